@@ -1,0 +1,72 @@
+//! The one error type of the gateway and how each variant reaches a front end.
+
+use beian_platform::status::{ErrorReason, Failure, not_implemented, reason_of};
+use tonic::{Code, Status};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A field is malformed. INVALID_ARGUMENT naming the field.
+    #[error("invalid {field}: {description}")]
+    InvalidArgument { field: &'static str, description: String },
+    /// No `authorization: Bearer` session, or a dead one. UNAUTHENTICATED, SESSION_REQUIRED.
+    #[error("session required")]
+    SessionRequired,
+    /// Part of the v1 contract a later release delivers. UNIMPLEMENTED, NOT_IMPLEMENTED.
+    #[error("{0} is not implemented yet")]
+    NotImplemented(&'static str),
+    /// A suite service refused with a reason meant for the user: sent on unchanged
+    /// (its messages hold masked data only).
+    #[error("refused by a service: {0:?}")]
+    Refused(Status),
+    /// A suite service cannot be reached. UNAVAILABLE, DEPENDENCY_UNAVAILABLE.
+    #[error("a service is unavailable: {0}")]
+    Unavailable(String),
+    /// Anything unexpected, including a service's internal failure: logged, sent as INTERNAL.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, description: impl Into<String>) -> Self {
+        Self::InvalidArgument { field, description: description.into() }
+    }
+}
+
+/// Sorts a status from another service: the user's business (refusals with a
+/// suite reason) versus ours (outages, internal failures, credential problems).
+impl From<Status> for Error {
+    fn from(status: Status) -> Self {
+        match (status.code(), reason_of(&status)) {
+            (Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled, _) => {
+                Self::Unavailable(format!("{:?}: {}", status.code(), status.message()))
+            }
+            (
+                _,
+                Some(ErrorReason::Internal | ErrorReason::CallerUnauthenticated | ErrorReason::Unspecified)
+                | None,
+            ) => Self::Internal(format!("{:?}: {}", status.code(), status.message())),
+            (_, Some(_)) => Self::Refused(status),
+        }
+    }
+}
+
+impl From<Error> for Status {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::InvalidArgument { field, description } => {
+                Failure::invalid_field(field, description).into()
+            }
+            Error::SessionRequired => Failure::new(ErrorReason::SessionRequired).into(),
+            Error::NotImplemented(rpc) => not_implemented(rpc),
+            Error::Refused(status) => status,
+            Error::Unavailable(cause) => {
+                tracing::warn!(%cause, "a dependency is unavailable");
+                Failure::new(ErrorReason::DependencyUnavailable).into()
+            }
+            Error::Internal(cause) => {
+                tracing::error!(%cause, "gateway failed");
+                Failure::new(ErrorReason::Internal).into()
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Accounts of the current platform: who they are, how they log in.
+
+pub mod password;
+pub mod store;
+
+use std::{fmt, str::FromStr};
+
+/// Which site of the agent an account belongs to; transfers stay within CN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    Cn,
+    Intl,
+}
+
+impl Site {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cn => "CN",
+            Self::Intl => "INTL",
+        }
+    }
+}
+
+impl FromStr for Site {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "CN" => Ok(Self::Cn),
+            "INTL" => Ok(Self::Intl),
+            other => Err(format!("unknown site {other:?}")),
+        }
+    }
+}
+
+/// An account as stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Account {
+    pub account_id: String,
+    pub login_name: String,
+    pub site: Site,
+    pub mobile: String,
+    pub email: String,
+    pub staff: bool,
+}
+
+impl fmt::Debug for Account {
+    /// Personal data stays masked even in debug output.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use beian_common::masking::{MaskedEmail, MaskedLoginName, MaskedMobile};
+        f.debug_struct("Account")
+            .field("account_id", &self.account_id)
+            .field("login_name", &MaskedLoginName(&self.login_name))
+            .field("site", &self.site)
+            .field("mobile", &MaskedMobile(&self.mobile))
+            .field("email", &MaskedEmail(&self.email))
+            .field("staff", &self.staff)
+            .finish()
+    }
+}
+
+/// The key login names are looked up by: trimmed and lower-cased.
+pub fn login_name_key(login_name: &str) -> String {
+    login_name.trim().to_lowercase()
+}

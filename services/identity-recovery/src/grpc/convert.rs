@@ -1,0 +1,50 @@
+//! Domain ↔ wire conversions and input validation.
+
+use beian_common::masking::{mask_email, mask_login_name, mask_mobile};
+use beian_platform::wire::required_text;
+use beian_proto::{common::v1 as common, identity_recovery::v1 as pb};
+
+use crate::{
+    accounts::{Account, Site},
+    error::Error,
+};
+
+pub fn account_summary(account: &Account) -> pb::AccountSummary {
+    pb::AccountSummary {
+        account_id: account.account_id.clone(),
+        masked_login_name: mask_login_name(&account.login_name),
+        site: site(account.site) as i32,
+        masked_mobile: mask_mobile(&account.mobile),
+        masked_email: mask_email(&account.email),
+        staff: account.staff,
+    }
+}
+
+pub fn site(site: Site) -> common::Site {
+    match site {
+        Site::Cn => common::Site::Cn,
+        Site::Intl => common::Site::Intl,
+    }
+}
+
+pub fn login_name(value: &str) -> Result<&str, Error> {
+    required_text(value, 128).map_err(|d| Error::invalid("login_name", d))
+}
+
+pub fn password(value: &str) -> Result<&str, Error> {
+    if value.is_empty() {
+        return Err(Error::invalid("password", "is required"));
+    }
+    if value.len() > 256 {
+        return Err(Error::invalid("password", "must be at most 256 bytes"));
+    }
+    Ok(value)
+}
+
+pub fn session_token(value: &str) -> Result<&str, Error> {
+    required_text(value, 128).map_err(|d| Error::invalid("session_token", d))
+}
+
+pub fn account_id(value: &str) -> Result<&str, Error> {
+    required_text(value, 64).map_err(|d| Error::invalid("account_id", d))
+}

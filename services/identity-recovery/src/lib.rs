@@ -1,0 +1,65 @@
+//! identity-recovery: accounts, login sessions, recovery flows, password
+//! resets and staff review cases. An internal service: only the suite calls it.
+
+pub mod accounts;
+pub mod error;
+mod grpc;
+pub mod seed;
+mod service;
+mod sessions;
+
+use std::{future::Future, net::SocketAddr};
+
+use beian_platform::{
+    app::ServiceApp,
+    config::{HostSettings, ServiceArgs, ports},
+    host::Exposure,
+    storage::{Database, DatabaseLocation},
+};
+
+pub use service::IdentityRecovery;
+
+pub const NAME: &str = "identity-recovery";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub host: HostSettings,
+    pub database: DatabaseLocation,
+}
+
+impl Settings {
+    pub fn from_args(args: &ServiceArgs) -> anyhow::Result<Self> {
+        Ok(Self { host: args.host(ports::IDENTITY_RECOVERY)?, database: args.database(NAME) })
+    }
+}
+
+/// The service, migrated and bound, ready to serve.
+#[derive(Debug)]
+pub struct Application {
+    app: ServiceApp,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let app =
+            ServiceApp::open(NAME, Exposure::Internal, settings.host, &settings.database, &MIGRATOR).await?;
+        Ok(Self { app })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.app.local_addr()
+    }
+
+    pub fn database(&self) -> &Database {
+        self.app.database()
+    }
+
+    /// Serves until `shutdown` resolves, then drains and closes the database.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let routes = grpc::routes(IdentityRecovery::new(self.app.database().clone()));
+        self.app.serve(routes, grpc::SERVICE_NAMES, shutdown).await
+    }
+}

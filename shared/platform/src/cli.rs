@@ -1,0 +1,41 @@
+//! The `main` of every service binary: flags and environment, telemetry, a
+//! runtime, and an exit code that says whether it stopped cleanly.
+
+use std::{future::Future, process::ExitCode};
+
+use clap::Parser;
+
+use crate::config::ServiceArgs;
+
+#[derive(Debug, Parser)]
+struct Cli {
+    #[command(flatten)]
+    args: ServiceArgs,
+}
+
+/// Parses `ServiceArgs`, starts telemetry and runs `service` to completion.
+pub fn run_service<F, Fut>(name: &'static str, service: F) -> ExitCode
+where
+    F: FnOnce(ServiceArgs) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("{name}: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let _telemetry = crate::telemetry::init(name, &cli.args.telemetry)?;
+        service(cli.args).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{name}: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Serving a service: one builder every service uses for health, reflection,
+//! the shared tower stack (timeout, global concurrency limit with load
+//! shedding, tracing, internal credential), gRPC-Web for the public gateway,
+//! and a graceful drain on shutdown.
+
+pub mod auth;
+mod guard;
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use tokio::{net::TcpListener, sync::Semaphore};
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::{service::Routes, transport::Server};
+use tonic_health::ServingStatus;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::cors::CorsLayer;
+
+use crate::config::HostSettings;
+
+/// Who may call a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposure {
+    /// The gateway: anyone, over gRPC or gRPC-Web (HTTP/1.1, CORS).
+    Public,
+    /// Every other service: only callers holding the suite's credential.
+    Internal,
+}
+
+/// A service's listening socket, bound before it serves so tests can use port 0.
+#[derive(Debug)]
+pub struct Host {
+    name: &'static str,
+    listener: TcpListener,
+    settings: HostSettings,
+    exposure: Exposure,
+}
+
+impl Host {
+    pub async fn bind(
+        name: &'static str,
+        settings: HostSettings,
+        exposure: Exposure,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("{name}: cannot listen on {}: {e}", settings.listen))?;
+        Ok(Self { name, listener, settings, exposure })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.settings.listen)
+    }
+
+    /// Serves `routes` until `shutdown` resolves, then stops accepting and
+    /// drains requests in flight. Health answers SERVING for `services` (and
+    /// the server as a whole) from the start: callers build a host only after
+    /// their migrations have run.
+    pub async fn serve(
+        self,
+        routes: Routes,
+        services: &[&str],
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Self { name, listener, settings, exposure } = self;
+        let (health, health_service) = tonic_health::server::health_reporter();
+        for service in services.iter().copied().chain([""]) {
+            health.set_service_status(service, ServingStatus::Serving).await;
+        }
+        let routes = routes
+            .add_service(health_service)
+            .add_service(reflection_v1()?)
+            .add_service(reflection_v1alpha()?);
+
+        let draining = {
+            let health = health.clone();
+            let names: Vec<String> = services.iter().map(|s| (*s).to_owned()).collect();
+            async move {
+                shutdown.await;
+                for service in names.iter().map(String::as_str).chain([""]) {
+                    health.set_service_status(service, ServingStatus::NotServing).await;
+                }
+                tracing::info!(service = name, "draining requests in flight");
+            }
+        };
+
+        let stack = tower::ServiceBuilder::new()
+            .map_err(guard::stack_error_to_status)
+            .load_shed()
+            .layer(GlobalConcurrencyLimitLayer::with_semaphore(Arc::new(Semaphore::new(
+                settings.concurrency_limit,
+            ))))
+            .timeout(settings.request_timeout)
+            .layer(
+                tonic_tracing_opentelemetry::middleware::server::OtelGrpcLayer::default()
+                    .filter(is_traced_path),
+            )
+            .into_inner();
+        let incoming = TcpListenerStream::new(listener);
+        tracing::info!(service = name, address = %settings.listen, ?exposure, "serving");
+        match exposure {
+            Exposure::Public => {
+                Server::builder()
+                    .accept_http1(true)
+                    .layer(CorsLayer::very_permissive().expose_headers(grpc_web_exposed_headers()))
+                    .layer(tonic_web::GrpcWebLayer::new())
+                    .layer(stack)
+                    .add_routes(routes)
+                    .serve_with_incoming_shutdown(incoming, draining)
+                    .await
+            }
+            Exposure::Internal => {
+                Server::builder()
+                    .layer(stack)
+                    .layer(auth::RequireInternalToken::new(settings.internal_token.clone()))
+                    .add_routes(routes)
+                    .serve_with_incoming_shutdown(incoming, draining)
+                    .await
+            }
+        }
+        .map_err(|e| anyhow::anyhow!("{name}: server failed: {e}"))?;
+        tracing::info!(service = name, "stopped");
+        Ok(())
+    }
+}
+
+/// Health probes are not worth a span each.
+fn is_traced_path(path: &str) -> bool {
+    !path.starts_with("/grpc.health.v1.")
+}
+
+fn grpc_web_exposed_headers() -> [http::HeaderName; 3] {
+    [
+        http::HeaderName::from_static("grpc-status"),
+        http::HeaderName::from_static("grpc-message"),
+        http::HeaderName::from_static("grpc-status-details-bin"),
+    ]
+}
+
+fn reflection_v1() -> anyhow::Result<
+    tonic_reflection::server::v1::ServerReflectionServer<
+        impl tonic_reflection::server::v1::ServerReflection,
+    >,
+> {
+    Ok(tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(beian_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?)
+}
+
+/// grpcurl and ghz still speak v1alpha.
+fn reflection_v1alpha() -> anyhow::Result<
+    tonic_reflection::server::v1alpha::ServerReflectionServer<
+        impl tonic_reflection::server::v1alpha::ServerReflection,
+    >,
+> {
+    Ok(tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(beian_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?)
+}

@@ -1,0 +1,14 @@
+//! The platform every beian service is built on: configuration, telemetry,
+//! serving, clients to the other services, storage and errors. Nothing here
+//! knows a service's domain.
+
+pub mod app;
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod host;
+pub mod shutdown;
+pub mod status;
+pub mod storage;
+pub mod telemetry;
+pub mod wire;

@@ -1,0 +1,145 @@
+//! One pool type over SQLite (the embedded default) and PostgreSQL (production),
+//! used the same way by both. Each service runs its own migrations at start.
+//!
+//! Portability rules every service's SQL follows (see ARCHITECTURE.md): no
+//! BOOLEAN (SMALLINT 0/1), time as BIGINT unix milliseconds, ids made in Rust,
+//! the deciding write first in read-then-write transactions.
+
+use std::{path::Path, time::Duration};
+
+use sqlx::{
+    AnyPool,
+    AnyConnection,
+    any::AnyPoolOptions,
+    migrate::Migrator,
+    pool::PoolConnectionMetadata,
+};
+
+use crate::config::Secret;
+
+/// Which database a service opens: a `sqlite://…` or `postgres://…` URL,
+/// kept secret because it may hold a password.
+#[derive(Debug, Clone)]
+pub struct DatabaseLocation(Secret);
+
+impl DatabaseLocation {
+    pub fn url(url: Secret) -> Self {
+        Self(url)
+    }
+
+    /// The default: `<data_dir>/<service>.db`, created if missing.
+    pub fn sqlite_file(data_dir: &Path, service: &str) -> Self {
+        let path = data_dir.join(format!("{service}.db"));
+        Self(Secret::new(format!("sqlite://{}?mode=rwc", path.display())))
+    }
+
+    fn as_str(&self) -> &str {
+        self.0.expose()
+    }
+
+    fn is_sqlite(&self) -> bool {
+        self.as_str().starts_with("sqlite:")
+    }
+
+    /// Where the database is, without credentials, for logs.
+    pub fn describe(&self) -> String {
+        let url = self.as_str();
+        let scheme_end = url.find("://").map_or(0, |i| i + 3);
+        match url[scheme_end..].find('@') {
+            Some(at) => format!("{}***@{}", &url[..scheme_end], &url[scheme_end + at + 1..]),
+            None => url.to_owned(),
+        }
+    }
+}
+
+/// A service's database: a pool whose schema is migrated.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: AnyPool,
+}
+
+impl Database {
+    /// Opens the database (creating a SQLite file and its directory if needed)
+    /// and runs the service's migrations.
+    pub async fn open(location: &DatabaseLocation, migrator: &Migrator) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let mut options = AnyPoolOptions::new()
+            .max_connections(if location.is_sqlite() { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10));
+        if location.is_sqlite() {
+            create_parent_dir(location.as_str())?;
+            options = options.after_connect(sqlite_pragmas);
+        }
+        let pool = options.connect(location.as_str()).await.map_err(|e| {
+            anyhow::anyhow!("cannot open database {}: {e}", location.describe())
+        })?;
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("migrating {} failed: {e}", location.describe()))?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection, waiting for those in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// WAL and a busy timeout make concurrent writers on one SQLite file error-free;
+/// pragmas cannot go in the URL through the Any driver.
+fn sqlite_pragmas(
+    conn: &mut AnyConnection,
+    _meta: PoolConnectionMetadata,
+) -> futures::future::BoxFuture<'_, Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        sqlx::raw_sql(
+            "pragma journal_mode = wal; pragma synchronous = normal; \
+             pragma busy_timeout = 5000; pragma foreign_keys = on;",
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
+}
+
+fn create_parent_dir(url: &str) -> anyhow::Result<()> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(());
+    }
+    if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Milliseconds since the Unix epoch: how every timestamp is stored.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_hides_credentials() {
+        let location = DatabaseLocation::url(Secret::new("postgres://app:pw@db:5432/beian"));
+        assert_eq!(location.describe(), "postgres://***@db:5432/beian");
+        let sqlite = DatabaseLocation::sqlite_file(Path::new("data"), "gateway");
+        assert_eq!(sqlite.describe(), "sqlite://data/gateway.db?mode=rwc");
+    }
+}
