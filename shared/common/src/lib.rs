@@ -1,10 +1,24 @@
 //! Pure helpers shared by the suite's domain code: masking of personal data
-//! for display and logs, and the business-day calendar for review deadlines.
+//! for display and logs, the business-day calendar for review deadlines, and
+//! normalisation of the domain names, ICP filing numbers and contact details
+//! people type, so equal values always compare equal.
 
 pub mod calendar;
+pub mod contact;
+pub mod domain_name;
+pub mod filing_number;
 pub mod masking;
+mod width;
 
 pub use calendar::{BusinessCalendar, CalendarError};
+pub use contact::{
+    ContactError, is_resident_id_number, normalise_certificate_number, normalise_email,
+    normalise_mobile,
+};
+pub use domain_name::{DomainNameError, normalise_domain};
+pub use filing_number::{
+    FilingKind, FilingNumber, FilingNumberError, is_province_code, province_code_of_abbreviation,
+};
 pub use masking::{
     MaskedEmail, MaskedIdNumber, MaskedLoginName, MaskedMobile, mask_email, mask_id_number,
     mask_login_name, mask_mobile,

@@ -1,0 +1,7 @@
+//! The suite launcher behind `beian up`, also used by the suite's tests to
+//! start all five services in-process.
+
+pub mod demo;
+pub mod suite;
+
+pub use suite::{Addresses, Databases, RunningSuite, SuiteSettings};

@@ -1,0 +1,81 @@
+//! `beian up`: the whole suite on one machine.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use beian::{Addresses, Databases, RunningSuite, SuiteSettings, suite};
+use beian_platform::config::TelemetrySettings;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "beian", version, about = "The beian suite: ICP-filing account recovery and legacy migration")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start all five services with SQLite databases under the data directory; Ctrl-C stops them.
+    Up {
+        /// Where the SQLite databases live.
+        #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        /// Load a data set before serving.
+        #[arg(long, value_enum)]
+        seed: Option<DataSet>,
+        #[command(flatten)]
+        telemetry: TelemetrySettings,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DataSet {
+    /// Accounts, filings and legacy logins covering every case of the spec.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let Command::Up { data_dir, seed, telemetry } = Cli::parse().command;
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("beian: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(up(data_dir, seed, &telemetry)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("beian: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn up(data_dir: PathBuf, seed: Option<DataSet>, telemetry: &TelemetrySettings) -> anyhow::Result<()> {
+    let _telemetry = beian_platform::telemetry::init("beian", telemetry)?;
+    let databases = Databases::sqlite_under(&data_dir);
+    let mut settings = SuiteSettings::new(Addresses::defaults(), databases.clone());
+    settings.seed_demo = matches!(seed, Some(DataSet::Demo));
+    let running = RunningSuite::start(settings).await?;
+    let addresses = running.addresses();
+    println!("beian is up (Ctrl-C stops it)");
+    println!("  gateway             {}   (public: gRPC and gRPC-Web)", addresses.gateway);
+    println!("  verification-codes  {}", addresses.verification_codes);
+    println!("  filing-registry     {}", addresses.filing_registry);
+    println!("  identity-recovery   {}", addresses.identity_recovery);
+    println!("  legacy-migration    {}", addresses.legacy_migration);
+    for (service, database) in suite::describe(&databases) {
+        println!("  {service:<19} database {database}");
+    }
+    if settings_seeded(seed) {
+        println!("  demo data loaded: see README.md, \"Walk through with grpcurl\"");
+    }
+    running.run_until(beian_platform::shutdown::signal()).await?;
+    println!("beian stopped cleanly");
+    Ok(())
+}
+
+fn settings_seeded(seed: Option<DataSet>) -> bool {
+    matches!(seed, Some(DataSet::Demo))
+}

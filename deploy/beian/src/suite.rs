@@ -1,0 +1,236 @@
+//! All five services in one process, each with its own database and port,
+//! talking to each other over gRPC exactly as when deployed apart.
+
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc, time::Duration};
+
+use beian_platform::{
+    config::{HostSettings, PeerSettings, Secret, ports},
+    storage::DatabaseLocation,
+};
+use tokio::{
+    sync::{Notify, watch},
+    task::JoinHandle,
+};
+
+use crate::demo;
+
+/// Where each service listens (port 0: any free port).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Addresses {
+    pub gateway: SocketAddr,
+    pub verification_codes: SocketAddr,
+    pub filing_registry: SocketAddr,
+    pub identity_recovery: SocketAddr,
+    pub legacy_migration: SocketAddr,
+}
+
+impl Addresses {
+    /// The documented defaults, 127.0.0.1:50051–50055.
+    pub fn defaults() -> Self {
+        Self {
+            gateway: ports::GATEWAY,
+            verification_codes: ports::VERIFICATION_CODES,
+            filing_registry: ports::FILING_REGISTRY,
+            identity_recovery: ports::IDENTITY_RECOVERY,
+            legacy_migration: ports::LEGACY_MIGRATION,
+        }
+    }
+
+    /// Free ports on 127.0.0.1, for tests.
+    pub fn ephemeral() -> Self {
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self { gateway: any, verification_codes: any, filing_registry: any, identity_recovery: any, legacy_migration: any }
+    }
+}
+
+/// One database per service.
+#[derive(Debug, Clone)]
+pub struct Databases {
+    pub gateway: DatabaseLocation,
+    pub verification_codes: DatabaseLocation,
+    pub filing_registry: DatabaseLocation,
+    pub identity_recovery: DatabaseLocation,
+    pub legacy_migration: DatabaseLocation,
+}
+
+impl Databases {
+    /// SQLite files under `data_dir`, one per service.
+    pub fn sqlite_under(data_dir: &Path) -> Self {
+        Self {
+            gateway: DatabaseLocation::sqlite_file(data_dir, gateway::NAME),
+            verification_codes: DatabaseLocation::sqlite_file(data_dir, verification_codes::NAME),
+            filing_registry: DatabaseLocation::sqlite_file(data_dir, filing_registry::NAME),
+            identity_recovery: DatabaseLocation::sqlite_file(data_dir, identity_recovery::NAME),
+            legacy_migration: DatabaseLocation::sqlite_file(data_dir, legacy_migration::NAME),
+        }
+    }
+}
+
+/// How to run the suite.
+#[derive(Debug, Clone)]
+pub struct SuiteSettings {
+    pub addresses: Addresses,
+    pub databases: Databases,
+    /// The service-to-service credential; `beian up` makes a fresh one per run.
+    pub internal_token: Secret,
+    pub request_timeout: Duration,
+    pub concurrency_limit: usize,
+    pub peer_timeout: Duration,
+    /// Load the demo data set before serving.
+    pub seed_demo: bool,
+}
+
+impl SuiteSettings {
+    pub fn new(addresses: Addresses, databases: Databases) -> Self {
+        Self {
+            addresses,
+            databases,
+            internal_token: Secret::generate(),
+            request_timeout: Duration::from_secs(10),
+            concurrency_limit: 512,
+            peer_timeout: Duration::from_secs(5),
+            seed_demo: false,
+        }
+    }
+
+    fn host(&self, listen: SocketAddr) -> HostSettings {
+        HostSettings {
+            listen,
+            request_timeout: self.request_timeout,
+            concurrency_limit: self.concurrency_limit,
+            internal_token: self.internal_token.clone(),
+        }
+    }
+}
+
+/// The suite, serving.
+#[derive(Debug)]
+pub struct RunningSuite {
+    addresses: Addresses,
+    stop: watch::Sender<bool>,
+    /// Woken when any service stops on its own (a failure).
+    exited: Arc<Notify>,
+    tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl RunningSuite {
+    /// Migrates every database, binds every port, loads the demo data if asked, then serves.
+    pub async fn start(settings: SuiteSettings) -> anyhow::Result<Self> {
+        let verification_codes = verification_codes::Application::build(verification_codes::Settings {
+            host: settings.host(settings.addresses.verification_codes),
+            database: settings.databases.verification_codes.clone(),
+        })
+        .await?;
+        let filing_registry = filing_registry::Application::build(filing_registry::Settings {
+            host: settings.host(settings.addresses.filing_registry),
+            database: settings.databases.filing_registry.clone(),
+        })
+        .await?;
+        let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings {
+            host: settings.host(settings.addresses.identity_recovery),
+            database: settings.databases.identity_recovery.clone(),
+        })
+        .await?;
+        let legacy_migration = legacy_migration::Application::build(legacy_migration::Settings {
+            host: settings.host(settings.addresses.legacy_migration),
+            database: settings.databases.legacy_migration.clone(),
+        })
+        .await?;
+        let peers = PeerSettings {
+            verification_codes: url(verification_codes.local_addr()),
+            filing_registry: url(filing_registry.local_addr()),
+            identity_recovery: url(identity_recovery.local_addr()),
+            legacy_migration: url(legacy_migration.local_addr()),
+            timeout_ms: u64::try_from(settings.peer_timeout.as_millis()).unwrap_or(u64::MAX),
+        };
+        let gateway = gateway::Application::build(gateway::Settings {
+            host: settings.host(settings.addresses.gateway),
+            database: settings.databases.gateway.clone(),
+            peers,
+        })
+        .await?;
+
+        if settings.seed_demo {
+            demo::load(demo::Targets {
+                identity_recovery: identity_recovery.database(),
+                filing_registry: filing_registry.database(),
+                legacy_migration: legacy_migration.database(),
+            })
+            .await?;
+        }
+
+        let addresses = Addresses {
+            gateway: gateway.local_addr(),
+            verification_codes: verification_codes.local_addr(),
+            filing_registry: filing_registry.local_addr(),
+            identity_recovery: identity_recovery.local_addr(),
+            legacy_migration: legacy_migration.local_addr(),
+        };
+        let (stop, stopped) = watch::channel(false);
+        let exited = Arc::new(Notify::new());
+        let spawn = |served: Served| {
+            let exited = exited.clone();
+            tokio::spawn(async move {
+                let result = served.await;
+                exited.notify_one();
+                result
+            })
+        };
+        let tasks = vec![
+            (verification_codes::NAME, spawn(Box::pin(verification_codes.run_until(wait(stopped.clone()))))),
+            (filing_registry::NAME, spawn(Box::pin(filing_registry.run_until(wait(stopped.clone()))))),
+            (identity_recovery::NAME, spawn(Box::pin(identity_recovery.run_until(wait(stopped.clone()))))),
+            (legacy_migration::NAME, spawn(Box::pin(legacy_migration.run_until(wait(stopped.clone()))))),
+            (gateway::NAME, spawn(Box::pin(gateway.run_until(wait(stopped))))),
+        ];
+        Ok(Self { addresses, stop, exited, tasks })
+    }
+
+    pub fn addresses(&self) -> Addresses {
+        self.addresses
+    }
+
+    /// Serves until `signal` resolves or a service fails, then stops them all.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> anyhow::Result<()> {
+        tokio::select! {
+            () = signal => {}
+            () = self.exited.notified() => tracing::error!("a service stopped on its own; stopping the suite"),
+        }
+        self.stop().await
+    }
+
+    /// Stops accepting, drains requests in flight and closes every database.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        let mut first_error = None;
+        for (name, task) in self.tasks {
+            let result = task.await.map_err(anyhow::Error::from).and_then(|served| served);
+            if let Err(error) = result {
+                tracing::error!(service = name, error = %format!("{error:#}"), "stopped with an error");
+                first_error.get_or_insert(error.context(name));
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+type Served = std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+fn url(address: SocketAddr) -> String {
+    format!("http://{address}")
+}
+
+async fn wait(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
+}
+
+/// Opens nothing; lists the databases `settings` would use, for the start-up banner.
+pub fn describe(databases: &Databases) -> [(&'static str, String); 5] {
+    [
+        (gateway::NAME, databases.gateway.describe()),
+        (verification_codes::NAME, databases.verification_codes.describe()),
+        (filing_registry::NAME, databases.filing_registry.describe()),
+        (identity_recovery::NAME, databases.identity_recovery.describe()),
+        (legacy_migration::NAME, databases.legacy_migration.describe()),
+    ]
+}

@@ -1,0 +1,67 @@
+//! Domain ↔ wire conversions and input validation.
+
+use beian_common::masking::{mask_email, mask_id_number, mask_mobile};
+use beian_platform::wire::required_text;
+use beian_proto::{common::v1 as common, filing_registry::v1 as pb};
+
+use crate::{
+    error::Error,
+    service::AccountFilingState,
+    subjects::{Nature, Subject, Website, WebsiteState},
+};
+
+pub fn account_id(value: &str) -> Result<&str, Error> {
+    required_text(value, 64).map_err(|description| Error::InvalidArgument { field: "account_id", description })
+}
+
+pub fn subject(subject: Subject) -> pb::Subject {
+    pb::Subject {
+        subject_id: subject.subject_id,
+        filing_number: subject.filing_number,
+        name: subject.name,
+        nature: match subject.nature {
+            Nature::Individual => common::SubjectNature::Individual,
+            Nature::Organisation => common::SubjectNature::Organisation,
+        } as i32,
+        region: Some(common::Region {
+            province_code: subject.region.province_code,
+            city_code: subject.region.city_code,
+            district_code: subject.region.district_code,
+        }),
+        certificate_type: common::CertificateType::from_str_name(&format!(
+            "CERTIFICATE_TYPE_{}",
+            subject.certificate_type
+        ))
+        .unwrap_or(common::CertificateType::Unspecified) as i32,
+        masked_certificate_number: mask_id_number(&subject.certificate_number),
+        principal_name: subject.principal_name,
+        masked_principal_mobile: mask_mobile(&subject.principal_mobile),
+        masked_principal_email: mask_email(&subject.principal_email),
+        holder_account_id: subject.holder_account_id.unwrap_or_default(),
+        websites: subject.websites.into_iter().map(website).collect(),
+        order_in_progress: subject.order_in_progress,
+    }
+}
+
+fn website(website: Website) -> pb::Website {
+    pb::Website {
+        website_id: website.website_id,
+        website_number: website.website_number,
+        name: website.name,
+        domains: website.domains,
+        state: match website.state {
+            WebsiteState::Active => pb::WebsiteState::Active,
+            WebsiteState::AccessCancelled => pb::WebsiteState::AccessCancelled,
+            WebsiteState::Deregistered => pb::WebsiteState::Deregistered,
+        } as i32,
+        principal_name: website.principal_name,
+        masked_principal_mobile: mask_mobile(&website.principal_mobile),
+    }
+}
+
+pub fn account_filing_state(state: AccountFilingState) -> pb::GetAccountFilingStateResponse {
+    pb::GetAccountFilingStateResponse {
+        holds_subject: state.holds_subject,
+        order_in_progress: state.order_in_progress,
+    }
+}

@@ -1,0 +1,123 @@
+//! Loading known filings (the demo data set, tests) through the registry's own store.
+
+use argon2::{
+    Argon2, PasswordHasher,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+use beian_common::{contact::normalise_certificate_number, domain_name::normalise_domain};
+use beian_platform::storage::{Database, now_millis};
+
+use crate::subjects::{
+    Nature, Region, Subject, Website, WebsiteState,
+    store::{self, HolderChangeRecord},
+};
+
+/// A subject to load, with its filing password in the clear (hashed on insert).
+#[derive(Debug, Clone)]
+pub struct SeedSubject {
+    pub subject_id: &'static str,
+    pub filing_number: &'static str,
+    pub name: &'static str,
+    pub nature: Nature,
+    /// Province, city, district codes.
+    pub region: [&'static str; 3],
+    pub certificate_type: &'static str,
+    pub certificate_number: &'static str,
+    pub principal_name: &'static str,
+    pub principal_mobile: &'static str,
+    pub principal_email: &'static str,
+    pub filing_password: &'static str,
+    pub holder_account_id: &'static str,
+    pub websites: Vec<SeedWebsite>,
+    /// The kind of an order in progress on the subject, if any (e.g. `CHANGE_WEBSITE`).
+    pub order_in_progress: Option<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeedWebsite {
+    pub website_id: &'static str,
+    pub website_number: &'static str,
+    pub name: &'static str,
+    pub domains: Vec<&'static str>,
+    pub state: WebsiteState,
+}
+
+/// Inserts the subjects that are not there yet; answers how many were new.
+pub async fn insert_subjects(db: &Database, seeds: &[SeedSubject]) -> anyhow::Result<usize> {
+    let mut inserted = 0;
+    for seed in seeds {
+        let subject = subject(seed)?;
+        let password_hash = Argon2::default()
+            .hash_password(seed.filing_password.as_bytes(), &SaltString::generate(&mut OsRng))
+            .map_err(|e| anyhow::anyhow!("hashing a filing password: {e}"))?
+            .to_string();
+        let now = now_millis();
+        let mut tx = db.pool().begin().await?;
+        let key = normalise_certificate_number(seed.certificate_number);
+        if !store::insert_subject(&mut tx, &subject, &key, &password_hash, now).await? {
+            continue;
+        }
+        for website in &subject.websites {
+            store::insert_website(&mut tx, &subject.subject_id, website, now).await?;
+        }
+        store::insert_holder_change(
+            &mut tx,
+            &HolderChangeRecord {
+                change_id: &format!("seed-{}", seed.subject_id),
+                subject_id: &subject.subject_id,
+                from_account_id: None,
+                to_account_id: seed.holder_account_id,
+                actor: "system",
+                reason: "seed",
+                idempotency_key: None,
+                changed_at_ms: now,
+            },
+        )
+        .await?;
+        if let Some(kind) = seed.order_in_progress {
+            store::insert_order_in_progress(&mut tx, &format!("ORD-{}", seed.subject_id), &subject.subject_id, kind, now)
+                .await?;
+        }
+        tx.commit().await?;
+        inserted += 1;
+    }
+    Ok(inserted)
+}
+
+fn subject(seed: &SeedSubject) -> anyhow::Result<Subject> {
+    let websites = seed
+        .websites
+        .iter()
+        .map(|w| {
+            Ok(Website {
+                website_id: w.website_id.to_owned(),
+                website_number: w.website_number.to_owned(),
+                name: w.name.to_owned(),
+                domains: w.domains.iter().map(|d| normalise_domain(d)).collect::<Result<_, _>>()?,
+                state: w.state,
+                principal_name: seed.principal_name.to_owned(),
+                principal_mobile: seed.principal_mobile.to_owned(),
+                principal_email: seed.principal_email.to_owned(),
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Subject {
+        subject_id: seed.subject_id.to_owned(),
+        filing_number: seed.filing_number.to_owned(),
+        name: seed.name.to_owned(),
+        nature: seed.nature,
+        region: Region {
+            province_code: seed.region[0].to_owned(),
+            city_code: seed.region[1].to_owned(),
+            district_code: seed.region[2].to_owned(),
+        },
+        certificate_type: seed.certificate_type.to_owned(),
+        certificate_number: seed.certificate_number.to_owned(),
+        principal_name: seed.principal_name.to_owned(),
+        principal_mobile: seed.principal_mobile.to_owned(),
+        principal_email: seed.principal_email.to_owned(),
+        holder_account_id: Some(seed.holder_account_id.to_owned()),
+        websites,
+        order_in_progress: seed.order_in_progress.is_some(),
+    })
+}

@@ -1,0 +1,3 @@
+//! The legacy platform's logins, filings and migrations as stored.
+
+pub mod store;

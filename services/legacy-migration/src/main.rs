@@ -1,0 +1,8 @@
+use legacy_migration::{Application, NAME, Settings};
+
+fn main() -> std::process::ExitCode {
+    beian_platform::cli::run_service(NAME, |args| async move {
+        let application = Application::build(Settings::from_args(&args)?).await?;
+        application.run_until(beian_platform::shutdown::signal()).await
+    })
+}
