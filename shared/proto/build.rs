@@ -19,8 +19,7 @@ const FILES: &[&str] = &[
 ];
 
 fn main() -> io::Result<()> {
-    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").map_err(io::Error::other)?)
-        .join("../../proto");
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").map_err(io::Error::other)?).join("../../proto");
     println!("cargo:rerun-if-changed={}", root.display());
     for file in FILES {
         println!("cargo:rerun-if-changed={}", root.join(file).display());
@@ -28,13 +27,7 @@ fn main() -> io::Result<()> {
 
     let descriptors = protox::compile(FILES, [&root]).map_err(io::Error::other)?;
     let out_dir = PathBuf::from(env::var("OUT_DIR").map_err(io::Error::other)?);
-    fs::write(
-        out_dir.join("beian_descriptor.bin"),
-        descriptors.encode_to_vec(),
-    )?;
+    fs::write(out_dir.join("beian_descriptor.bin"), descriptors.encode_to_vec())?;
 
-    tonic_prost_build::configure()
-        .build_client(true)
-        .build_server(true)
-        .compile_fds(descriptors)
+    tonic_prost_build::configure().build_client(true).build_server(true).compile_fds(descriptors)
 }

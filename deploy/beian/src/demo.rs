@@ -38,7 +38,8 @@ pub async fn load(targets: Targets<'_>) -> anyhow::Result<Loaded> {
     let loaded = Loaded {
         accounts: identity_recovery::seed::insert_accounts(targets.identity_recovery, &accounts()).await?,
         subjects: filing_registry::seed::insert_subjects(targets.filing_registry, &subjects()).await?,
-        legacy_logins: legacy_migration::seed::insert_logins(targets.legacy_migration, &legacy_logins()).await?,
+        legacy_logins: legacy_migration::seed::insert_logins(targets.legacy_migration, &legacy_logins())
+            .await?,
     };
     tracing::info!(?loaded, "demo data loaded");
     Ok(loaded)
@@ -70,7 +71,10 @@ pub fn accounts() -> Vec<SeedAccount> {
         account("1000000000000004", "wang-intl", Site::Intl, "18600002222", "wang@example.org"),
         account("1000000000000005", "zhao-busy", Site::Cn, "13700003333", "zhao@example.com"),
         account("1000000000000006", "qian-imported", Site::Cn, "13600004444", "qian@example.com"),
-        SeedAccount { staff: true, ..account("1000000000000099", "reviewer01", Site::Cn, "13500009999", "reviewer01@example.com") },
+        SeedAccount {
+            staff: true,
+            ..account("1000000000000099", "reviewer01", Site::Cn, "13500009999", "reviewer01@example.com")
+        },
     ]
 }
 
@@ -99,7 +103,12 @@ pub fn subjects() -> Vec<SeedSubject> {
             principal_email: "zhang.wei@example.com",
             filing_password: FILING_PASSWORD,
             holder_account_id: "1000000000000001",
-            websites: vec![website("web-0001", "浙ICP备19012345号-1", "张伟的小店", vec!["shop-zhang.cn", "www.shop-zhang.cn"])],
+            websites: vec![website(
+                "web-0001",
+                "浙ICP备19012345号-1",
+                "张伟的小店",
+                vec!["shop-zhang.cn", "www.shop-zhang.cn"],
+            )],
             order_in_progress: None,
         },
         SeedSubject {
@@ -120,7 +129,12 @@ pub fn subjects() -> Vec<SeedSubject> {
                 website("web-0003", "浙ICP备20190001号-2", "西湖龙井", vec!["西湖龙井示例.中国"]),
                 SeedWebsite {
                     state: WebsiteState::Deregistered,
-                    ..website("web-0004", "浙ICP备20190001号-3", "旧活动页", vec!["old-campaign.hz-tea.com.cn"])
+                    ..website(
+                        "web-0004",
+                        "浙ICP备20190001号-3",
+                        "旧活动页",
+                        vec!["old-campaign.hz-tea.com.cn"],
+                    )
                 },
             ],
             order_in_progress: None,
@@ -154,14 +168,30 @@ pub fn subjects() -> Vec<SeedSubject> {
             principal_email: "qian@example.com",
             filing_password: FILING_PASSWORD,
             holder_account_id: "1000000000000006",
-            websites: vec![website("web-0006", "粤ICP备11004567号-1", "钱记工作室", vec!["imported-site.cn"])],
+            websites: vec![website(
+                "web-0006",
+                "粤ICP备11004567号-1",
+                "钱记工作室",
+                vec!["imported-site.cn"],
+            )],
             order_in_progress: None,
         },
     ]
 }
 
-fn legacy_login(legacy_login_id: &'static str, login_email: &'static str, filings: Vec<SeedFiling>) -> SeedLogin {
-    SeedLogin { legacy_login_id, login_email, password: LEGACY_PASSWORD, activated: true, orders_in_progress: 0, filings }
+fn legacy_login(
+    legacy_login_id: &'static str,
+    login_email: &'static str,
+    filings: Vec<SeedFiling>,
+) -> SeedLogin {
+    SeedLogin {
+        legacy_login_id,
+        login_email,
+        password: LEGACY_PASSWORD,
+        activated: true,
+        orders_in_progress: 0,
+        filings,
+    }
 }
 
 fn legacy_filing(
@@ -202,14 +232,28 @@ pub fn legacy_logins() -> Vec<SeedLogin> {
         legacy_login(
             "legacy-0001",
             "old-shop@legacy.example.com",
-            vec![legacy_filing("沪ICP备12003456号", "沪ICP备12003456号-1", "孙小店", "31010419770707777X", "2012-05-20", "old-shop.com.cn")],
+            vec![legacy_filing(
+                "沪ICP备12003456号",
+                "沪ICP备12003456号-1",
+                "孙小店",
+                "31010419770707777X",
+                "2012-05-20",
+                "old-shop.com.cn",
+            )],
         ),
         SeedLogin {
             activated: false,
             ..legacy_login(
                 "legacy-0002",
                 "never-activated@legacy.example.com",
-                vec![legacy_filing("沪ICP备13007890号", "沪ICP备13007890号-1", "周未激活", "310104198101018884", "2013-03-01", "inactive-site.cn")],
+                vec![legacy_filing(
+                    "沪ICP备13007890号",
+                    "沪ICP备13007890号-1",
+                    "周未激活",
+                    "310104198101018884",
+                    "2013-03-01",
+                    "inactive-site.cn",
+                )],
             )
         },
         legacy_login(
@@ -218,22 +262,46 @@ pub fn legacy_logins() -> Vec<SeedLogin> {
             vec![SeedFiling {
                 region: ["440000", "440300", "440305"],
                 migrated: Some(("IMPORT", "1000000000000006", "sub-0004")),
-                ..legacy_filing("粤ICP备11004567号", "粤ICP备11004567号-1", "钱多多", "440305198203036780", "2011-08-08", "imported-site.cn")
+                ..legacy_filing(
+                    "粤ICP备11004567号",
+                    "粤ICP备11004567号-1",
+                    "钱多多",
+                    "440305198203036780",
+                    "2011-08-08",
+                    "imported-site.cn",
+                )
             }],
         ),
         legacy_login("legacy-0004", "empty@legacy.example.com", vec![]),
-        SeedLogin { orders_in_progress: 2, ..legacy_login("legacy-0005", "orders-only@legacy.example.com", vec![]) },
+        SeedLogin {
+            orders_in_progress: 2,
+            ..legacy_login("legacy-0005", "orders-only@legacy.example.com", vec![])
+        },
         legacy_login(
             "legacy-0006",
             "pioneer@legacy.example.com",
-            vec![legacy_filing("沪ICP备08001234号", "沪ICP备08001234号-1", "吴先锋", "310104196606066663", "2008-04-15", "pioneer-2008.cn")],
+            vec![legacy_filing(
+                "沪ICP备08001234号",
+                "沪ICP备08001234号-1",
+                "吴先锋",
+                "310104196606066663",
+                "2008-04-15",
+                "pioneer-2008.cn",
+            )],
         ),
         legacy_login(
             "legacy-0007",
             "moved-away@legacy.example.com",
             vec![SeedFiling {
                 moved_away: true,
-                ..legacy_filing("沪ICP备09005678号", "沪ICP备09005678号-1", "郑已迁", "310104197009099998", "2009-01-10", "moved-away.cn")
+                ..legacy_filing(
+                    "沪ICP备09005678号",
+                    "沪ICP备09005678号-1",
+                    "郑已迁",
+                    "310104197009099998",
+                    "2009-01-10",
+                    "moved-away.cn",
+                )
             }],
         ),
     ]

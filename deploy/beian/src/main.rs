@@ -7,7 +7,11 @@ use beian_platform::config::TelemetrySettings;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "beian", version, about = "The beian suite: ICP-filing account recovery and legacy migration")]
+#[command(
+    name = "beian",
+    version,
+    about = "The beian suite: ICP-filing account recovery and legacy migration"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

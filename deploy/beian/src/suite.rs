@@ -39,7 +39,13 @@ impl Addresses {
     /// Free ports on 127.0.0.1, for tests.
     pub fn ephemeral() -> Self {
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
-        Self { gateway: any, verification_codes: any, filing_registry: any, identity_recovery: any, legacy_migration: any }
+        Self {
+            gateway: any,
+            verification_codes: any,
+            filing_registry: any,
+            identity_recovery: any,
+            legacy_migration: any,
+        }
     }
 }
 

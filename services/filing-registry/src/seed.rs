@@ -75,8 +75,14 @@ pub async fn insert_subjects(db: &Database, seeds: &[SeedSubject]) -> anyhow::Re
         )
         .await?;
         if let Some(kind) = seed.order_in_progress {
-            store::insert_order_in_progress(&mut tx, &format!("ORD-{}", seed.subject_id), &subject.subject_id, kind, now)
-                .await?;
+            store::insert_order_in_progress(
+                &mut tx,
+                &format!("ORD-{}", seed.subject_id),
+                &subject.subject_id,
+                kind,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         inserted += 1;
@@ -93,7 +99,7 @@ fn subject(seed: &SeedSubject) -> anyhow::Result<Subject> {
                 website_id: w.website_id.to_owned(),
                 website_number: w.website_number.to_owned(),
                 name: w.name.to_owned(),
-                domains: w.domains.iter().map(|d| normalise_domain(d)).collect::<Result<_, _>>()?,
+                domains: normalised_domains(&w.domains)?,
                 state: w.state,
                 principal_name: seed.principal_name.to_owned(),
                 principal_mobile: seed.principal_mobile.to_owned(),
@@ -120,4 +126,16 @@ fn subject(seed: &SeedSubject) -> anyhow::Result<Subject> {
         websites,
         order_in_progress: seed.order_in_progress.is_some(),
     })
+}
+
+/// Normalised and without repeats: `www.example.com` and `example.com` are one domain.
+fn normalised_domains(domains: &[&str]) -> anyhow::Result<Vec<String>> {
+    let mut normalised = Vec::with_capacity(domains.len());
+    for domain in domains {
+        let domain = normalise_domain(domain)?;
+        if !normalised.contains(&domain) {
+            normalised.push(domain);
+        }
+    }
+    Ok(normalised)
 }

@@ -39,6 +39,9 @@ pub fn bearer_token(metadata: &tonic::metadata::MetadataMap) -> Result<&str, Err
 }
 
 /// The account behind the request's session.
-pub async fn current_account(peers: &Peers, metadata: &tonic::metadata::MetadataMap) -> Result<AccountView, Error> {
+pub async fn current_account(
+    peers: &Peers,
+    metadata: &tonic::metadata::MetadataMap,
+) -> Result<AccountView, Error> {
     peers.resolve_session(bearer_token(metadata)?).await
 }

@@ -49,7 +49,8 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let peers = peers::Peers::connect(&settings.peers, &settings.host.internal_token)?;
-        let app = ServiceApp::open(NAME, Exposure::Public, settings.host, &settings.database, &MIGRATOR).await?;
+        let app =
+            ServiceApp::open(NAME, Exposure::Public, settings.host, &settings.database, &MIGRATOR).await?;
         let workflows = workflows::Workflows::new(peers, app.database().clone());
         Ok(Self { app, workflows })
     }

@@ -10,7 +10,9 @@ use beian_platform::{
 use beian_proto::{
     common::v1 as common,
     filing_registry::v1::filing_registry_service_client::FilingRegistryServiceClient,
-    identity_recovery::v1::{self as identity, identity_recovery_service_client::IdentityRecoveryServiceClient},
+    identity_recovery::v1::{
+        self as identity, identity_recovery_service_client::IdentityRecoveryServiceClient,
+    },
     legacy_migration::v1::legacy_migration_service_client::LegacyMigrationServiceClient,
     verification_codes::v1::verification_codes_service_client::VerificationCodesServiceClient,
 };

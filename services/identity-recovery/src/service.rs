@@ -65,9 +65,7 @@ impl IdentityRecovery {
     }
 
     pub async fn find_account(&self, login_name: &str) -> Result<Account, Error> {
-        accounts::store::find_by_login_name(self.db.pool(), login_name)
-            .await?
-            .ok_or(Error::AccountNotFound)
+        accounts::store::find_by_login_name(self.db.pool(), login_name).await?.ok_or(Error::AccountNotFound)
     }
 
     pub async fn account(&self, account_id: &str) -> Result<Account, Error> {

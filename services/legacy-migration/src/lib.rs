@@ -3,8 +3,8 @@
 mod eligibility;
 pub mod error;
 mod grpc;
-pub mod seed;
 mod legacy;
+pub mod seed;
 mod service;
 
 use std::{future::Future, net::SocketAddr};

@@ -102,8 +102,16 @@ async fn insert_filing(
     }
     if let Some((kind, account_id, subject_id)) = filing.migrated {
         let migration_id = format!("seed-{}", filing.filing_number);
-        store::insert_done_migration(tx, &migration_id, filing.filing_number, kind, account_id, subject_id, now)
-            .await?;
+        store::insert_done_migration(
+            tx,
+            &migration_id,
+            filing.filing_number,
+            kind,
+            account_id,
+            subject_id,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -39,9 +39,7 @@ pub struct BusinessCalendar {
 impl BusinessCalendar {
     /// Monday to Friday, with no holidays.
     pub fn weekends_only() -> Self {
-        Self {
-            listed: HashMap::new(),
-        }
+        Self { listed: HashMap::new() }
     }
 
     /// The PRC State Council schedule from `data/cn-holidays.txt`, parsed on
@@ -54,9 +52,7 @@ impl BusinessCalendar {
     /// `YYYY-MM-DD..YYYY-MM-DD kind` per line, kind being `holiday` or
     /// `workday`, `#` starting a comment. A date may be listed only once.
     pub fn parse(text: &str) -> Result<Self, CalendarError> {
-        Ok(Self {
-            listed: parse::listed_days(text)?,
-        })
+        Ok(Self { listed: parse::listed_days(text)? })
     }
 
     pub fn is_business_day(&self, date: NaiveDate) -> bool {
@@ -74,11 +70,7 @@ impl BusinessCalendar {
         let is_business_day = |date: &NaiveDate| self.is_business_day(*date);
         let found = match n {
             0 => from.iter_days().find(is_business_day),
-            n => from
-                .iter_days()
-                .skip(1)
-                .filter(is_business_day)
-                .nth(n as usize - 1),
+            n => from.iter_days().skip(1).filter(is_business_day).nth(n as usize - 1),
         };
         found.unwrap_or(NaiveDate::MAX)
     }
@@ -108,9 +100,7 @@ mod tests {
     }
 
     fn utc(rfc3339: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(rfc3339)
-            .expect("valid test timestamp")
-            .to_utc()
+        DateTime::parse_from_rfc3339(rfc3339).expect("valid test timestamp").to_utc()
     }
 
     #[test]
@@ -120,36 +110,18 @@ mod tests {
         assert!(calendar.is_business_day(date(2025, 1, 3)));
         assert!(!calendar.is_business_day(date(2025, 1, 4)));
         assert!(!calendar.is_business_day(date(2025, 1, 5)));
-        assert_eq!(
-            calendar.add_business_days(date(2025, 1, 3), 1),
-            date(2025, 1, 6)
-        );
-        assert_eq!(
-            calendar.add_business_days(date(2025, 1, 3), 3),
-            date(2025, 1, 8)
-        );
-        assert_eq!(
-            calendar.add_business_days(date(2025, 1, 4), 1),
-            date(2025, 1, 6)
-        );
+        assert_eq!(calendar.add_business_days(date(2025, 1, 3), 1), date(2025, 1, 6));
+        assert_eq!(calendar.add_business_days(date(2025, 1, 3), 3), date(2025, 1, 8));
+        assert_eq!(calendar.add_business_days(date(2025, 1, 4), 1), date(2025, 1, 6));
     }
 
     #[test]
     fn zero_days_is_the_same_or_next_business_day() {
         let calendar = BusinessCalendar::china_default();
-        assert_eq!(
-            calendar.add_business_days(date(2025, 1, 3), 0),
-            date(2025, 1, 3)
-        );
-        assert_eq!(
-            calendar.add_business_days(date(2025, 1, 4), 0),
-            date(2025, 1, 6)
-        );
+        assert_eq!(calendar.add_business_days(date(2025, 1, 3), 0), date(2025, 1, 3));
+        assert_eq!(calendar.add_business_days(date(2025, 1, 4), 0), date(2025, 1, 6));
         // 国庆节 2026 runs 10-01..10-07; 10-08 is a Thursday.
-        assert_eq!(
-            calendar.add_business_days(date(2026, 10, 1), 0),
-            date(2026, 10, 8)
-        );
+        assert_eq!(calendar.add_business_days(date(2026, 10, 1), 0), date(2026, 10, 8));
     }
 
     #[test]
@@ -157,15 +129,9 @@ mod tests {
         let calendar = BusinessCalendar::china_default();
         // 清明节 2025: Fri 04-04 to Sun 04-06.
         assert!(!calendar.is_business_day(date(2025, 4, 4)));
-        assert_eq!(
-            calendar.add_business_days(date(2025, 4, 3), 1),
-            date(2025, 4, 7)
-        );
+        assert_eq!(calendar.add_business_days(date(2025, 4, 3), 1), date(2025, 4, 7));
         // 劳动节 2025: 05-01..05-05, so Wednesday 04-30 + 2 is Wednesday 05-07.
-        assert_eq!(
-            calendar.add_business_days(date(2025, 4, 30), 2),
-            date(2025, 5, 7)
-        );
+        assert_eq!(calendar.add_business_days(date(2025, 4, 30), 2), date(2025, 5, 7));
     }
 
     #[test]
@@ -173,43 +139,22 @@ mod tests {
         let calendar = BusinessCalendar::china_default();
         // 2025-02-08 is a Saturday worked after 春节.
         assert!(calendar.is_business_day(date(2025, 2, 8)));
-        assert_eq!(
-            calendar.add_business_days(date(2025, 2, 7), 1),
-            date(2025, 2, 8)
-        );
+        assert_eq!(calendar.add_business_days(date(2025, 2, 7), 1), date(2025, 2, 8));
         // The same weekday rule without the schedule skips to Monday.
         let plain = BusinessCalendar::weekends_only();
-        assert_eq!(
-            plain.add_business_days(date(2025, 2, 7), 1),
-            date(2025, 2, 10)
-        );
+        assert_eq!(plain.add_business_days(date(2025, 2, 7), 1), date(2025, 2, 10));
     }
 
     #[test]
     fn spring_festival_2026_span() {
         let calendar = BusinessCalendar::china_default();
         // Thu 02-12, Fri 02-13, make-up Sat 02-14, then off 02-15..02-23.
-        assert_eq!(
-            calendar.add_business_days(date(2026, 2, 12), 1),
-            date(2026, 2, 13)
-        );
-        assert_eq!(
-            calendar.add_business_days(date(2026, 2, 12), 2),
-            date(2026, 2, 14)
-        );
-        assert_eq!(
-            calendar.add_business_days(date(2026, 2, 12), 3),
-            date(2026, 2, 24)
-        );
-        assert_eq!(
-            calendar.add_business_days(date(2026, 2, 15), 1),
-            date(2026, 2, 24)
-        );
+        assert_eq!(calendar.add_business_days(date(2026, 2, 12), 1), date(2026, 2, 13));
+        assert_eq!(calendar.add_business_days(date(2026, 2, 12), 2), date(2026, 2, 14));
+        assert_eq!(calendar.add_business_days(date(2026, 2, 12), 3), date(2026, 2, 24));
+        assert_eq!(calendar.add_business_days(date(2026, 2, 15), 1), date(2026, 2, 24));
         // Make-up Sat 02-28 follows Fri 02-27.
-        assert_eq!(
-            calendar.add_business_days(date(2026, 2, 27), 1),
-            date(2026, 2, 28)
-        );
+        assert_eq!(calendar.add_business_days(date(2026, 2, 27), 1), date(2026, 2, 28));
     }
 
     #[test]
@@ -230,33 +175,18 @@ mod tests {
     fn deadline_uses_china_date_not_utc_date() {
         let calendar = BusinessCalendar::china_default();
         // 15:00Z is still Wed 2026-09-30 in China, a business day.
-        assert_eq!(
-            calendar.deadline(utc("2026-09-30T15:00:00Z"), 0),
-            utc("2026-09-30T15:59:59.999Z")
-        );
+        assert_eq!(calendar.deadline(utc("2026-09-30T15:00:00Z"), 0), utc("2026-09-30T15:59:59.999Z"));
         // 17:00Z is 2026-10-01 01:00 in China, the first day of 国庆节.
-        assert_eq!(
-            calendar.deadline(utc("2026-09-30T17:00:00Z"), 0),
-            utc("2026-10-08T15:59:59.999Z")
-        );
-        assert_eq!(
-            calendar.deadline(utc("2026-09-30T17:00:00Z"), 1),
-            utc("2026-10-08T15:59:59.999Z")
-        );
+        assert_eq!(calendar.deadline(utc("2026-09-30T17:00:00Z"), 0), utc("2026-10-08T15:59:59.999Z"));
+        assert_eq!(calendar.deadline(utc("2026-09-30T17:00:00Z"), 1), utc("2026-10-08T15:59:59.999Z"));
         // Make-up Sat 10-10 is the next business day after Fri 10-09.
-        assert_eq!(
-            calendar.deadline(utc("2026-09-30T17:00:00Z"), 3),
-            utc("2026-10-10T15:59:59.999Z")
-        );
+        assert_eq!(calendar.deadline(utc("2026-09-30T17:00:00Z"), 3), utc("2026-10-10T15:59:59.999Z"));
     }
 
     #[test]
     fn deadline_saturates_at_the_end_of_time() {
         let calendar = BusinessCalendar::weekends_only();
-        assert_eq!(
-            calendar.deadline(DateTime::<Utc>::MAX_UTC, 1),
-            DateTime::<Utc>::MAX_UTC
-        );
+        assert_eq!(calendar.deadline(DateTime::<Utc>::MAX_UTC, 1), DateTime::<Utc>::MAX_UTC);
     }
 
     #[test]
@@ -270,10 +200,7 @@ mod tests {
         assert!(!calendar.is_business_day(date(2030, 1, 6)));
         assert_eq!(
             BusinessCalendar::parse("2030-01-01 holiday\nnot a line").map(|_| ()),
-            Err(CalendarError::Malformed {
-                line: 2,
-                text: "not a line".to_owned()
-            })
+            Err(CalendarError::Malformed { line: 2, text: "not a line".to_owned() })
         );
     }
 
@@ -283,10 +210,7 @@ mod tests {
         for kind in [DayKind::Holiday, DayKind::Workday] {
             for year in [2025, 2026] {
                 assert!(
-                    calendar
-                        .listed
-                        .iter()
-                        .any(|(day, listed)| day.year() == year && *listed == kind),
+                    calendar.listed.iter().any(|(day, listed)| day.year() == year && *listed == kind),
                     "{year} has no {kind:?} entries"
                 );
             }

@@ -51,10 +51,7 @@ const SERIAL_DIGITS: std::ops::RangeInclusive<usize> = 4..=12;
 /// The GB/T 2260 province code for a filing-number province abbreviation:
 /// `'京'` → `"110000"`.
 pub fn province_code_of_abbreviation(abbreviation: char) -> Option<&'static str> {
-    PROVINCES
-        .iter()
-        .find(|(known, _)| *known == abbreviation)
-        .map(|(_, code)| *code)
+    PROVINCES.iter().find(|(known, _)| *known == abbreviation).map(|(_, code)| *code)
 }
 
 /// Whether `code` is the GB/T 2260 code of one of the 31 mainland provinces.
@@ -124,8 +121,8 @@ impl FilingNumber {
         let text: String = input.trim().chars().map(to_half_width).collect();
         let mut chars = text.chars();
         let province_abbreviation = chars.next().ok_or(FilingNumberError::Empty)?;
-        let province_code = province_code_of_abbreviation(province_abbreviation)
-            .ok_or(FilingNumberError::UnknownProvince)?;
+        let province_code =
+            province_code_of_abbreviation(province_abbreviation).ok_or(FilingNumberError::UnknownProvince)?;
         let rest = chars.as_str();
         let rest = rest
             .get(..3)
@@ -133,14 +130,8 @@ impl FilingNumber {
             .map(|_| &rest[3..])
             .ok_or(FilingNumberError::Malformed)?;
         let mut chars = rest.chars();
-        let kind = chars
-            .next()
-            .and_then(FilingKind::from_char)
-            .ok_or(FilingNumberError::Malformed)?;
-        let (serial, suffix) = chars
-            .as_str()
-            .split_once('号')
-            .ok_or(FilingNumberError::MissingHao)?;
+        let kind = chars.next().and_then(FilingKind::from_char).ok_or(FilingNumberError::Malformed)?;
+        let (serial, suffix) = chars.as_str().split_once('号').ok_or(FilingNumberError::MissingHao)?;
         if !SERIAL_DIGITS.contains(&serial.len()) || !serial.bytes().all(|b| b.is_ascii_digit()) {
             return Err(FilingNumberError::SerialInvalid);
         }
@@ -148,24 +139,13 @@ impl FilingNumber {
             "" => None,
             _ => Some(parse_website_index(suffix)?),
         };
-        Ok(Self {
-            province_abbreviation,
-            province_code,
-            kind,
-            serial: serial.to_owned(),
-            website_index,
-        })
+        Ok(Self { province_abbreviation, province_code, kind, serial: serial.to_owned(), website_index })
     }
 
     /// The number of the filing subject, without any website suffix:
     /// `京ICP备12345678号`.
     pub fn subject_number(&self) -> String {
-        format!(
-            "{}ICP{}{}号",
-            self.province_abbreviation,
-            self.kind.as_char(),
-            self.serial
-        )
+        format!("{}ICP{}{}号", self.province_abbreviation, self.kind.as_char(), self.serial)
     }
 
     /// Whether this numbers a website (`号-N`) rather than a subject.
@@ -196,15 +176,11 @@ impl FilingNumber {
 /// The `-N` suffix: a hyphen then a positive number without leading zeros,
 /// so each website has exactly one spelling.
 fn parse_website_index(suffix: &str) -> Result<u32, FilingNumberError> {
-    let digits = suffix
-        .strip_prefix('-')
-        .ok_or(FilingNumberError::Malformed)?;
+    let digits = suffix.strip_prefix('-').ok_or(FilingNumberError::Malformed)?;
     if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(FilingNumberError::WebsiteIndexInvalid);
     }
-    digits
-        .parse()
-        .map_err(|_| FilingNumberError::WebsiteIndexInvalid)
+    digits.parse().map_err(|_| FilingNumberError::WebsiteIndexInvalid)
 }
 
 impl FromStr for FilingNumber {
@@ -267,10 +243,7 @@ mod tests {
         assert_eq!(website.website_index(), Some(7));
         assert_eq!(website.province_code(), "440000");
         assert_eq!(website.subject_number(), "粤ICP备2021012345号");
-        assert_eq!(
-            parsed(&website.subject_number()),
-            parsed("粤ICP备2021012345号")
-        );
+        assert_eq!(parsed(&website.subject_number()), parsed("粤ICP备2021012345号"));
     }
 
     #[test]
@@ -284,77 +257,35 @@ mod tests {
 
     #[test]
     fn typed_variants_normalise() {
-        assert_eq!(
-            parsed("  京icp备１２３４５６７８号－２\u{3000}").to_string(),
-            "京ICP备12345678号-2"
-        );
-        assert_eq!(
-            parsed("京ＩＣＰ备12345678号").to_string(),
-            "京ICP备12345678号"
-        );
+        assert_eq!(parsed("  京icp备１２３４５６７８号－２\u{3000}").to_string(), "京ICP备12345678号-2");
+        assert_eq!(parsed("京ＩＣＰ备12345678号").to_string(), "京ICP备12345678号");
         assert_eq!(parsed("京Icp备12345678号").to_string(), "京ICP备12345678号");
     }
 
     #[test]
     fn unknown_province_is_rejected() {
-        assert_eq!(
-            FilingNumber::parse("港ICP备12345678号"),
-            Err(FilingNumberError::UnknownProvince)
-        );
-        assert_eq!(
-            FilingNumber::parse("ICP备12345678号"),
-            Err(FilingNumberError::UnknownProvince)
-        );
+        assert_eq!(FilingNumber::parse("港ICP备12345678号"), Err(FilingNumberError::UnknownProvince));
+        assert_eq!(FilingNumber::parse("ICP备12345678号"), Err(FilingNumberError::UnknownProvince));
     }
 
     #[test]
     fn missing_or_misplaced_parts_are_rejected() {
         assert_eq!(FilingNumber::parse(""), Err(FilingNumberError::Empty));
         assert_eq!(FilingNumber::parse("  "), Err(FilingNumberError::Empty));
-        assert_eq!(
-            FilingNumber::parse("京ICP备12345678"),
-            Err(FilingNumberError::MissingHao)
-        );
-        assert_eq!(
-            FilingNumber::parse("京ICP备12345678-1"),
-            Err(FilingNumberError::MissingHao)
-        );
-        assert_eq!(
-            FilingNumber::parse("京ICP案12345678号"),
-            Err(FilingNumberError::Malformed)
-        );
-        assert_eq!(
-            FilingNumber::parse("京IPC备12345678号"),
-            Err(FilingNumberError::Malformed)
-        );
-        assert_eq!(
-            FilingNumber::parse("京ICP备12345678号1"),
-            Err(FilingNumberError::Malformed)
-        );
-        assert_eq!(
-            FilingNumber::parse("京ICP备12345678号 -1"),
-            Err(FilingNumberError::Malformed)
-        );
+        assert_eq!(FilingNumber::parse("京ICP备12345678"), Err(FilingNumberError::MissingHao));
+        assert_eq!(FilingNumber::parse("京ICP备12345678-1"), Err(FilingNumberError::MissingHao));
+        assert_eq!(FilingNumber::parse("京ICP案12345678号"), Err(FilingNumberError::Malformed));
+        assert_eq!(FilingNumber::parse("京IPC备12345678号"), Err(FilingNumberError::Malformed));
+        assert_eq!(FilingNumber::parse("京ICP备12345678号1"), Err(FilingNumberError::Malformed));
+        assert_eq!(FilingNumber::parse("京ICP备12345678号 -1"), Err(FilingNumberError::Malformed));
     }
 
     #[test]
     fn serial_length_is_checked() {
-        assert_eq!(
-            FilingNumber::parse("京ICP备123号"),
-            Err(FilingNumberError::SerialInvalid)
-        );
-        assert_eq!(
-            FilingNumber::parse("京ICP备1234567890123号"),
-            Err(FilingNumberError::SerialInvalid)
-        );
-        assert_eq!(
-            FilingNumber::parse("京ICP备号"),
-            Err(FilingNumberError::SerialInvalid)
-        );
-        assert_eq!(
-            FilingNumber::parse("京ICP备1234a5678号"),
-            Err(FilingNumberError::SerialInvalid)
-        );
+        assert_eq!(FilingNumber::parse("京ICP备123号"), Err(FilingNumberError::SerialInvalid));
+        assert_eq!(FilingNumber::parse("京ICP备1234567890123号"), Err(FilingNumberError::SerialInvalid));
+        assert_eq!(FilingNumber::parse("京ICP备号"), Err(FilingNumberError::SerialInvalid));
+        assert_eq!(FilingNumber::parse("京ICP备1234a5678号"), Err(FilingNumberError::SerialInvalid));
     }
 
     #[test]
@@ -368,26 +299,14 @@ mod tests {
             "京ICP备12345678号-1a",
             "京ICP备12345678号-4294967296",
         ] {
-            assert_eq!(
-                FilingNumber::parse(input),
-                Err(FilingNumberError::WebsiteIndexInvalid),
-                "{input}"
-            );
+            assert_eq!(FilingNumber::parse(input), Err(FilingNumberError::WebsiteIndexInvalid), "{input}");
         }
     }
 
     #[test]
     fn junk_is_rejected() {
-        for input in [
-            "hello",
-            "12345678",
-            "京",
-            "京I",
-            "京ICP",
-            "京ICP备",
-            "京😀",
-            "😀ICP备12345678号",
-        ] {
+        for input in ["hello", "12345678", "京", "京I", "京ICP", "京ICP备", "京😀", "😀ICP备12345678号"]
+        {
             assert!(FilingNumber::parse(input).is_err(), "{input}");
         }
     }

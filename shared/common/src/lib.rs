@@ -12,14 +12,13 @@ mod width;
 
 pub use calendar::{BusinessCalendar, CalendarError};
 pub use contact::{
-    ContactError, is_resident_id_number, normalise_certificate_number, normalise_email,
-    normalise_mobile,
+    ContactError, is_resident_id_number, normalise_certificate_number, normalise_email, normalise_mobile,
 };
 pub use domain_name::{DomainNameError, normalise_domain};
 pub use filing_number::{
     FilingKind, FilingNumber, FilingNumberError, is_province_code, province_code_of_abbreviation,
 };
 pub use masking::{
-    MaskedEmail, MaskedIdNumber, MaskedLoginName, MaskedMobile, mask_email, mask_id_number,
-    mask_login_name, mask_mobile,
+    MaskedEmail, MaskedIdNumber, MaskedLoginName, MaskedMobile, mask_email, mask_id_number, mask_login_name,
+    mask_mobile,
 };

@@ -26,11 +26,8 @@ const SHORT_MAX_REVEALED: usize = 2;
 pub fn mask_mobile(mobile: &str) -> String {
     let (country_code, national) = split_country_code(mobile);
     let chars: Vec<char> = national.chars().collect();
-    let masked = if chars.len() >= MOBILE_LEN {
-        keep_ends(&chars, 3, "****", 4)
-    } else {
-        mask_short(&chars, "****")
-    };
+    let masked =
+        if chars.len() >= MOBILE_LEN { keep_ends(&chars, 3, "****", 4) } else { mask_short(&chars, "****") };
     format!("{country_code}{masked}")
 }
 
@@ -99,12 +96,7 @@ fn mask_short(chars: &[char], stars: &str) -> String {
 /// `head + tail <= chars.len()`.
 fn keep_ends(chars: &[char], head: usize, stars: &str, tail: usize) -> String {
     let tail_start = chars.len().saturating_sub(tail);
-    chars[..head]
-        .iter()
-        .copied()
-        .chain(stars.chars())
-        .chain(chars[tail_start..].iter().copied())
-        .collect()
+    chars[..head].iter().copied().chain(stars.chars()).chain(chars[tail_start..].iter().copied()).collect()
 }
 
 /// Defines a wrapper whose `Display` and `Debug` print only the masked form,
@@ -243,10 +235,7 @@ mod tests {
         assert_eq!(mask_mobile(&long), "111****1111");
         assert_eq!(mask_id_number(&long), "111*****111");
         assert_eq!(mask_login_name(&long), "11***1");
-        assert_eq!(
-            mask_email(&format!("{long}@example.com")),
-            "1***@example.com"
-        );
+        assert_eq!(mask_email(&format!("{long}@example.com")), "1***@example.com");
     }
 
     #[test]
@@ -262,18 +251,9 @@ mod tests {
     #[test]
     fn wrappers_format_only_the_masked_form() {
         assert_eq!(MaskedMobile("15212341234").to_string(), "152****1234");
-        assert_eq!(
-            format!("{:?}", MaskedMobile("15212341234")),
-            "\"152****1234\""
-        );
-        assert_eq!(
-            MaskedEmail("jane.doe@example.com").to_string(),
-            "j***@example.com"
-        );
-        assert_eq!(
-            format!("{:?}", MaskedIdNumber("610102199001011477")),
-            "\"610*****477\""
-        );
+        assert_eq!(format!("{:?}", MaskedMobile("15212341234")), "\"152****1234\"");
+        assert_eq!(MaskedEmail("jane.doe@example.com").to_string(), "j***@example.com");
+        assert_eq!(format!("{:?}", MaskedIdNumber("610102199001011477")), "\"610*****477\"");
         assert_eq!(MaskedLoginName("zhangsan2019").to_string(), "zh***9");
     }
 
@@ -282,9 +262,8 @@ mod tests {
 
     impl Strings {
         // No '*': a value already in masked form legitimately masks to itself.
-        const ALPHABET: &[char] = &[
-            '0', '1', '5', '8', '6', '+', 'a', 'Z', '.', '@', '-', ' ', '张', '伟', 'é', '📱',
-        ];
+        const ALPHABET: &[char] =
+            &['0', '1', '5', '8', '6', '+', 'a', 'Z', '.', '@', '-', ' ', '张', '伟', 'é', '📱'];
 
         fn next_u64(&mut self) -> u64 {
             self.0 ^= self.0 << 13;

@@ -20,10 +20,7 @@ mod tests {
 
     #[test]
     fn full_width_forms_become_ascii() {
-        let mapped: String = "０９ＡＺａｚ－＋！～\u{3000}"
-            .chars()
-            .map(to_half_width)
-            .collect();
+        let mapped: String = "０９ＡＺａｚ－＋！～\u{3000}".chars().map(to_half_width).collect();
         assert_eq!(mapped, "09AZaz-+!~ ");
     }
 

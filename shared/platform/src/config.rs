@@ -71,11 +71,7 @@ pub struct TelemetrySettings {
 
 impl Default for TelemetrySettings {
     fn default() -> Self {
-        Self {
-            log_filter: "info".into(),
-            log_format: LogFormat::Pretty,
-            otlp_endpoint: None,
-        }
+        Self { log_filter: "info".into(), log_format: LogFormat::Pretty, otlp_endpoint: None }
     }
 }
 
@@ -167,8 +163,7 @@ pub mod ports {
     pub const GATEWAY: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 50051);
     pub const VERIFICATION_CODES: SocketAddr =
         SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 50052);
-    pub const FILING_REGISTRY: SocketAddr =
-        SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 50053);
+    pub const FILING_REGISTRY: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 50053);
     pub const IDENTITY_RECOVERY: SocketAddr =
         SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 50054);
     pub const LEGACY_MIGRATION: SocketAddr =

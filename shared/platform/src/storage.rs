@@ -7,13 +7,7 @@
 
 use std::{path::Path, time::Duration};
 
-use sqlx::{
-    AnyPool,
-    AnyConnection,
-    any::AnyPoolOptions,
-    migrate::Migrator,
-    pool::PoolConnectionMetadata,
-};
+use sqlx::{AnyConnection, AnyPool, any::AnyPoolOptions, migrate::Migrator, pool::PoolConnectionMetadata};
 
 use crate::config::Secret;
 
@@ -70,9 +64,10 @@ impl Database {
             create_parent_dir(location.as_str())?;
             options = options.after_connect(sqlite_pragmas);
         }
-        let pool = options.connect(location.as_str()).await.map_err(|e| {
-            anyhow::anyhow!("cannot open database {}: {e}", location.describe())
-        })?;
+        let pool = options
+            .connect(location.as_str())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", location.describe()))?;
         migrator
             .run(&pool)
             .await
@@ -118,8 +113,7 @@ fn create_parent_dir(url: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     }
     Ok(())
 }

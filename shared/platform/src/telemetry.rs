@@ -34,10 +34,8 @@ pub fn init(service_name: &str, settings: &TelemetrySettings) -> anyhow::Result<
         Resource::builder().with_attributes([KeyValue::new("service.name", service_name.to_owned())]).build(),
     );
     if let Some(endpoint) = &settings.otlp_endpoint {
-        let exporter = opentelemetry_otlp::SpanExporter::builder()
-            .with_tonic()
-            .with_endpoint(endpoint)
-            .build()?;
+        let exporter =
+            opentelemetry_otlp::SpanExporter::builder().with_tonic().with_endpoint(endpoint).build()?;
         builder = builder.with_batch_exporter(exporter);
     }
     let provider = builder.build();
@@ -48,11 +46,9 @@ pub fn init(service_name: &str, settings: &TelemetrySettings) -> anyhow::Result<
         .map_err(|e| anyhow::anyhow!("invalid log filter {:?}: {e}", settings.log_filter))?;
     let logs = match settings.log_format {
         LogFormat::Pretty => tracing_subscriber::fmt::layer().with_filter(log_filter).boxed(),
-        LogFormat::Json => tracing_subscriber::fmt::layer()
-            .json()
-            .flatten_event(true)
-            .with_filter(log_filter)
-            .boxed(),
+        LogFormat::Json => {
+            tracing_subscriber::fmt::layer().json().flatten_event(true).with_filter(log_filter).boxed()
+        }
     };
     tracing_subscriber::registry()
         .with(spans)

@@ -4,8 +4,7 @@
 #![allow(clippy::all, missing_docs)]
 
 /// Descriptor set of every suite proto (imports included), for reflection.
-pub const FILE_DESCRIPTOR_SET: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/beian_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/beian_descriptor.bin"));
 
 pub mod common {
     pub mod v1 {

@@ -11,7 +11,8 @@ use crate::{
 };
 
 pub fn account_id(value: &str) -> Result<&str, Error> {
-    required_text(value, 64).map_err(|description| Error::InvalidArgument { field: "account_id", description })
+    required_text(value, 64)
+        .map_err(|description| Error::InvalidArgument { field: "account_id", description })
 }
 
 pub fn subject(subject: Subject) -> pb::Subject {

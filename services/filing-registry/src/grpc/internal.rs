@@ -1,6 +1,8 @@
 //! `beian.filing_registry.v1.FilingRegistryInternalService`: suite callers only.
 
-use beian_proto::filing_registry::v1::{self as pb, filing_registry_internal_service_server::FilingRegistryInternalService};
+use beian_proto::filing_registry::v1::{
+    self as pb, filing_registry_internal_service_server::FilingRegistryInternalService,
+};
 use tonic::{Request, Response, Status};
 
 use super::convert;
@@ -21,21 +23,33 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl FilingRegistryInternalService for InternalApi {
-    async fn get_filing_contact(&self, _request: Request<pb::GetFilingContactRequest>) -> Reply<pb::GetFilingContactResponse> {
+    async fn get_filing_contact(
+        &self,
+        _request: Request<pb::GetFilingContactRequest>,
+    ) -> Reply<pb::GetFilingContactResponse> {
         Err(Error::NotImplemented("GetFilingContact").into())
     }
 
-    async fn get_account_filing_state(&self, request: Request<pb::GetAccountFilingStateRequest>) -> Reply<pb::GetAccountFilingStateResponse> {
+    async fn get_account_filing_state(
+        &self,
+        request: Request<pb::GetAccountFilingStateRequest>,
+    ) -> Reply<pb::GetAccountFilingStateResponse> {
         let account_id = convert::account_id(&request.get_ref().account_id)?;
         let state = self.service.account_filing_state(account_id).await?;
         Ok(Response::new(convert::account_filing_state(state)))
     }
 
-    async fn adopt_legacy_subject(&self, _request: Request<pb::AdoptLegacySubjectRequest>) -> Reply<pb::AdoptLegacySubjectResponse> {
+    async fn adopt_legacy_subject(
+        &self,
+        _request: Request<pb::AdoptLegacySubjectRequest>,
+    ) -> Reply<pb::AdoptLegacySubjectResponse> {
         Err(Error::NotImplemented("AdoptLegacySubject").into())
     }
 
-    async fn transfer_subject_by_review(&self, _request: Request<pb::TransferSubjectByReviewRequest>) -> Reply<pb::TransferSubjectByReviewResponse> {
+    async fn transfer_subject_by_review(
+        &self,
+        _request: Request<pb::TransferSubjectByReviewRequest>,
+    ) -> Reply<pb::TransferSubjectByReviewResponse> {
         Err(Error::NotImplemented("TransferSubjectByReview").into())
     }
 }

@@ -21,33 +21,54 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl FilingRegistryService for PublicApi {
-    async fn find_filing_by_domain(&self, _request: Request<pb::FindFilingByDomainRequest>) -> Reply<pb::FindFilingByDomainResponse> {
+    async fn find_filing_by_domain(
+        &self,
+        _request: Request<pb::FindFilingByDomainRequest>,
+    ) -> Reply<pb::FindFilingByDomainResponse> {
         Err(Error::NotImplemented("FindFilingByDomain").into())
     }
 
-    async fn get_held_subject(&self, request: Request<pb::GetHeldSubjectRequest>) -> Reply<pb::GetHeldSubjectResponse> {
+    async fn get_held_subject(
+        &self,
+        request: Request<pb::GetHeldSubjectRequest>,
+    ) -> Reply<pb::GetHeldSubjectResponse> {
         let account_id = convert::account_id(&request.get_ref().account_id)?;
         let subject = self.service.held_subject(account_id).await?;
         Ok(Response::new(pb::GetHeldSubjectResponse { subject: Some(convert::subject(subject)) }))
     }
 
-    async fn recover_filing_password(&self, _request: Request<pb::RecoverFilingPasswordRequest>) -> Reply<pb::RecoverFilingPasswordResponse> {
+    async fn recover_filing_password(
+        &self,
+        _request: Request<pb::RecoverFilingPasswordRequest>,
+    ) -> Reply<pb::RecoverFilingPasswordResponse> {
         Err(Error::NotImplemented("RecoverFilingPassword").into())
     }
 
-    async fn check_filing_type(&self, _request: Request<pb::CheckFilingTypeRequest>) -> Reply<pb::CheckFilingTypeResponse> {
+    async fn check_filing_type(
+        &self,
+        _request: Request<pb::CheckFilingTypeRequest>,
+    ) -> Reply<pb::CheckFilingTypeResponse> {
         Err(Error::NotImplemented("CheckFilingType").into())
     }
 
-    async fn create_order(&self, _request: Request<pb::CreateOrderRequest>) -> Reply<pb::CreateOrderResponse> {
+    async fn create_order(
+        &self,
+        _request: Request<pb::CreateOrderRequest>,
+    ) -> Reply<pb::CreateOrderResponse> {
         Err(Error::NotImplemented("CreateOrder").into())
     }
 
-    async fn abandon_order(&self, _request: Request<pb::AbandonOrderRequest>) -> Reply<pb::AbandonOrderResponse> {
+    async fn abandon_order(
+        &self,
+        _request: Request<pb::AbandonOrderRequest>,
+    ) -> Reply<pb::AbandonOrderResponse> {
         Err(Error::NotImplemented("AbandonOrder").into())
     }
 
-    async fn cancel_access(&self, _request: Request<pb::CancelAccessRequest>) -> Reply<pb::CancelAccessResponse> {
+    async fn cancel_access(
+        &self,
+        _request: Request<pb::CancelAccessRequest>,
+    ) -> Reply<pb::CancelAccessResponse> {
         Err(Error::NotImplemented("CancelAccess").into())
     }
 
@@ -55,11 +76,17 @@ impl FilingRegistryService for PublicApi {
         Err(Error::NotImplemented("Deregister").into())
     }
 
-    async fn transfer_subject(&self, _request: Request<pb::TransferSubjectRequest>) -> Reply<pb::TransferSubjectResponse> {
+    async fn transfer_subject(
+        &self,
+        _request: Request<pb::TransferSubjectRequest>,
+    ) -> Reply<pb::TransferSubjectResponse> {
         Err(Error::NotImplemented("TransferSubject").into())
     }
 
-    async fn list_holder_history(&self, _request: Request<pb::ListHolderHistoryRequest>) -> Reply<pb::ListHolderHistoryResponse> {
+    async fn list_holder_history(
+        &self,
+        _request: Request<pb::ListHolderHistoryRequest>,
+    ) -> Reply<pb::ListHolderHistoryResponse> {
         Err(Error::NotImplemented("ListHolderHistory").into())
     }
 }

@@ -31,7 +31,8 @@ impl AccountService for AccountApi {
     async fn login(&self, request: Request<pb::LoginRequest>) -> Reply<pb::LoginResponse> {
         let client_ip = request.remote_addr().map(|a| a.ip().to_string()).unwrap_or_default();
         let request = request.into_inner();
-        let login_name = required_text(&request.login_name, 128).map_err(|d| Error::invalid("login_name", d))?;
+        let login_name =
+            required_text(&request.login_name, 128).map_err(|d| Error::invalid("login_name", d))?;
         if request.password.is_empty() {
             return Err(Error::invalid("password", "is required").into());
         }
@@ -48,20 +49,32 @@ impl AccountService for AccountApi {
         Ok(Response::new(pb::LogoutResponse {}))
     }
 
-    async fn get_my_account(&self, request: Request<pb::GetMyAccountRequest>) -> Reply<pb::GetMyAccountResponse> {
+    async fn get_my_account(
+        &self,
+        request: Request<pb::GetMyAccountRequest>,
+    ) -> Reply<pb::GetMyAccountResponse> {
         let account = self.workflows.my_account(request.metadata()).await?;
         Ok(Response::new(pb::GetMyAccountResponse { account: Some(my_account(account)) }))
     }
 
-    async fn start_password_reset(&self, _request: Request<pb::StartPasswordResetRequest>) -> Reply<pb::StartPasswordResetResponse> {
+    async fn start_password_reset(
+        &self,
+        _request: Request<pb::StartPasswordResetRequest>,
+    ) -> Reply<pb::StartPasswordResetResponse> {
         Err(Error::NotImplemented("StartPasswordReset").into())
     }
 
-    async fn send_password_reset_code(&self, _request: Request<pb::SendPasswordResetCodeRequest>) -> Reply<pb::SendPasswordResetCodeResponse> {
+    async fn send_password_reset_code(
+        &self,
+        _request: Request<pb::SendPasswordResetCodeRequest>,
+    ) -> Reply<pb::SendPasswordResetCodeResponse> {
         Err(Error::NotImplemented("SendPasswordResetCode").into())
     }
 
-    async fn complete_password_reset(&self, _request: Request<pb::CompletePasswordResetRequest>) -> Reply<pb::CompletePasswordResetResponse> {
+    async fn complete_password_reset(
+        &self,
+        _request: Request<pb::CompletePasswordResetRequest>,
+    ) -> Reply<pb::CompletePasswordResetResponse> {
         Err(Error::NotImplemented("CompletePasswordReset").into())
     }
 }

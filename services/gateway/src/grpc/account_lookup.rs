@@ -13,19 +13,31 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl AccountLookupService for AccountLookupApi {
-    async fn start_account_lookup(&self, _request: Request<pb::StartAccountLookupRequest>) -> Reply<pb::StartAccountLookupResponse> {
+    async fn start_account_lookup(
+        &self,
+        _request: Request<pb::StartAccountLookupRequest>,
+    ) -> Reply<pb::StartAccountLookupResponse> {
         Err(Error::NotImplemented("StartAccountLookup").into())
     }
 
-    async fn send_account_lookup_code(&self, _request: Request<pb::SendAccountLookupCodeRequest>) -> Reply<pb::SendAccountLookupCodeResponse> {
+    async fn send_account_lookup_code(
+        &self,
+        _request: Request<pb::SendAccountLookupCodeRequest>,
+    ) -> Reply<pb::SendAccountLookupCodeResponse> {
         Err(Error::NotImplemented("SendAccountLookupCode").into())
     }
 
-    async fn verify_account_lookup_code(&self, _request: Request<pb::VerifyAccountLookupCodeRequest>) -> Reply<pb::VerifyAccountLookupCodeResponse> {
+    async fn verify_account_lookup_code(
+        &self,
+        _request: Request<pb::VerifyAccountLookupCodeRequest>,
+    ) -> Reply<pb::VerifyAccountLookupCodeResponse> {
         Err(Error::NotImplemented("VerifyAccountLookupCode").into())
     }
 
-    async fn request_account_lookup_review(&self, _request: Request<pb::RequestAccountLookupReviewRequest>) -> Reply<pb::RequestAccountLookupReviewResponse> {
+    async fn request_account_lookup_review(
+        &self,
+        _request: Request<pb::RequestAccountLookupReviewRequest>,
+    ) -> Reply<pb::RequestAccountLookupReviewResponse> {
         Err(Error::NotImplemented("RequestAccountLookupReview").into())
     }
 }

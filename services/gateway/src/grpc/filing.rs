@@ -13,27 +13,45 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl FilingService for FilingApi {
-    async fn get_my_filing(&self, _request: Request<pb::GetMyFilingRequest>) -> Reply<pb::GetMyFilingResponse> {
+    async fn get_my_filing(
+        &self,
+        _request: Request<pb::GetMyFilingRequest>,
+    ) -> Reply<pb::GetMyFilingResponse> {
         Err(Error::NotImplemented("GetMyFiling").into())
     }
 
-    async fn check_filing_type(&self, _request: Request<pb::CheckFilingTypeRequest>) -> Reply<pb::CheckFilingTypeResponse> {
+    async fn check_filing_type(
+        &self,
+        _request: Request<pb::CheckFilingTypeRequest>,
+    ) -> Reply<pb::CheckFilingTypeResponse> {
         Err(Error::NotImplemented("CheckFilingType").into())
     }
 
-    async fn change_filing(&self, _request: Request<pb::ChangeFilingRequest>) -> Reply<pb::ChangeFilingResponse> {
+    async fn change_filing(
+        &self,
+        _request: Request<pb::ChangeFilingRequest>,
+    ) -> Reply<pb::ChangeFilingResponse> {
         Err(Error::NotImplemented("ChangeFiling").into())
     }
 
-    async fn abandon_order(&self, _request: Request<pb::AbandonOrderRequest>) -> Reply<pb::AbandonOrderResponse> {
+    async fn abandon_order(
+        &self,
+        _request: Request<pb::AbandonOrderRequest>,
+    ) -> Reply<pb::AbandonOrderResponse> {
         Err(Error::NotImplemented("AbandonOrder").into())
     }
 
-    async fn send_cancel_access_code(&self, _request: Request<pb::SendCancelAccessCodeRequest>) -> Reply<pb::SendCancelAccessCodeResponse> {
+    async fn send_cancel_access_code(
+        &self,
+        _request: Request<pb::SendCancelAccessCodeRequest>,
+    ) -> Reply<pb::SendCancelAccessCodeResponse> {
         Err(Error::NotImplemented("SendCancelAccessCode").into())
     }
 
-    async fn cancel_access(&self, _request: Request<pb::CancelAccessRequest>) -> Reply<pb::CancelAccessResponse> {
+    async fn cancel_access(
+        &self,
+        _request: Request<pb::CancelAccessRequest>,
+    ) -> Reply<pb::CancelAccessResponse> {
         Err(Error::NotImplemented("CancelAccess").into())
     }
 

@@ -13,11 +13,17 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl FilingPasswordService for FilingPasswordApi {
-    async fn recover_filing_password(&self, _request: Request<pb::RecoverFilingPasswordRequest>) -> Reply<pb::RecoverFilingPasswordResponse> {
+    async fn recover_filing_password(
+        &self,
+        _request: Request<pb::RecoverFilingPasswordRequest>,
+    ) -> Reply<pb::RecoverFilingPasswordResponse> {
         Err(Error::NotImplemented("RecoverFilingPassword").into())
     }
 
-    async fn request_filing_password_review(&self, _request: Request<pb::RequestFilingPasswordReviewRequest>) -> Reply<pb::RequestFilingPasswordReviewResponse> {
+    async fn request_filing_password_review(
+        &self,
+        _request: Request<pb::RequestFilingPasswordReviewRequest>,
+    ) -> Reply<pb::RequestFilingPasswordReviewResponse> {
         Err(Error::NotImplemented("RequestFilingPasswordReview").into())
     }
 }

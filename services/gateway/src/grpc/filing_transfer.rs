@@ -13,23 +13,38 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl FilingTransferService for FilingTransferApi {
-    async fn start_transfer(&self, _request: Request<pb::StartTransferRequest>) -> Reply<pb::StartTransferResponse> {
+    async fn start_transfer(
+        &self,
+        _request: Request<pb::StartTransferRequest>,
+    ) -> Reply<pb::StartTransferResponse> {
         Err(Error::NotImplemented("StartTransfer").into())
     }
 
-    async fn send_transfer_code(&self, _request: Request<pb::SendTransferCodeRequest>) -> Reply<pb::SendTransferCodeResponse> {
+    async fn send_transfer_code(
+        &self,
+        _request: Request<pb::SendTransferCodeRequest>,
+    ) -> Reply<pb::SendTransferCodeResponse> {
         Err(Error::NotImplemented("SendTransferCode").into())
     }
 
-    async fn preview_transfer_target(&self, _request: Request<pb::PreviewTransferTargetRequest>) -> Reply<pb::PreviewTransferTargetResponse> {
+    async fn preview_transfer_target(
+        &self,
+        _request: Request<pb::PreviewTransferTargetRequest>,
+    ) -> Reply<pb::PreviewTransferTargetResponse> {
         Err(Error::NotImplemented("PreviewTransferTarget").into())
     }
 
-    async fn complete_transfer(&self, _request: Request<pb::CompleteTransferRequest>) -> Reply<pb::CompleteTransferResponse> {
+    async fn complete_transfer(
+        &self,
+        _request: Request<pb::CompleteTransferRequest>,
+    ) -> Reply<pb::CompleteTransferResponse> {
         Err(Error::NotImplemented("CompleteTransfer").into())
     }
 
-    async fn submit_offline_transfer(&self, _request: Request<pb::SubmitOfflineTransferRequest>) -> Reply<pb::SubmitOfflineTransferResponse> {
+    async fn submit_offline_transfer(
+        &self,
+        _request: Request<pb::SubmitOfflineTransferRequest>,
+    ) -> Reply<pb::SubmitOfflineTransferResponse> {
         Err(Error::NotImplemented("SubmitOfflineTransfer").into())
     }
 }

@@ -13,11 +13,17 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl HumanCheckService for HumanCheckApi {
-    async fn create_human_check(&self, _request: Request<pb::CreateHumanCheckRequest>) -> Reply<pb::CreateHumanCheckResponse> {
+    async fn create_human_check(
+        &self,
+        _request: Request<pb::CreateHumanCheckRequest>,
+    ) -> Reply<pb::CreateHumanCheckResponse> {
         Err(Error::NotImplemented("CreateHumanCheck").into())
     }
 
-    async fn answer_human_check(&self, _request: Request<pb::AnswerHumanCheckRequest>) -> Reply<pb::AnswerHumanCheckResponse> {
+    async fn answer_human_check(
+        &self,
+        _request: Request<pb::AnswerHumanCheckRequest>,
+    ) -> Reply<pb::AnswerHumanCheckResponse> {
         Err(Error::NotImplemented("AnswerHumanCheck").into())
     }
 }

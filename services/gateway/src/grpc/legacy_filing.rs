@@ -13,15 +13,24 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl LegacyFilingService for LegacyFilingApi {
-    async fn import_legacy_filing(&self, _request: Request<pb::ImportLegacyFilingRequest>) -> Reply<pb::ImportLegacyFilingResponse> {
+    async fn import_legacy_filing(
+        &self,
+        _request: Request<pb::ImportLegacyFilingRequest>,
+    ) -> Reply<pb::ImportLegacyFilingResponse> {
         Err(Error::NotImplemented("ImportLegacyFiling").into())
     }
 
-    async fn start_legacy_claim(&self, _request: Request<pb::StartLegacyClaimRequest>) -> Reply<pb::StartLegacyClaimResponse> {
+    async fn start_legacy_claim(
+        &self,
+        _request: Request<pb::StartLegacyClaimRequest>,
+    ) -> Reply<pb::StartLegacyClaimResponse> {
         Err(Error::NotImplemented("StartLegacyClaim").into())
     }
 
-    async fn submit_legacy_claim(&self, _request: Request<pb::SubmitLegacyClaimRequest>) -> Reply<pb::SubmitLegacyClaimResponse> {
+    async fn submit_legacy_claim(
+        &self,
+        _request: Request<pb::SubmitLegacyClaimRequest>,
+    ) -> Reply<pb::SubmitLegacyClaimResponse> {
         Err(Error::NotImplemented("SubmitLegacyClaim").into())
     }
 }

@@ -13,23 +13,38 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl LegacyLoginService for LegacyLoginApi {
-    async fn submit_legacy_login_reset(&self, _request: Request<pb::SubmitLegacyLoginResetRequest>) -> Reply<pb::SubmitLegacyLoginResetResponse> {
+    async fn submit_legacy_login_reset(
+        &self,
+        _request: Request<pb::SubmitLegacyLoginResetRequest>,
+    ) -> Reply<pb::SubmitLegacyLoginResetResponse> {
         Err(Error::NotImplemented("SubmitLegacyLoginReset").into())
     }
 
-    async fn get_review_status(&self, _request: Request<pb::GetReviewStatusRequest>) -> Reply<pb::GetReviewStatusResponse> {
+    async fn get_review_status(
+        &self,
+        _request: Request<pb::GetReviewStatusRequest>,
+    ) -> Reply<pb::GetReviewStatusResponse> {
         Err(Error::NotImplemented("GetReviewStatus").into())
     }
 
-    async fn start_legacy_password_reset(&self, _request: Request<pb::StartLegacyPasswordResetRequest>) -> Reply<pb::StartLegacyPasswordResetResponse> {
+    async fn start_legacy_password_reset(
+        &self,
+        _request: Request<pb::StartLegacyPasswordResetRequest>,
+    ) -> Reply<pb::StartLegacyPasswordResetResponse> {
         Err(Error::NotImplemented("StartLegacyPasswordReset").into())
     }
 
-    async fn send_legacy_password_reset_code(&self, _request: Request<pb::SendLegacyPasswordResetCodeRequest>) -> Reply<pb::SendLegacyPasswordResetCodeResponse> {
+    async fn send_legacy_password_reset_code(
+        &self,
+        _request: Request<pb::SendLegacyPasswordResetCodeRequest>,
+    ) -> Reply<pb::SendLegacyPasswordResetCodeResponse> {
         Err(Error::NotImplemented("SendLegacyPasswordResetCode").into())
     }
 
-    async fn complete_legacy_password_reset(&self, _request: Request<pb::CompleteLegacyPasswordResetRequest>) -> Reply<pb::CompleteLegacyPasswordResetResponse> {
+    async fn complete_legacy_password_reset(
+        &self,
+        _request: Request<pb::CompleteLegacyPasswordResetRequest>,
+    ) -> Reply<pb::CompleteLegacyPasswordResetResponse> {
         Err(Error::NotImplemented("CompleteLegacyPasswordReset").into())
     }
 }

@@ -12,10 +12,8 @@ mod legacy_login;
 mod staff_review;
 
 use beian_proto::gateway::v1::{
-    account_service_server::AccountServiceServer,
-    account_lookup_service_server::AccountLookupServiceServer,
-    filing_service_server::FilingServiceServer,
-    filing_password_service_server::FilingPasswordServiceServer,
+    account_lookup_service_server::AccountLookupServiceServer, account_service_server::AccountServiceServer,
+    filing_password_service_server::FilingPasswordServiceServer, filing_service_server::FilingServiceServer,
     filing_transfer_service_server::FilingTransferServiceServer,
     human_check_service_server::HumanCheckServiceServer,
     legacy_filing_service_server::LegacyFilingServiceServer,

@@ -1,7 +1,9 @@
 //! `beian.identity_recovery.v1.IdentityRecoveryService`.
 
 use beian_platform::wire::timestamp;
-use beian_proto::identity_recovery::v1::{self as pb, identity_recovery_service_server::IdentityRecoveryService};
+use beian_proto::identity_recovery::v1::{
+    self as pb, identity_recovery_service_server::IdentityRecoveryService,
+};
 use tonic::{Request, Response, Status};
 
 use super::convert;
@@ -62,7 +64,10 @@ impl IdentityRecoveryService for PublicApi {
         Err(Error::NotImplemented("CompleteAccountLookup").into())
     }
 
-    async fn reset_password(&self, _request: Request<pb::ResetPasswordRequest>) -> Reply<pb::ResetPasswordResponse> {
+    async fn reset_password(
+        &self,
+        _request: Request<pb::ResetPasswordRequest>,
+    ) -> Reply<pb::ResetPasswordResponse> {
         Err(Error::NotImplemented("ResetPassword").into())
     }
 
@@ -80,7 +85,10 @@ impl IdentityRecoveryService for PublicApi {
         Err(Error::NotImplemented("ListReviewCases").into())
     }
 
-    async fn get_review_case(&self, _request: Request<pb::GetReviewCaseRequest>) -> Reply<pb::GetReviewCaseResponse> {
+    async fn get_review_case(
+        &self,
+        _request: Request<pb::GetReviewCaseRequest>,
+    ) -> Reply<pb::GetReviewCaseResponse> {
         Err(Error::NotImplemented("GetReviewCase").into())
     }
 

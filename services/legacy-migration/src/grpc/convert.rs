@@ -4,14 +4,11 @@ use beian_common::{domain_name::normalise_domain, masking::mask_email};
 use beian_proto::{common::v1 as common, legacy_migration::v1 as pb};
 use chrono::Datelike;
 
-use crate::{
-    eligibility::LegacyAction,
-    error::Error,
-    service::Classification,
-};
+use crate::{eligibility::LegacyAction, error::Error, service::Classification};
 
 pub fn domain(value: &str) -> Result<String, Error> {
-    normalise_domain(value).map_err(|e| Error::InvalidArgument { field: "domain", description: e.to_string() })
+    normalise_domain(value)
+        .map_err(|e| Error::InvalidArgument { field: "domain", description: e.to_string() })
 }
 
 pub fn classification(found: Option<Classification>) -> pb::ClassifyDomainResponse {

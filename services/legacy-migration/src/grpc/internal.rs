@@ -1,6 +1,8 @@
 //! `beian.legacy_migration.v1.LegacyMigrationInternalService`: suite callers only.
 
-use beian_proto::legacy_migration::v1::{self as pb, legacy_migration_internal_service_server::LegacyMigrationInternalService};
+use beian_proto::legacy_migration::v1::{
+    self as pb, legacy_migration_internal_service_server::LegacyMigrationInternalService,
+};
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::error::Error;
@@ -13,15 +15,24 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl LegacyMigrationInternalService for InternalApi {
-    async fn replace_login_email(&self, _request: Request<pb::ReplaceLoginEmailRequest>) -> Reply<pb::ReplaceLoginEmailResponse> {
+    async fn replace_login_email(
+        &self,
+        _request: Request<pb::ReplaceLoginEmailRequest>,
+    ) -> Reply<pb::ReplaceLoginEmailResponse> {
         Err(Error::NotImplemented("ReplaceLoginEmail").into())
     }
 
-    async fn complete_claim(&self, _request: Request<pb::CompleteClaimRequest>) -> Reply<pb::CompleteClaimResponse> {
+    async fn complete_claim(
+        &self,
+        _request: Request<pb::CompleteClaimRequest>,
+    ) -> Reply<pb::CompleteClaimResponse> {
         Err(Error::NotImplemented("CompleteClaim").into())
     }
 
-    async fn load_legacy_dump(&self, _request: Request<Streaming<pb::LoadLegacyDumpRequest>>) -> Reply<pb::LoadLegacyDumpResponse> {
+    async fn load_legacy_dump(
+        &self,
+        _request: Request<Streaming<pb::LoadLegacyDumpRequest>>,
+    ) -> Reply<pb::LoadLegacyDumpResponse> {
         Err(Error::NotImplemented("LoadLegacyDump").into())
     }
 }

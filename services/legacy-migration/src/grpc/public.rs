@@ -1,6 +1,8 @@
 //! `beian.legacy_migration.v1.LegacyMigrationService`.
 
-use beian_proto::legacy_migration::v1::{self as pb, legacy_migration_service_server::LegacyMigrationService};
+use beian_proto::legacy_migration::v1::{
+    self as pb, legacy_migration_service_server::LegacyMigrationService,
+};
 use tonic::{Request, Response, Status};
 
 use super::convert;
@@ -21,25 +23,40 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl LegacyMigrationService for PublicApi {
-    async fn classify_domain(&self, request: Request<pb::ClassifyDomainRequest>) -> Reply<pb::ClassifyDomainResponse> {
+    async fn classify_domain(
+        &self,
+        request: Request<pb::ClassifyDomainRequest>,
+    ) -> Reply<pb::ClassifyDomainResponse> {
         let domain = convert::domain(&request.get_ref().domain)?;
         let found = self.service.classify_domain(&domain).await?;
         Ok(Response::new(convert::classification(found)))
     }
 
-    async fn match_filing_details(&self, _request: Request<pb::MatchFilingDetailsRequest>) -> Reply<pb::MatchFilingDetailsResponse> {
+    async fn match_filing_details(
+        &self,
+        _request: Request<pb::MatchFilingDetailsRequest>,
+    ) -> Reply<pb::MatchFilingDetailsResponse> {
         Err(Error::NotImplemented("MatchFilingDetails").into())
     }
 
-    async fn import_legacy_filing(&self, _request: Request<pb::ImportLegacyFilingRequest>) -> Reply<pb::ImportLegacyFilingResponse> {
+    async fn import_legacy_filing(
+        &self,
+        _request: Request<pb::ImportLegacyFilingRequest>,
+    ) -> Reply<pb::ImportLegacyFilingResponse> {
         Err(Error::NotImplemented("ImportLegacyFiling").into())
     }
 
-    async fn find_legacy_login(&self, _request: Request<pb::FindLegacyLoginRequest>) -> Reply<pb::FindLegacyLoginResponse> {
+    async fn find_legacy_login(
+        &self,
+        _request: Request<pb::FindLegacyLoginRequest>,
+    ) -> Reply<pb::FindLegacyLoginResponse> {
         Err(Error::NotImplemented("FindLegacyLogin").into())
     }
 
-    async fn reset_legacy_password(&self, _request: Request<pb::ResetLegacyPasswordRequest>) -> Reply<pb::ResetLegacyPasswordResponse> {
+    async fn reset_legacy_password(
+        &self,
+        _request: Request<pb::ResetLegacyPasswordRequest>,
+    ) -> Reply<pb::ResetLegacyPasswordResponse> {
         Err(Error::NotImplemented("ResetLegacyPassword").into())
     }
 }

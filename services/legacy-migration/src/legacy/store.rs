@@ -49,7 +49,11 @@ pub struct LoginRow<'a> {
 }
 
 /// Inserts a login unless it exists; answers whether it was new.
-pub async fn insert_login(tx: &mut Transaction<'_, Any>, login: &LoginRow<'_>, now_ms: i64) -> Result<bool, Error> {
+pub async fn insert_login(
+    tx: &mut Transaction<'_, Any>,
+    login: &LoginRow<'_>,
+    now_ms: i64,
+) -> Result<bool, Error> {
     let result = sqlx::query(
         "insert into legacy_logins (legacy_login_id, login_email, login_email_key, password_hash, \
          activated, orders_in_progress, created_at_ms, updated_at_ms) \
@@ -85,7 +89,11 @@ pub struct FilingRow<'a> {
     pub moved_away: bool,
 }
 
-pub async fn insert_filing(tx: &mut Transaction<'_, Any>, filing: &FilingRow<'_>, now_ms: i64) -> Result<(), Error> {
+pub async fn insert_filing(
+    tx: &mut Transaction<'_, Any>,
+    filing: &FilingRow<'_>,
+    now_ms: i64,
+) -> Result<(), Error> {
     sqlx::query(
         "insert into legacy_filings (filing_number, legacy_login_id, name, nature, province_code, \
          city_code, district_code, certificate_type, certificate_number, certificate_key, \

@@ -1,6 +1,8 @@
 //! `beian.verification_codes.v1.VerificationCodesService`.
 
-use beian_proto::verification_codes::v1::{self as pb, verification_codes_service_server::VerificationCodesService};
+use beian_proto::verification_codes::v1::{
+    self as pb, verification_codes_service_server::VerificationCodesService,
+};
 use tonic::{Request, Response, Status};
 
 use crate::error::Error;
@@ -13,11 +15,17 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl VerificationCodesService for PublicApi {
-    async fn create_human_check(&self, _request: Request<pb::CreateHumanCheckRequest>) -> Reply<pb::CreateHumanCheckResponse> {
+    async fn create_human_check(
+        &self,
+        _request: Request<pb::CreateHumanCheckRequest>,
+    ) -> Reply<pb::CreateHumanCheckResponse> {
         Err(Error::NotImplemented("CreateHumanCheck").into())
     }
 
-    async fn answer_human_check(&self, _request: Request<pb::AnswerHumanCheckRequest>) -> Reply<pb::AnswerHumanCheckResponse> {
+    async fn answer_human_check(
+        &self,
+        _request: Request<pb::AnswerHumanCheckRequest>,
+    ) -> Reply<pb::AnswerHumanCheckResponse> {
         Err(Error::NotImplemented("AnswerHumanCheck").into())
     }
 

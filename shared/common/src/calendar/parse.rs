@@ -18,17 +18,9 @@ pub enum CalendarError {
     #[error("line {line}: unknown day kind `{kind}`, expected `holiday` or `workday`")]
     UnknownKind { line: usize, kind: String },
     #[error("line {line}: range end {end} is before its start {start}")]
-    ReversedRange {
-        line: usize,
-        start: NaiveDate,
-        end: NaiveDate,
-    },
+    ReversedRange { line: usize, start: NaiveDate, end: NaiveDate },
     #[error("line {line}: {date} is already listed on line {first_line}")]
-    DuplicateDate {
-        line: usize,
-        date: NaiveDate,
-        first_line: usize,
-    },
+    DuplicateDate { line: usize, date: NaiveDate, first_line: usize },
 }
 
 /// Every date the text lists, with its kind.
@@ -48,11 +40,7 @@ pub(super) fn listed_days(text: &str) -> Result<HashMap<NaiveDate, DayKind>, Cal
         for date in start.iter_days().take_while(|date| *date <= end) {
             match listed_on_line.entry(date) {
                 Entry::Occupied(first) => {
-                    return Err(CalendarError::DuplicateDate {
-                        line,
-                        date,
-                        first_line: *first.get(),
-                    });
+                    return Err(CalendarError::DuplicateDate { line, date, first_line: *first.get() });
                 }
                 Entry::Vacant(slot) => {
                     slot.insert(line);
@@ -65,25 +53,16 @@ pub(super) fn listed_days(text: &str) -> Result<HashMap<NaiveDate, DayKind>, Cal
 }
 
 /// One non-empty, comment-free line: `(first, last, kind)`.
-fn parse_entry(
-    line: usize,
-    content: &str,
-) -> Result<(NaiveDate, NaiveDate, DayKind), CalendarError> {
+fn parse_entry(line: usize, content: &str) -> Result<(NaiveDate, NaiveDate, DayKind), CalendarError> {
     let mut fields = content.split_whitespace();
     let (Some(dates), Some(kind), None) = (fields.next(), fields.next(), fields.next()) else {
-        return Err(CalendarError::Malformed {
-            line,
-            text: content.to_owned(),
-        });
+        return Err(CalendarError::Malformed { line, text: content.to_owned() });
     };
     let kind = match kind {
         "holiday" => DayKind::Holiday,
         "workday" => DayKind::Workday,
         other => {
-            return Err(CalendarError::UnknownKind {
-                line,
-                kind: other.to_owned(),
-            });
+            return Err(CalendarError::UnknownKind { line, kind: other.to_owned() });
         }
     };
     let (start, end) = match dates.split_once("..") {
@@ -101,10 +80,7 @@ fn parse_date(line: usize, text: &str) -> Result<NaiveDate, CalendarError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .filter(|_| text.len() == "YYYY-MM-DD".len())
-        .ok_or_else(|| CalendarError::InvalidDate {
-            line,
-            text: text.to_owned(),
-        })
+        .ok_or_else(|| CalendarError::InvalidDate { line, text: text.to_owned() })
 }
 
 #[cfg(test)]
@@ -143,17 +119,11 @@ mod tests {
     fn malformed_lines_name_their_line() {
         assert_eq!(
             listed_days("2030-01-01 holiday\n\n2030-01-02\n"),
-            Err(CalendarError::Malformed {
-                line: 3,
-                text: "2030-01-02".to_owned()
-            })
+            Err(CalendarError::Malformed { line: 3, text: "2030-01-02".to_owned() })
         );
         assert_eq!(
             listed_days("2030-01-01 holiday extra"),
-            Err(CalendarError::Malformed {
-                line: 1,
-                text: "2030-01-01 holiday extra".to_owned()
-            })
+            Err(CalendarError::Malformed { line: 1, text: "2030-01-01 holiday extra".to_owned() })
         );
     }
 
@@ -161,31 +131,19 @@ mod tests {
     fn bad_dates_and_kinds_name_their_line() {
         assert_eq!(
             listed_days("# header\n2030-02-30 holiday"),
-            Err(CalendarError::InvalidDate {
-                line: 2,
-                text: "2030-02-30".to_owned()
-            })
+            Err(CalendarError::InvalidDate { line: 2, text: "2030-02-30".to_owned() })
         );
         assert_eq!(
             listed_days("2030-1-1 holiday"),
-            Err(CalendarError::InvalidDate {
-                line: 1,
-                text: "2030-1-1".to_owned()
-            })
+            Err(CalendarError::InvalidDate { line: 1, text: "2030-1-1".to_owned() })
         );
         assert_eq!(
             listed_days("2030-01-01..2030-01 holiday"),
-            Err(CalendarError::InvalidDate {
-                line: 1,
-                text: "2030-01".to_owned()
-            })
+            Err(CalendarError::InvalidDate { line: 1, text: "2030-01".to_owned() })
         );
         assert_eq!(
             listed_days("\n\n2030-01-01 vacation"),
-            Err(CalendarError::UnknownKind {
-                line: 3,
-                kind: "vacation".to_owned()
-            })
+            Err(CalendarError::UnknownKind { line: 3, kind: "vacation".to_owned() })
         );
     }
 
@@ -193,11 +151,7 @@ mod tests {
     fn reversed_range_is_rejected() {
         assert_eq!(
             listed_days("2030-01-05..2030-01-01 holiday"),
-            Err(CalendarError::ReversedRange {
-                line: 1,
-                start: date(2030, 1, 5),
-                end: date(2030, 1, 1)
-            })
+            Err(CalendarError::ReversedRange { line: 1, start: date(2030, 1, 5), end: date(2030, 1, 1) })
         );
     }
 
@@ -206,11 +160,7 @@ mod tests {
         let text = "2030-02-02..2030-02-04 holiday\n# make-up\n2030-02-03 workday\n";
         assert_eq!(
             listed_days(text),
-            Err(CalendarError::DuplicateDate {
-                line: 3,
-                date: date(2030, 2, 3),
-                first_line: 1
-            })
+            Err(CalendarError::DuplicateDate { line: 3, date: date(2030, 2, 3), first_line: 1 })
         );
     }
 
@@ -218,28 +168,17 @@ mod tests {
     fn repeated_or_overlapping_entries_are_rejected() {
         assert_eq!(
             listed_days("2030-01-01 holiday\n2030-01-01 holiday"),
-            Err(CalendarError::DuplicateDate {
-                line: 2,
-                date: date(2030, 1, 1),
-                first_line: 1
-            })
+            Err(CalendarError::DuplicateDate { line: 2, date: date(2030, 1, 1), first_line: 1 })
         );
         assert_eq!(
             listed_days("2030-01-01..2030-01-03 holiday\n2030-01-03..2030-01-04 holiday"),
-            Err(CalendarError::DuplicateDate {
-                line: 2,
-                date: date(2030, 1, 3),
-                first_line: 1
-            })
+            Err(CalendarError::DuplicateDate { line: 2, date: date(2030, 1, 3), first_line: 1 })
         );
     }
 
     #[test]
     fn error_message_names_line_and_problem() {
         let error = listed_days("2030-01-01 holiday\n2030-01-01 workday").expect_err("duplicate");
-        assert_eq!(
-            error.to_string(),
-            "line 2: 2030-01-01 is already listed on line 1"
-        );
+        assert_eq!(error.to_string(), "line 2: 2030-01-01 is already listed on line 1");
     }
 }

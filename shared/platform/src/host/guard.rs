@@ -16,9 +16,7 @@ pub fn stack_error_to_status(error: BoxError) -> BoxError {
     if error.is::<tower::timeout::error::Elapsed>() {
         Box::new(Status::from(Failure::new(ErrorReason::DeadlineExceeded)))
     } else if error.is::<tower::load_shed::error::Overloaded>() {
-        Box::new(Status::from(
-            Failure::new(ErrorReason::Overloaded).retry_after(SHED_RETRY_AFTER),
-        ))
+        Box::new(Status::from(Failure::new(ErrorReason::Overloaded).retry_after(SHED_RETRY_AFTER)))
     } else {
         error
     }

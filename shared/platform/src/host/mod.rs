@@ -68,8 +68,9 @@ impl Host {
         }
         let routes = routes
             .add_service(health_service)
-            .add_service(reflection_v1()?)
-            .add_service(reflection_v1alpha()?);
+            // v1alpha too: grpcurl and ghz still speak it
+            .add_service(reflection(services).build_v1()?)
+            .add_service(reflection(services).build_v1alpha()?);
 
         let draining = {
             let health = health.clone();
@@ -136,25 +137,14 @@ fn grpc_web_exposed_headers() -> [http::HeaderName; 3] {
     ]
 }
 
-fn reflection_v1() -> anyhow::Result<
-    tonic_reflection::server::v1::ServerReflectionServer<
-        impl tonic_reflection::server::v1::ServerReflection,
-    >,
-> {
-    Ok(tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(beian_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?)
-}
-
-/// grpcurl and ghz still speak v1alpha.
-fn reflection_v1alpha() -> anyhow::Result<
-    tonic_reflection::server::v1alpha::ServerReflectionServer<
-        impl tonic_reflection::server::v1alpha::ServerReflection,
-    >,
-> {
-    Ok(tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(beian_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1alpha()?)
+/// Reflection lists only what this host serves, and knows the google.rpc
+/// error details so tools such as grpcurl can print them.
+fn reflection(services: &[&str]) -> tonic_reflection::server::Builder<'static> {
+    services.iter().chain(&["grpc.health.v1.Health"]).fold(
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(beian_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET),
+        |builder, service| builder.with_service_name(*service),
+    )
 }

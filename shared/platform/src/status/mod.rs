@@ -152,9 +152,7 @@ pub fn code_of(reason: ErrorReason) -> Code {
         | R::LegacyFilingNotFound
         | R::AccountNotFound
         | R::ReviewCaseNotFound => Code::NotFound,
-        R::ServiceNumberUsed | R::DomainAlreadyFiled | R::ReviewCaseAlreadyOpen => {
-            Code::AlreadyExists
-        }
+        R::ServiceNumberUsed | R::DomainAlreadyFiled | R::ReviewCaseAlreadyOpen => Code::AlreadyExists,
         R::DependencyUnavailable => Code::Unavailable,
         R::WorkflowStepOutOfOrder
         | R::HumanCheckExpired

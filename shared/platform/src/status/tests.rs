@@ -45,9 +45,8 @@ fn bad_input_names_the_field() {
 
 #[test]
 fn limits_say_when_to_retry() {
-    let status = Status::from(
-        Failure::new(ErrorReason::CodeResendTooSoon).retry_after(Duration::from_millis(28_200)),
-    );
+    let status =
+        Status::from(Failure::new(ErrorReason::CodeResendTooSoon).retry_after(Duration::from_millis(28_200)));
     assert_eq!(status.code(), Code::ResourceExhausted);
     let retry = status.get_details_retry_info().expect("retry info");
     assert_eq!(retry.retry_delay, Some(Duration::from_millis(28_200)));

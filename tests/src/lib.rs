@@ -1,0 +1,156 @@
+//! The harness of the suite-level tests: starts all five services in-process
+//! on ephemeral ports, each with a fresh database of the engine under test.
+//!
+//! The engine comes from `BEIAN_TEST_DATABASE`: `sqlite` (default) or
+//! `postgres`, which creates fresh databases on `BEIAN_TEST_POSTGRES_URL`
+//! (default `postgres://postgres@127.0.0.1:5432/postgres`) and drops them on stop.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test harness: a failure is a test failure")]
+
+use std::net::SocketAddr;
+
+use beian::{Addresses, Databases, RunningSuite, SuiteSettings};
+use beian_platform::{config::Secret, host::auth::INTERNAL_TOKEN_HEADER, storage::DatabaseLocation};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection};
+use tonic::{
+    metadata::MetadataValue,
+    transport::{Channel, Endpoint},
+};
+
+/// The database engine the suite runs on in this test run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres { admin_url: String },
+}
+
+impl Engine {
+    pub fn from_env() -> Self {
+        match std::env::var("BEIAN_TEST_DATABASE").as_deref() {
+            Ok("postgres") => Self::Postgres {
+                admin_url: std::env::var("BEIAN_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+            },
+            Ok("sqlite") | Err(_) => Self::Sqlite,
+            Ok(other) => panic!("BEIAN_TEST_DATABASE={other}: expected sqlite or postgres"),
+        }
+    }
+}
+
+/// The five services, serving, with fresh databases.
+#[derive(Debug)]
+pub struct TestSuite {
+    running: Option<RunningSuite>,
+    addresses: Addresses,
+    token: Secret,
+    engine: Engine,
+    postgres_databases: Vec<String>,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestSuite {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts the suite after `customise` adjusts its settings (limits, demo data…).
+    pub async fn start_with(customise: impl FnOnce(&mut SuiteSettings)) -> Self {
+        let engine = Engine::from_env();
+        let data_dir = tempfile::tempdir().expect("temporary directory");
+        let (databases, postgres_databases) = match &engine {
+            Engine::Sqlite => (Databases::sqlite_under(data_dir.path()), Vec::new()),
+            Engine::Postgres { admin_url } => fresh_postgres_databases(admin_url).await,
+        };
+        let mut settings = SuiteSettings::new(Addresses::ephemeral(), databases);
+        customise(&mut settings);
+        let token = settings.internal_token.clone();
+        let running = RunningSuite::start(settings).await.expect("the suite starts");
+        Self {
+            addresses: running.addresses(),
+            running: Some(running),
+            token,
+            engine,
+            postgres_databases,
+            _data_dir: data_dir,
+        }
+    }
+
+    pub fn addresses(&self) -> Addresses {
+        self.addresses
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// A plain channel, as a front end or an outsider would open it.
+    pub async fn channel(&self, address: SocketAddr) -> Channel {
+        Endpoint::from_shared(format!("http://{address}"))
+            .expect("endpoint")
+            .connect()
+            .await
+            .expect("connects")
+    }
+
+    pub async fn gateway(&self) -> Channel {
+        self.channel(self.addresses.gateway).await
+    }
+
+    /// The suite's credential, as metadata for calls to internal services.
+    pub fn credential(&self) -> (&'static str, MetadataValue<tonic::metadata::Ascii>) {
+        (INTERNAL_TOKEN_HEADER, self.token.expose().parse().expect("ascii token"))
+    }
+
+    /// Stops every service (draining), then drops PostgreSQL databases.
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await.expect("the suite stops cleanly");
+        }
+        if let Engine::Postgres { admin_url } = &self.engine {
+            let mut admin = AnyConnection::connect(admin_url).await.expect("admin connection");
+            for name in &self.postgres_databases {
+                sqlx::raw_sql(AssertSqlSafe(format!("drop database if exists {name} with (force)")))
+                    .execute(&mut admin)
+                    .await
+                    .expect("drop test database");
+            }
+        }
+    }
+}
+
+/// A request carrying the suite's credential.
+pub fn with_credential<T>(suite: &TestSuite, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    let (key, value) = suite.credential();
+    request.metadata_mut().insert(key, value);
+    request
+}
+
+async fn fresh_postgres_databases(admin_url: &str) -> (Databases, Vec<String>) {
+    sqlx::any::install_default_drivers();
+    let mut admin = AnyConnection::connect(admin_url).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL at {admin_url} is needed for BEIAN_TEST_DATABASE=postgres: {e}")
+    });
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let base = &admin_url[..admin_url.rfind('/').expect("a database URL has a path")];
+    let mut names = Vec::new();
+    let mut location = |service: &str| {
+        let name = format!("beian_test_{}_{}", &run[..12], service.replace('-', "_"));
+        names.push(name.clone());
+        DatabaseLocation::url(Secret::new(format!("{base}/{name}")))
+    };
+    let databases = Databases {
+        gateway: location("gateway"),
+        verification_codes: location("verification-codes"),
+        filing_registry: location("filing-registry"),
+        identity_recovery: location("identity-recovery"),
+        legacy_migration: location("legacy-migration"),
+    };
+    for name in &names {
+        sqlx::raw_sql(AssertSqlSafe(format!("create database {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+    }
+    (databases, names)
+}

@@ -1,0 +1,37 @@
+//! Suite-level tests: all five services in-process on ephemeral ports, each
+//! with a fresh database of the engine under test (see the harness).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
+
+mod credentials;
+mod demo;
+mod errors;
+mod grpc_web;
+mod health;
+mod limits;
+mod reflection;
+
+use tonic::Status;
+use tonic_types::{ErrorDetail, StatusExt};
+
+/// The reason string of a suite error (google.rpc.ErrorInfo), checking its domain.
+pub fn reason(status: &Status) -> String {
+    let info = status.get_details_error_info().unwrap_or_else(|| panic!("no ErrorInfo on {status:?}"));
+    assert_eq!(info.domain, "beian");
+    info.reason
+}
+
+/// The (zh-CN, en) messages of a suite error.
+pub fn messages(status: &Status) -> (String, String) {
+    let find = |locale: &str| {
+        status
+            .get_error_details_vec()
+            .into_iter()
+            .find_map(|detail| match detail {
+                ErrorDetail::LocalizedMessage(m) if m.locale == locale => Some(m.message),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no {locale} message on {status:?}"))
+    };
+    (find("zh-CN"), find("en"))
+}
