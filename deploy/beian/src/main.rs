@@ -3,7 +3,7 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use beian::{Addresses, Databases, RunningSuite, SuiteSettings, suite};
-use beian_platform::config::TelemetrySettings;
+use beian_platform::config::{Secret, TelemetrySettings};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -27,6 +27,9 @@ enum Command {
         /// Load a data set before serving.
         #[arg(long, value_enum)]
         seed: Option<DataSet>,
+        /// The service-to-service credential; a fresh random one per run if unset.
+        #[arg(long, env = "BEIAN_INTERNAL_TOKEN", hide_env_values = true)]
+        internal_token: Option<Secret>,
         #[command(flatten)]
         telemetry: TelemetrySettings,
     },
@@ -39,7 +42,7 @@ enum DataSet {
 }
 
 fn main() -> ExitCode {
-    let Command::Up { data_dir, seed, telemetry } = Cli::parse().command;
+    let Command::Up { data_dir, seed, internal_token, telemetry } = Cli::parse().command;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -47,7 +50,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(up(data_dir, seed, &telemetry)) {
+    match runtime.block_on(up(data_dir, seed, internal_token, &telemetry)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("beian: {error:#}");
@@ -56,11 +59,19 @@ fn main() -> ExitCode {
     }
 }
 
-async fn up(data_dir: PathBuf, seed: Option<DataSet>, telemetry: &TelemetrySettings) -> anyhow::Result<()> {
+async fn up(
+    data_dir: PathBuf,
+    seed: Option<DataSet>,
+    internal_token: Option<Secret>,
+    telemetry: &TelemetrySettings,
+) -> anyhow::Result<()> {
     let _telemetry = beian_platform::telemetry::init("beian", telemetry)?;
     let databases = Databases::sqlite_under(&data_dir);
     let mut settings = SuiteSettings::new(Addresses::defaults(), databases.clone());
     settings.seed_demo = matches!(seed, Some(DataSet::Demo));
+    if let Some(token) = internal_token {
+        settings.internal_token = token;
+    }
     let running = RunningSuite::start(settings).await?;
     let addresses = running.addresses();
     println!("beian is up (Ctrl-C stops it)");
@@ -72,14 +83,10 @@ async fn up(data_dir: PathBuf, seed: Option<DataSet>, telemetry: &TelemetrySetti
     for (service, database) in suite::describe(&databases) {
         println!("  {service:<19} database {database}");
     }
-    if settings_seeded(seed) {
+    if matches!(seed, Some(DataSet::Demo)) {
         println!("  demo data loaded: see README.md, \"Walk through with grpcurl\"");
     }
     running.run_until(beian_platform::shutdown::signal()).await?;
     println!("beian stopped cleanly");
     Ok(())
-}
-
-fn settings_seeded(seed: Option<DataSet>) -> bool {
-    matches!(seed, Some(DataSet::Demo))
 }

@@ -8,6 +8,9 @@ pub enum Error {
     /// A field is malformed. INVALID_ARGUMENT naming the field.
     #[error("invalid {field}: {description}")]
     InvalidArgument { field: &'static str, description: String },
+    /// No live filing holds the domain. NOT_FOUND, DOMAIN_NOT_FILED.
+    #[error("domain not filed")]
+    DomainNotFiled,
     /// The account holds no subject. FAILED_PRECONDITION, NO_SUBJECT_HELD.
     #[error("no subject held")]
     NoSubjectHeld,
@@ -37,6 +40,7 @@ impl From<Error> for Status {
             Error::InvalidArgument { field, description } => {
                 Failure::invalid_field(field, description).into()
             }
+            Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::NoSubjectHeld => Failure::new(ErrorReason::NoSubjectHeld).into(),
             Error::NotImplemented(rpc) => not_implemented(rpc),
             Error::Internal(cause) => {

@@ -12,6 +12,13 @@ pub struct FilingRegistry {
     db: Database,
 }
 
+/// The filing that holds a domain, as an account lookup needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainFiling {
+    pub subject: Subject,
+    pub website_number: String,
+}
+
 /// What transfer and import checks need to know about an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountFilingState {
@@ -22,6 +29,16 @@ pub struct AccountFilingState {
 impl FilingRegistry {
     pub fn new(db: Database) -> Self {
         Self { db }
+    }
+
+    /// The live filing of a normalised domain; DOMAIN_NOT_FILED if none.
+    pub async fn filing_of_domain(&self, domain: &str) -> Result<DomainFiling, Error> {
+        let (subject, website_number) =
+            store::find_by_domain(self.db.pool(), domain).await?.ok_or(Error::DomainNotFiled)?;
+        if subject.holder_account_id.is_none() {
+            return Err(Error::internal(format!("subject {} has no holder", subject.subject_id)));
+        }
+        Ok(DomainFiling { subject, website_number })
     }
 
     /// The subject an account holds, with its websites.

@@ -8,18 +8,26 @@ use clap::Parser;
 use crate::config::ServiceArgs;
 
 #[derive(Debug, Parser)]
-struct Cli {
+struct Cli<E: clap::Args> {
     #[command(flatten)]
     args: ServiceArgs,
+    #[command(flatten)]
+    extra: E,
 }
 
-/// Parses `ServiceArgs`, starts telemetry and runs `service` to completion.
-pub fn run_service<F, Fut>(name: &'static str, service: F) -> ExitCode
+/// For services that take no settings beyond [`ServiceArgs`].
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct NoExtraArgs;
+
+/// Parses `ServiceArgs` and the service's own `E`, starts telemetry and runs
+/// `service` to completion.
+pub fn run_service<E, F, Fut>(name: &'static str, service: F) -> ExitCode
 where
-    F: FnOnce(ServiceArgs) -> Fut,
+    E: clap::Args,
+    F: FnOnce(ServiceArgs, E) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let cli = Cli::parse();
+    let cli = Cli::<E>::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -29,7 +37,7 @@ where
     };
     let result = runtime.block_on(async {
         let _telemetry = crate::telemetry::init(name, &cli.args.telemetry)?;
-        service(cli.args).await
+        service(cli.args, cli.extra).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -94,13 +94,13 @@ pub struct ServiceArgs {
     #[arg(long, env = "BEIAN_LISTEN_ADDR")]
     pub listen: Option<SocketAddr>,
     /// Database URL: sqlite://… or postgres://…; default: SQLite file under the data directory.
-    #[arg(long, env = "BEIAN_DATABASE_URL")]
+    #[arg(long, env = "BEIAN_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<Secret>,
     /// Directory of the default SQLite databases.
     #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
     /// Service-to-service credential; required when a service runs alone.
-    #[arg(long, env = "BEIAN_INTERNAL_TOKEN")]
+    #[arg(long, env = "BEIAN_INTERNAL_TOKEN", hide_env_values = true)]
     pub internal_token: Option<Secret>,
     /// Request timeout in milliseconds.
     #[arg(long, env = "BEIAN_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]

@@ -6,13 +6,18 @@ use beian_proto::{common::v1 as common, filing_registry::v1 as pb};
 
 use crate::{
     error::Error,
-    service::AccountFilingState,
+    service::{AccountFilingState, DomainFiling},
     subjects::{Nature, Subject, Website, WebsiteState},
 };
 
 pub fn account_id(value: &str) -> Result<&str, Error> {
     required_text(value, 64)
         .map_err(|description| Error::InvalidArgument { field: "account_id", description })
+}
+
+pub fn domain(value: &str) -> Result<String, Error> {
+    beian_common::domain_name::normalise_domain(value)
+        .map_err(|e| Error::InvalidArgument { field: "domain", description: e.to_string() })
 }
 
 pub fn subject(subject: Subject) -> pb::Subject {
@@ -64,5 +69,23 @@ pub fn account_filing_state(state: AccountFilingState) -> pb::GetAccountFilingSt
     pb::GetAccountFilingStateResponse {
         holds_subject: state.holds_subject,
         order_in_progress: state.order_in_progress,
+    }
+}
+
+pub fn found_filing(found: DomainFiling) -> pb::FindFilingByDomainResponse {
+    pb::FindFilingByDomainResponse {
+        masked_principal_mobile: mask_mobile(&found.subject.principal_mobile),
+        subject_id: found.subject.subject_id,
+        website_number: found.website_number,
+        holder_account_id: found.subject.holder_account_id.unwrap_or_default(),
+    }
+}
+
+pub fn filing_contact(found: DomainFiling) -> pb::GetFilingContactResponse {
+    pb::GetFilingContactResponse {
+        subject_id: found.subject.subject_id,
+        holder_account_id: found.subject.holder_account_id.unwrap_or_default(),
+        principal_mobile: found.subject.principal_mobile,
+        principal_email: found.subject.principal_email,
     }
 }

@@ -25,9 +25,11 @@ type Reply<T> = Result<Response<T>, Status>;
 impl FilingRegistryInternalService for InternalApi {
     async fn get_filing_contact(
         &self,
-        _request: Request<pb::GetFilingContactRequest>,
+        request: Request<pb::GetFilingContactRequest>,
     ) -> Reply<pb::GetFilingContactResponse> {
-        Err(Error::NotImplemented("GetFilingContact").into())
+        let domain = convert::domain(&request.get_ref().domain)?;
+        let found = self.service.filing_of_domain(&domain).await?;
+        Ok(Response::new(convert::filing_contact(found)))
     }
 
     async fn get_account_filing_state(

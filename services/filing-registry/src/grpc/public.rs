@@ -23,9 +23,11 @@ type Reply<T> = Result<Response<T>, Status>;
 impl FilingRegistryService for PublicApi {
     async fn find_filing_by_domain(
         &self,
-        _request: Request<pb::FindFilingByDomainRequest>,
+        request: Request<pb::FindFilingByDomainRequest>,
     ) -> Reply<pb::FindFilingByDomainResponse> {
-        Err(Error::NotImplemented("FindFilingByDomain").into())
+        let domain = convert::domain(&request.get_ref().domain)?;
+        let found = self.service.filing_of_domain(&domain).await?;
+        Ok(Response::new(convert::found_filing(found)))
     }
 
     async fn get_held_subject(

@@ -28,6 +28,28 @@ fn subject_from_row(row: &AnyRow) -> Result<Subject, Error> {
     })
 }
 
+/// The subject and website number of the live filing that holds a normalised domain.
+pub async fn find_by_domain(
+    db: impl AnyExecutor<'_>,
+    domain: &str,
+) -> Result<Option<(Subject, String)>, Error> {
+    let row = sqlx::query(
+        "select s.subject_id, s.filing_number, s.name, s.nature, s.province_code, s.city_code, \
+         s.district_code, s.certificate_type, s.certificate_number, s.principal_name, \
+         s.principal_mobile, s.principal_email, s.holder_account_id, w.website_number, \
+         cast((select count(*) from orders o where o.subject_id = s.subject_id \
+               and o.state = 'IN_PROGRESS') as bigint) as order_in_progress \
+         from website_domains d \
+         join websites w on w.website_id = d.website_id \
+         join subjects s on s.subject_id = w.subject_id \
+         where d.domain = $1 and d.active = 1",
+    )
+    .bind(domain)
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| Ok((subject_from_row(&row)?, row.try_get("website_number")?))).transpose()
+}
+
 /// The subject an account holds, without its websites.
 pub async fn find_by_holder(db: impl AnyExecutor<'_>, account_id: &str) -> Result<Option<Subject>, Error> {
     let row = sqlx::query(
