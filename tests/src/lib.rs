@@ -45,7 +45,9 @@ pub struct TestSuite {
     token: Secret,
     engine: Engine,
     postgres_databases: Vec<String>,
-    _data_dir: tempfile::TempDir,
+    /// Where verification-codes keeps its challenges, for peeking at slider answers.
+    verification_codes_url: String,
+    data_dir: tempfile::TempDir,
 }
 
 impl TestSuite {
@@ -57,11 +59,16 @@ impl TestSuite {
     pub async fn start_with(customise: impl FnOnce(&mut SuiteSettings)) -> Self {
         let engine = Engine::from_env();
         let data_dir = tempfile::tempdir().expect("temporary directory");
-        let (databases, postgres_databases) = match &engine {
-            Engine::Sqlite => (Databases::sqlite_under(data_dir.path()), Vec::new()),
+        let (databases, postgres_databases, verification_codes_url) = match &engine {
+            Engine::Sqlite => (
+                Databases::sqlite_under(data_dir.path()),
+                Vec::new(),
+                format!("sqlite://{}", data_dir.path().join("verification-codes.db").display()),
+            ),
             Engine::Postgres { admin_url } => fresh_postgres_databases(admin_url).await,
         };
-        let mut settings = SuiteSettings::new(Addresses::ephemeral(), databases);
+        let mut settings =
+            SuiteSettings::new(Addresses::ephemeral(), databases, data_dir.path().to_path_buf());
         customise(&mut settings);
         let token = settings.internal_token.clone();
         let running = RunningSuite::start(settings).await.expect("the suite starts");
@@ -71,8 +78,87 @@ impl TestSuite {
             token,
             engine,
             postgres_databases,
-            _data_dir: data_dir,
+            verification_codes_url,
+            data_dir,
         }
+    }
+
+    /// Every message the suite delivered so far (the file sink, one JSON object a line).
+    pub fn messages(&self) -> Vec<serde_json::Value> {
+        let path = self.data_dir.path().join("messages.jsonl");
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON line"))
+            .collect()
+    }
+
+    /// Waits (up to 10 s: delivery is asynchronous) until `count` messages match.
+    pub async fn wait_for_messages(
+        &self,
+        count: usize,
+        matches: impl Fn(&serde_json::Value) -> bool,
+    ) -> Vec<serde_json::Value> {
+        for _ in 0..200 {
+            let found: Vec<_> = self.messages().into_iter().filter(|m| matches(m)).collect();
+            if found.len() >= count {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {count} matching messages arrived: {:#?}", self.messages());
+    }
+
+    /// The 6 digits of the newest code delivered to `destination`.
+    pub async fn code_sent_to(&self, destination: &str, nth: usize) -> String {
+        let codes = self
+            .wait_for_messages(nth, |m| {
+                m["destination"] == destination
+                    && m["template"].as_str().is_some_and(|t| t.starts_with("CODE_"))
+            })
+            .await;
+        let text = codes[nth - 1]["text"].as_str().expect("text");
+        let code = six_digits(text).unwrap_or_else(|| panic!("no code in {text:?}"));
+        assert_eq!(codes[nth - 1]["params"]["code"], code.as_str(), "the text carries the code");
+        code
+    }
+
+    /// Where the slider piece fits — read from verification-codes' own table, as
+    /// only a test may: the answer never leaves the service otherwise.
+    pub async fn slider_answer(&self, challenge_id: &str) -> i32 {
+        sqlx::any::install_default_drivers();
+        let mut db =
+            AnyConnection::connect(&self.verification_codes_url).await.expect("verification-codes database");
+        let x: i64 = sqlx::query_scalar("select answer_x from human_checks where challenge_id = $1")
+            .bind(challenge_id)
+            .fetch_one(&mut db)
+            .await
+            .expect("challenge stored");
+        i32::try_from(x).expect("a pixel offset")
+    }
+
+    /// A fresh human-check pass, earned through the gateway like a browser would.
+    pub async fn human_check_token(&self) -> String {
+        use beian_proto::gateway::v1::{
+            AnswerHumanCheckRequest, CreateHumanCheckRequest, SliderAnswer,
+            answer_human_check_request::Answer, human_check_service_client::HumanCheckServiceClient,
+        };
+        let mut human = HumanCheckServiceClient::new(self.gateway().await);
+        let challenge =
+            human.create_human_check(CreateHumanCheckRequest {}).await.expect("challenge").into_inner();
+        let x = self.slider_answer(&challenge.challenge_id).await;
+        human
+            .answer_human_check(AnswerHumanCheckRequest {
+                answer: Some(Answer::Slider(SliderAnswer {
+                    challenge_id: challenge.challenge_id,
+                    x,
+                    drag_millis: 900,
+                })),
+            })
+            .await
+            .expect("a right answer passes")
+            .into_inner()
+            .human_check_token
     }
 
     pub fn addresses(&self) -> Addresses {
@@ -126,7 +212,20 @@ pub fn with_credential<T>(suite: &TestSuite, message: T) -> tonic::Request<T> {
     request
 }
 
-async fn fresh_postgres_databases(admin_url: &str) -> (Databases, Vec<String>) {
+/// The first run of exactly six digits in `text`.
+pub fn six_digits(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(6).enumerate().find_map(|(i, w)| {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 6);
+        (w.iter().all(char::is_ascii_digit)
+            && !before.is_some_and(|c| c.is_ascii_digit())
+            && !after.is_some_and(char::is_ascii_digit))
+        .then(|| w.iter().collect())
+    })
+}
+
+async fn fresh_postgres_databases(admin_url: &str) -> (Databases, Vec<String>, String) {
     sqlx::any::install_default_drivers();
     let mut admin = AnyConnection::connect(admin_url).await.unwrap_or_else(|e| {
         panic!("PostgreSQL at {admin_url} is needed for BEIAN_TEST_DATABASE=postgres: {e}")
@@ -152,5 +251,6 @@ async fn fresh_postgres_databases(admin_url: &str) -> (Databases, Vec<String>) {
             .await
             .expect("create test database");
     }
-    (databases, names)
+    let verification_codes_url = format!("{base}/{}", names[1]);
+    (databases, names, verification_codes_url)
 }

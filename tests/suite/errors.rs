@@ -1,6 +1,7 @@
 use beian_proto::gateway::v1::{
-    GetMyAccountRequest, LoginRequest, StartAccountLookupRequest,
-    account_lookup_service_client::AccountLookupServiceClient, account_service_client::AccountServiceClient,
+    GetMyAccountRequest, LoginRequest, RecoverFilingPasswordRequest,
+    account_service_client::AccountServiceClient,
+    filing_password_service_client::FilingPasswordServiceClient,
 };
 use beian_tests::TestSuite;
 use tonic::Code;
@@ -30,12 +31,9 @@ async fn errors_carry_a_reason_and_messages_in_both_languages() {
     assert_eq!(messages(&anonymous).0, "请先登录");
 
     // a contract RPC that a later issue delivers
-    let mut lookup = AccountLookupServiceClient::new(suite.gateway().await);
-    let later = lookup
-        .start_account_lookup(StartAccountLookupRequest {
-            domain: "example.com".into(),
-            human_check_token: "t".into(),
-        })
+    let mut filing_password = FilingPasswordServiceClient::new(suite.gateway().await);
+    let later = filing_password
+        .recover_filing_password(RecoverFilingPasswordRequest::default())
         .await
         .expect_err("not yet");
     assert_eq!(later.code(), Code::Unimplemented);

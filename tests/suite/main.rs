@@ -9,6 +9,7 @@ mod errors;
 mod grpc_web;
 mod health;
 mod limits;
+mod lookup;
 mod reflection;
 
 use tonic::Status;

@@ -226,7 +226,8 @@ fn legacy_filing(
 /// - `empty@…`: holds no filing;
 /// - `orders-only@…`: only orders in progress, no subject;
 /// - `pioneer@…`: filed 2008-04-15 → claim;
-/// - `moved-away@…`: filed 2009, later moved to another provider → not claimable.
+/// - `moved-away@…`: filed 2009, later moved to another provider → not claimable;
+/// - `late@…`: filed 2017-03-15, after the cut-over → nothing to do: file directly.
 pub fn legacy_logins() -> Vec<SeedLogin> {
     vec![
         legacy_login(
@@ -303,6 +304,18 @@ pub fn legacy_logins() -> Vec<SeedLogin> {
                     "moved-away.cn",
                 )
             }],
+        ),
+        legacy_login(
+            "legacy-0008",
+            "late@legacy.example.com",
+            vec![legacy_filing(
+                "沪ICP备17002468号",
+                "沪ICP备17002468号-1",
+                "冯晚来",
+                "31010419920202222X",
+                "2017-03-15",
+                "late-2017.cn",
+            )],
         ),
     ]
 }

@@ -67,7 +67,7 @@ async fn up(
 ) -> anyhow::Result<()> {
     let _telemetry = beian_platform::telemetry::init("beian", telemetry)?;
     let databases = Databases::sqlite_under(&data_dir);
-    let mut settings = SuiteSettings::new(Addresses::defaults(), databases.clone());
+    let mut settings = SuiteSettings::new(Addresses::defaults(), databases.clone(), data_dir.clone());
     settings.seed_demo = matches!(seed, Some(DataSet::Demo));
     if let Some(token) = internal_token {
         settings.internal_token = token;
@@ -83,6 +83,7 @@ async fn up(
     for (service, database) in suite::describe(&databases) {
         println!("  {service:<19} database {database}");
     }
+    println!("  messages (codes, notices) are written to {}", data_dir.join("messages.jsonl").display());
     if matches!(seed, Some(DataSet::Demo)) {
         println!("  demo data loaded: see README.md, \"Walk through with grpcurl\"");
     }

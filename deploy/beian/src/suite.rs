@@ -1,7 +1,13 @@
 //! All five services in one process, each with its own database and port,
 //! talking to each other over gRPC exactly as when deployed apart.
 
-use std::{future::Future, net::SocketAddr, path::Path, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
 
 use beian_platform::{
     config::{HostSettings, PeerSettings, Secret, ports},
@@ -77,6 +83,10 @@ impl Databases {
 pub struct SuiteSettings {
     pub addresses: Addresses,
     pub databases: Databases,
+    /// Where files the suite writes go: the message sink `messages.jsonl`.
+    pub data_dir: PathBuf,
+    /// Code lifetimes, cooldowns and caps of verification-codes.
+    pub code_policy: verification_codes::Policy,
     /// The service-to-service credential; `beian up` makes a fresh one per run.
     pub internal_token: Secret,
     pub request_timeout: Duration,
@@ -87,10 +97,12 @@ pub struct SuiteSettings {
 }
 
 impl SuiteSettings {
-    pub fn new(addresses: Addresses, databases: Databases) -> Self {
+    pub fn new(addresses: Addresses, databases: Databases, data_dir: PathBuf) -> Self {
         Self {
             addresses,
             databases,
+            data_dir,
+            code_policy: verification_codes::Policy::default(),
             internal_token: Secret::generate(),
             request_timeout: Duration::from_secs(10),
             concurrency_limit: 512,
@@ -123,8 +135,12 @@ impl RunningSuite {
     /// Migrates every database, binds every port, loads the demo data if asked, then serves.
     pub async fn start(settings: SuiteSettings) -> anyhow::Result<Self> {
         let verification_codes = verification_codes::Application::build(verification_codes::Settings {
-            host: settings.host(settings.addresses.verification_codes),
-            database: settings.databases.verification_codes.clone(),
+            policy: settings.code_policy.clone(),
+            ..verification_codes::Settings::local(
+                settings.host(settings.addresses.verification_codes),
+                settings.databases.verification_codes.clone(),
+                &settings.data_dir,
+            )
         })
         .await?;
         let filing_registry = filing_registry::Application::build(filing_registry::Settings {
@@ -132,23 +148,26 @@ impl RunningSuite {
             database: settings.databases.filing_registry.clone(),
         })
         .await?;
-        let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings {
-            host: settings.host(settings.addresses.identity_recovery),
-            database: settings.databases.identity_recovery.clone(),
-        })
-        .await?;
         let legacy_migration = legacy_migration::Application::build(legacy_migration::Settings {
             host: settings.host(settings.addresses.legacy_migration),
             database: settings.databases.legacy_migration.clone(),
         })
         .await?;
-        let peers = PeerSettings {
+        // identity-recovery calls verification-codes; the gateway calls everyone
+        let mut peers = PeerSettings {
             verification_codes: url(verification_codes.local_addr()),
             filing_registry: url(filing_registry.local_addr()),
-            identity_recovery: url(identity_recovery.local_addr()),
+            identity_recovery: String::new(),
             legacy_migration: url(legacy_migration.local_addr()),
             timeout_ms: u64::try_from(settings.peer_timeout.as_millis()).unwrap_or(u64::MAX),
         };
+        let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings::local(
+            settings.host(settings.addresses.identity_recovery),
+            settings.databases.identity_recovery.clone(),
+            peers.clone(),
+        ))
+        .await?;
+        peers.identity_recovery = url(identity_recovery.local_addr());
         let gateway = gateway::Application::build(gateway::Settings {
             host: settings.host(settings.addresses.gateway),
             database: settings.databases.gateway.clone(),

@@ -11,6 +11,18 @@ pub enum Error {
     /// No `authorization: Bearer` session, or a dead one. UNAUTHENTICATED, SESSION_REQUIRED.
     #[error("session required")]
     SessionRequired,
+    /// The flow id is unknown, expired or of another workflow. NOT_FOUND, WORKFLOW_NOT_FOUND.
+    #[error("workflow not found")]
+    WorkflowNotFound,
+    /// A step was called before the one it depends on. FAILED_PRECONDITION, WORKFLOW_STEP_OUT_OF_ORDER.
+    #[error("workflow step out of order")]
+    StepOutOfOrder,
+    /// Neither platform holds the domain. NOT_FOUND, DOMAIN_NOT_FILED.
+    #[error("domain not filed")]
+    DomainNotFiled,
+    /// The caller is logged in but is not review staff. PERMISSION_DENIED, STAFF_ONLY.
+    #[error("staff only")]
+    StaffOnly,
     /// Part of the v1 contract a later release delivers. UNIMPLEMENTED, NOT_IMPLEMENTED.
     #[error("{0} is not implemented yet")]
     NotImplemented(&'static str),
@@ -29,6 +41,12 @@ pub enum Error {
 impl Error {
     pub fn invalid(field: &'static str, description: impl Into<String>) -> Self {
         Self::InvalidArgument { field, description: description.into() }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Internal(format!("database: {error}"))
     }
 }
 
@@ -57,6 +75,10 @@ impl From<Error> for Status {
                 Failure::invalid_field(field, description).into()
             }
             Error::SessionRequired => Failure::new(ErrorReason::SessionRequired).into(),
+            Error::WorkflowNotFound => Failure::new(ErrorReason::WorkflowNotFound).into(),
+            Error::StepOutOfOrder => Failure::new(ErrorReason::WorkflowStepOutOfOrder).into(),
+            Error::StaffOnly => Failure::new(ErrorReason::StaffOnly).into(),
+            Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::NotImplemented(rpc) => not_implemented(rpc),
             Error::Refused(status) => status,
             Error::Unavailable(cause) => {

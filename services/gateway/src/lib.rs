@@ -3,9 +3,14 @@
 //! hands out masked data only.
 
 mod account;
+mod context;
 pub mod error;
+mod flows;
 mod grpc;
+mod lookup;
+mod model;
 mod peers;
+mod reviews;
 mod workflows;
 
 use std::{future::Future, net::SocketAddr};

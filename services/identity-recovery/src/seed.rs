@@ -1,8 +1,13 @@
-//! Loading known accounts (the demo data set, tests) through the service's own store.
+//! Loading known accounts and review cases (the demo data set, tests) through the
+//! service's own store and rules.
 
+use beian_common::calendar::BusinessCalendar;
 use beian_platform::storage::{Database, now_millis};
 
-use crate::accounts::{self, Account, Site};
+use crate::{
+    accounts::{self, Account, Site},
+    reviews::{self, NewCase, ReviewCase},
+};
 
 /// An account to load, with its password in the clear (hashed on insert).
 #[derive(Debug, Clone)]
@@ -34,4 +39,16 @@ pub async fn insert_accounts(db: &Database, seeds: &[SeedAccount]) -> anyhow::Re
         }
     }
     Ok(inserted)
+}
+
+/// Opens a review case as if submitted at `submitted_at_ms`, through the same rules,
+/// numbering and deadline as OpenReviewCase: a queue with history, or a deadline pinned
+/// to a known date (weekends, holidays).
+pub async fn open_review_case(
+    db: &Database,
+    calendar: &BusinessCalendar,
+    case: NewCase,
+    submitted_at_ms: i64,
+) -> anyhow::Result<ReviewCase> {
+    Ok(reviews::open(db, calendar, case, submitted_at_ms).await?)
 }

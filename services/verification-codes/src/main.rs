@@ -1,8 +1,8 @@
-use verification_codes::{Application, NAME, Settings};
+use verification_codes::{Application, NAME, Settings, VerificationArgs};
 
 fn main() -> std::process::ExitCode {
-    beian_platform::cli::run_service(NAME, |args, _: beian_platform::cli::NoExtraArgs| async move {
-        let application = Application::build(Settings::from_args(&args)?).await?;
+    beian_platform::cli::run_service(NAME, |args, extra: VerificationArgs| async move {
+        let application = Application::build(Settings::from_args(&args, &extra)?).await?;
         application.run_until(beian_platform::shutdown::signal()).await
     })
 }

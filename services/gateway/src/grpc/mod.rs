@@ -3,6 +3,7 @@
 
 mod account;
 mod account_lookup;
+mod convert;
 mod filing;
 mod filing_password;
 mod filing_transfer;
@@ -37,14 +38,32 @@ pub const SERVICE_NAMES: &[&str] = &[
     <StaffReviewServiceServer<staff_review::StaffReviewApi> as NamedService>::NAME,
 ];
 
+/// Largest request the gateway reads: ten 5 MiB documents plus the form.
+pub const MAX_REQUEST_BYTES: usize = 10 * 5 * 1024 * 1024 + 1024 * 1024;
+
 pub fn routes(workflows: Workflows) -> Routes {
-    Routes::new(AccountServiceServer::new(account::AccountApi::new(workflows)))
-        .add_service(AccountLookupServiceServer::new(account_lookup::AccountLookupApi))
+    Routes::new(AccountServiceServer::new(account::AccountApi::new(workflows.clone())))
+        .add_service(
+            AccountLookupServiceServer::new(account_lookup::AccountLookupApi::new(workflows.clone()))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
         .add_service(FilingServiceServer::new(filing::FilingApi))
-        .add_service(FilingPasswordServiceServer::new(filing_password::FilingPasswordApi))
-        .add_service(FilingTransferServiceServer::new(filing_transfer::FilingTransferApi))
-        .add_service(HumanCheckServiceServer::new(human_check::HumanCheckApi))
-        .add_service(LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi))
-        .add_service(LegacyLoginServiceServer::new(legacy_login::LegacyLoginApi))
-        .add_service(StaffReviewServiceServer::new(staff_review::StaffReviewApi))
+        .add_service(
+            FilingPasswordServiceServer::new(filing_password::FilingPasswordApi)
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            FilingTransferServiceServer::new(filing_transfer::FilingTransferApi)
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(HumanCheckServiceServer::new(human_check::HumanCheckApi::new(workflows.clone())))
+        .add_service(
+            LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi)
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            LegacyLoginServiceServer::new(legacy_login::LegacyLoginApi)
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(StaffReviewServiceServer::new(staff_review::StaffReviewApi::new(workflows)))
 }

@@ -11,7 +11,14 @@ use beian_proto::identity_recovery::v1::{
 };
 use tonic::{server::NamedService, service::Routes};
 
-use crate::service::IdentityRecovery;
+use crate::{
+    reviews::documents::{MAX_DOCUMENT_BYTES, MAX_DOCUMENTS},
+    service::IdentityRecovery,
+};
+
+/// Largest request accepted: a review case with its most and largest documents, plus
+/// room for the rest of the message. Tonic's default (4 MiB) is below one document.
+const MAX_REQUEST_BYTES: usize = MAX_DOCUMENTS * MAX_DOCUMENT_BYTES + 1024 * 1024;
 
 /// The gRPC services this binary serves, as health reports them.
 pub const SERVICE_NAMES: &[&str] = &[
@@ -20,6 +27,9 @@ pub const SERVICE_NAMES: &[&str] = &[
 ];
 
 pub fn routes(service: IdentityRecovery) -> Routes {
-    Routes::new(IdentityRecoveryServiceServer::new(public::PublicApi::new(service.clone())))
-        .add_service(IdentityRecoveryInternalServiceServer::new(internal::InternalApi::new(service)))
+    Routes::new(
+        IdentityRecoveryServiceServer::new(public::PublicApi::new(service.clone()))
+            .max_decoding_message_size(MAX_REQUEST_BYTES),
+    )
+    .add_service(IdentityRecoveryInternalServiceServer::new(internal::InternalApi::new(service)))
 }

@@ -59,9 +59,11 @@ impl IdentityRecoveryService for PublicApi {
 
     async fn complete_account_lookup(
         &self,
-        _request: Request<pb::CompleteAccountLookupRequest>,
+        request: Request<pb::CompleteAccountLookupRequest>,
     ) -> Reply<pb::CompleteAccountLookupResponse> {
-        Err(Error::NotImplemented("CompleteAccountLookup").into())
+        let lookup = convert::lookup::lookup_request(request.into_inner())?;
+        let done = self.service.complete_account_lookup(lookup).await?;
+        Ok(Response::new(convert::lookup::lookup_done(done)))
     }
 
     async fn reset_password(
@@ -73,30 +75,49 @@ impl IdentityRecoveryService for PublicApi {
 
     async fn open_review_case(
         &self,
-        _request: Request<pb::OpenReviewCaseRequest>,
+        request: Request<pb::OpenReviewCaseRequest>,
     ) -> Reply<pb::OpenReviewCaseResponse> {
-        Err(Error::NotImplemented("OpenReviewCase").into())
+        let case = convert::review_in::new_case(request.into_inner())?;
+        let opened = self.service.open_review_case(case).await?;
+        Ok(Response::new(pb::OpenReviewCaseResponse {
+            review_case: Some(convert::review_out::review_case(opened)),
+        }))
     }
 
     async fn list_review_cases(
         &self,
-        _request: Request<pb::ListReviewCasesRequest>,
+        request: Request<pb::ListReviewCasesRequest>,
     ) -> Reply<pb::ListReviewCasesResponse> {
-        Err(Error::NotImplemented("ListReviewCases").into())
+        let page = convert::review_in::page_request(request.get_ref())?;
+        let queue = self.service.review_queue(page).await?;
+        Ok(Response::new(pb::ListReviewCasesResponse {
+            review_cases: queue.cases.into_iter().map(convert::review_out::review_case).collect(),
+            next_page_token: queue.next_page_token.unwrap_or_default(),
+        }))
     }
 
     async fn get_review_case(
         &self,
-        _request: Request<pb::GetReviewCaseRequest>,
+        request: Request<pb::GetReviewCaseRequest>,
     ) -> Reply<pb::GetReviewCaseResponse> {
-        Err(Error::NotImplemented("GetReviewCase").into())
+        let case_number = convert::review_in::case_number(&request.get_ref().case_number)?;
+        let case = self.service.review_case(&case_number).await?;
+        Ok(Response::new(pb::GetReviewCaseResponse {
+            review_case: Some(convert::review_out::review_case(case)),
+        }))
     }
 
     async fn get_review_document(
         &self,
-        _request: Request<pb::GetReviewDocumentRequest>,
+        request: Request<pb::GetReviewDocumentRequest>,
     ) -> Reply<pb::GetReviewDocumentResponse> {
-        Err(Error::NotImplemented("GetReviewDocument").into())
+        let request = request.get_ref();
+        let case_number = convert::review_in::case_number(&request.case_number)?;
+        let document_id = convert::review_in::document_id(&request.document_id)?;
+        let document = self.service.review_document(&case_number, document_id).await?;
+        Ok(Response::new(pb::GetReviewDocumentResponse {
+            document: Some(convert::review_out::document(document)),
+        }))
     }
 
     async fn decide_review_case(

@@ -5,11 +5,19 @@ use beian_proto::verification_codes::v1::{
 };
 use tonic::{Request, Response, Status};
 
-use crate::error::Error;
+use super::convert;
+use crate::{outbox::EnqueueNotice, proofs::Redeem, service::VerificationCodes};
 
-/// Delivered by issue #3; every RPC answers UNIMPLEMENTED (NOT_IMPLEMENTED) until then.
-#[derive(Debug, Clone, Copy)]
-pub struct InternalApi;
+#[derive(Debug, Clone)]
+pub struct InternalApi {
+    service: VerificationCodes,
+}
+
+impl InternalApi {
+    pub fn new(service: VerificationCodes) -> Self {
+        Self { service }
+    }
+}
 
 type Reply<T> = Result<Response<T>, Status>;
 
@@ -17,22 +25,46 @@ type Reply<T> = Result<Response<T>, Status>;
 impl VerificationCodesInternalService for InternalApi {
     async fn redeem_human_check_pass(
         &self,
-        _request: Request<pb::RedeemHumanCheckPassRequest>,
+        request: Request<pb::RedeemHumanCheckPassRequest>,
     ) -> Reply<pb::RedeemHumanCheckPassResponse> {
-        Err(Error::NotImplemented("RedeemHumanCheckPass").into())
+        let token = convert::pass_token(&request.get_ref().pass_token)?;
+        self.service.redeem_pass(&token).await?;
+        Ok(Response::new(pb::RedeemHumanCheckPassResponse {}))
     }
 
-    async fn redeem_proof(
-        &self,
-        _request: Request<pb::RedeemProofRequest>,
-    ) -> Reply<pb::RedeemProofResponse> {
-        Err(Error::NotImplemented("RedeemProof").into())
+    async fn redeem_proof(&self, request: Request<pb::RedeemProofRequest>) -> Reply<pb::RedeemProofResponse> {
+        let request = request.into_inner();
+        let redeem = Redeem {
+            proof: convert::proof(&request.proof)?,
+            purpose: convert::purpose(request.purpose)?,
+            destination: convert::optional_destination(&request.destination)?,
+            redemption_key: convert::redemption_key(&request.redemption_key)?,
+        };
+        let redeemed = self.service.redeem_proof(&redeem).await?;
+        Ok(Response::new(pb::RedeemProofResponse {
+            channel: convert::channel_to_wire(redeemed.channel) as i32,
+            destination: redeemed.destination.address().to_owned(),
+            purpose: convert::purpose_to_wire(redeemed.purpose) as i32,
+        }))
     }
 
     async fn enqueue_notice(
         &self,
-        _request: Request<pb::EnqueueNoticeRequest>,
+        request: Request<pb::EnqueueNoticeRequest>,
     ) -> Reply<pb::EnqueueNoticeResponse> {
-        Err(Error::NotImplemented("EnqueueNotice").into())
+        let request = request.into_inner();
+        let idempotency_key = convert::idempotency_key(&request.idempotency_key)?;
+        let channel = convert::channel(request.channel)?;
+        let destination = convert::destination(channel, &request.destination)?;
+        let notice = convert::notice(request.template)?;
+        let enqueue = EnqueueNotice {
+            idempotency_key,
+            destination,
+            notice,
+            locale: convert::locale(&request.locale)?,
+            params: convert::notice_params(notice, &request.params)?,
+        };
+        let message_id = self.service.enqueue_notice(enqueue).await?;
+        Ok(Response::new(pb::EnqueueNoticeResponse { message_id }))
     }
 }

@@ -1,4 +1,10 @@
-//! Domain ↔ wire conversions and input validation.
+//! Domain ↔ wire conversions and input validation: accounts here, the account lookup in
+//! `lookup.rs`, review cases in `review_in.rs` (requests) and `review_out.rs` (masked answers).
+
+pub mod lookup;
+mod names;
+pub mod review_in;
+pub mod review_out;
 
 use beian_common::masking::{mask_email, mask_login_name, mask_mobile};
 use beian_platform::wire::required_text;
@@ -7,6 +13,7 @@ use beian_proto::{common::v1 as common, identity_recovery::v1 as pb};
 use crate::{
     accounts::{Account, Site},
     error::Error,
+    locale::Locale,
 };
 
 pub fn account_summary(account: &Account) -> pb::AccountSummary {
@@ -47,4 +54,9 @@ pub fn session_token(value: &str) -> Result<&str, Error> {
 
 pub fn account_id(value: &str) -> Result<&str, Error> {
     required_text(value, 64).map_err(|d| Error::invalid("account_id", d))
+}
+
+/// Empty means zh-CN; languages without notice templates are refused.
+pub fn locale(value: &str) -> Result<Locale, Error> {
+    Locale::parse(value).ok_or_else(|| Error::invalid("locale", "must be zh-CN or en"))
 }

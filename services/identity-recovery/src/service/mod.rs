@@ -1,26 +1,36 @@
-//! The domain operations of identity-recovery, free of any wire format.
+//! The domain operations of identity-recovery, free of any wire format: accounts and
+//! sessions here, the account lookup in `lookup.rs`, review cases in `reviews.rs`.
+
+mod lookup;
+mod reviews;
 
 use std::sync::{Arc, OnceLock};
 
-use beian_common::masking::MaskedLoginName;
+use beian_common::{calendar::BusinessCalendar, masking::MaskedLoginName};
 use beian_platform::storage::{Database, now_millis};
+
+pub use lookup::{LookupDone, LookupRequest};
 
 use crate::{
     accounts::{self, Account, password},
     error::Error,
+    peers::VerificationCodes,
     sessions::{self, SESSION_LIFETIME, Session, SessionToken},
 };
 
 #[derive(Debug, Clone)]
 pub struct IdentityRecovery {
     db: Database,
+    verification_codes: VerificationCodes,
+    /// Business days for review deadlines; built once at start.
+    calendar: Arc<BusinessCalendar>,
     /// Verified against when a login name is unknown, so both failures take as long.
     decoy_hash: Arc<OnceLock<String>>,
 }
 
 impl IdentityRecovery {
-    pub fn new(db: Database) -> Self {
-        Self { db, decoy_hash: Arc::new(OnceLock::new()) }
+    pub fn new(db: Database, verification_codes: VerificationCodes, calendar: BusinessCalendar) -> Self {
+        Self { db, verification_codes, calendar: Arc::new(calendar), decoy_hash: Arc::new(OnceLock::new()) }
     }
 
     /// Checks login name and password; opens a session.

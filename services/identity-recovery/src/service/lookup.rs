@@ -1,0 +1,68 @@
+//! Completing an account lookup (SPEC §1 step 3): the code was right, so the login name
+//! goes to the account's bound mobile and email; the caller only ever sees it masked.
+
+use beian_common::masking::MaskedMobile;
+
+use super::IdentityRecovery;
+use crate::{
+    accounts::Account,
+    error::Error,
+    locale::Locale,
+    peers::{Channel, Notice},
+};
+
+/// A validated CompleteAccountLookup. No `Debug`: the proof is a bearer secret.
+pub struct LookupRequest {
+    pub proof: String,
+    pub account_id: String,
+    pub locale: Locale,
+    /// The normalised mobile the code went to; the proof must be for it.
+    pub destination: String,
+    /// The gateway's flow id: names the proof's redemption and the notices' keys.
+    pub request_id: String,
+}
+
+/// Where the login name went. No `Debug`: destinations are in the clear.
+pub struct LookupDone {
+    pub account: Account,
+    pub sent_to: Vec<(Channel, String)>,
+}
+
+impl IdentityRecovery {
+    /// The account is read first, so an unknown one never spends the user's proof. Every
+    /// step is idempotent on `request_id` (the proof's redemption key, the notices' keys),
+    /// so the gateway retries a lookup that failed half-way and nothing is sent twice.
+    pub async fn complete_account_lookup(&self, request: LookupRequest) -> Result<LookupDone, Error> {
+        let account = self.account(&request.account_id).await?;
+        let sent_to: Vec<(Channel, String)> =
+            [(Channel::Sms, &account.mobile), (Channel::Email, &account.email)]
+                .into_iter()
+                .filter(|(_, destination)| !destination.trim().is_empty())
+                .map(|(channel, destination)| (channel, destination.clone()))
+                .collect();
+        if sent_to.is_empty() {
+            return Err(Error::internal(format!("account {} has no contact", account.account_id)));
+        }
+        self.verification_codes
+            .redeem_lookup_proof(&request.proof, &request.destination, &request.request_id)
+            .await?;
+        for (channel, destination) in &sent_to {
+            self.verification_codes
+                .enqueue_login_name(Notice {
+                    idempotency_key: format!("{}:login-name:{}", request.request_id, channel.key_part()),
+                    channel: *channel,
+                    destination,
+                    locale: request.locale,
+                    login_name: &account.login_name,
+                })
+                .await?;
+        }
+        tracing::info!(
+            account_id = %account.account_id,
+            destination = %MaskedMobile(&request.destination),
+            notices = sent_to.len(),
+            "login name sent"
+        );
+        Ok(LookupDone { account, sent_to })
+    }
+}

@@ -1,0 +1,174 @@
+//! SQL over `codes` and `send_events`.
+
+use sqlx::{AnyConnection, AnyExecutor, Row};
+
+use super::CodeState;
+use crate::{destination::Channel, error::Error, purpose::Purpose};
+
+/// A code row to insert.
+#[derive(Debug, Clone)]
+pub struct NewCode<'a> {
+    pub code_id: &'a str,
+    pub purpose: Purpose,
+    pub channel: Channel,
+    pub destination: &'a str,
+    pub destination_key: &'a str,
+    pub code_hash: &'a str,
+    pub client_ip: &'a str,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+/// When the newest code for this destination and purpose was made.
+pub async fn last_created_at(
+    conn: &mut AnyConnection,
+    destination_key: &str,
+    purpose: Purpose,
+) -> Result<Option<i64>, Error> {
+    let row = sqlx::query(
+        "select created_at_ms from codes where destination_key = $1 and purpose = $2 \
+         order by created_at_ms desc limit 1",
+    )
+    .bind(destination_key)
+    .bind(purpose.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| row.try_get("created_at_ms")).transpose()?)
+}
+
+/// Kills the live codes of this destination and purpose: only the newest code works.
+pub async fn kill_live(
+    conn: &mut AnyConnection,
+    destination_key: &str,
+    purpose: Purpose,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update codes set state = 'DEAD' where destination_key = $1 and purpose = $2 and state = 'LIVE'",
+    )
+    .bind(destination_key)
+    .bind(purpose.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert(conn: &mut AnyConnection, code: &NewCode<'_>) -> Result<(), Error> {
+    sqlx::query(
+        "insert into codes (code_id, purpose, channel, destination, destination_key, code_hash, attempts, \
+         state, client_ip, created_at_ms, expires_at_ms) values ($1, $2, $3, $4, $5, $6, 0, 'LIVE', $7, $8, $9)",
+    )
+    .bind(code.code_id)
+    .bind(code.purpose.as_str())
+    .bind(code.channel.as_str())
+    .bind(code.destination)
+    .bind(code.destination_key)
+    .bind(code.code_hash)
+    .bind(code.client_ip)
+    .bind(code.created_at_ms)
+    .bind(code.expires_at_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A send, as the caps count it.
+#[derive(Debug, Clone)]
+pub struct SendEvent<'a> {
+    pub destination_key: &'a str,
+    pub destination_prefix: &'a str,
+    pub client_ip: &'a str,
+    pub created_at_ms: i64,
+}
+
+pub async fn insert_send_event(conn: &mut AnyConnection, event: &SendEvent<'_>) -> Result<(), Error> {
+    sqlx::query(
+        "insert into send_events (event_id, destination_key, destination_prefix, client_ip, created_at_ms) \
+         values ($1, $2, $3, $4, $5)",
+    )
+    .bind(uuid::Uuid::new_v4().simple().to_string())
+    .bind(event.destination_key)
+    .bind(event.destination_prefix)
+    .bind(event.client_ip)
+    .bind(event.created_at_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A live code after an attempt was counted against it.
+#[derive(Debug, Clone)]
+pub struct Attempted {
+    pub purpose: Purpose,
+    pub channel: Channel,
+    pub destination_key: String,
+    pub code_hash: String,
+    pub attempts: i64,
+}
+
+/// The deciding write of a check: counts one attempt against a live,
+/// unexpired code that has attempts left, and answers it; `None` otherwise.
+/// Concurrent checks of one code queue on its row, each seeing the count
+/// (and state) the previous one left.
+pub async fn count_attempt(
+    conn: &mut AnyConnection,
+    code_id: &str,
+    now_ms: i64,
+    max_checks: u32,
+) -> Result<Option<Attempted>, Error> {
+    let row = sqlx::query(
+        "update codes set attempts = attempts + 1 \
+         where code_id = $1 and state = 'LIVE' and expires_at_ms > $2 and attempts < $3 \
+         returning purpose, channel, destination_key, code_hash, attempts",
+    )
+    .bind(code_id)
+    .bind(now_ms)
+    .bind(i64::from(max_checks))
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let purpose: String = row.try_get("purpose")?;
+    let channel: String = row.try_get("channel")?;
+    Ok(Some(Attempted {
+        purpose: purpose.parse().map_err(Error::internal)?,
+        channel: channel.parse().map_err(Error::internal)?,
+        destination_key: row.try_get("destination_key")?,
+        code_hash: row.try_get("code_hash")?,
+        attempts: row.try_get("attempts")?,
+    }))
+}
+
+/// Moves a live code to `state`; false if it was not live any more.
+pub async fn finish(conn: &mut AnyConnection, code_id: &str, state: CodeState) -> Result<bool, Error> {
+    let result = sqlx::query("update codes set state = $2 where code_id = $1 and state = 'LIVE'")
+        .bind(code_id)
+        .bind(state.as_str())
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Why a code could not be checked: its state, attempts and expiry.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing {
+    pub state: CodeState,
+    pub attempts: i64,
+}
+
+pub async fn standing(db: impl AnyExecutor<'_>, code_id: &str) -> Result<Option<Standing>, Error> {
+    let row = sqlx::query("select state, attempts from codes where code_id = $1")
+        .bind(code_id)
+        .fetch_optional(db)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let state: String = row.try_get("state")?;
+    Ok(Some(Standing { state: state.parse().map_err(Error::internal)?, attempts: row.try_get("attempts")? }))
+}
+
+/// The normalised destination a code went to.
+pub async fn destination(db: impl AnyExecutor<'_>, code_id: &str) -> Result<Option<String>, Error> {
+    let row = sqlx::query("select destination from codes where code_id = $1")
+        .bind(code_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|row| row.try_get("destination")).transpose()?)
+}

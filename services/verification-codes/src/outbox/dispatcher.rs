@@ -1,0 +1,156 @@
+//! The dispatcher: a task that delivers due messages, woken by the doorbell
+//! or its poll interval. Each message is claimed by a conditional update that
+//! leases it, so dispatchers in several processes never send one message at
+//! the same time; a dispatcher that dies mid-delivery leaves the lease to run
+//! out, and the message is tried again (with the same message id).
+
+use std::{sync::Arc, time::Duration};
+
+use beian_platform::storage::{Database, now_millis};
+use futures::StreamExt;
+use tokio::sync::watch;
+
+use super::{Doorbell, backoff, store};
+use crate::{
+    delivery::{Deliverer, Outcome, Outgoing},
+    destination::Destination,
+    locale::Locale,
+    settings::millis,
+    templates::{Template, render},
+};
+
+/// Messages looked at per query.
+const BATCH: u32 = 32;
+/// Deliveries in flight at once.
+const CONCURRENCY: usize = 8;
+/// One attempt may take this long before it counts as failed (and is retried).
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a claim holds a message: longer than any attempt, so a message is
+/// re-claimed only when its dispatcher died.
+const LEASE: Duration = Duration::from_secs(60);
+/// On shutdown, deliveries in flight get this long to finish; an unfinished
+/// one keeps its lease and is delivered after the restart.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// How often and how persistently messages are tried.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    pub poll_interval: Duration,
+    pub max_attempts: u32,
+    pub retry_base: Duration,
+}
+
+#[derive(Debug)]
+pub struct Dispatcher {
+    db: Database,
+    deliverer: Arc<Deliverer>,
+    doorbell: Doorbell,
+    pace: Pace,
+}
+
+impl Dispatcher {
+    pub fn new(db: Database, deliverer: Deliverer, doorbell: Doorbell, pace: Pace) -> Self {
+        Self { db, deliverer: Arc::new(deliverer), doorbell, pace }
+    }
+
+    /// Delivers until `stop` turns true (or its sender goes away).
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        tracing::info!("outbox dispatcher started");
+        loop {
+            let round = self.deliver_due(stop.clone());
+            tokio::pin!(round);
+            tokio::select! {
+                () = &mut round => {}
+                () = crate::stop_requested(&mut stop) => {
+                    let _ = tokio::time::timeout(STOP_GRACE, &mut round).await;
+                    break;
+                }
+            }
+            tokio::select! {
+                () = self.doorbell.wait() => {}
+                () = tokio::time::sleep(self.pace.poll_interval) => {}
+                () = crate::stop_requested(&mut stop) => break,
+            }
+        }
+        tracing::info!("outbox dispatcher stopped");
+    }
+
+    /// Delivers due messages batch by batch until none is due or a stop is asked.
+    async fn deliver_due(&self, stop: watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            let due = match store::due(self.db.pool(), now_millis(), BATCH).await {
+                Ok(due) => due,
+                Err(error) => {
+                    tracing::warn!(%error, "outbox: cannot look for due messages");
+                    return;
+                }
+            };
+            if due.is_empty() {
+                return;
+            }
+            futures::stream::iter(due)
+                .for_each_concurrent(CONCURRENCY, |id| async move { self.attempt(&id).await })
+                .await;
+        }
+    }
+
+    /// Claims one message, tries it once, and records the outcome.
+    async fn attempt(&self, message_id: &str) {
+        let now = now_millis();
+        let claimed = match store::claim(self.db.pool(), message_id, now, now + millis(LEASE)).await {
+            Ok(Some(claimed)) => claimed,
+            // Another dispatcher took it, or it is done.
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%message_id, %error, "outbox: cannot claim a message");
+                return;
+            }
+        };
+        let destination = Destination::stored(claimed.channel, claimed.destination.clone());
+        let outcome = self.deliver(&claimed, &destination).await;
+        let attempts = claimed.attempts;
+        let recorded = match outcome {
+            Outcome::Delivered => {
+                tracing::info!(%message_id, %destination, template = %claimed.template, attempts, "message delivered");
+                store::mark_sent(self.db.pool(), message_id, now_millis()).await
+            }
+            Outcome::Retry(cause) if attempts < self.pace.max_attempts => {
+                let delay = backoff::delay(self.pace.retry_base, attempts);
+                tracing::warn!(%message_id, %destination, attempts, %cause, retry_in = ?delay, "delivery failed; will retry");
+                store::reschedule(self.db.pool(), message_id, now_millis() + millis(delay)).await
+            }
+            Outcome::Retry(cause) | Outcome::Failed(cause) => {
+                tracing::error!(%message_id, %destination, template = %claimed.template, attempts, %cause, "delivery given up");
+                store::mark_failed(self.db.pool(), message_id).await
+            }
+        };
+        if let Err(error) = recorded {
+            // The lease runs out and the message is tried again: a duplicate the provider can drop by id.
+            tracing::warn!(%message_id, %error, "outbox: cannot record a delivery outcome");
+        }
+    }
+
+    async fn deliver(&self, claimed: &store::Claimed, destination: &Destination) -> Outcome {
+        let Some(template) = Template::from_name(&claimed.template) else {
+            return Outcome::Failed(format!("unknown template {}", claimed.template));
+        };
+        let Some(locale) = Locale::parse(&claimed.locale) else {
+            return Outcome::Failed(format!("unknown locale {}", claimed.locale));
+        };
+        let rendered = match render(template, locale, &claimed.params) {
+            Ok(rendered) => rendered,
+            Err(error) => return Outcome::Failed(error.to_string()),
+        };
+        let outgoing = Outgoing {
+            message_id: &claimed.message_id,
+            destination,
+            template: &claimed.template,
+            locale,
+            params: &claimed.params,
+            rendered: &rendered,
+        };
+        tokio::time::timeout(ATTEMPT_TIMEOUT, self.deliverer.deliver(outgoing))
+            .await
+            .unwrap_or_else(|_| Outcome::Retry("delivery timed out".into()))
+    }
+}

@@ -1,0 +1,126 @@
+//! SQL over `outbox`.
+
+use std::collections::BTreeMap;
+
+use sqlx::{AnyConnection, AnyExecutor, Row};
+
+use super::NewMessage;
+use crate::{destination::Channel, error::Error};
+
+/// Queues a message in the caller's transaction, once per idempotency key;
+/// answers the message id (the existing one when the key was seen before).
+pub async fn enqueue(conn: &mut AnyConnection, message: &NewMessage, now_ms: i64) -> Result<String, Error> {
+    let params = serde_json::to_string(&message.params).map_err(Error::internal)?;
+    sqlx::query(
+        "insert into outbox (message_id, idempotency_key, channel, destination, template, locale, params, \
+         state, attempts, next_attempt_at_ms, created_at_ms) \
+         values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, $8, $8) on conflict (idempotency_key) do nothing",
+    )
+    .bind(uuid::Uuid::new_v4().simple().to_string())
+    .bind(&message.idempotency_key)
+    .bind(message.destination.channel().as_str())
+    .bind(message.destination.address())
+    .bind(message.template.name())
+    .bind(message.locale.as_str())
+    .bind(params)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query("select message_id from outbox where idempotency_key = $1")
+        .bind(&message.idempotency_key)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("message_id")?)
+}
+
+/// Ids of pending messages due by `now_ms`, the longest waiting first.
+pub async fn due(db: impl AnyExecutor<'_>, now_ms: i64, limit: u32) -> Result<Vec<String>, Error> {
+    let rows = sqlx::query(
+        "select message_id from outbox where state = 'PENDING' and next_attempt_at_ms <= $1 \
+         order by next_attempt_at_ms limit $2",
+    )
+    .bind(now_ms)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(|row| row.try_get::<String, _>("message_id").map_err(Error::from)).collect()
+}
+
+/// A message this dispatcher holds the lease of.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub message_id: String,
+    pub channel: Channel,
+    pub destination: String,
+    pub template: String,
+    pub locale: String,
+    pub params: BTreeMap<String, String>,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+}
+
+/// Takes a due message for delivery: the conditional update pushes its next
+/// attempt past `lease_until_ms`, so no other dispatcher takes it meanwhile,
+/// and counts the attempt (a dispatcher that dies mid-delivery used one up).
+pub async fn claim(
+    db: impl AnyExecutor<'_>,
+    message_id: &str,
+    now_ms: i64,
+    lease_until_ms: i64,
+) -> Result<Option<Claimed>, Error> {
+    let row = sqlx::query(
+        "update outbox set next_attempt_at_ms = $3, attempts = attempts + 1 \
+         where message_id = $1 and state = 'PENDING' and next_attempt_at_ms <= $2 \
+         returning message_id, channel, destination, template, locale, params, attempts",
+    )
+    .bind(message_id)
+    .bind(now_ms)
+    .bind(lease_until_ms)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let channel: String = row.try_get("channel")?;
+    let params: String = row.try_get("params")?;
+    Ok(Some(Claimed {
+        message_id: row.try_get("message_id")?,
+        channel: channel.parse().map_err(Error::internal)?,
+        destination: row.try_get("destination")?,
+        template: row.try_get("template")?,
+        locale: row.try_get("locale")?,
+        params: serde_json::from_str(&params).map_err(Error::internal)?,
+        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+    }))
+}
+
+/// Delivered: the parameters (codes, passwords) are no longer kept.
+pub async fn mark_sent(db: impl AnyExecutor<'_>, message_id: &str, now_ms: i64) -> Result<(), Error> {
+    sqlx::query(
+        "update outbox set state = 'SENT', sent_at_ms = $2, params = '{}' where message_id = $1 and state = 'PENDING'",
+    )
+    .bind(message_id)
+    .bind(now_ms)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Given up: kept for the record without its parameters.
+pub async fn mark_failed(db: impl AnyExecutor<'_>, message_id: &str) -> Result<(), Error> {
+    sqlx::query(
+        "update outbox set state = 'FAILED', params = '{}' where message_id = $1 and state = 'PENDING'",
+    )
+    .bind(message_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Another attempt at `at_ms`.
+pub async fn reschedule(db: impl AnyExecutor<'_>, message_id: &str, at_ms: i64) -> Result<(), Error> {
+    sqlx::query("update outbox set next_attempt_at_ms = $2 where message_id = $1 and state = 'PENDING'")
+        .bind(message_id)
+        .bind(at_ms)
+        .execute(db)
+        .await?;
+    Ok(())
+}

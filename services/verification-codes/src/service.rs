@@ -1,0 +1,47 @@
+//! The domain operations of verification-codes, free of any wire format. The
+//! operations live beside their data (`human_check::ops`, `codes::send`,
+//! `codes::check`, `proofs::redeem`, `outbox::notice`); this is what they share.
+
+use std::sync::Arc;
+
+use beian_platform::storage::Database;
+
+use crate::{human_check::vendor::Vendor, keys::Keys, outbox::Doorbell, settings::Policy};
+
+/// How this deployment answers human checks.
+#[derive(Debug, Clone)]
+pub enum HumanCheckMode {
+    Slider,
+    Vendor(Vendor),
+}
+
+#[derive(Debug, Clone)]
+pub struct VerificationCodes {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub db: Database,
+    pub keys: Keys,
+    pub policy: Policy,
+    pub human_check: HumanCheckMode,
+    /// Rung after a commit that queued a message, so delivery starts at once.
+    pub doorbell: Doorbell,
+}
+
+impl VerificationCodes {
+    pub fn new(
+        db: Database,
+        keys: Keys,
+        policy: Policy,
+        human_check: HumanCheckMode,
+        doorbell: Doorbell,
+    ) -> Self {
+        Self { inner: Arc::new(Inner { db, keys, policy, human_check, doorbell }) }
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+}

@@ -1,0 +1,61 @@
+//! The words of notices (not codes). Placeholders are the notice's params.
+
+use super::Notice;
+use crate::locale::Locale;
+
+/// (subject, text) of `notice` in `locale`.
+pub fn texts(notice: Notice, locale: Locale) -> (&'static str, &'static str) {
+    match (notice, locale) {
+        (Notice::LoginName, Locale::ZhCn) => {
+            ("【备案】您的登录名", "【备案】您的登录名为 {login_name}，请妥善保管。如非本人操作，请忽略。")
+        }
+        (Notice::LoginName, Locale::En) => (
+            "[Beian] Your login name",
+            "[Beian] Your login name is {login_name}. If you did not ask for it, please ignore this message.",
+        ),
+        (Notice::FilingPassword, Locale::ZhCn) => (
+            "【备案】您的备案密码",
+            "【备案】您的备案密码为 {filing_password}，请妥善保管，切勿告知他人。如非本人操作，请联系客服。",
+        ),
+        (Notice::FilingPassword, Locale::En) => (
+            "[Beian] Your filing password",
+            "[Beian] Your filing password is {filing_password}. Keep it safe and never share it. \
+             If you did not ask for it, please contact customer service.",
+        ),
+        (Notice::TransferCompleted, Locale::ZhCn) => (
+            "【备案】备案信息转移完成",
+            "【备案】备案 {filing_number} 已转移至账号 {masked_login_name}。如有疑问，请联系客服。",
+        ),
+        (Notice::TransferCompleted, Locale::En) => (
+            "[Beian] Filing moved",
+            "[Beian] Filing {filing_number} moved to account {masked_login_name}. \
+             If you have questions, please contact customer service.",
+        ),
+        (Notice::ReviewDecided, Locale::ZhCn) => (
+            "【备案】审核结果通知",
+            "【备案】您的审核申请 {case_number} 已处理，审核结果：{decision}。详情请登录查看。",
+        ),
+        (Notice::ReviewDecided, Locale::En) => (
+            "[Beian] Review decided",
+            "[Beian] Your review {case_number} was decided: {decision}. Log in for details.",
+        ),
+        (Notice::PasswordChanged, Locale::ZhCn) => {
+            ("【备案】账号密码已修改", "【备案】您的账号密码已修改。如非本人操作，请立即联系客服。")
+        }
+        (Notice::PasswordChanged, Locale::En) => (
+            "[Beian] Your password was changed",
+            "[Beian] Your account password was changed. If this was not you, contact customer service at once.",
+        ),
+    }
+}
+
+/// The words for a review decision (`APPROVED` or `REJECTED`, checked on enqueue).
+pub fn decision(value: &str, locale: Locale) -> &str {
+    match (value, locale) {
+        ("APPROVED", Locale::ZhCn) => "通过",
+        ("REJECTED", Locale::ZhCn) => "未通过",
+        ("APPROVED", Locale::En) => "approved",
+        ("REJECTED", Locale::En) => "rejected",
+        (other, _) => other,
+    }
+}

@@ -1,0 +1,101 @@
+//! Personal data and secrets stay out of the service's logs: during a send,
+//! a wrong and a right check and a redemption, at the most verbose level,
+//! neither the code nor the full mobile appears. Its own binary: it installs
+//! the process-wide tracing subscriber.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex},
+};
+
+use beian_proto::verification_codes::v1 as pb;
+use common::{TestDatabase, TestService, WirePurpose};
+use tracing_subscriber::fmt::MakeWriter;
+
+/// Everything logged, in memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Self;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// Whether `text` holds `digits` as a number of its own (not inside a longer
+/// run of digits, such as a duration or an id).
+fn holds_number(text: &str, digits: &str) -> bool {
+    text.match_indices(digits).any(|(at, _)| {
+        let before = text[..at].chars().next_back().is_some_and(|c| c.is_ascii_digit());
+        let after = text[at + digits.len()..].chars().next().is_some_and(|c| c.is_ascii_digit());
+        !before && !after
+    })
+}
+
+#[tokio::test]
+async fn logs_hold_neither_codes_nor_full_mobiles() {
+    let captured = Captured::default();
+    tracing_subscriber::fmt()
+        .with_env_filter("trace")
+        .with_writer(captured.clone())
+        .without_time()
+        .with_ansi(false)
+        .init();
+
+    const MOBILE: &str = "13812345678";
+    let db = TestDatabase::fresh().await;
+    let service = TestService::start(&db).await;
+    let sent = service.send_sms(MOBILE, "198.51.100.99").await.expect("sent");
+    let code = service.code_sent_to(MOBILE).await;
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let check = |digits: &str| pb::CheckCodeRequest {
+        code_id: sent.code_id.clone(),
+        code: digits.to_owned(),
+        client_ip: "198.51.100.99".into(),
+    };
+    service.public().check_code(check(&wrong)).await.expect_err("wrong");
+    let proof = service.public().check_code(check(&code)).await.expect("right").into_inner().proof;
+    service
+        .internal()
+        .redeem_proof(pb::RedeemProofRequest {
+            proof: proof.clone(),
+            purpose: WirePurpose::AccountLookup as i32,
+            destination: MOBILE.into(),
+            redemption_key: String::new(),
+        })
+        .await
+        .expect("redeemed");
+    service.stop().await;
+    db.remove().await;
+
+    let logs = captured.text();
+    assert!(logs.contains("138****5678"), "the masked mobile is logged, so logs were captured");
+    assert!(logs.contains("code queued for delivery") && logs.contains("message delivered"));
+    assert!(!logs.contains(MOBILE), "the full mobile leaked");
+    assert!(!holds_number(&logs, &code), "the code leaked");
+    assert!(!holds_number(&logs, &wrong), "the typed code leaked");
+    assert!(!logs.contains(&proof), "the proof leaked");
+}

@@ -1,0 +1,114 @@
+//! No code and no unmasked personal data reaches the logs while a whole
+//! account lookup runs. Its own test binary: it installs the log subscriber.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex},
+};
+
+use beian_proto::gateway::v1::{
+    LoginRequest, SendAccountLookupCodeRequest, StartAccountLookupRequest, VerifyAccountLookupCodeRequest,
+    account_lookup_service_client::AccountLookupServiceClient, account_service_client::AccountServiceClient,
+};
+use beian_tests::TestSuite;
+use tracing_subscriber::{EnvFilter, fmt::MakeWriter};
+
+/// Every log line, as the JSON formatter writes it.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+// current_thread: every service logs on this thread, to this test's subscriber
+#[tokio::test(flavor = "current_thread")]
+async fn a_whole_lookup_logs_nothing_personal() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .without_time()
+        .with_env_filter(EnvFilter::new("trace,h2=info,hyper=info,hyper_util=info,tower=info,sqlx=info"))
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let suite = TestSuite::start_with(|s| s.seed_demo = true).await;
+    let token = suite.human_check_token().await;
+    let mut lookup = AccountLookupServiceClient::new(suite.gateway().await);
+    let started = lookup
+        .start_account_lookup(StartAccountLookupRequest {
+            domain: "shop-zhang.cn".into(),
+            human_check_token: token,
+        })
+        .await
+        .expect("started")
+        .into_inner();
+    lookup
+        .send_account_lookup_code(SendAccountLookupCodeRequest { flow_id: started.flow_id.clone() })
+        .await
+        .expect("sent");
+    let code = suite.code_sent_to("15212341234", 1).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    lookup
+        .verify_account_lookup_code(VerifyAccountLookupCodeRequest {
+            flow_id: started.flow_id.clone(),
+            code: wrong.into(),
+        })
+        .await
+        .expect_err("a wrong code first");
+    lookup
+        .verify_account_lookup_code(VerifyAccountLookupCodeRequest {
+            flow_id: started.flow_id,
+            code: code.clone(),
+        })
+        .await
+        .expect("verified");
+    suite.wait_for_messages(2, |m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).await;
+    let mut accounts = AccountServiceClient::new(suite.gateway().await);
+    accounts
+        .login(LoginRequest { login_name: "zhangwei2019".into(), password: "not-the-password".into() })
+        .await
+        .expect_err("a failed login is logged too");
+    suite.stop().await;
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).expect("utf-8 logs");
+    assert!(logs.lines().count() > 20, "the workflow logged something: {logs}");
+    // the code as a number of its own (not inside a longer run of digits)
+    let code_alone = logs.match_indices(code.as_str()).any(|(at, _)| {
+        let before = logs[..at].chars().next_back();
+        let after = logs[at + code.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    });
+    assert!(!code_alone, "the code appears in the logs:\n{}", lines_with(&logs, &code));
+    for secret in [
+        "15212341234",
+        "zhang.wei@example.com",
+        "zhangwei2019",
+        "33010619900101123X",
+        "not-the-password",
+        beian::demo::ACCOUNT_PASSWORD,
+    ] {
+        assert!(!logs.contains(secret), "{secret:?} appears in the logs:\n{}", lines_with(&logs, secret));
+    }
+}
+
+fn lines_with<'a>(logs: &'a str, needle: &str) -> String {
+    logs.lines().filter(|l| l.contains(needle)).take(5).collect::<Vec<&'a str>>().join("\n")
+}
