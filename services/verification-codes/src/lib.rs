@@ -78,6 +78,7 @@ impl Application {
                 poll_interval: delivery.poll_interval,
                 max_attempts: delivery.max_attempts,
                 retry_base: delivery.retry_base,
+                lease: delivery.lease,
             };
             Dispatcher::new(db.clone(), deliverer, doorbell.clone(), pace)
         });

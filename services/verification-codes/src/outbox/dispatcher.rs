@@ -23,11 +23,6 @@ use crate::{
 const BATCH: u32 = 32;
 /// Deliveries in flight at once.
 const CONCURRENCY: usize = 8;
-/// One attempt may take this long before it counts as failed (and is retried).
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a claim holds a message: longer than any attempt, so a message is
-/// re-claimed only when its dispatcher died.
-const LEASE: Duration = Duration::from_secs(60);
 /// On shutdown, deliveries in flight get this long to finish; an unfinished
 /// one keeps its lease and is delivered after the restart.
 const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -38,6 +33,9 @@ pub struct Pace {
     pub poll_interval: Duration,
     pub max_attempts: u32,
     pub retry_base: Duration,
+    /// How long a claim holds a message. An attempt may take half of it before
+    /// it counts as failed, so a message is re-claimed only when its dispatcher died.
+    pub lease: Duration,
 }
 
 #[derive(Debug)]
@@ -97,7 +95,8 @@ impl Dispatcher {
     /// Claims one message, tries it once, and records the outcome.
     async fn attempt(&self, message_id: &str) {
         let now = now_millis();
-        let claimed = match store::claim(self.db.pool(), message_id, now, now + millis(LEASE)).await {
+        let claimed = match store::claim(self.db.pool(), message_id, now, now + millis(self.pace.lease)).await
+        {
             Ok(Some(claimed)) => claimed,
             // Another dispatcher took it, or it is done.
             Ok(None) => return,
@@ -149,7 +148,7 @@ impl Dispatcher {
             params: &claimed.params,
             rendered: &rendered,
         };
-        tokio::time::timeout(ATTEMPT_TIMEOUT, self.deliverer.deliver(outgoing))
+        tokio::time::timeout(self.pace.lease / 2, self.deliverer.deliver(outgoing))
             .await
             .unwrap_or_else(|_| Outcome::Retry("delivery timed out".into()))
     }

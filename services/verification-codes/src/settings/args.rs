@@ -123,4 +123,8 @@ pub struct VerificationArgs {
     /// First retry delay in milliseconds; doubles per attempt (with jitter), capped at 10 minutes.
     #[arg(long, env = "BEIAN_OUTBOX_RETRY_BASE_MS", default_value_t = 1_000)]
     pub outbox_retry_base_ms: u64,
+    /// How long a dispatcher holds a message it is delivering, in milliseconds; a
+    /// message whose dispatcher died is tried again after it.
+    #[arg(long, env = "BEIAN_OUTBOX_LEASE_MS", default_value_t = 60_000)]
+    pub outbox_lease_ms: u64,
 }

@@ -27,6 +27,9 @@ pub struct DeliverySettings {
     pub max_attempts: u32,
     /// First retry delay; doubles per attempt, with jitter, up to 10 minutes.
     pub retry_base: Duration,
+    /// How long a dispatcher holds a message it is delivering; an attempt may
+    /// take half of it. A message whose dispatcher died is tried after it.
+    pub lease: Duration,
     /// Whether this process delivers; `false` leaves messages queued for another.
     pub dispatch: bool,
 }
@@ -79,6 +82,7 @@ impl DeliverySettings {
             poll_interval: Duration::from_secs(1),
             max_attempts: 8,
             retry_base: Duration::from_secs(1),
+            lease: Duration::from_secs(60),
             dispatch: true,
         }
     }
@@ -115,6 +119,7 @@ impl DeliverySettings {
             poll_interval: Duration::from_millis(args.outbox_poll_ms.max(10)),
             max_attempts: args.outbox_max_attempts,
             retry_base: Duration::from_millis(args.outbox_retry_base_ms),
+            lease: Duration::from_millis(args.outbox_lease_ms.max(200)),
             dispatch: args.outbox_dispatch == Switch::On,
         })
     }
