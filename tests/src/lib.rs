@@ -46,7 +46,7 @@ pub struct TestSuite {
     engine: Engine,
     postgres_databases: Vec<String>,
     /// Where verification-codes keeps its challenges, for peeking at slider answers.
-    verification_codes_url: String,
+    verification_codes_db: DatabaseLocation,
     data_dir: tempfile::TempDir,
 }
 
@@ -59,14 +59,11 @@ impl TestSuite {
     pub async fn start_with(customise: impl FnOnce(&mut SuiteSettings)) -> Self {
         let engine = Engine::from_env();
         let data_dir = tempfile::tempdir().expect("temporary directory");
-        let (databases, postgres_databases, verification_codes_url) = match &engine {
-            Engine::Sqlite => (
-                Databases::sqlite_under(data_dir.path()),
-                Vec::new(),
-                format!("sqlite://{}", data_dir.path().join("verification-codes.db").display()),
-            ),
+        let (databases, postgres_databases) = match &engine {
+            Engine::Sqlite => (Databases::sqlite_under(data_dir.path()), Vec::new()),
             Engine::Postgres { admin_url } => fresh_postgres_databases(admin_url).await,
         };
+        let verification_codes_db = databases.verification_codes.clone();
         let mut settings =
             SuiteSettings::new(Addresses::ephemeral(), databases, data_dir.path().to_path_buf());
         customise(&mut settings);
@@ -78,7 +75,7 @@ impl TestSuite {
             token,
             engine,
             postgres_databases,
-            verification_codes_url,
+            verification_codes_db,
             data_dir,
         }
     }
@@ -123,18 +120,13 @@ impl TestSuite {
         code
     }
 
-    /// Where the slider piece fits — read from verification-codes' own table, as
-    /// only a test may: the answer never leaves the service otherwise.
+    /// Where the slider piece fits — read from verification-codes' own
+    /// database, as only a test or a developer may: it never leaves the service.
     pub async fn slider_answer(&self, challenge_id: &str) -> i32 {
-        sqlx::any::install_default_drivers();
-        let mut db =
-            AnyConnection::connect(&self.verification_codes_url).await.expect("verification-codes database");
-        let x: i64 = sqlx::query_scalar("select answer_x from human_checks where challenge_id = $1")
-            .bind(challenge_id)
-            .fetch_one(&mut db)
+        verification_codes::dev::slider_answer(&self.verification_codes_db, challenge_id)
             .await
-            .expect("challenge stored");
-        i32::try_from(x).expect("a pixel offset")
+            .expect("verification-codes database")
+            .expect("an unanswered challenge")
     }
 
     /// A fresh human-check pass, earned through the gateway like a browser would.
@@ -225,7 +217,7 @@ pub fn six_digits(text: &str) -> Option<String> {
     })
 }
 
-async fn fresh_postgres_databases(admin_url: &str) -> (Databases, Vec<String>, String) {
+async fn fresh_postgres_databases(admin_url: &str) -> (Databases, Vec<String>) {
     sqlx::any::install_default_drivers();
     let mut admin = AnyConnection::connect(admin_url).await.unwrap_or_else(|e| {
         panic!("PostgreSQL at {admin_url} is needed for BEIAN_TEST_DATABASE=postgres: {e}")
@@ -251,6 +243,5 @@ async fn fresh_postgres_databases(admin_url: &str) -> (Databases, Vec<String>, S
             .await
             .expect("create test database");
     }
-    let verification_codes_url = format!("{base}/{}", names[1]);
-    (databases, names, verification_codes_url)
+    (databases, names)
 }

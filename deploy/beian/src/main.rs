@@ -33,6 +33,21 @@ enum Command {
         #[command(flatten)]
         telemetry: TelemetrySettings,
     },
+    /// Aids for walking the workflows by hand against a local `beian up`.
+    #[command(subcommand)]
+    Dev(Dev),
+}
+
+#[derive(Debug, Subcommand)]
+enum Dev {
+    /// Print where a slider challenge's piece fits (grpcurl cannot drag a slider).
+    SliderAnswer {
+        /// The challenge_id from HumanCheckService/CreateHumanCheck.
+        challenge_id: String,
+        /// The data directory of the running `beian up`.
+        #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -42,7 +57,6 @@ enum DataSet {
 }
 
 fn main() -> ExitCode {
-    let Command::Up { data_dir, seed, internal_token, telemetry } = Cli::parse().command;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -50,12 +64,31 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(up(data_dir, seed, internal_token, &telemetry)) {
+    let result = match Cli::parse().command {
+        Command::Up { data_dir, seed, internal_token, telemetry } => {
+            runtime.block_on(up(data_dir, seed, internal_token, &telemetry))
+        }
+        Command::Dev(Dev::SliderAnswer { challenge_id, data_dir }) => {
+            runtime.block_on(slider_answer(&challenge_id, &data_dir))
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("beian: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+async fn slider_answer(challenge_id: &str, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let database = Databases::sqlite_under(data_dir).verification_codes;
+    match verification_codes::dev::slider_answer(&database, challenge_id).await? {
+        Some(x) => {
+            println!("{x}");
+            Ok(())
+        }
+        None => anyhow::bail!("no unanswered challenge {challenge_id} in {}", data_dir.display()),
     }
 }
 

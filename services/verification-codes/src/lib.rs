@@ -6,6 +6,7 @@ mod client;
 mod codes;
 mod delivery;
 mod destination;
+pub mod dev;
 pub mod error;
 mod grpc;
 mod human_check;

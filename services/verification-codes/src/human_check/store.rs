@@ -79,3 +79,13 @@ pub async fn redeem_pass(db: impl AnyExecutor<'_>, token_hash: &str, now_ms: i64
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// Where an unanswered challenge's piece fits (development aid, see `crate::dev`).
+pub async fn unanswered_answer(db: impl AnyExecutor<'_>, challenge_id: &str) -> Result<Option<i64>, Error> {
+    let row =
+        sqlx::query("select answer_x from human_checks where challenge_id = $1 and answered_at_ms is null")
+            .bind(challenge_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|row| row.try_get("answer_x")).transpose()?)
+}
