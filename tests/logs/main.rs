@@ -3,44 +3,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-};
-
+use beian_platform::testing::{CapturedLogs, holds_number};
 use beian_proto::gateway::v1::{
     LoginRequest, SendAccountLookupCodeRequest, StartAccountLookupRequest, VerifyAccountLookupCodeRequest,
     account_lookup_service_client::AccountLookupServiceClient, account_service_client::AccountServiceClient,
 };
 use beian_tests::TestSuite;
-use tracing_subscriber::{EnvFilter, fmt::MakeWriter};
-
-/// Every log line, as the JSON formatter writes it.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use tracing_subscriber::EnvFilter;
 
 // current_thread: every service logs on this thread, to this test's subscriber
 #[tokio::test(flavor = "current_thread")]
 async fn a_whole_lookup_logs_nothing_personal() {
-    let captured = Captured::default();
+    let captured = CapturedLogs::default();
     let subscriber = tracing_subscriber::fmt()
         .json()
         .without_time()
@@ -88,15 +62,10 @@ async fn a_whole_lookup_logs_nothing_personal() {
         .expect_err("a failed login is logged too");
     suite.stop().await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).expect("utf-8 logs");
+    let logs = captured.text();
     assert!(logs.lines().count() > 20, "the workflow logged something: {logs}");
     // the code as a number of its own (not inside a longer run of digits)
-    let code_alone = logs.match_indices(code.as_str()).any(|(at, _)| {
-        let before = logs[..at].chars().next_back();
-        let after = logs[at + code.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
-    });
-    assert!(!code_alone, "the code appears in the logs:\n{}", lines_with(&logs, &code));
+    assert!(!holds_number(&logs, &code), "the code appears in the logs:\n{}", lines_with(&logs, &code));
     for secret in [
         "15212341234",
         "zhang.wei@example.com",

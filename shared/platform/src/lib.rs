@@ -11,4 +11,6 @@ pub mod shutdown;
 pub mod status;
 pub mod storage;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod wire;

@@ -8,52 +8,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-};
-
+use beian_platform::testing::{CapturedLogs as Captured, holds_number};
 use beian_proto::verification_codes::v1 as pb;
 use common::{TestDatabase, TestService, WirePurpose};
-use tracing_subscriber::fmt::MakeWriter;
-
-/// Everything logged, in memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Self;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// Whether `text` holds `digits` as a number of its own (not inside a longer
-/// run of digits, such as a duration or an id).
-fn holds_number(text: &str, digits: &str) -> bool {
-    text.match_indices(digits).any(|(at, _)| {
-        let before = text[..at].chars().next_back().is_some_and(|c| c.is_ascii_digit());
-        let after = text[at + digits.len()..].chars().next().is_some_and(|c| c.is_ascii_digit());
-        !before && !after
-    })
-}
 
 #[tokio::test]
 async fn logs_hold_neither_codes_nor_full_mobiles() {
