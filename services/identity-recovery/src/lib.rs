@@ -4,7 +4,7 @@
 pub mod accounts;
 pub mod error;
 mod grpc;
-mod locale;
+use beian_common::locale;
 mod peers;
 pub mod reviews;
 pub mod seed;

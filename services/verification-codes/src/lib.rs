@@ -13,7 +13,7 @@ mod human_check;
 mod janitor;
 mod keys;
 mod limits;
-mod locale;
+use beian_common::locale;
 mod outbox;
 mod proofs;
 mod purpose;

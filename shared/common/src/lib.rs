@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod contact;
 pub mod domain_name;
 pub mod filing_number;
+pub mod locale;
 pub mod masking;
 mod width;
 
