@@ -9,9 +9,8 @@
 
 use std::net::SocketAddr;
 
-use beian::{Addresses, Databases, RunningSuite, SuiteSettings};
+use beian::{Addresses, Databases, RunningSuite, SuiteSettings, postgres::ScratchDatabases};
 use beian_platform::{config::Secret, host::auth::INTERNAL_TOKEN_HEADER, storage::DatabaseLocation};
-use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 use tonic::{
     metadata::MetadataValue,
     transport::{Channel, Endpoint},
@@ -44,7 +43,7 @@ pub struct TestSuite {
     addresses: Addresses,
     token: Secret,
     engine: Engine,
-    postgres_databases: Vec<String>,
+    postgres: Option<ScratchDatabases>,
     /// Where verification-codes keeps its challenges, for peeking at slider answers.
     verification_codes_db: DatabaseLocation,
     data_dir: tempfile::TempDir,
@@ -59,10 +58,17 @@ impl TestSuite {
     pub async fn start_with(customise: impl FnOnce(&mut SuiteSettings)) -> Self {
         let engine = Engine::from_env();
         let data_dir = tempfile::tempdir().expect("temporary directory");
-        let (databases, postgres_databases) = match &engine {
-            Engine::Sqlite => (Databases::sqlite_under(data_dir.path()), Vec::new()),
-            Engine::Postgres { admin_url } => fresh_postgres_databases(admin_url).await,
+        let postgres = match &engine {
+            Engine::Sqlite => None,
+            Engine::Postgres { admin_url } => Some(
+                ScratchDatabases::create(admin_url, "beian_test")
+                    .await
+                    .unwrap_or_else(|e| panic!("BEIAN_TEST_DATABASE=postgres needs {admin_url}: {e:#}")),
+            ),
         };
+        let databases = postgres
+            .as_ref()
+            .map_or_else(|| Databases::sqlite_under(data_dir.path()), |p| p.databases.clone());
         let verification_codes_db = databases.verification_codes.clone();
         let mut settings =
             SuiteSettings::new(Addresses::ephemeral(), databases, data_dir.path().to_path_buf());
@@ -74,7 +80,7 @@ impl TestSuite {
             running: Some(running),
             token,
             engine,
-            postgres_databases,
+            postgres,
             verification_codes_db,
             data_dir,
         }
@@ -123,10 +129,10 @@ impl TestSuite {
     /// Where the slider piece fits — read from verification-codes' own
     /// database, as only a test or a developer may: it never leaves the service.
     pub async fn slider_answer(&self, challenge_id: &str) -> i32 {
-        verification_codes::dev::slider_answer(&self.verification_codes_db, challenge_id)
-            .await
-            .expect("verification-codes database")
-            .expect("an unanswered challenge")
+        let db = verification_codes::open_database(&self.verification_codes_db).await.expect("its database");
+        let answer = verification_codes::dev::slider_answer(&db, challenge_id).await;
+        db.close().await;
+        answer.expect("readable").expect("an unanswered challenge")
     }
 
     /// A fresh human-check pass, earned through the gateway like a browser would.
@@ -184,14 +190,8 @@ impl TestSuite {
         if let Some(running) = self.running.take() {
             running.stop().await.expect("the suite stops cleanly");
         }
-        if let Engine::Postgres { admin_url } = &self.engine {
-            let mut admin = AnyConnection::connect(admin_url).await.expect("admin connection");
-            for name in &self.postgres_databases {
-                sqlx::raw_sql(AssertSqlSafe(format!("drop database if exists {name} with (force)")))
-                    .execute(&mut admin)
-                    .await
-                    .expect("drop test database");
-            }
+        if let Some(postgres) = &self.postgres {
+            postgres.drop_all().await.expect("test databases dropped");
         }
     }
 }
@@ -215,33 +215,4 @@ pub fn six_digits(text: &str) -> Option<String> {
             && !after.is_some_and(char::is_ascii_digit))
         .then(|| w.iter().collect())
     })
-}
-
-async fn fresh_postgres_databases(admin_url: &str) -> (Databases, Vec<String>) {
-    sqlx::any::install_default_drivers();
-    let mut admin = AnyConnection::connect(admin_url).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL at {admin_url} is needed for BEIAN_TEST_DATABASE=postgres: {e}")
-    });
-    let run = uuid::Uuid::new_v4().simple().to_string();
-    let base = &admin_url[..admin_url.rfind('/').expect("a database URL has a path")];
-    let mut names = Vec::new();
-    let mut location = |service: &str| {
-        let name = format!("beian_test_{}_{}", &run[..12], service.replace('-', "_"));
-        names.push(name.clone());
-        DatabaseLocation::url(Secret::new(format!("{base}/{name}")))
-    };
-    let databases = Databases {
-        gateway: location("gateway"),
-        verification_codes: location("verification-codes"),
-        filing_registry: location("filing-registry"),
-        identity_recovery: location("identity-recovery"),
-        legacy_migration: location("legacy-migration"),
-    };
-    for name in &names {
-        sqlx::raw_sql(AssertSqlSafe(format!("create database {name}")))
-            .execute(&mut admin)
-            .await
-            .expect("create test database");
-    }
-    (databases, names)
 }

@@ -2,6 +2,7 @@
 //! start all five services in-process.
 
 pub mod demo;
+pub mod postgres;
 pub mod suite;
 
 pub use suite::{Addresses, Databases, RunningSuite, SuiteSettings};

@@ -82,8 +82,10 @@ fn main() -> ExitCode {
 }
 
 async fn slider_answer(challenge_id: &str, data_dir: &std::path::Path) -> anyhow::Result<()> {
-    let database = Databases::sqlite_under(data_dir).verification_codes;
-    match verification_codes::dev::slider_answer(&database, challenge_id).await? {
+    let db = verification_codes::open_database(&Databases::sqlite_under(data_dir).verification_codes).await?;
+    let answer = verification_codes::dev::slider_answer(&db, challenge_id).await;
+    db.close().await;
+    match answer? {
         Some(x) => {
             println!("{x}");
             Ok(())

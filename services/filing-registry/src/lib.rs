@@ -19,6 +19,12 @@ pub const NAME: &str = "filing-registry";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Opens (and migrates) this service's database outside a running service:
+/// for loading data into it and for tools such as `beian dev`.
+pub async fn open_database(location: &DatabaseLocation) -> anyhow::Result<Database> {
+    Database::open(location, &MIGRATOR).await
+}
+
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {

@@ -27,6 +27,12 @@ pub const NAME: &str = "identity-recovery";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Opens (and migrates) this service's database outside a running service:
+/// for loading data into it and for tools such as `beian dev`.
+pub async fn open_database(location: &DatabaseLocation) -> anyhow::Result<Database> {
+    Database::open(location, &MIGRATOR).await
+}
+
 /// Flags and variables only identity-recovery takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct IdentityArgs {

@@ -3,14 +3,13 @@
 //! person can walk the workflows with grpcurl, which cannot drag a slider.
 //! Reading it needs the service's database, which already holds everything.
 
-use beian_platform::storage::{Database, DatabaseLocation};
+use beian_platform::storage::Database;
 
-use crate::{MIGRATOR, human_check::store};
+use crate::human_check::store;
 
-/// The answer of a challenge not answered yet, from the service's database.
-pub async fn slider_answer(database: &DatabaseLocation, challenge_id: &str) -> anyhow::Result<Option<i32>> {
-    let db = Database::open(database, &MIGRATOR).await?;
-    let answer = store::unanswered_answer(db.pool(), challenge_id).await;
-    db.close().await;
-    Ok(answer?.map(|x| i32::try_from(x).unwrap_or(i32::MAX)))
+/// The answer of a challenge not answered yet, from the service's database
+/// (opened with [`crate::open_database`]).
+pub async fn slider_answer(db: &Database, challenge_id: &str) -> anyhow::Result<Option<i32>> {
+    let answer = store::unanswered_answer(db.pool(), challenge_id).await?;
+    Ok(answer.map(|x| i32::try_from(x).unwrap_or(i32::MAX)))
 }

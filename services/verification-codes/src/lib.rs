@@ -23,7 +23,11 @@ mod templates;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
-use beian_platform::{app::ServiceApp, host::Exposure, storage::Database};
+use beian_platform::{
+    app::ServiceApp,
+    host::Exposure,
+    storage::{Database, DatabaseLocation},
+};
 use tokio::{sync::watch, task::JoinHandle};
 
 pub use settings::{
@@ -46,6 +50,12 @@ use crate::{
 pub const NAME: &str = "verification-codes";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Opens (and migrates) this service's database outside a running service:
+/// for loading data into it and for tools such as `beian dev`.
+pub async fn open_database(location: &DatabaseLocation) -> anyhow::Result<Database> {
+    Database::open(location, &MIGRATOR).await
+}
 
 /// Background tasks get this long to stop after the server has drained.
 const BACKGROUND_STOP_TIMEOUT: Duration = Duration::from_secs(3);

@@ -1,0 +1,88 @@
+//! The figures as a plain table (for terminals and CI logs) and as JSON.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::measure::Figures;
+
+/// Everything one `run` measured, with the settings that produced it.
+#[derive(Debug, Serialize)]
+pub struct RunReport {
+    pub settings: Settings,
+    /// In the order run.
+    pub scenarios: Vec<Scenario>,
+    /// start ÷ health, from the same run; absent unless both ran.
+    pub start_over_health: Option<Ratios>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Scenario {
+    pub name: &'static str,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Settings {
+    pub build: &'static str,
+    pub storage: &'static str,
+    pub requests: u64,
+    pub concurrency: u32,
+    pub connections: usize,
+    pub filings: usize,
+    pub policy: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Ratios {
+    pub requests_per_sec: f64,
+    pub p50: f64,
+    pub p99: f64,
+}
+
+impl Ratios {
+    pub fn of(start: &Figures, health: &Figures) -> Self {
+        Self {
+            requests_per_sec: start.requests_per_sec / health.requests_per_sec,
+            p50: start.p50_ms / health.p50_ms,
+            p99: start.p99_ms / health.p99_ms,
+        }
+    }
+}
+
+pub fn header() -> String {
+    format!(
+        "{:<8} {:>8} {:>5} {:>10} {:>11} {:>9} {:>9} {:>7}",
+        "scenario", "requests", "conc", "seconds", "requests/s", "p50 ms", "p99 ms", "errors"
+    )
+}
+
+pub fn row(name: &str, f: &Figures) -> String {
+    format!(
+        "{:<8} {:>8} {:>5} {:>10.2} {:>11.1} {:>9.2} {:>9.2} {:>7}",
+        name, f.requests, f.concurrency, f.seconds, f.requests_per_sec, f.p50_ms, f.p99_ms, f.errors
+    )
+}
+
+pub fn errors(f: &Figures) -> impl Iterator<Item = String> + '_ {
+    f.error_kinds.iter().map(|(kind, n)| format!("         {n} × {kind}"))
+}
+
+pub fn ratios(r: &Ratios) -> String {
+    format!(
+        "start ÷ health (same run): requests/s {:.3} (health is {:.1}× start), p50 {:.1}×, p99 {:.1}×",
+        r.requests_per_sec,
+        1.0 / r.requests_per_sec,
+        r.p50,
+        r.p99
+    )
+}
+
+pub fn write_json(path: &Path, report: &RunReport) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, serde_json::to_string_pretty(report)? + "\n")?;
+    Ok(())
+}

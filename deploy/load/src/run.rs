@@ -1,0 +1,156 @@
+//! `beian-load run`: seed, start, then for each scenario prepare its
+//! single-use data (untimed), measure it with rlt (timed), and print.
+
+use std::{process::ExitCode, sync::Arc, time::Instant};
+
+use beian::Addresses;
+use tonic::transport::Channel;
+
+use crate::{
+    cli::{RunArgs, ScenarioName},
+    measure::{Figures, measure},
+    messages,
+    prepare::Preparer,
+    report::{self, Ratios, RunReport, Scenario, Settings},
+    scenario::{GatewayLoad, Work},
+    seed::Filing,
+    suite::{CAP, LoadSuite},
+};
+
+pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.requests > 0 && args.concurrency > 0,
+        "--requests and --concurrency must be positive"
+    );
+    let requests = usize::try_from(args.requests)?;
+    let filings = args.filings.unwrap_or_else(|| default_filings(&args.scenarios, requests)).max(1);
+    let clock = Instant::now();
+    let suite = LoadSuite::start(Addresses::ephemeral(), filings, args.storage.postgres.as_deref()).await?;
+    println!(
+        "suite up on {} ({}) with {filings} synthetic filings in {:.1} s",
+        suite.gateway(),
+        suite.storage(),
+        clock.elapsed().as_secs_f64()
+    );
+    let settings = Settings {
+        build: if cfg!(debug_assertions) { "debug" } else { "release" },
+        storage: suite.storage(),
+        requests: args.requests,
+        concurrency: args.concurrency,
+        connections: args.connections.max(1),
+        filings,
+        policy: format!(
+            "rate limits are not measured: resend cooldown 0 s, every code/challenge cap {CAP} \
+             per window; code and pass lifetimes 5 min, 5 checks per code (defaults)"
+        ),
+    };
+    println!("{}", settings.policy);
+    let measured = measure_all(&suite, &args, &settings).await;
+    suite.stop().await?;
+    let scenarios = measured?;
+    let find = |name: &str| scenarios.iter().find(|s| s.name == name).map(|s| &s.figures);
+    let start_over_health =
+        find("start").zip(find("health")).map(|(start, health)| Ratios::of(start, health));
+    if let Some(ratios) = &start_over_health {
+        println!("{}", report::ratios(ratios));
+    }
+    let failed = scenarios.iter().any(|s| s.figures.errors > 0);
+    let report = RunReport { settings, scenarios, start_over_health };
+    if let Some(path) = &args.json {
+        report::write_json(path, &report)?;
+        println!("figures written to {}", path.display());
+    }
+    if failed {
+        eprintln!("beian-load: some calls failed (see above): these figures are not valid");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Start and send may share filings (caps are off), and seeding costs two
+/// Argon2 hashes per filing; verify needs one filing per request.
+fn default_filings(scenarios: &[ScenarioName], requests: usize) -> usize {
+    if scenarios.contains(&ScenarioName::Verify) { requests } else { requests.min(200) }
+}
+
+async fn measure_all(
+    suite: &LoadSuite,
+    args: &RunArgs,
+    settings: &Settings,
+) -> anyhow::Result<Vec<Scenario>> {
+    let connections: Arc<Vec<Channel>> = Arc::new(suite.connections(settings.connections).await?);
+    let preparer =
+        Preparer { channel: connections[0].clone(), verification_codes: suite.verification_codes.clone() };
+    let requests = usize::try_from(args.requests)?;
+    // requests spread over the filings, round robin
+    let spread: Vec<&Filing> = (0..requests).map(|i| &suite.filings[i % suite.filings.len()]).collect();
+    let rlt_reports = tempfile::tempdir()?;
+
+    // start's tokens first, so that health and start run back to back
+    let mut start_data = None;
+    if args.scenarios.contains(&ScenarioName::Start) {
+        start_data = Some(prepared("start", preparer.start_requests(&spread)).await?);
+    }
+    println!("{}", report::header());
+    let mut scenarios = Vec::new();
+    for &name in &args.scenarios {
+        let work = match name {
+            ScenarioName::Health => Work::Health,
+            ScenarioName::Start => Work::Start(Arc::new(start_data.take().unwrap_or_default())),
+            ScenarioName::Send => {
+                Work::Send(Arc::new(prepared("send", preparer.send_requests(&spread)).await?))
+            }
+            ScenarioName::Verify => {
+                // one flow per filing: two live codes never share a mobile
+                let distinct: Vec<&Filing> = suite.filings.iter().take(requests).collect();
+                let sink = suite.messages_file();
+                let data = preparer.verify_requests(&distinct, &sink);
+                Work::Verify(Arc::new(prepared("verify", data).await?))
+            }
+        };
+        let delivered = messages::count(&suite.messages_file())?;
+        let total = work.capacity().unwrap_or(requests).min(requests);
+        anyhow::ensure!(total > 0, "{}: nothing prepared to run", name.as_str());
+        let load = GatewayLoad { connections: connections.clone(), work };
+        let report = rlt_reports.path().join(format!("{}.json", name.as_str()));
+        let figures = measure(load, u64::try_from(total)?, args.concurrency, &report).await?;
+        print_row(name.as_str(), &figures);
+        // let the outbox deliver what the calls queued before the next timed
+        // run, so that it does not share the CPU with it
+        let queued = messages_per_call(name) * usize::try_from(figures.requests - figures.errors)?;
+        messages::wait_for_count(&suite.messages_file(), delivered + queued).await?;
+        scenarios.push(Scenario { name: name.as_str(), figures });
+    }
+    println!("\nsummary\n{}", report::header());
+    for scenario in &scenarios {
+        print_row(scenario.name, &scenario.figures);
+    }
+    Ok(scenarios)
+}
+
+/// What a successful call queues in the outbox: a code, or the login name to two contacts.
+fn messages_per_call(name: ScenarioName) -> usize {
+    match name {
+        ScenarioName::Health | ScenarioName::Start => 0,
+        ScenarioName::Send => 1,
+        ScenarioName::Verify => 2,
+    }
+}
+
+/// Awaits a preparation, saying how long it took (it is not part of any figure).
+async fn prepared<T>(
+    what: &str,
+    work: impl Future<Output = anyhow::Result<Vec<T>>>,
+) -> anyhow::Result<Vec<T>> {
+    let clock = Instant::now();
+    let data = work.await?;
+    println!("prepared {} {what} requests (untimed) in {:.1} s", data.len(), clock.elapsed().as_secs_f64());
+    Ok(data)
+}
+
+fn print_row(name: &str, figures: &Figures) {
+    println!("{}", report::row(name, figures));
+    for line in report::errors(figures) {
+        println!("{line}");
+    }
+}

@@ -1,0 +1,119 @@
+//! One rlt bench suite for every scenario: iteration `i` (rlt's runner-wide
+//! sequence number) makes one gateway call with the `i`-th prepared request,
+//! so no single-use token or code is ever used twice.
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use beian_proto::gateway::v1::{
+    SendAccountLookupCodeRequest, StartAccountLookupRequest, VerifyAccountLookupCodeRequest,
+    account_lookup_service_client::AccountLookupServiceClient,
+};
+use rlt::{BenchSuite, IterInfo, IterReport, Status};
+use tokio::time::Instant;
+use tonic::transport::Channel;
+use tonic_health::pb::{
+    HealthCheckRequest, HealthCheckResponse, health_check_response::ServingStatus,
+    health_client::HealthClient,
+};
+use tonic_types::StatusExt;
+
+/// What each iteration calls, with the prepared requests (one per iteration).
+#[derive(Debug, Clone)]
+pub enum Work {
+    Health,
+    Start(Arc<Vec<StartAccountLookupRequest>>),
+    Send(Arc<Vec<SendAccountLookupCodeRequest>>),
+    Verify(Arc<Vec<VerifyAccountLookupCodeRequest>>),
+}
+
+impl Work {
+    /// How many iterations the prepared data allows.
+    pub fn capacity(&self) -> Option<usize> {
+        match self {
+            Self::Health => None,
+            Self::Start(requests) => Some(requests.len()),
+            Self::Send(requests) => Some(requests.len()),
+            Self::Verify(requests) => Some(requests.len()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct GatewayLoad {
+    /// Worker `w` uses connection `w % len`, as ghz spreads its workers.
+    pub connections: Arc<Vec<Channel>>,
+    pub work: Work,
+}
+
+/// A worker's clients, on its connection.
+pub struct Clients {
+    health: HealthClient<Channel>,
+    lookup: AccountLookupServiceClient<Channel>,
+}
+
+#[async_trait]
+impl BenchSuite for GatewayLoad {
+    type WorkerState = Clients;
+
+    async fn state(&self, worker_id: u32) -> anyhow::Result<Clients> {
+        anyhow::ensure!(!self.connections.is_empty(), "no connection to the gateway");
+        let channel = self.connections[worker_id as usize % self.connections.len()].clone();
+        Ok(Clients {
+            health: HealthClient::new(channel.clone()),
+            lookup: AccountLookupServiceClient::new(channel),
+        })
+    }
+
+    async fn bench(&mut self, clients: &mut Clients, info: &IterInfo) -> anyhow::Result<IterReport> {
+        let i = usize::try_from(info.runner_seq)?;
+        let missing = || anyhow::anyhow!("iteration {i} has no prepared request");
+        // each request is cloned before `timed` starts the clock: only the call is timed
+        let (duration, result) = match &self.work {
+            Work::Health => {
+                let check = clients.health.check(HealthCheckRequest { service: String::new() });
+                timed(async { serving(check.await?.into_inner()) }).await
+            }
+            Work::Start(requests) => {
+                let request = requests.get(i).ok_or_else(missing)?.clone();
+                timed(clients.lookup.start_account_lookup(request)).await
+            }
+            Work::Send(requests) => {
+                let request = requests.get(i).ok_or_else(missing)?.clone();
+                timed(clients.lookup.send_account_lookup_code(request)).await
+            }
+            Work::Verify(requests) => {
+                let request = requests.get(i).ok_or_else(missing)?.clone();
+                timed(clients.lookup.verify_account_lookup_code(request)).await
+            }
+        };
+        // a failed call goes to rlt's error distribution, keyed by code and reason
+        result.map_err(|status| anyhow::anyhow!(describe(&status)))?;
+        Ok(IterReport { duration, status: Status::success(0), bytes: 0, items: 1 })
+    }
+}
+
+async fn timed<T>(
+    call: impl Future<Output = Result<T, tonic::Status>>,
+) -> (Duration, Result<(), tonic::Status>) {
+    let started = Instant::now();
+    let result = call.await.map(drop);
+    (started.elapsed(), result)
+}
+
+/// A health answer other than SERVING is a failure.
+fn serving(answer: HealthCheckResponse) -> Result<(), tonic::Status> {
+    if answer.status == ServingStatus::Serving as i32 {
+        Ok(())
+    } else {
+        Err(tonic::Status::unavailable(format!("health answered {:?}", answer.status())))
+    }
+}
+
+/// `RESOURCE_EXHAUSTED CODE_RESEND_TOO_SOON`, or the message when there is no reason.
+fn describe(status: &tonic::Status) -> String {
+    match status.get_details_error_info() {
+        Some(info) => format!("{:?} {}", status.code(), info.reason),
+        None => format!("{:?} {}", status.code(), status.message()),
+    }
+}

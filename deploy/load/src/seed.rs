@@ -1,0 +1,110 @@
+//! The synthetic data set: N current filings, each with its own domain
+//! `load-{i}.example.cn`, its own mobile and its own holder account, loaded
+//! through the services' seed APIs before the suite opens its ports.
+//!
+//! The seed APIs take a service's `Database`, which only the running service
+//! holds; so the two databases are opened here with the services' own
+//! migrations (same files, same checksums: the services find them applied).
+
+use beian::Databases;
+use filing_registry::{
+    seed::{SeedSubject, SeedWebsite},
+    subjects::{Nature, WebsiteState},
+};
+use identity_recovery::{accounts::Site, seed::SeedAccount};
+
+const PASSWORD: &str = "Load#2026pass";
+const FILING_PASSWORD: &str = "483920";
+
+/// What a request needs to know of filing `i`.
+#[derive(Debug, Clone)]
+pub struct Filing {
+    pub domain: String,
+    /// Where its SMS codes go (the filing's and the holder's mobile).
+    pub mobile: String,
+}
+
+pub fn filing(i: usize) -> Filing {
+    Filing { domain: format!("load-{i}.example.cn"), mobile: format!("139{i:08}") }
+}
+
+/// Loads filings `0..count`; answers them in order.
+pub async fn load(databases: &Databases, count: usize) -> anyhow::Result<Vec<Filing>> {
+    anyhow::ensure!(count < 100_000_000, "at most 99,999,999 filings (mobiles are 139 + 8 digits)");
+    let identity = identity_recovery::open_database(&databases.identity_recovery).await?;
+    let registry = filing_registry::open_database(&databases.filing_registry).await?;
+    // Both seed APIs hash a password per row (Argon2): spread the rows over
+    // the cores, since this is most of the start-up time.
+    let chunk = count.div_ceil(cores()).max(1);
+    let mut tasks = tokio::task::JoinSet::new();
+    for start in (0..count).step_by(chunk) {
+        let rows = start..(start + chunk).min(count);
+        let (identity, registry) = (identity.clone(), registry.clone());
+        tasks.spawn(async move {
+            let accounts: Vec<SeedAccount> = rows.clone().map(account).collect();
+            identity_recovery::seed::insert_accounts(&identity, &accounts).await?;
+            let subjects: Vec<SeedSubject> = rows.map(subject).collect();
+            filing_registry::seed::insert_subjects(&registry, &subjects).await
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    identity.close().await;
+    registry.close().await;
+    Ok((0..count).map(filing).collect())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+}
+
+/// The seed types hold `&'static str` (they were made for the fixed demo set);
+/// a load run seeds once per process, so leaking its strings is harmless.
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+fn account_id(i: usize) -> &'static str {
+    leak(format!("9{i:015}"))
+}
+
+fn account(i: usize) -> SeedAccount {
+    let Filing { mobile, .. } = filing(i);
+    SeedAccount {
+        account_id: account_id(i),
+        login_name: leak(format!("load-user-{i}")),
+        site: Site::Cn,
+        mobile: leak(mobile),
+        email: leak(format!("load-{i}@example.cn")),
+        password: PASSWORD,
+        staff: false,
+    }
+}
+
+fn subject(i: usize) -> SeedSubject {
+    let Filing { domain, mobile } = filing(i);
+    let filing_number = format!("京ICP备{:08}号", 50_000_000 + i);
+    SeedSubject {
+        subject_id: leak(format!("load-sub-{i}")),
+        filing_number: leak(filing_number.clone()),
+        name: leak(format!("负载测试{i}")),
+        nature: Nature::Individual,
+        region: ["110000", "110100", "110105"],
+        certificate_type: "RESIDENT_ID_CARD",
+        certificate_number: leak(format!("11010519900101{:04}", i % 10_000)),
+        principal_name: leak(format!("负载测试{i}")),
+        principal_mobile: leak(mobile),
+        principal_email: leak(format!("load-{i}@example.cn")),
+        filing_password: FILING_PASSWORD,
+        holder_account_id: account_id(i),
+        websites: vec![SeedWebsite {
+            website_id: leak(format!("load-web-{i}")),
+            website_number: leak(format!("{filing_number}-1")),
+            name: leak(format!("负载测试站点{i}")),
+            domains: vec![leak(domain)],
+            state: WebsiteState::Active,
+        }],
+        order_in_progress: None,
+    }
+}

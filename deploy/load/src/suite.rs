@@ -1,0 +1,125 @@
+//! The suite under load: all five services in-process (`beian::RunningSuite`),
+//! synthetic filings loaded first, and a code policy whose caps cannot refuse
+//! anything during a run, so the figures measure the work and not the limits.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use beian::{Addresses, RunningSuite, SuiteSettings};
+use beian_platform::storage::Database;
+use tonic::transport::{Channel, Endpoint};
+use verification_codes::Policy;
+
+use crate::{
+    seed::{self, Filing},
+    storage::Storage,
+};
+
+/// Every per-hour/per-day/per-minute cap of the load policy: far above any run.
+pub const CAP: u32 = 1_000_000;
+
+/// The default policy with the cooldown at zero and every cap at [`CAP`];
+/// lifetimes (codes 5 min, passes 5 min) and the 5 checks per code are the defaults.
+pub fn load_policy() -> Policy {
+    Policy {
+        resend_cooldown: Duration::ZERO,
+        destination_per_hour: CAP,
+        destination_per_day: CAP,
+        client_per_hour: CAP,
+        client_per_day: CAP,
+        mobile_prefix_per_hour: CAP,
+        email_domain_per_hour: CAP,
+        challenges_per_client_per_minute: CAP,
+        ..Policy::default()
+    }
+}
+
+#[derive(Debug)]
+pub struct LoadSuite {
+    running: RunningSuite,
+    storage: Storage,
+    pub filings: Vec<Filing>,
+    /// verification-codes' own database, for the slider answers.
+    pub verification_codes: Database,
+}
+
+impl LoadSuite {
+    /// Seeds `filings` filings, then starts the suite at `addresses`.
+    pub async fn start(addresses: Addresses, filings: usize, postgres: Option<&str>) -> anyhow::Result<Self> {
+        let storage = Storage::fresh(postgres).await?;
+        match serve(&storage, addresses, filings).await {
+            Ok((running, filings, verification_codes)) => {
+                Ok(Self { running, storage, filings, verification_codes })
+            }
+            Err(error) => {
+                // fresh PostgreSQL databases must not outlive a failed start
+                if let Err(cleanup) = storage.remove().await {
+                    eprintln!("beian-load: cleaning up after a failed start: {cleanup:#}");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    pub fn gateway(&self) -> SocketAddr {
+        self.running.addresses().gateway
+    }
+
+    /// The file sink where verification-codes writes every message it delivers.
+    pub fn messages_file(&self) -> PathBuf {
+        self.storage.data_dir.path().join(verification_codes::MESSAGES_FILE)
+    }
+
+    pub fn storage(&self) -> &'static str {
+        self.storage.describe()
+    }
+
+    /// `count` HTTP/2 connections to the gateway, each opened now.
+    pub async fn connections(&self, count: usize) -> anyhow::Result<Vec<Channel>> {
+        let mut channels = Vec::with_capacity(count);
+        for _ in 0..count.max(1) {
+            channels.push(Endpoint::from_shared(format!("http://{}", self.gateway()))?.connect().await?);
+        }
+        Ok(channels)
+    }
+
+    /// Stops every service (draining), then removes the databases.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.verification_codes.close().await;
+        self.running.stop().await?;
+        self.storage.remove().await
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then stops like [`Self::stop`].
+    pub async fn serve_until_signal(self) -> anyhow::Result<()> {
+        self.verification_codes.close().await;
+        self.running.run_until(beian_platform::shutdown::signal()).await?;
+        self.storage.remove().await
+    }
+}
+
+async fn serve(
+    storage: &Storage,
+    addresses: Addresses,
+    filings: usize,
+) -> anyhow::Result<(RunningSuite, Vec<Filing>, Database)> {
+    let filings = seed::load(&storage.databases, filings).await?;
+    let mut settings =
+        SuiteSettings::new(addresses, storage.databases.clone(), storage.data_dir.path().to_path_buf());
+    settings.code_policy = load_policy();
+    let running = RunningSuite::start(settings).await?;
+    match verification_codes::open_database(&storage.databases.verification_codes).await {
+        Ok(verification_codes) => Ok((running, filings, verification_codes)),
+        Err(error) => {
+            running.stop().await?;
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_load_policy_is_one_the_service_accepts() {
+        assert!(super::load_policy().validate().is_ok());
+    }
+}
