@@ -204,6 +204,7 @@ async fn a_proof_serves_once_and_only_its_purpose() {
                     purpose: purpose as i32,
                     client_ip: "198.51.100.7".into(),
                     locale: "zh-CN".into(),
+                    request_id: format!("suite-test-{nth}"),
                 },
             ))
             .await
@@ -213,7 +214,12 @@ async fn a_proof_serves_once_and_only_its_purpose() {
         codes
             .check_code(with_credential(
                 &suite,
-                CheckCodeRequest { code_id: sent.code_id, code, client_ip: "198.51.100.7".into() },
+                CheckCodeRequest {
+                    code_id: sent.code_id,
+                    code,
+                    client_ip: "198.51.100.7".into(),
+                    request_id: format!("suite-test-check-{nth}"),
+                },
             ))
             .await
             .expect("checked")
@@ -348,6 +354,7 @@ async fn malformed_input_names_the_field() {
             }),
             description: "手机号已停用".into(),
             documents: vec![],
+            human_check_token: String::new(),
         })
         .await
         .expect_err("bad mobile");
@@ -383,6 +390,7 @@ async fn customer_service_requests_reach_the_staff_queue() {
             }),
             description: "原手机号已停用".into(),
             documents: vec![],
+            human_check_token: String::new(),
         })
         .await
         .expect("request opened")

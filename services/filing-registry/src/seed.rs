@@ -52,7 +52,7 @@ pub async fn insert_subjects(db: &Database, seeds: &[SeedSubject]) -> anyhow::Re
             .map_err(|e| anyhow::anyhow!("hashing a filing password: {e}"))?
             .to_string();
         let now = now_millis();
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         let key = normalise_certificate_number(seed.certificate_number);
         if !store::insert_subject(&mut tx, &subject, &key, &password_hash, now).await? {
             continue;

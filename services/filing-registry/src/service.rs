@@ -34,7 +34,7 @@ impl FilingRegistry {
     /// The live filing of a normalised domain; DOMAIN_NOT_FILED if none.
     pub async fn filing_of_domain(&self, domain: &str) -> Result<DomainFiling, Error> {
         let (subject, website_number) =
-            store::find_by_domain(self.db.pool(), domain).await?.ok_or(Error::DomainNotFiled)?;
+            store::find_by_domain(self.db.reader(), domain).await?.ok_or(Error::DomainNotFiled)?;
         if subject.holder_account_id.is_none() {
             return Err(Error::internal(format!("subject {} has no holder", subject.subject_id)));
         }
@@ -44,13 +44,13 @@ impl FilingRegistry {
     /// The subject an account holds, with its websites.
     pub async fn held_subject(&self, account_id: &str) -> Result<Subject, Error> {
         let mut subject =
-            store::find_by_holder(self.db.pool(), account_id).await?.ok_or(Error::NoSubjectHeld)?;
-        subject.websites = store::websites_of(self.db.pool(), &subject.subject_id).await?;
+            store::find_by_holder(self.db.reader(), account_id).await?.ok_or(Error::NoSubjectHeld)?;
+        subject.websites = store::websites_of(self.db.reader(), &subject.subject_id).await?;
         Ok(subject)
     }
 
     pub async fn account_filing_state(&self, account_id: &str) -> Result<AccountFilingState, Error> {
-        Ok(match store::find_by_holder(self.db.pool(), account_id).await? {
+        Ok(match store::find_by_holder(self.db.reader(), account_id).await? {
             Some(subject) => {
                 AccountFilingState { holds_subject: true, order_in_progress: subject.order_in_progress }
             }

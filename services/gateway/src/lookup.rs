@@ -79,9 +79,9 @@ pub async fn start(
     let flow_id = flows::new_flow_id();
     let state = LookupState { domain, holder_account_id: filing.holder_account_id, ..LookupState::default() };
     let expires_at_ms = now + FLOW_LIFETIME_MS;
-    store::delete_expired(db.pool(), now).await?;
+    store::delete_expired(db.writer(), now).await?;
     store::insert(
-        db.pool(),
+        db.writer(),
         &flow_id,
         FlowKind::AccountLookup,
         STARTED,
@@ -101,7 +101,7 @@ pub async fn start(
 
 async fn load(db: &beian_platform::storage::Database, flow_id: &str) -> Result<(String, LookupState), Error> {
     let flow =
-        store::find_live(db.pool(), flows::parse_flow_id(flow_id)?, FlowKind::AccountLookup, now_millis())
+        store::find_live(db.reader(), flows::parse_flow_id(flow_id)?, FlowKind::AccountLookup, now_millis())
             .await?
             .ok_or(Error::WorkflowNotFound)?;
     Ok((flow.step, flows::decode(&flow.state)?))
@@ -122,7 +122,7 @@ pub async fn send_code(
     let sent = peers.send_sms_code(&mobile, CodePurpose::AccountLookup, client).await?;
     state.code_id = Some(sent.code_id.clone());
     state.proof = None;
-    store::update(db.pool(), flow_id, CODE_SENT, &flows::encode(&state)?).await?;
+    store::update(db.writer(), flow_id, CODE_SENT, &flows::encode(&state)?).await?;
     Ok(sent)
 }
 
@@ -144,7 +144,7 @@ pub async fn verify_code(
         (None, Some(code_id)) if step == CODE_SENT => {
             let proof = peers.check_code(&code_id, code, client).await?;
             state.proof = Some(proof.clone());
-            store::update(db.pool(), flow_id, PROOF_HELD, &flows::encode(&state)?).await?;
+            store::update(db.writer(), flow_id, PROOF_HELD, &flows::encode(&state)?).await?;
             proof
         }
         _ => return Err(Error::StepOutOfOrder),
@@ -161,7 +161,7 @@ pub async fn verify_code(
             client,
         )
         .await?;
-    store::update(db.pool(), flow_id, DONE, &flows::encode(&state)?).await?;
+    store::update(db.writer(), flow_id, DONE, &flows::encode(&state)?).await?;
     Ok(done)
 }
 

@@ -228,6 +228,7 @@ impl Peers {
                 } as i32,
                 client_ip: client.ip.clone(),
                 locale: client.locale.as_str().to_owned(),
+                request_id: String::new(),
             })
             .await?
             .into_inner();
@@ -248,6 +249,7 @@ impl Peers {
                 code_id: code_id.to_owned(),
                 code: code.to_owned(),
                 client_ip: client.ip.clone(),
+                request_id: String::new(),
             })
             .await?
             .into_inner();

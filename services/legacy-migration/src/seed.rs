@@ -52,7 +52,7 @@ pub async fn insert_logins(db: &Database, seeds: &[SeedLogin]) -> anyhow::Result
             .to_string();
         let now = now_millis();
         let email_key = seed.login_email.trim().to_lowercase();
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         let login = LoginRow {
             legacy_login_id: seed.legacy_login_id,
             login_email: seed.login_email,

@@ -30,7 +30,7 @@ impl LegacyMigration {
 
     /// What a (normalised) domain's legacy filing needs; None if the legacy platform never held it.
     pub async fn classify_domain(&self, domain: &str) -> Result<Option<Classification>, Error> {
-        let Some(filing) = store::filing_of_domain(self.db.pool(), domain).await? else {
+        let Some(filing) = store::filing_of_domain(self.db.reader(), domain).await? else {
             return Ok(None);
         };
         let submitted_on = NaiveDate::parse_from_str(&filing.submitted_on, "%Y-%m-%d")

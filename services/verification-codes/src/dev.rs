@@ -10,6 +10,6 @@ use crate::human_check::store;
 /// The answer of a challenge not answered yet, from the service's database
 /// (opened with [`crate::open_database`]).
 pub async fn slider_answer(db: &Database, challenge_id: &str) -> anyhow::Result<Option<i32>> {
-    let answer = store::unanswered_answer(db.pool(), challenge_id).await?;
+    let answer = store::unanswered_answer(db.reader(), challenge_id).await?;
     Ok(answer.map(|x| i32::try_from(x).unwrap_or(i32::MAX)))
 }

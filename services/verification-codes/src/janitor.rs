@@ -55,7 +55,7 @@ pub async fn run(db: Database, mut stop: watch::Receiver<bool>) {
 pub async fn sweep(db: &Database, now_ms: i64) -> Result<u64, Error> {
     let mut deleted = 0;
     for (_, sql, keep) in SWEEPS {
-        deleted += sqlx::query(sql).bind(now_ms - millis(keep)).execute(db.pool()).await?.rows_affected();
+        deleted += sqlx::query(sql).bind(now_ms - millis(keep)).execute(db.writer()).await?.rows_affected();
     }
     Ok(deleted)
 }
@@ -81,7 +81,7 @@ mod tests {
             )
             .bind(id)
             .bind(at)
-            .execute(db.pool())
+            .execute(db.writer())
             .await
             .expect("inserts");
             sqlx::query(
@@ -91,7 +91,7 @@ mod tests {
             )
             .bind(id)
             .bind(at)
-            .execute(db.pool())
+            .execute(db.writer())
             .await
             .expect("inserts");
             sqlx::query(
@@ -100,7 +100,7 @@ mod tests {
             )
             .bind(id)
             .bind(at)
-            .execute(db.pool())
+            .execute(db.writer())
             .await
             .expect("inserts");
         }
@@ -110,7 +110,7 @@ mod tests {
             let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "select cast(count(*) as bigint) from {table}"
             )))
-            .fetch_one(db.pool())
+            .fetch_one(db.reader())
             .await
             .expect("counts");
             assert_eq!(count, 1, "{table}");

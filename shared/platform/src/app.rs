@@ -30,7 +30,7 @@ impl ServiceApp {
         migrator: &Migrator,
     ) -> anyhow::Result<Self> {
         let database = Database::open(database, migrator).await?;
-        tracing::info!(service = name, database = %database_label(database.pool()), "database migrated");
+        tracing::info!(service = name, database = %database_label(database.writer()), "database migrated");
         let host = Host::bind(name, host, exposure).await?;
         Ok(Self { host, database })
     }

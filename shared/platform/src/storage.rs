@@ -7,7 +7,10 @@
 
 use std::{path::Path, time::Duration};
 
-use sqlx::{AnyConnection, AnyPool, any::AnyPoolOptions, migrate::Migrator, pool::PoolConnectionMetadata};
+use sqlx::{
+    Any, AnyConnection, AnyPool, Transaction, any::AnyPoolOptions, migrate::Migrator,
+    pool::PoolConnectionMetadata,
+};
 
 use crate::config::Secret;
 
@@ -46,10 +49,16 @@ impl DatabaseLocation {
     }
 }
 
-/// A service's database: a pool whose schema is migrated.
+/// A service's database, migrated. On SQLite every write goes through one
+/// writer connection (transactions open with `begin immediate`, so they take
+/// the write lock at once instead of sleeping in busy-timeout back-off when a
+/// read lock cannot be upgraded) beside a pool of readers; on PostgreSQL
+/// readers and writers share one pool, so writes keep their parallelism.
 #[derive(Debug, Clone)]
 pub struct Database {
-    pool: AnyPool,
+    reader: AnyPool,
+    writer: AnyPool,
+    sqlite: bool,
 }
 
 impl Database {
@@ -57,32 +66,60 @@ impl Database {
     /// and runs the service's migrations.
     pub async fn open(location: &DatabaseLocation, migrator: &Migrator) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
-        let mut options = AnyPoolOptions::new()
-            .max_connections(if location.is_sqlite() { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10));
-        if location.is_sqlite() {
+        let sqlite = location.is_sqlite();
+        if sqlite {
             create_parent_dir(location.as_str())?;
-            options = options.after_connect(sqlite_pragmas);
         }
-        let pool = options
-            .connect(location.as_str())
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", location.describe()))?;
+        let writer = connect(location, if sqlite { 1 } else { 16 }).await?;
         migrator
-            .run(&pool)
+            .run(&writer)
             .await
             .map_err(|e| anyhow::anyhow!("migrating {} failed: {e}", location.describe()))?;
-        Ok(Self { pool })
+        // an in-memory SQLite database exists once per connection: readers could not see it
+        let reader = if sqlite && !is_sqlite_memory(location.as_str()) {
+            connect(location, 8).await?
+        } else {
+            writer.clone()
+        };
+        Ok(Self { reader, writer, sqlite })
     }
 
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// For reads (single statements or read-only transactions).
+    pub fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    /// For single-statement writes; transactions that write use [`Self::begin`].
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
+    /// A transaction that writes: on SQLite `begin immediate` on the one writer.
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        if self.sqlite { self.writer.begin_with("begin immediate").await } else { self.writer.begin().await }
     }
 
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.reader.close().await;
+        self.writer.close().await;
     }
+}
+
+async fn connect(location: &DatabaseLocation, max_connections: u32) -> anyhow::Result<AnyPool> {
+    let mut options =
+        AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
+    if location.is_sqlite() {
+        options = options.after_connect(sqlite_pragmas);
+    }
+    options
+        .connect(location.as_str())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", location.describe()))
+}
+
+fn is_sqlite_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
 }
 
 /// WAL and a busy timeout make concurrent writers on one SQLite file error-free;

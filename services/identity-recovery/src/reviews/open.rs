@@ -45,7 +45,7 @@ pub async fn open(
             decision_note: None,
             decided_by: None,
         };
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         if store::insert_case(&mut tx, &stored, &dedup_key, case.locale).await? {
             for (position, (document, upload)) in stored.documents.iter().zip(&case.documents).enumerate() {
                 let position = i64::try_from(position).unwrap_or(i64::MAX);
@@ -64,7 +64,7 @@ pub async fn open(
             return Ok(stored);
         }
         tx.rollback().await?;
-        if let Some(case_number) = store::pending_case_number(db.pool(), &dedup_key).await? {
+        if let Some(case_number) = store::pending_case_number(db.reader(), &dedup_key).await? {
             tracing::info!(%case_number, kind = case.kind.as_str(), "review case already open");
             return Err(Error::ReviewCaseAlreadyOpen { case_number });
         }

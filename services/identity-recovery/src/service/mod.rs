@@ -35,7 +35,7 @@ impl IdentityRecovery {
 
     /// Checks login name and password; opens a session.
     pub async fn login(&self, login_name: &str, password_text: &str) -> Result<(Session, Account), Error> {
-        let found = accounts::store::find_with_hash_by_login_name(self.db.pool(), login_name).await?;
+        let found = accounts::store::find_with_hash_by_login_name(self.db.reader(), login_name).await?;
         let Some((account, hash)) = found else {
             let decoy = self.decoy_hash().await?;
             password::verify(password_text.to_owned(), decoy).await?;
@@ -50,7 +50,7 @@ impl IdentityRecovery {
         let now = now_millis();
         let expires_at_ms = now + i64::try_from(SESSION_LIFETIME.as_millis()).unwrap_or(i64::MAX);
         sessions::store::insert(
-            self.db.pool(),
+            self.db.writer(),
             &sessions::token_hash(token.expose()),
             &account.account_id,
             now,
@@ -62,24 +62,24 @@ impl IdentityRecovery {
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), Error> {
-        sessions::store::delete(self.db.pool(), &sessions::token_hash(token)).await
+        sessions::store::delete(self.db.writer(), &sessions::token_hash(token)).await
     }
 
     /// The account of a live session.
     pub async fn resolve_session(&self, token: &str) -> Result<Account, Error> {
         let account_id =
-            sessions::store::live_account_id(self.db.pool(), &sessions::token_hash(token), now_millis())
+            sessions::store::live_account_id(self.db.reader(), &sessions::token_hash(token), now_millis())
                 .await?
                 .ok_or(Error::SessionRequired)?;
         self.account(&account_id).await
     }
 
     pub async fn find_account(&self, login_name: &str) -> Result<Account, Error> {
-        accounts::store::find_by_login_name(self.db.pool(), login_name).await?.ok_or(Error::AccountNotFound)
+        accounts::store::find_by_login_name(self.db.reader(), login_name).await?.ok_or(Error::AccountNotFound)
     }
 
     pub async fn account(&self, account_id: &str) -> Result<Account, Error> {
-        accounts::store::find_by_id(self.db.pool(), account_id).await?.ok_or(Error::AccountNotFound)
+        accounts::store::find_by_id(self.db.reader(), account_id).await?.ok_or(Error::AccountNotFound)
     }
 
     async fn decoy_hash(&self) -> Result<String, Error> {

@@ -30,7 +30,7 @@ impl IdentityRecovery {
         ];
         for (field, account_id) in named_accounts {
             let Some(account_id) = account_id else { continue };
-            if accounts::store::find_by_id(self.db.pool(), account_id).await?.is_none() {
+            if accounts::store::find_by_id(self.db.reader(), account_id).await?.is_none() {
                 return Err(Error::NamedAccountNotFound { field });
             }
         }
@@ -38,7 +38,7 @@ impl IdentityRecovery {
     }
 
     pub async fn review_queue(&self, page: PageRequest) -> Result<QueuePage, Error> {
-        let mut cases = store::queue(self.db.pool(), &page).await?;
+        let mut cases = store::queue(self.db.reader(), &page).await?;
         let next_page_token = if cases.len() > page.size {
             cases.truncate(page.size);
             cases.last().map(|last| {
@@ -52,7 +52,7 @@ impl IdentityRecovery {
     }
 
     pub async fn review_case(&self, case_number: &str) -> Result<ReviewCase, Error> {
-        store::find(self.db.pool(), case_number).await?.ok_or(Error::ReviewCaseNotFound)
+        store::find(self.db.reader(), case_number).await?.ok_or(Error::ReviewCaseNotFound)
     }
 
     pub async fn review_document(
@@ -60,7 +60,7 @@ impl IdentityRecovery {
         case_number: &str,
         document_id: &str,
     ) -> Result<StoredDocument, Error> {
-        store::document(self.db.pool(), case_number, document_id)
+        store::document(self.db.reader(), case_number, document_id)
             .await?
             .ok_or(Error::ReviewCaseNotFound)?
             .ok_or(Error::ReviewDocumentNotFound)

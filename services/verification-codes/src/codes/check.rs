@@ -37,7 +37,7 @@ impl VerificationCodes {
         let inner = self.inner();
         let max_checks = inner.policy.max_checks;
         let now = now_millis();
-        let mut tx = inner.db.pool().begin().await?;
+        let mut tx = inner.db.begin().await?;
         let Some(code) = store::count_attempt(&mut tx, code_id, now, max_checks).await? else {
             tx.rollback().await?;
             return Err(self.why_not_checkable(code_id).await?);
@@ -76,7 +76,7 @@ impl VerificationCodes {
     /// The refusal for a code the deciding write did not match.
     async fn why_not_checkable(&self, code_id: &str) -> Result<Error, Error> {
         let max_checks = i64::from(self.inner().policy.max_checks);
-        Ok(match store::standing(self.inner().db.pool(), code_id).await? {
+        Ok(match store::standing(self.inner().db.reader(), code_id).await? {
             None => Error::CodeExpired,
             Some(standing) => match standing.state {
                 CodeState::Used => Error::CodeAlreadyUsed,

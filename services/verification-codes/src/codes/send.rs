@@ -53,7 +53,7 @@ impl VerificationCodes {
         let code_id = uuid::Uuid::new_v4().simple().to_string();
 
         let now = now_millis();
-        let mut tx = inner.db.pool().begin().await?;
+        let mut tx = inner.db.begin().await?;
         let gates = [
             format!("client:{client_key}"),
             format!("destination:{destination_key}"),

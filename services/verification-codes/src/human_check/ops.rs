@@ -26,7 +26,7 @@ impl VerificationCodes {
         let since = |now: i64| now - millis(cap.window);
         // A cheap look first, so a refused client costs no image.
         {
-            let mut conn = inner.db.pool().acquire().await?;
+            let mut conn = inner.db.reader().acquire().await?;
             let now = now_millis();
             let newest = limits::store::newest_challenges(&mut conn, &key, since(now), cap.max).await?;
             if let Some(refusal) = cap.check(&newest, now) {
@@ -40,7 +40,7 @@ impl VerificationCodes {
         let now = now_millis();
         let challenge_id = uuid::Uuid::new_v4().simple().to_string();
         let expires_at_ms = now + millis(inner.policy.challenge_ttl);
-        let mut tx = inner.db.pool().begin().await?;
+        let mut tx = inner.db.begin().await?;
         limits::store::take_gates(&mut tx, &[format!("challenge:{key}")], now).await?;
         let newest = limits::store::newest_challenges(&mut tx, &key, since(now), cap.max).await?;
         if let Some(refusal) = cap.check(&newest, now) {
@@ -80,7 +80,7 @@ impl VerificationCodes {
             return Err(Error::invalid("slider", "this deployment checks humans with a vendor_token"));
         }
         let now = now_millis();
-        let mut tx = inner.db.pool().begin().await?;
+        let mut tx = inner.db.begin().await?;
         let Some(answer_x) = store::take_answer(&mut tx, challenge_id, now).await? else {
             tx.rollback().await?;
             return Err(Error::HumanCheckExpired);
@@ -106,7 +106,7 @@ impl VerificationCodes {
             tracing::info!("captcha vendor refused a token");
             return Err(Error::HumanCheckFailed);
         }
-        let mut conn = self.inner().db.pool().acquire().await?;
+        let mut conn = self.inner().db.writer().acquire().await?;
         self.issue_pass(&mut conn, client, now_millis()).await
     }
 
@@ -114,7 +114,7 @@ impl VerificationCodes {
     pub async fn redeem_pass(&self, token: &str) -> Result<(), Error> {
         let inner = self.inner();
         let hash = inner.keys.digest(Use::Pass, &[token]);
-        if store::redeem_pass(inner.db.pool(), &hash, now_millis()).await? {
+        if store::redeem_pass(inner.db.writer(), &hash, now_millis()).await? {
             Ok(())
         } else {
             Err(Error::HumanCheckExpired)

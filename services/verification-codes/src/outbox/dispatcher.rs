@@ -76,7 +76,7 @@ impl Dispatcher {
     /// Delivers due messages batch by batch until none is due or a stop is asked.
     async fn deliver_due(&self, stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
-            let due = match store::due(self.db.pool(), now_millis(), BATCH).await {
+            let due = match store::due(self.db.reader(), now_millis(), BATCH).await {
                 Ok(due) => due,
                 Err(error) => {
                     tracing::warn!(%error, "outbox: cannot look for due messages");
@@ -95,32 +95,32 @@ impl Dispatcher {
     /// Claims one message, tries it once, and records the outcome.
     async fn attempt(&self, message_id: &str) {
         let now = now_millis();
-        let claimed = match store::claim(self.db.pool(), message_id, now, now + millis(self.pace.lease)).await
-        {
-            Ok(Some(claimed)) => claimed,
-            // Another dispatcher took it, or it is done.
-            Ok(None) => return,
-            Err(error) => {
-                tracing::warn!(%message_id, %error, "outbox: cannot claim a message");
-                return;
-            }
-        };
+        let claimed =
+            match store::claim(self.db.writer(), message_id, now, now + millis(self.pace.lease)).await {
+                Ok(Some(claimed)) => claimed,
+                // Another dispatcher took it, or it is done.
+                Ok(None) => return,
+                Err(error) => {
+                    tracing::warn!(%message_id, %error, "outbox: cannot claim a message");
+                    return;
+                }
+            };
         let destination = Destination::stored(claimed.channel, claimed.destination.clone());
         let outcome = self.deliver(&claimed, &destination).await;
         let attempts = claimed.attempts;
         let recorded = match outcome {
             Outcome::Delivered => {
                 tracing::info!(%message_id, %destination, template = %claimed.template, attempts, "message delivered");
-                store::mark_sent(self.db.pool(), message_id, now_millis()).await
+                store::mark_sent(self.db.writer(), message_id, now_millis()).await
             }
             Outcome::Retry(cause) if attempts < self.pace.max_attempts => {
                 let delay = backoff::delay(self.pace.retry_base, attempts);
                 tracing::warn!(%message_id, %destination, attempts, %cause, retry_in = ?delay, "delivery failed; will retry");
-                store::reschedule(self.db.pool(), message_id, now_millis() + millis(delay)).await
+                store::reschedule(self.db.writer(), message_id, now_millis() + millis(delay)).await
             }
             Outcome::Retry(cause) | Outcome::Failed(cause) => {
                 tracing::error!(%message_id, %destination, template = %claimed.template, attempts, %cause, "delivery given up");
-                store::mark_failed(self.db.pool(), message_id).await
+                store::mark_failed(self.db.writer(), message_id).await
             }
         };
         if let Err(error) = recorded {

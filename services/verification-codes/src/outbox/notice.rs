@@ -46,7 +46,7 @@ impl VerificationCodes {
             locale: request.locale,
             params: request.params,
         };
-        let mut conn = inner.db.pool().acquire().await?;
+        let mut conn = inner.db.writer().acquire().await?;
         let message_id = store::enqueue(&mut conn, &message, now_millis()).await?;
         inner.doorbell.ring();
         tracing::info!(

@@ -55,12 +55,12 @@ impl VerificationCodes {
         let now = now_millis();
         let key = request.redemption_key.as_deref();
         if let Some(proof) =
-            store::redeem(inner.db.pool(), &hash, request.purpose, &destination_key, key, now).await?
+            store::redeem(inner.db.writer(), &hash, request.purpose, &destination_key, key, now).await?
         {
             tracing::info!(code_id = %proof.code_id, purpose = proof.purpose.as_str(), "proof redeemed");
             return self.redeemed(proof).await;
         }
-        let Some(proof) = store::find(inner.db.pool(), &hash).await? else {
+        let Some(proof) = store::find(inner.db.reader(), &hash).await? else {
             return Err(Error::ProofInvalid);
         };
         if proof.purpose != request.purpose
@@ -82,7 +82,7 @@ impl VerificationCodes {
     }
 
     async fn redeemed(&self, proof: StoredProof) -> Result<Redeemed, Error> {
-        let address = codes::store::destination(self.inner().db.pool(), &proof.code_id)
+        let address = codes::store::destination(self.inner().db.reader(), &proof.code_id)
             .await?
             .ok_or_else(|| Error::internal("a proof outlived its code"))?;
         Ok(Redeemed {

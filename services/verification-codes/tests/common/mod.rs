@@ -208,6 +208,7 @@ impl TestService {
         let code = self.code_sent_to(mobile).await;
         self.public()
             .check_code(pb::CheckCodeRequest {
+                request_id: String::new(),
                 code_id: sent.code_id,
                 code,
                 client_ip: "198.51.100.1".into(),
@@ -220,16 +221,17 @@ impl TestService {
 
     /// A single value of a query with one text bind.
     pub async fn scalar_i64(&self, sql: &'static str, bind: &str) -> i64 {
-        sqlx::query_scalar(sql).bind(bind).fetch_one(self.db.pool()).await.expect("query")
+        sqlx::query_scalar(sql).bind(bind).fetch_one(self.db.reader()).await.expect("query")
     }
 
     pub async fn scalar_text(&self, sql: &'static str, bind: &str) -> String {
-        sqlx::query_scalar(sql).bind(bind).fetch_one(self.db.pool()).await.expect("query")
+        sqlx::query_scalar(sql).bind(bind).fetch_one(self.db.reader()).await.expect("query")
     }
 }
 
 pub fn sms_request(mobile: &str, purpose: WirePurpose, client_ip: &str) -> pb::SendCodeRequest {
     pb::SendCodeRequest {
+        request_id: String::new(),
         channel: WireChannel::Sms as i32,
         destination: mobile.into(),
         purpose: purpose as i32,

@@ -139,6 +139,7 @@ async fn client(listen: SocketAddr) -> VerificationCodesServiceClient<tonic::tra
 
 async fn send_code(listen: SocketAddr) {
     let mut request = tonic::Request::new(SendCodeRequest {
+        request_id: String::new(),
         channel: Channel::Sms as i32,
         destination: MOBILE.into(),
         purpose: Purpose::AccountLookup as i32,

@@ -29,6 +29,7 @@ async fn logs_hold_neither_codes_nor_full_mobiles() {
     let code = service.code_sent_to(MOBILE).await;
     let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
     let check = |digits: &str| pb::CheckCodeRequest {
+        request_id: String::new(),
         code_id: sent.code_id.clone(),
         code: digits.to_owned(),
         client_ip: "198.51.100.99".into(),

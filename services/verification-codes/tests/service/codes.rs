@@ -10,7 +10,12 @@ use crate::common::{TestDatabase, TestService, WireChannel, WirePurpose, metadat
 const CLIENT: &str = "198.51.100.7";
 
 fn check(code_id: &str, code: &str) -> pb::CheckCodeRequest {
-    pb::CheckCodeRequest { code_id: code_id.into(), code: code.into(), client_ip: CLIENT.into() }
+    pb::CheckCodeRequest {
+        request_id: String::new(),
+        code_id: code_id.into(),
+        code: code.into(),
+        client_ip: CLIENT.into(),
+    }
 }
 
 /// Some other six digits.
@@ -187,6 +192,7 @@ async fn email_codes_go_out_in_the_asked_language() {
     let db = TestDatabase::fresh().await;
     let service = TestService::start(&db).await;
     let request = pb::SendCodeRequest {
+        request_id: String::new(),
         channel: WireChannel::Email as i32,
         destination: "Jane.Doe@Example.COM".into(),
         purpose: WirePurpose::PasswordReset as i32,

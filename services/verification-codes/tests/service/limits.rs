@@ -102,6 +102,7 @@ async fn the_cap_per_number_block_and_mail_domain() {
     service.send_sms("13700021001", "198.51.100.12").await.expect("another block");
 
     let email = |address: &str, ip: &str| pb::SendCodeRequest {
+        request_id: String::new(),
         channel: WireChannel::Email as i32,
         destination: address.into(),
         purpose: WirePurpose::AccountLookup as i32,

@@ -22,7 +22,7 @@ async fn outbox_row(service: &TestService, key: &str) -> (String, i64, String) {
     let row: (String, i64, String) =
         sqlx::query_as("select state, attempts, params from outbox where idempotency_key = $1")
             .bind(key)
-            .fetch_one(service.db.pool())
+            .fetch_one(service.db.reader())
             .await
             .expect("an outbox row");
     row
@@ -121,7 +121,12 @@ async fn messages_queued_before_a_stop_are_delivered_after_the_restart() {
     let code = service.code_sent_to("13300000004").await;
     let checked = service
         .public()
-        .check_code(pb::CheckCodeRequest { code_id: sent.code_id, code, client_ip: "198.51.100.4".into() })
+        .check_code(pb::CheckCodeRequest {
+            request_id: String::new(),
+            code_id: sent.code_id,
+            code,
+            client_ip: "198.51.100.4".into(),
+        })
         .await;
     checked.expect("the code delivered after the restart still checks");
     service.stop().await;

@@ -23,6 +23,7 @@ async fn codes_and_notices_arrive_by_smtp_with_their_message_ids() {
     let service = TestService::start_with(&db, |s| s.delivery.email = smtp_at(addr)).await;
 
     let request = pb::SendCodeRequest {
+        request_id: String::new(),
         channel: WireChannel::Email as i32,
         destination: "Jane@Example.com".into(),
         purpose: WirePurpose::PasswordReset as i32,
@@ -90,7 +91,7 @@ async fn wait_for_failed(service: &TestService) -> i64 {
     for _ in 0..250 {
         let row: Option<(String, i64)> =
             sqlx::query_as("select state, attempts from outbox where idempotency_key = 'notice:notice-2'")
-                .fetch_optional(service.db.pool())
+                .fetch_optional(service.db.reader())
                 .await
                 .expect("query");
         if let Some((state, attempts)) = row.filter(|(state, _)| state == "FAILED") {

@@ -68,6 +68,10 @@ pub fn templates(reason: R) -> (&'static str, &'static str) {
             "身份验证不适用于此操作，请重新验证",
             "The identity verification does not apply to this operation",
         ),
+        R::CodeFailuresLimit => (
+            "验证码错误次数过多，今日无法再获取验证码，请明天再试",
+            "Too many wrong codes today; no new code can be sent until tomorrow",
+        ),
         R::DomainNotFiled => ("未查询到该域名的备案信息", "No filing was found for this domain"),
         R::FilingNotMatched => (
             "备案信息不匹配，请核对省份、备案号、证件类型和证件号码",

@@ -131,6 +131,7 @@ pub fn code_of(reason: ErrorReason) -> Code {
         | R::DestinationDailyLimit
         | R::ClientLimit
         | R::DestinationPrefixLimit
+        | R::CodeFailuresLimit
         | R::FilingPasswordLocked
         | R::LegacyLoginLocked
         | R::AccountLocked => Code::ResourceExhausted,
