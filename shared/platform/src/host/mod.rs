@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod guard;
+mod reflection;
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
@@ -68,11 +69,7 @@ impl Host {
         for service in services.iter().copied().chain([""]) {
             health.set_service_status(service, ServingStatus::Serving).await;
         }
-        let routes = routes
-            .add_service(health_service)
-            // v1alpha too: grpcurl and ghz still speak it
-            .add_service(reflection(services).build_v1()?)
-            .add_service(reflection(services).build_v1alpha()?);
+        let routes = reflection::add(routes.add_service(health_service), services)?;
 
         let draining = {
             let health = health.clone();
@@ -138,16 +135,4 @@ fn grpc_web_exposed_headers() -> [http::HeaderName; 3] {
         http::HeaderName::from_static("grpc-message"),
         http::HeaderName::from_static("grpc-status-details-bin"),
     ]
-}
-
-/// Reflection lists only what this host serves, and knows the google.rpc
-/// error details so tools such as grpcurl can print them.
-fn reflection(services: &[&str]) -> tonic_reflection::server::Builder<'static> {
-    services.iter().chain(&["grpc.health.v1.Health"]).fold(
-        tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(beian_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET),
-        |builder, service| builder.with_service_name(*service),
-    )
 }
