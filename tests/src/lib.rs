@@ -1,40 +1,23 @@
 //! The harness of the suite-level tests: starts all five services in-process
 //! on ephemeral ports, each with a fresh database of the engine under test.
 //!
-//! The engine comes from `BEIAN_TEST_DATABASE`: `sqlite` (default) or
-//! `postgres`, which creates fresh databases on `BEIAN_TEST_POSTGRES_URL`
-//! (default `postgres://postgres@127.0.0.1:5432/postgres`) and drops them on stop.
+//! The engine comes from `BEIAN_TEST_DATABASE` (see
+//! `beian_platform::testing::Engine`); the databases are dropped with the
+//! suite, also when a test panics.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test harness: a failure is a test failure")]
 
 use std::net::SocketAddr;
 
-use beian::{Addresses, Databases, RunningSuite, SuiteSettings, postgres::ScratchDatabases};
-use beian_platform::{config::Secret, host::auth::INTERNAL_TOKEN_HEADER, storage::DatabaseLocation};
+use beian::{Addresses, Databases, RunningSuite, SERVICES, SuiteSettings};
+pub use beian_platform::testing::{Engine, reason};
+use beian_platform::{
+    config::Secret, host::auth::INTERNAL_TOKEN_HEADER, storage::DatabaseLocation, testing::ScratchDatabases,
+};
 use tonic::{
     metadata::MetadataValue,
     transport::{Channel, Endpoint},
 };
-
-/// The database engine the suite runs on in this test run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres { admin_url: String },
-}
-
-impl Engine {
-    pub fn from_env() -> Self {
-        match std::env::var("BEIAN_TEST_DATABASE").as_deref() {
-            Ok("postgres") => Self::Postgres {
-                admin_url: std::env::var("BEIAN_TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
-            },
-            Ok("sqlite") | Err(_) => Self::Sqlite,
-            Ok(other) => panic!("BEIAN_TEST_DATABASE={other}: expected sqlite or postgres"),
-        }
-    }
-}
 
 /// The five services, serving, with fresh databases.
 #[derive(Debug)]
@@ -43,10 +26,10 @@ pub struct TestSuite {
     addresses: Addresses,
     token: Secret,
     engine: Engine,
-    postgres: Option<ScratchDatabases>,
     /// Where verification-codes keeps its challenges, for peeking at slider answers.
     verification_codes_db: DatabaseLocation,
-    data_dir: tempfile::TempDir,
+    /// Dropped last: the services stop (or are abandoned by a panic) before their databases go.
+    scratch: ScratchDatabases,
 }
 
 impl TestSuite {
@@ -56,22 +39,13 @@ impl TestSuite {
 
     /// Starts the suite after `customise` adjusts its settings (limits, demo data…).
     pub async fn start_with(customise: impl FnOnce(&mut SuiteSettings)) -> Self {
-        let engine = Engine::from_env();
-        let data_dir = tempfile::tempdir().expect("temporary directory");
-        let postgres = match &engine {
-            Engine::Sqlite => None,
-            Engine::Postgres { admin_url } => Some(
-                ScratchDatabases::create(admin_url, "beian_test")
-                    .await
-                    .unwrap_or_else(|e| panic!("BEIAN_TEST_DATABASE=postgres needs {admin_url}: {e:#}")),
-            ),
-        };
-        let databases = postgres
-            .as_ref()
-            .map_or_else(|| Databases::sqlite_under(data_dir.path()), |p| p.databases.clone());
+        let engine = Engine::from_env().expect("a known engine");
+        let scratch = ScratchDatabases::create(&engine, "beian_test", &SERVICES)
+            .await
+            .unwrap_or_else(|e| panic!("scratch databases on {engine:?}: {e:#}"));
+        let databases = Databases::try_from_fn(|service| scratch.location(service)).expect("one per service");
         let verification_codes_db = databases.verification_codes.clone();
-        let mut settings =
-            SuiteSettings::new(Addresses::ephemeral(), databases, data_dir.path().to_path_buf());
+        let mut settings = SuiteSettings::new(Addresses::ephemeral(), databases, scratch.dir().to_path_buf());
         customise(&mut settings);
         let token = settings.internal_token.clone();
         let running = RunningSuite::start(settings).await.expect("the suite starts");
@@ -80,15 +54,14 @@ impl TestSuite {
             running: Some(running),
             token,
             engine,
-            postgres,
             verification_codes_db,
-            data_dir,
+            scratch,
         }
     }
 
     /// Every message the suite delivered so far (the file sink, one JSON object a line).
     pub fn messages(&self) -> Vec<serde_json::Value> {
-        let path = self.data_dir.path().join("messages.jsonl");
+        let path = self.scratch.dir().join("messages.jsonl");
         std::fs::read_to_string(path)
             .unwrap_or_default()
             .lines()
@@ -185,14 +158,16 @@ impl TestSuite {
         (INTERNAL_TOKEN_HEADER, self.token.expose().parse().expect("ascii token"))
     }
 
-    /// Stops every service (draining), then drops PostgreSQL databases.
+    /// Stops every service (draining); the databases go when `self` drops.
     pub async fn stop(mut self) {
         if let Some(running) = self.running.take() {
             running.stop().await.expect("the suite stops cleanly");
         }
-        if let Some(postgres) = &self.postgres {
-            postgres.drop_all().await.expect("test databases dropped");
-        }
+    }
+
+    /// The scratch databases and directory of this suite.
+    pub fn scratch(&self) -> &ScratchDatabases {
+        &self.scratch
     }
 }
 

@@ -11,16 +11,12 @@ mod health;
 mod limits;
 mod lookup;
 mod reflection;
+mod scratch;
+
+pub use beian_tests::reason;
 
 use tonic::Status;
 use tonic_types::{ErrorDetail, StatusExt};
-
-/// The reason string of a suite error (google.rpc.ErrorInfo), checking its domain.
-pub fn reason(status: &Status) -> String {
-    let info = status.get_details_error_info().unwrap_or_else(|| panic!("no ErrorInfo on {status:?}"));
-    assert_eq!(info.domain, "beian");
-    info.reason
-}
 
 /// The (zh-CN, en) messages of a suite error.
 pub fn messages(status: &Status) -> (String, String) {

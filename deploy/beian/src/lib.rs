@@ -2,7 +2,6 @@
 //! start all five services in-process.
 
 pub mod demo;
-pub mod postgres;
 pub mod suite;
 
-pub use suite::{Addresses, Databases, RunningSuite, SuiteSettings};
+pub use suite::{Addresses, Databases, RunningSuite, SERVICES, SuiteSettings};

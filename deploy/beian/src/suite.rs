@@ -65,6 +65,15 @@ pub struct Databases {
     pub legacy_migration: DatabaseLocation,
 }
 
+/// The five services by name.
+pub const SERVICES: [&str; 5] = [
+    gateway::NAME,
+    verification_codes::NAME,
+    filing_registry::NAME,
+    identity_recovery::NAME,
+    legacy_migration::NAME,
+];
+
 impl Databases {
     /// SQLite files under `data_dir`, one per service.
     pub fn sqlite_under(data_dir: &Path) -> Self {
@@ -75,6 +84,19 @@ impl Databases {
             identity_recovery: DatabaseLocation::sqlite_file(data_dir, identity_recovery::NAME),
             legacy_migration: DatabaseLocation::sqlite_file(data_dir, legacy_migration::NAME),
         }
+    }
+
+    /// Each service's database as `location` names it (e.g. scratch databases for a test).
+    pub fn try_from_fn(
+        mut location: impl FnMut(&'static str) -> anyhow::Result<DatabaseLocation>,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            gateway: location(gateway::NAME)?,
+            verification_codes: location(verification_codes::NAME)?,
+            filing_registry: location(filing_registry::NAME)?,
+            identity_recovery: location(identity_recovery::NAME)?,
+            legacy_migration: location(legacy_migration::NAME)?,
+        })
     }
 }
 

@@ -45,19 +45,10 @@ pub struct LoadSuite {
 impl LoadSuite {
     /// Seeds `filings` filings, then starts the suite at `addresses`.
     pub async fn start(addresses: Addresses, filings: usize, postgres: Option<&str>) -> anyhow::Result<Self> {
+        // on a failed start the databases go with `storage`
         let storage = Storage::fresh(postgres).await?;
-        match serve(&storage, addresses, filings).await {
-            Ok((running, filings, verification_codes)) => {
-                Ok(Self { running, storage, filings, verification_codes })
-            }
-            Err(error) => {
-                // fresh PostgreSQL databases must not outlive a failed start
-                if let Err(cleanup) = storage.remove().await {
-                    eprintln!("beian-load: cleaning up after a failed start: {cleanup:#}");
-                }
-                Err(error)
-            }
-        }
+        let (running, filings, verification_codes) = serve(&storage, addresses, filings).await?;
+        Ok(Self { running, storage, filings, verification_codes })
     }
 
     pub fn gateway(&self) -> SocketAddr {
@@ -66,7 +57,7 @@ impl LoadSuite {
 
     /// The file sink where verification-codes writes every message it delivers.
     pub fn messages_file(&self) -> PathBuf {
-        self.storage.data_dir.path().join(verification_codes::MESSAGES_FILE)
+        self.storage.scratch.dir().join(verification_codes::MESSAGES_FILE)
     }
 
     pub fn storage(&self) -> &'static str {
@@ -85,15 +76,13 @@ impl LoadSuite {
     /// Stops every service (draining), then removes the databases.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.verification_codes.close().await;
-        self.running.stop().await?;
-        self.storage.remove().await
+        self.running.stop().await
     }
 
     /// Serves until Ctrl-C or SIGTERM, then stops like [`Self::stop`].
     pub async fn serve_until_signal(self) -> anyhow::Result<()> {
         self.verification_codes.close().await;
-        self.running.run_until(beian_platform::shutdown::signal()).await?;
-        self.storage.remove().await
+        self.running.run_until(beian_platform::shutdown::signal()).await
     }
 }
 
@@ -104,7 +93,7 @@ async fn serve(
 ) -> anyhow::Result<(RunningSuite, Vec<Filing>, Database)> {
     let filings = seed::load(&storage.databases, filings).await?;
     let mut settings =
-        SuiteSettings::new(addresses, storage.databases.clone(), storage.data_dir.path().to_path_buf());
+        SuiteSettings::new(addresses, storage.databases.clone(), storage.scratch.dir().to_path_buf());
     settings.code_policy = load_policy();
     let running = RunningSuite::start(settings).await?;
     match verification_codes::open_database(&storage.databases.verification_codes).await {

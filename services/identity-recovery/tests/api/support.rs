@@ -1,20 +1,19 @@
 //! The service under test: built on 127.0.0.1:0 with a fresh database of the engine
-//! `BEIAN_TEST_DATABASE` names (`sqlite`, the default, or `postgres`: a database created
-//! on `BEIAN_TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/postgres,
-//! and dropped afterwards), called over gRPC with the suite's credential.
+//! `BEIAN_TEST_DATABASE` names (see `beian_platform::testing::Engine`), dropped with the
+//! test, called over gRPC with the suite's credential.
 
 use std::{net::SocketAddr, time::Duration};
 
 use beian_common::calendar::BusinessCalendar;
+pub use beian_platform::testing::reason;
 use beian_platform::{
     config::{HostSettings, PeerSettings, Secret},
     host::auth::INTERNAL_TOKEN_HEADER,
-    status::reason_of,
-    storage::{Database, DatabaseLocation},
+    storage::Database,
+    testing::{Engine, ScratchDatabases},
 };
 use beian_proto::identity_recovery::v1::identity_recovery_service_client::IdentityRecoveryServiceClient;
 use identity_recovery::{Application, Settings};
-use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 use tokio::{sync::oneshot, task::JoinHandle};
 use tonic::{Status, transport::Channel};
 use tonic_types::StatusExt;
@@ -32,7 +31,8 @@ pub struct TestApp {
     database: Database,
     stop: Option<oneshot::Sender<()>>,
     served: Option<JoinHandle<anyhow::Result<()>>>,
-    _storage: Storage,
+    /// Dropped last, also when a test panics: the database goes with the test.
+    _scratch: ScratchDatabases,
 }
 
 impl TestApp {
@@ -42,7 +42,10 @@ impl TestApp {
     }
 
     pub async fn start_with(verification_codes_url: &str, token: Secret, calendar: BusinessCalendar) -> Self {
-        let storage = Storage::fresh().await;
+        let engine = Engine::from_env().expect("a known engine");
+        let scratch = ScratchDatabases::create(&engine, "beian_test_ir", &[identity_recovery::NAME])
+            .await
+            .unwrap_or_else(|e| panic!("a scratch database on {engine:?}: {e:#}"));
         let settings = Settings {
             host: HostSettings {
                 listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -50,7 +53,7 @@ impl TestApp {
                 concurrency_limit: 64,
                 internal_token: token.clone(),
             },
-            database: storage.location.clone(),
+            database: scratch.location(identity_recovery::NAME).expect("made"),
             peers: PeerSettings {
                 verification_codes: verification_codes_url.to_owned(),
                 filing_registry: NOWHERE.to_owned(),
@@ -67,7 +70,7 @@ impl TestApp {
         let served = tokio::spawn(application.run_until(async move {
             let _ = stopped.await;
         }));
-        Self { address, token, database, stop: Some(stop), served: Some(served), _storage: storage }
+        Self { address, token, database, stop: Some(stop), served: Some(served), _scratch: scratch }
     }
 
     pub fn database(&self) -> &Database {
@@ -101,73 +104,6 @@ impl TestApp {
             served.await.expect("joins").expect("stops cleanly");
         }
     }
-}
-
-/// Where the test's database lives; a PostgreSQL one is dropped with this value, even
-/// when the test fails.
-struct Storage {
-    location: DatabaseLocation,
-    postgres: Option<(String, String)>,
-    _dir: tempfile::TempDir,
-}
-
-impl Storage {
-    async fn fresh() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        match std::env::var("BEIAN_TEST_DATABASE").as_deref() {
-            Ok("postgres") => {
-                let admin_url = std::env::var("BEIAN_TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-                sqlx::any::install_default_drivers();
-                let name = format!("beian_test_ir_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
-                let mut admin = AnyConnection::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed: {e}"));
-                sqlx::raw_sql(AssertSqlSafe(format!("create database {name}")))
-                    .execute(&mut admin)
-                    .await
-                    .expect("create test database");
-                let base = &admin_url[..admin_url.rfind('/').expect("a database URL has a path")];
-                Self {
-                    location: DatabaseLocation::url(Secret::new(format!("{base}/{name}"))),
-                    postgres: Some((admin_url.clone(), name)),
-                    _dir: dir,
-                }
-            }
-            Ok("sqlite") | Err(_) => Self {
-                location: DatabaseLocation::sqlite_file(dir.path(), identity_recovery::NAME),
-                postgres: None,
-                _dir: dir,
-            },
-            Ok(other) => panic!("BEIAN_TEST_DATABASE={other}: expected sqlite or postgres"),
-        }
-    }
-}
-
-impl Drop for Storage {
-    fn drop(&mut self) {
-        let Some((admin_url, name)) = self.postgres.take() else { return };
-        // Drop runs inside the test's runtime, which must not block: a thread of its own.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            runtime.block_on(async {
-                let mut admin = AnyConnection::connect(&admin_url).await?;
-                sqlx::raw_sql(AssertSqlSafe(format!("drop database if exists {name} with (force)")))
-                    .execute(&mut admin)
-                    .await?;
-                anyhow::Ok(())
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop a test database: {dropped:?}");
-        }
-    }
-}
-
-/// The ErrorInfo reason of a suite status, without prefix (`ACCOUNT_NOT_FOUND`).
-pub fn reason(status: &Status) -> String {
-    reason_of(status).map(|r| beian_platform::status::reason_name(r).to_owned()).unwrap_or_default()
 }
 
 /// The fields a status's BadRequest names.

@@ -3,7 +3,7 @@
 //! PostgreSQL database when BEIAN_TEST_DATABASE=postgres), called over gRPC
 //! with the suite credential; plus small fake providers (HTTP, SMTP).
 
-#![allow(dead_code, reason = "each test binary uses part of the harness")]
+#![allow(dead_code, unused_imports, reason = "each test binary uses part of the harness")]
 
 pub mod http;
 pub mod smtp;
@@ -14,17 +14,17 @@ use std::{
     time::Duration,
 };
 
+pub use beian_platform::testing::reason;
 use beian_platform::{
     config::{HostSettings, Secret},
     host::auth::INTERNAL_TOKEN_HEADER,
-    status::{ErrorReason, reason_of},
     storage::{Database, DatabaseLocation},
+    testing::{Engine, ScratchDatabases},
 };
 use beian_proto::verification_codes::v1::{
     self as pb, verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
     verification_codes_service_client::VerificationCodesServiceClient,
 };
-use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 use tokio::{sync::oneshot, task::JoinHandle};
 use tonic::{
     Request, Status,
@@ -37,55 +37,30 @@ use verification_codes::{Application, Settings};
 
 pub use beian_proto::common::v1::{Channel as WireChannel, Purpose as WirePurpose};
 
-/// A fresh database and data directory for one test.
+/// A fresh database and data directory for one test, removed when dropped (also
+/// when the test panics).
 pub struct TestDatabase {
     location: DatabaseLocation,
-    postgres: Option<(String, String)>,
-    dir: tempfile::TempDir,
+    scratch: ScratchDatabases,
 }
 
 impl TestDatabase {
     pub async fn fresh() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        match std::env::var("BEIAN_TEST_DATABASE").as_deref() {
-            Ok("postgres") => {
-                let admin_url = std::env::var("BEIAN_TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-                sqlx::any::install_default_drivers();
-                let mut admin = AnyConnection::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed: {e}"));
-                let name = format!("vc_test_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
-                sqlx::raw_sql(AssertSqlSafe(format!("create database {name}")))
-                    .execute(&mut admin)
-                    .await
-                    .expect("create test database");
-                let base = &admin_url[..admin_url.rfind('/').expect("a database URL has a path")];
-                let location = DatabaseLocation::url(Secret::new(format!("{base}/{name}")));
-                Self { location, postgres: Some((admin_url, name)), dir }
-            }
-            Ok("sqlite") | Err(_) => Self {
-                location: DatabaseLocation::sqlite_file(dir.path(), "verification-codes"),
-                postgres: None,
-                dir,
-            },
-            Ok(other) => panic!("BEIAN_TEST_DATABASE={other}: expected sqlite or postgres"),
-        }
+        let engine = Engine::from_env().expect("a known engine");
+        let scratch = ScratchDatabases::create(&engine, "vc_test", &[verification_codes::NAME])
+            .await
+            .unwrap_or_else(|e| panic!("a scratch database on {engine:?}: {e:#}"));
+        let location = scratch.location(verification_codes::NAME).expect("made");
+        Self { location, scratch }
     }
 
     pub fn data_dir(&self) -> &Path {
-        self.dir.path()
+        self.scratch.dir()
     }
 
-    /// Drops the PostgreSQL database (SQLite goes with the directory).
+    /// Removes the database now rather than at the end of the test.
     pub async fn remove(self) {
-        if let Some((admin_url, name)) = &self.postgres {
-            let mut admin = AnyConnection::connect(admin_url).await.expect("admin connection");
-            sqlx::raw_sql(AssertSqlSafe(format!("drop database if exists {name} with (force)")))
-                .execute(&mut admin)
-                .await
-                .expect("drop test database");
-        }
+        drop(self);
     }
 }
 
@@ -257,11 +232,6 @@ pub async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("waited 10 s in vain");
-}
-
-/// The reason of a refusal.
-pub fn reason(status: &Status) -> ErrorReason {
-    reason_of(status).unwrap_or_else(|| panic!("a suite error: {status:?}"))
 }
 
 /// The field the BadRequest names.

@@ -1,4 +1,11 @@
-//! Helpers for the suite's tests (feature `testing`): nothing here runs in a service.
+//! Helpers for the suite's tests and load runs (feature `testing`): log capture,
+//! scratch databases and reading errors. Nothing here runs in a service.
+
+mod scratch;
+mod status;
+
+pub use scratch::{Engine, ScratchDatabases};
+pub use status::{Reason, reason};
 
 use std::{
     io::Write,
