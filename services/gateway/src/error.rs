@@ -1,13 +1,18 @@
 //! The one error type of the gateway and how each variant reaches a front end.
 
-use beian_platform::status::{ErrorReason, Failure, not_implemented, reason_of};
-use tonic::{Code, Status};
+use beian_platform::{
+    error::Common,
+    status::{ErrorReason, Failure},
+};
+use tonic::Status;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A field is malformed. INVALID_ARGUMENT naming the field.
-    #[error("invalid {field}: {description}")]
-    InvalidArgument { field: &'static str, description: String },
+    /// Invalid input, a contract part not delivered yet, a service's refusal meant for
+    /// the user (sent on unchanged), a service that is down, anything unexpected: each
+    /// sent as [`Common`] documents.
+    #[error(transparent)]
+    Common(#[from] Common),
     /// No `authorization: Bearer` session, or a dead one. UNAUTHENTICATED, SESSION_REQUIRED.
     #[error("session required")]
     SessionRequired,
@@ -23,72 +28,19 @@ pub enum Error {
     /// The caller is logged in but is not review staff. PERMISSION_DENIED, STAFF_ONLY.
     #[error("staff only")]
     StaffOnly,
-    /// Part of the v1 contract a later release delivers. UNIMPLEMENTED, NOT_IMPLEMENTED.
-    #[error("{0} is not implemented yet")]
-    NotImplemented(&'static str),
-    /// A suite service refused with a reason meant for the user: sent on unchanged
-    /// (its messages hold masked data only).
-    #[error("refused by a service: {0:?}")]
-    Refused(Status),
-    /// A suite service cannot be reached. UNAVAILABLE, DEPENDENCY_UNAVAILABLE.
-    #[error("a service is unavailable: {0}")]
-    Unavailable(String),
-    /// Anything unexpected, including a service's internal failure: logged, sent as INTERNAL.
-    #[error("internal: {0}")]
-    Internal(String),
 }
 
-impl Error {
-    pub fn invalid(field: &'static str, description: impl Into<String>) -> Self {
-        Self::InvalidArgument { field, description: description.into() }
-    }
-}
-
-impl From<sqlx::Error> for Error {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {error}"))
-    }
-}
-
-/// Sorts a status from another service: the user's business (refusals with a
-/// suite reason) versus ours (outages, internal failures, credential problems).
-impl From<Status> for Error {
-    fn from(status: Status) -> Self {
-        match (status.code(), reason_of(&status)) {
-            (Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled, _) => {
-                Self::Unavailable(format!("{:?}: {}", status.code(), status.message()))
-            }
-            (
-                _,
-                Some(ErrorReason::Internal | ErrorReason::CallerUnauthenticated | ErrorReason::Unspecified)
-                | None,
-            ) => Self::Internal(format!("{:?}: {}", status.code(), status.message())),
-            (_, Some(_)) => Self::Refused(status),
-        }
-    }
-}
+beian_platform::common_error!(Error, peers);
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
         match error {
-            Error::InvalidArgument { field, description } => {
-                Failure::invalid_field(field, description).into()
-            }
+            Error::Common(common) => common.into(),
             Error::SessionRequired => Failure::new(ErrorReason::SessionRequired).into(),
             Error::WorkflowNotFound => Failure::new(ErrorReason::WorkflowNotFound).into(),
             Error::StepOutOfOrder => Failure::new(ErrorReason::WorkflowStepOutOfOrder).into(),
             Error::StaffOnly => Failure::new(ErrorReason::StaffOnly).into(),
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
-            Error::NotImplemented(rpc) => not_implemented(rpc),
-            Error::Refused(status) => status,
-            Error::Unavailable(cause) => {
-                tracing::warn!(%cause, "a dependency is unavailable");
-                Failure::new(ErrorReason::DependencyUnavailable).into()
-            }
-            Error::Internal(cause) => {
-                tracing::error!(%cause, "gateway failed");
-                Failure::new(ErrorReason::Internal).into()
-            }
         }
     }
 }

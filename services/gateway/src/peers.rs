@@ -194,7 +194,7 @@ impl Peers {
             Ok(common::LegacyAction::AlreadyMigrated) => LegacyAction::AlreadyMigrated,
             Ok(common::LegacyAction::MovedAway) => LegacyAction::MovedAway,
             Ok(common::LegacyAction::None) => LegacyAction::None,
-            _ => return Err(Error::Internal(format!("legacy action {}", reply.action))),
+            _ => return Err(Error::internal(format!("legacy action {}", reply.action))),
         };
         let date = reply.submitted_on.unwrap_or_default();
         Ok(Some(LegacyStatus { action, submitted_on: (date.year, date.month, date.day) }))
@@ -301,13 +301,13 @@ fn millis(time: Option<Timestamp>) -> i64 {
 }
 
 fn account_view(summary: Option<identity::AccountSummary>) -> Result<AccountView, Error> {
-    let summary = summary.ok_or_else(|| Error::Internal("identity-recovery answered no account".into()))?;
+    let summary = summary.ok_or_else(|| Error::internal("identity-recovery answered no account"))?;
     Ok(AccountView {
         masked_login_name: summary.masked_login_name,
         site: match common::Site::try_from(summary.site) {
             Ok(common::Site::Cn) => Site::Cn,
             Ok(common::Site::Intl) => Site::Intl,
-            _ => return Err(Error::Internal(format!("unknown site {}", summary.site))),
+            _ => return Err(Error::internal(format!("unknown site {}", summary.site))),
         },
         masked_mobile: summary.masked_mobile,
         masked_email: summary.masked_email,

@@ -33,7 +33,7 @@ pub async fn open(
         })
         .await?
         .into_inner();
-    reply.review_case.ok_or_else(|| Error::Internal("identity-recovery answered no case".into()))
+    reply.review_case.ok_or_else(|| Error::internal("identity-recovery answered no case"))
 }
 
 /// Refuses anyone but logged-in review staff.
@@ -62,7 +62,7 @@ pub async fn get(
         .get_review_case(identity::GetReviewCaseRequest { case_number: case_number.to_owned() })
         .await?
         .into_inner();
-    reply.review_case.ok_or_else(|| Error::Internal("identity-recovery answered no case".into()))
+    reply.review_case.ok_or_else(|| Error::internal("identity-recovery answered no case"))
 }
 
 pub async fn document(
@@ -81,5 +81,5 @@ pub async fn document(
         })
         .await?
         .into_inner();
-    reply.document.ok_or_else(|| Error::Internal("identity-recovery answered no document".into()))
+    reply.document.ok_or_else(|| Error::internal("identity-recovery answered no document"))
 }

@@ -1,44 +1,22 @@
 //! The one error type of legacy-migration and how each variant reaches a caller.
 
-use beian_platform::status::{ErrorReason, Failure, not_implemented};
+use beian_platform::error::Common;
 use tonic::Status;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A field is malformed. INVALID_ARGUMENT naming the field.
-    #[error("invalid {field}: {description}")]
-    InvalidArgument { field: &'static str, description: String },
-    /// Part of the v1 contract a later release delivers. UNIMPLEMENTED, NOT_IMPLEMENTED.
-    #[error("{0} is not implemented yet")]
-    NotImplemented(&'static str),
-    /// Anything unexpected: logged here, sent as INTERNAL without the cause.
-    #[error("internal: {0}")]
-    Internal(String),
+    /// Invalid input, a contract part not delivered yet, anything unexpected: each
+    /// sent as [`Common`] documents.
+    #[error(transparent)]
+    Common(#[from] Common),
 }
 
-impl Error {
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::Internal(cause.to_string())
-    }
-}
-
-impl From<sqlx::Error> for Error {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {error}"))
-    }
-}
+beian_platform::common_error!(Error);
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
         match error {
-            Error::InvalidArgument { field, description } => {
-                Failure::invalid_field(field, description).into()
-            }
-            Error::NotImplemented(rpc) => not_implemented(rpc),
-            Error::Internal(cause) => {
-                tracing::error!(%cause, "legacy-migration failed");
-                Failure::new(ErrorReason::Internal).into()
-            }
+            Error::Common(common) => common.into(),
         }
     }
 }

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use beian_platform::status::{ErrorReason, Failure};
+use beian_platform::{
+    error::Common,
+    status::{ErrorReason, Failure},
+};
 use tonic::Status;
 
 /// Which cap refused a request.
@@ -34,9 +37,11 @@ impl Limit {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A field is malformed. INVALID_ARGUMENT naming the field.
-    #[error("invalid {field}: {description}")]
-    InvalidArgument { field: &'static str, description: String },
+    /// Invalid input (INVALID_ARGUMENT naming the field), the captcha vendor down or
+    /// answering nonsense (DEPENDENCY_UNAVAILABLE: the caller may retry), anything
+    /// unexpected (INTERNAL, cause logged): each sent as [`Common`] documents.
+    #[error(transparent)]
+    Common(#[from] Common),
     /// Wrong slider answer, too fast a drag, or a token the vendor rejected.
     /// PERMISSION_DENIED, HUMAN_CHECK_FAILED.
     #[error("human check failed")]
@@ -72,37 +77,21 @@ pub enum Error {
     /// Issued for another purpose or destination. PERMISSION_DENIED, PROOF_PURPOSE_MISMATCH.
     #[error("proof issued for another purpose or destination")]
     ProofPurposeMismatch,
-    /// The captcha vendor cannot be reached or answers nonsense; logged here.
-    /// UNAVAILABLE, DEPENDENCY_UNAVAILABLE: the caller may retry.
-    #[error("dependency unavailable: {0}")]
-    DependencyUnavailable(String),
-    /// Anything unexpected: logged here, sent as INTERNAL without the cause.
-    #[error("internal: {0}")]
-    Internal(String),
 }
+
+beian_platform::common_error!(Error);
 
 impl Error {
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::Internal(cause.to_string())
-    }
-
-    pub fn invalid(field: &'static str, description: impl Into<String>) -> Self {
-        Self::InvalidArgument { field, description: description.into() }
-    }
-}
-
-impl From<sqlx::Error> for Error {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {error}"))
+    /// The captcha vendor cannot be reached or answers nonsense.
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        Self::Common(Common::unavailable(cause))
     }
 }
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
         match error {
-            Error::InvalidArgument { field, description } => {
-                Failure::invalid_field(field, description).into()
-            }
+            Error::Common(common) => common.into(),
             Error::HumanCheckFailed => Failure::new(ErrorReason::HumanCheckFailed).into(),
             Error::HumanCheckExpired => Failure::new(ErrorReason::HumanCheckExpired).into(),
             Error::SliderNotOffered => {
@@ -120,14 +109,6 @@ impl From<Error> for Status {
             Error::ProofInvalid => Failure::new(ErrorReason::ProofInvalid).into(),
             Error::ProofAlreadyRedeemed => Failure::new(ErrorReason::ProofAlreadyRedeemed).into(),
             Error::ProofPurposeMismatch => Failure::new(ErrorReason::ProofPurposeMismatch).into(),
-            Error::DependencyUnavailable(cause) => {
-                tracing::warn!(%cause, "a dependency of verification-codes is unavailable");
-                Failure::new(ErrorReason::DependencyUnavailable).into()
-            }
-            Error::Internal(cause) => {
-                tracing::error!(%cause, "verification-codes failed");
-                Failure::new(ErrorReason::Internal).into()
-            }
         }
     }
 }
@@ -169,7 +150,7 @@ mod tests {
         let status = Status::from(Error::internal("database: secret detail"));
         assert_eq!(status.code(), Code::Internal);
         assert!(!status.message().contains("secret"));
-        let status = Status::from(Error::DependencyUnavailable("vendor at 10.0.0.1 down".into()));
+        let status = Status::from(Error::unavailable("vendor at 10.0.0.1 down"));
         assert_eq!(status.code(), Code::Unavailable);
         assert!(!status.message().contains("10.0.0.1"));
     }

@@ -11,13 +11,11 @@ use crate::{
 };
 
 pub fn account_id(value: &str) -> Result<&str, Error> {
-    required_text(value, 64)
-        .map_err(|description| Error::InvalidArgument { field: "account_id", description })
+    required_text(value, 64).map_err(|description| Error::invalid("account_id", description))
 }
 
 pub fn domain(value: &str) -> Result<String, Error> {
-    beian_common::domain_name::normalise_domain(value)
-        .map_err(|e| Error::InvalidArgument { field: "domain", description: e.to_string() })
+    beian_common::domain_name::normalise_domain(value).map_err(|e| Error::invalid("domain", e.to_string()))
 }
 
 pub fn subject(subject: Subject) -> pb::Subject {

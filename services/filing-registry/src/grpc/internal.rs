@@ -45,13 +45,13 @@ impl FilingRegistryInternalService for InternalApi {
         &self,
         _request: Request<pb::AdoptLegacySubjectRequest>,
     ) -> Reply<pb::AdoptLegacySubjectResponse> {
-        Err(Error::NotImplemented("AdoptLegacySubject").into())
+        Err(Error::not_implemented("AdoptLegacySubject").into())
     }
 
     async fn transfer_subject_by_review(
         &self,
         _request: Request<pb::TransferSubjectByReviewRequest>,
     ) -> Reply<pb::TransferSubjectByReviewResponse> {
-        Err(Error::NotImplemented("TransferSubjectByReview").into())
+        Err(Error::not_implemented("TransferSubjectByReview").into())
     }
 }

@@ -43,52 +43,52 @@ impl FilingRegistryService for PublicApi {
         &self,
         _request: Request<pb::RecoverFilingPasswordRequest>,
     ) -> Reply<pb::RecoverFilingPasswordResponse> {
-        Err(Error::NotImplemented("RecoverFilingPassword").into())
+        Err(Error::not_implemented("RecoverFilingPassword").into())
     }
 
     async fn check_filing_type(
         &self,
         _request: Request<pb::CheckFilingTypeRequest>,
     ) -> Reply<pb::CheckFilingTypeResponse> {
-        Err(Error::NotImplemented("CheckFilingType").into())
+        Err(Error::not_implemented("CheckFilingType").into())
     }
 
     async fn create_order(
         &self,
         _request: Request<pb::CreateOrderRequest>,
     ) -> Reply<pb::CreateOrderResponse> {
-        Err(Error::NotImplemented("CreateOrder").into())
+        Err(Error::not_implemented("CreateOrder").into())
     }
 
     async fn abandon_order(
         &self,
         _request: Request<pb::AbandonOrderRequest>,
     ) -> Reply<pb::AbandonOrderResponse> {
-        Err(Error::NotImplemented("AbandonOrder").into())
+        Err(Error::not_implemented("AbandonOrder").into())
     }
 
     async fn cancel_access(
         &self,
         _request: Request<pb::CancelAccessRequest>,
     ) -> Reply<pb::CancelAccessResponse> {
-        Err(Error::NotImplemented("CancelAccess").into())
+        Err(Error::not_implemented("CancelAccess").into())
     }
 
     async fn deregister(&self, _request: Request<pb::DeregisterRequest>) -> Reply<pb::DeregisterResponse> {
-        Err(Error::NotImplemented("Deregister").into())
+        Err(Error::not_implemented("Deregister").into())
     }
 
     async fn transfer_subject(
         &self,
         _request: Request<pb::TransferSubjectRequest>,
     ) -> Reply<pb::TransferSubjectResponse> {
-        Err(Error::NotImplemented("TransferSubject").into())
+        Err(Error::not_implemented("TransferSubject").into())
     }
 
     async fn list_holder_history(
         &self,
         _request: Request<pb::ListHolderHistoryRequest>,
     ) -> Reply<pb::ListHolderHistoryResponse> {
-        Err(Error::NotImplemented("ListHolderHistory").into())
+        Err(Error::not_implemented("ListHolderHistory").into())
     }
 }

@@ -34,11 +34,11 @@ impl FlowKind {
 }
 
 pub fn encode<T: Serialize>(state: &T) -> Result<String, Error> {
-    serde_json::to_string(state).map_err(|e| Error::Internal(format!("encoding a flow: {e}")))
+    serde_json::to_string(state).map_err(|e| Error::internal(format!("encoding a flow: {e}")))
 }
 
 pub fn decode<T: DeserializeOwned>(state: &str) -> Result<T, Error> {
-    serde_json::from_str(state).map_err(|e| Error::Internal(format!("decoding a flow: {e}")))
+    serde_json::from_str(state).map_err(|e| Error::internal(format!("decoding a flow: {e}")))
 }
 
 /// A flow id as typed by a front end: 32 hex digits, else it cannot exist.

@@ -61,21 +61,21 @@ impl AccountService for AccountApi {
         &self,
         _request: Request<pb::StartPasswordResetRequest>,
     ) -> Reply<pb::StartPasswordResetResponse> {
-        Err(Error::NotImplemented("StartPasswordReset").into())
+        Err(Error::not_implemented("StartPasswordReset").into())
     }
 
     async fn send_password_reset_code(
         &self,
         _request: Request<pb::SendPasswordResetCodeRequest>,
     ) -> Reply<pb::SendPasswordResetCodeResponse> {
-        Err(Error::NotImplemented("SendPasswordResetCode").into())
+        Err(Error::not_implemented("SendPasswordResetCode").into())
     }
 
     async fn complete_password_reset(
         &self,
         _request: Request<pb::CompletePasswordResetRequest>,
     ) -> Reply<pb::CompletePasswordResetResponse> {
-        Err(Error::NotImplemented("CompletePasswordReset").into())
+        Err(Error::not_implemented("CompletePasswordReset").into())
     }
 }
 

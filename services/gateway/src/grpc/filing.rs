@@ -17,45 +17,45 @@ impl FilingService for FilingApi {
         &self,
         _request: Request<pb::GetMyFilingRequest>,
     ) -> Reply<pb::GetMyFilingResponse> {
-        Err(Error::NotImplemented("GetMyFiling").into())
+        Err(Error::not_implemented("GetMyFiling").into())
     }
 
     async fn check_filing_type(
         &self,
         _request: Request<pb::CheckFilingTypeRequest>,
     ) -> Reply<pb::CheckFilingTypeResponse> {
-        Err(Error::NotImplemented("CheckFilingType").into())
+        Err(Error::not_implemented("CheckFilingType").into())
     }
 
     async fn change_filing(
         &self,
         _request: Request<pb::ChangeFilingRequest>,
     ) -> Reply<pb::ChangeFilingResponse> {
-        Err(Error::NotImplemented("ChangeFiling").into())
+        Err(Error::not_implemented("ChangeFiling").into())
     }
 
     async fn abandon_order(
         &self,
         _request: Request<pb::AbandonOrderRequest>,
     ) -> Reply<pb::AbandonOrderResponse> {
-        Err(Error::NotImplemented("AbandonOrder").into())
+        Err(Error::not_implemented("AbandonOrder").into())
     }
 
     async fn send_cancel_access_code(
         &self,
         _request: Request<pb::SendCancelAccessCodeRequest>,
     ) -> Reply<pb::SendCancelAccessCodeResponse> {
-        Err(Error::NotImplemented("SendCancelAccessCode").into())
+        Err(Error::not_implemented("SendCancelAccessCode").into())
     }
 
     async fn cancel_access(
         &self,
         _request: Request<pb::CancelAccessRequest>,
     ) -> Reply<pb::CancelAccessResponse> {
-        Err(Error::NotImplemented("CancelAccess").into())
+        Err(Error::not_implemented("CancelAccess").into())
     }
 
     async fn deregister(&self, _request: Request<pb::DeregisterRequest>) -> Reply<pb::DeregisterResponse> {
-        Err(Error::NotImplemented("Deregister").into())
+        Err(Error::not_implemented("Deregister").into())
     }
 }

@@ -17,13 +17,13 @@ impl FilingPasswordService for FilingPasswordApi {
         &self,
         _request: Request<pb::RecoverFilingPasswordRequest>,
     ) -> Reply<pb::RecoverFilingPasswordResponse> {
-        Err(Error::NotImplemented("RecoverFilingPassword").into())
+        Err(Error::not_implemented("RecoverFilingPassword").into())
     }
 
     async fn request_filing_password_review(
         &self,
         _request: Request<pb::RequestFilingPasswordReviewRequest>,
     ) -> Reply<pb::RequestFilingPasswordReviewResponse> {
-        Err(Error::NotImplemented("RequestFilingPasswordReview").into())
+        Err(Error::not_implemented("RequestFilingPasswordReview").into())
     }
 }

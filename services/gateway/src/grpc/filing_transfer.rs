@@ -17,34 +17,34 @@ impl FilingTransferService for FilingTransferApi {
         &self,
         _request: Request<pb::StartTransferRequest>,
     ) -> Reply<pb::StartTransferResponse> {
-        Err(Error::NotImplemented("StartTransfer").into())
+        Err(Error::not_implemented("StartTransfer").into())
     }
 
     async fn send_transfer_code(
         &self,
         _request: Request<pb::SendTransferCodeRequest>,
     ) -> Reply<pb::SendTransferCodeResponse> {
-        Err(Error::NotImplemented("SendTransferCode").into())
+        Err(Error::not_implemented("SendTransferCode").into())
     }
 
     async fn preview_transfer_target(
         &self,
         _request: Request<pb::PreviewTransferTargetRequest>,
     ) -> Reply<pb::PreviewTransferTargetResponse> {
-        Err(Error::NotImplemented("PreviewTransferTarget").into())
+        Err(Error::not_implemented("PreviewTransferTarget").into())
     }
 
     async fn complete_transfer(
         &self,
         _request: Request<pb::CompleteTransferRequest>,
     ) -> Reply<pb::CompleteTransferResponse> {
-        Err(Error::NotImplemented("CompleteTransfer").into())
+        Err(Error::not_implemented("CompleteTransfer").into())
     }
 
     async fn submit_offline_transfer(
         &self,
         _request: Request<pb::SubmitOfflineTransferRequest>,
     ) -> Reply<pb::SubmitOfflineTransferResponse> {
-        Err(Error::NotImplemented("SubmitOfflineTransfer").into())
+        Err(Error::not_implemented("SubmitOfflineTransfer").into())
     }
 }

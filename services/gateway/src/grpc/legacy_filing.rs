@@ -17,20 +17,20 @@ impl LegacyFilingService for LegacyFilingApi {
         &self,
         _request: Request<pb::ImportLegacyFilingRequest>,
     ) -> Reply<pb::ImportLegacyFilingResponse> {
-        Err(Error::NotImplemented("ImportLegacyFiling").into())
+        Err(Error::not_implemented("ImportLegacyFiling").into())
     }
 
     async fn start_legacy_claim(
         &self,
         _request: Request<pb::StartLegacyClaimRequest>,
     ) -> Reply<pb::StartLegacyClaimResponse> {
-        Err(Error::NotImplemented("StartLegacyClaim").into())
+        Err(Error::not_implemented("StartLegacyClaim").into())
     }
 
     async fn submit_legacy_claim(
         &self,
         _request: Request<pb::SubmitLegacyClaimRequest>,
     ) -> Reply<pb::SubmitLegacyClaimResponse> {
-        Err(Error::NotImplemented("SubmitLegacyClaim").into())
+        Err(Error::not_implemented("SubmitLegacyClaim").into())
     }
 }

@@ -17,34 +17,34 @@ impl LegacyLoginService for LegacyLoginApi {
         &self,
         _request: Request<pb::SubmitLegacyLoginResetRequest>,
     ) -> Reply<pb::SubmitLegacyLoginResetResponse> {
-        Err(Error::NotImplemented("SubmitLegacyLoginReset").into())
+        Err(Error::not_implemented("SubmitLegacyLoginReset").into())
     }
 
     async fn get_review_status(
         &self,
         _request: Request<pb::GetReviewStatusRequest>,
     ) -> Reply<pb::GetReviewStatusResponse> {
-        Err(Error::NotImplemented("GetReviewStatus").into())
+        Err(Error::not_implemented("GetReviewStatus").into())
     }
 
     async fn start_legacy_password_reset(
         &self,
         _request: Request<pb::StartLegacyPasswordResetRequest>,
     ) -> Reply<pb::StartLegacyPasswordResetResponse> {
-        Err(Error::NotImplemented("StartLegacyPasswordReset").into())
+        Err(Error::not_implemented("StartLegacyPasswordReset").into())
     }
 
     async fn send_legacy_password_reset_code(
         &self,
         _request: Request<pb::SendLegacyPasswordResetCodeRequest>,
     ) -> Reply<pb::SendLegacyPasswordResetCodeResponse> {
-        Err(Error::NotImplemented("SendLegacyPasswordResetCode").into())
+        Err(Error::not_implemented("SendLegacyPasswordResetCode").into())
     }
 
     async fn complete_legacy_password_reset(
         &self,
         _request: Request<pb::CompleteLegacyPasswordResetRequest>,
     ) -> Reply<pb::CompleteLegacyPasswordResetResponse> {
-        Err(Error::NotImplemented("CompleteLegacyPasswordReset").into())
+        Err(Error::not_implemented("CompleteLegacyPasswordReset").into())
     }
 }

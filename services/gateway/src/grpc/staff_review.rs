@@ -77,13 +77,13 @@ impl StaffReviewService for StaffReviewApi {
         &self,
         _request: Request<pb::ApproveReviewCaseRequest>,
     ) -> Reply<pb::ApproveReviewCaseResponse> {
-        Err(Error::NotImplemented("ApproveReviewCase").into())
+        Err(Error::not_implemented("ApproveReviewCase").into())
     }
 
     async fn reject_review_case(
         &self,
         _request: Request<pb::RejectReviewCaseRequest>,
     ) -> Reply<pb::RejectReviewCaseResponse> {
-        Err(Error::NotImplemented("RejectReviewCase").into())
+        Err(Error::not_implemented("RejectReviewCase").into())
     }
 }

@@ -70,7 +70,7 @@ impl IdentityRecoveryService for PublicApi {
         &self,
         _request: Request<pb::ResetPasswordRequest>,
     ) -> Reply<pb::ResetPasswordResponse> {
-        Err(Error::NotImplemented("ResetPassword").into())
+        Err(Error::not_implemented("ResetPassword").into())
     }
 
     async fn open_review_case(
@@ -124,6 +124,6 @@ impl IdentityRecoveryService for PublicApi {
         &self,
         _request: Request<pb::DecideReviewCaseRequest>,
     ) -> Reply<pb::DecideReviewCaseResponse> {
-        Err(Error::NotImplemented("DecideReviewCase").into())
+        Err(Error::not_implemented("DecideReviewCase").into())
     }
 }

@@ -77,6 +77,7 @@ pub fn admit(case: &NewCase) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use beian_common::filing_number::FilingNumber;
+    use beian_platform::error::Common;
 
     use super::*;
     use crate::{
@@ -159,7 +160,9 @@ mod tests {
             ..CaseSubject::default()
         };
         match admit(&case(ReviewKind::LegacyClaim, subject, &[])) {
-            Err(Error::InvalidArgument { field, .. }) => assert_eq!(field, "subject.account_id"),
+            Err(Error::Common(Common::InvalidArgument { field, .. })) => {
+                assert_eq!(field, "subject.account_id")
+            }
             other => panic!("{other:?}"),
         }
         let lookup = CaseSubject { domain: Some("example.com".into()), ..CaseSubject::default() };

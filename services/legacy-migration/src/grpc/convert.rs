@@ -7,8 +7,7 @@ use chrono::Datelike;
 use crate::{eligibility::LegacyAction, error::Error, service::Classification};
 
 pub fn domain(value: &str) -> Result<String, Error> {
-    normalise_domain(value)
-        .map_err(|e| Error::InvalidArgument { field: "domain", description: e.to_string() })
+    normalise_domain(value).map_err(|e| Error::invalid("domain", e.to_string()))
 }
 
 pub fn classification(found: Option<Classification>) -> pb::ClassifyDomainResponse {

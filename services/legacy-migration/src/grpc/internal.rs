@@ -19,20 +19,20 @@ impl LegacyMigrationInternalService for InternalApi {
         &self,
         _request: Request<pb::ReplaceLoginEmailRequest>,
     ) -> Reply<pb::ReplaceLoginEmailResponse> {
-        Err(Error::NotImplemented("ReplaceLoginEmail").into())
+        Err(Error::not_implemented("ReplaceLoginEmail").into())
     }
 
     async fn complete_claim(
         &self,
         _request: Request<pb::CompleteClaimRequest>,
     ) -> Reply<pb::CompleteClaimResponse> {
-        Err(Error::NotImplemented("CompleteClaim").into())
+        Err(Error::not_implemented("CompleteClaim").into())
     }
 
     async fn load_legacy_dump(
         &self,
         _request: Request<Streaming<pb::LoadLegacyDumpRequest>>,
     ) -> Reply<pb::LoadLegacyDumpResponse> {
-        Err(Error::NotImplemented("LoadLegacyDump").into())
+        Err(Error::not_implemented("LoadLegacyDump").into())
     }
 }

@@ -36,27 +36,27 @@ impl LegacyMigrationService for PublicApi {
         &self,
         _request: Request<pb::MatchFilingDetailsRequest>,
     ) -> Reply<pb::MatchFilingDetailsResponse> {
-        Err(Error::NotImplemented("MatchFilingDetails").into())
+        Err(Error::not_implemented("MatchFilingDetails").into())
     }
 
     async fn import_legacy_filing(
         &self,
         _request: Request<pb::ImportLegacyFilingRequest>,
     ) -> Reply<pb::ImportLegacyFilingResponse> {
-        Err(Error::NotImplemented("ImportLegacyFiling").into())
+        Err(Error::not_implemented("ImportLegacyFiling").into())
     }
 
     async fn find_legacy_login(
         &self,
         _request: Request<pb::FindLegacyLoginRequest>,
     ) -> Reply<pb::FindLegacyLoginResponse> {
-        Err(Error::NotImplemented("FindLegacyLogin").into())
+        Err(Error::not_implemented("FindLegacyLogin").into())
     }
 
     async fn reset_legacy_password(
         &self,
         _request: Request<pb::ResetLegacyPasswordRequest>,
     ) -> Reply<pb::ResetLegacyPasswordResponse> {
-        Err(Error::NotImplemented("ResetLegacyPassword").into())
+        Err(Error::not_implemented("ResetLegacyPassword").into())
     }
 }

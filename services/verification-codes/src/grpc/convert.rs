@@ -182,9 +182,9 @@ pub fn notice_params(
 mod tests {
     use super::*;
 
-    fn field_of(error: Error) -> &'static str {
+    fn field_of(error: Error) -> String {
         match error {
-            Error::InvalidArgument { field, .. } => field,
+            Error::Common(beian_platform::error::Common::InvalidArgument { field, .. }) => field.into_owned(),
             other => panic!("not invalid: {other:?}"),
         }
     }

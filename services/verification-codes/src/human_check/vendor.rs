@@ -37,7 +37,7 @@ impl Vendor {
 
     /// Whether the vendor vouches for `token` from `client`.
     pub async fn verify(&self, token: &str, client: IpAddr) -> Result<bool, Error> {
-        let unavailable = |what: String| Error::DependencyUnavailable(format!("captcha vendor: {what}"));
+        let unavailable = |what: String| Error::unavailable(format!("captcha vendor: {what}"));
         let remote_ip = client.to_string();
         let response = self
             .client
