@@ -9,7 +9,7 @@
 use beian_platform::storage::Database;
 use filing_registry::{
     seed::{SeedSubject, SeedWebsite},
-    subjects::{Nature, WebsiteState},
+    subjects::{CertificateType, Nature, WebsiteState},
 };
 use identity_recovery::{accounts::Site, seed::SeedAccount};
 use legacy_migration::seed::{SeedFiling, SeedLogin};
@@ -96,7 +96,7 @@ pub fn subjects() -> Vec<SeedSubject> {
             name: "张伟",
             nature: Nature::Individual,
             region: ["330000", "330100", "330106"],
-            certificate_type: "RESIDENT_ID_CARD",
+            certificate_type: CertificateType::ResidentIdCard,
             certificate_number: "33010619900101123X",
             principal_name: "张伟",
             principal_mobile: "15212341234",
@@ -117,7 +117,7 @@ pub fn subjects() -> Vec<SeedSubject> {
             name: "杭州示例茶叶有限公司",
             nature: Nature::Organisation,
             region: ["330000", "330100", "330106"],
-            certificate_type: "BUSINESS_LICENSE",
+            certificate_type: CertificateType::BusinessLicense,
             certificate_number: "91330106MA2B123456",
             principal_name: "陈静",
             principal_mobile: "13800001111",
@@ -145,7 +145,7 @@ pub fn subjects() -> Vec<SeedSubject> {
             name: "赵敏",
             nature: Nature::Individual,
             region: ["110000", "110100", "110105"],
-            certificate_type: "RESIDENT_ID_CARD",
+            certificate_type: CertificateType::ResidentIdCard,
             certificate_number: "110105198805054321",
             principal_name: "赵敏",
             principal_mobile: "13700003333",
@@ -161,7 +161,7 @@ pub fn subjects() -> Vec<SeedSubject> {
             name: "钱多多",
             nature: Nature::Individual,
             region: ["440000", "440300", "440305"],
-            certificate_type: "RESIDENT_ID_CARD",
+            certificate_type: CertificateType::ResidentIdCard,
             certificate_number: "440305198203036780",
             principal_name: "钱多多",
             principal_mobile: "13600004444",

@@ -9,7 +9,7 @@
 use beian::Databases;
 use filing_registry::{
     seed::{SeedSubject, SeedWebsite},
-    subjects::{Nature, WebsiteState},
+    subjects::{CertificateType, Nature, WebsiteState},
 };
 use identity_recovery::{accounts::Site, seed::SeedAccount};
 
@@ -91,7 +91,7 @@ fn subject(i: usize) -> SeedSubject {
         name: leak(format!("负载测试{i}")),
         nature: Nature::Individual,
         region: ["110000", "110100", "110105"],
-        certificate_type: "RESIDENT_ID_CARD",
+        certificate_type: CertificateType::ResidentIdCard,
         certificate_number: leak(format!("11010519900101{:04}", i % 10_000)),
         principal_name: leak(format!("负载测试{i}")),
         principal_mobile: leak(mobile),

@@ -8,7 +8,7 @@ use beian_common::{contact::normalise_certificate_number, domain_name::normalise
 use beian_platform::storage::{Database, now_millis};
 
 use crate::subjects::{
-    Nature, Region, Subject, Website, WebsiteState,
+    CertificateType, Nature, Region, Subject, Website, WebsiteState,
     store::{self, HolderChangeRecord},
 };
 
@@ -21,7 +21,7 @@ pub struct SeedSubject {
     pub nature: Nature,
     /// Province, city, district codes.
     pub region: [&'static str; 3],
-    pub certificate_type: &'static str,
+    pub certificate_type: CertificateType,
     pub certificate_number: &'static str,
     pub principal_name: &'static str,
     pub principal_mobile: &'static str,
@@ -117,7 +117,7 @@ fn subject(seed: &SeedSubject) -> anyhow::Result<Subject> {
             city_code: seed.region[1].to_owned(),
             district_code: seed.region[2].to_owned(),
         },
-        certificate_type: seed.certificate_type.to_owned(),
+        certificate_type: seed.certificate_type,
         certificate_number: seed.certificate_number.to_owned(),
         principal_name: seed.principal_name.to_owned(),
         principal_mobile: seed.principal_mobile.to_owned(),

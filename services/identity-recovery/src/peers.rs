@@ -4,33 +4,24 @@
 
 use std::time::Duration;
 
+pub use beian_common::vocabulary::Channel;
+use beian_common::vocabulary::Purpose;
 use beian_platform::{
     client::{PeerChannel, peer_channel},
     config::{PeerSettings, Secret},
+    wire::enums::to_wire,
 };
-use beian_proto::{
-    common::v1 as common,
-    verification_codes::v1::{
-        self as codes, verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
-    },
+use beian_proto::verification_codes::v1::{
+    self as codes, verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
 };
 
 use crate::{error::Error, locale::Locale};
 
-/// Where a notice is delivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    Sms,
-    Email,
-}
-
-impl Channel {
-    /// Names the channel inside idempotency keys.
-    pub fn key_part(self) -> &'static str {
-        match self {
-            Self::Sms => "sms",
-            Self::Email => "email",
-        }
+/// Names a channel inside idempotency keys.
+pub fn key_part(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Sms => "sms",
+        Channel::Email => "email",
     }
 }
 
@@ -71,7 +62,7 @@ impl VerificationCodes {
             .clone()
             .redeem_proof(codes::RedeemProofRequest {
                 proof: proof.to_owned(),
-                purpose: common::Purpose::AccountLookup as i32,
+                purpose: to_wire(Purpose::AccountLookup),
                 destination: destination.to_owned(),
                 redemption_key: redemption_key.to_owned(),
             })
@@ -85,10 +76,7 @@ impl VerificationCodes {
             .clone()
             .enqueue_notice(codes::EnqueueNoticeRequest {
                 idempotency_key: notice.idempotency_key,
-                channel: match notice.channel {
-                    Channel::Sms => common::Channel::Sms,
-                    Channel::Email => common::Channel::Email,
-                } as i32,
+                channel: to_wire(notice.channel),
                 destination: notice.destination.to_owned(),
                 template: codes::NoticeTemplate::LoginName as i32,
                 locale: notice.locale.as_str().to_owned(),

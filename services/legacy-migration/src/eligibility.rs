@@ -1,26 +1,13 @@
 //! What a legacy filing needs before it can be managed on the current
 //! platform, decided by when it was submitted (seed 000, SPEC §4).
 
+pub use beian_common::vocabulary::LegacyAction;
 use chrono::NaiveDate;
 
 /// The legacy platform's cut-over dates: before the first, claim; from the
 /// first through the last, import; after the last, nothing.
 const CLAIM_BEFORE: (i32, u32, u32) = (2010, 6, 1);
 const IMPORT_THROUGH: (i32, u32, u32) = (2017, 1, 31);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LegacyAction {
-    /// Submitted after 2017-01-31: file directly on the current platform.
-    None,
-    /// Submitted before 2010-06-01, never moved, never migrated: claim it.
-    Claim,
-    /// Submitted 2010-06-01 through 2017-01-31: import it with the legacy login.
-    Import,
-    /// Imported or claimed already.
-    AlreadyMigrated,
-    /// Submitted before 2010-06-01 but moved to another provider: not claimable here.
-    MovedAway,
-}
 
 fn date((year, month, day): (i32, u32, u32)) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).unwrap_or(NaiveDate::MIN)

@@ -9,6 +9,7 @@ pub mod domain_name;
 pub mod filing_number;
 pub mod locale;
 pub mod masking;
+pub mod vocabulary;
 mod width;
 
 pub use calendar::{BusinessCalendar, CalendarError};

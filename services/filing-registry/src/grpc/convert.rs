@@ -1,13 +1,13 @@
 //! Domain ↔ wire conversions and input validation.
 
 use beian_common::masking::{mask_email, mask_id_number, mask_mobile};
-use beian_platform::wire::required_text;
+use beian_platform::wire::{enums::to_wire, required_text};
 use beian_proto::{common::v1 as common, filing_registry::v1 as pb};
 
 use crate::{
     error::Error,
     service::{AccountFilingState, DomainFiling},
-    subjects::{Nature, Subject, Website, WebsiteState},
+    subjects::{Subject, Website, WebsiteState},
 };
 
 pub fn account_id(value: &str) -> Result<&str, Error> {
@@ -23,20 +23,13 @@ pub fn subject(subject: Subject) -> pb::Subject {
         subject_id: subject.subject_id,
         filing_number: subject.filing_number,
         name: subject.name,
-        nature: match subject.nature {
-            Nature::Individual => common::SubjectNature::Individual,
-            Nature::Organisation => common::SubjectNature::Organisation,
-        } as i32,
+        nature: to_wire(subject.nature),
         region: Some(common::Region {
             province_code: subject.region.province_code,
             city_code: subject.region.city_code,
             district_code: subject.region.district_code,
         }),
-        certificate_type: common::CertificateType::from_str_name(&format!(
-            "CERTIFICATE_TYPE_{}",
-            subject.certificate_type
-        ))
-        .unwrap_or(common::CertificateType::Unspecified) as i32,
+        certificate_type: to_wire(subject.certificate_type),
         masked_certificate_number: mask_id_number(&subject.certificate_number),
         principal_name: subject.principal_name,
         masked_principal_mobile: mask_mobile(&subject.principal_mobile),

@@ -5,30 +5,7 @@ pub mod store;
 use std::fmt;
 
 use beian_common::masking::{MaskedEmail, MaskedIdNumber, MaskedMobile};
-
-/// The nature of a subject (主办单位性质).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Nature {
-    Individual,
-    Organisation,
-}
-
-impl Nature {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Individual => "INDIVIDUAL",
-            Self::Organisation => "ORGANISATION",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "INDIVIDUAL" => Some(Self::Individual),
-            "ORGANISATION" => Some(Self::Organisation),
-            _ => None,
-        }
-    }
-}
+pub use beian_common::vocabulary::{CertificateType, Nature};
 
 /// Where a website stands with the agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +51,7 @@ pub struct Subject {
     pub nature: Nature,
     pub region: Region,
     /// `beian.common.v1.CertificateType` name without prefix, e.g. `RESIDENT_ID_CARD`.
-    pub certificate_type: String,
+    pub certificate_type: CertificateType,
     pub certificate_number: String,
     pub principal_name: String,
     pub principal_mobile: String,

@@ -2,11 +2,12 @@
 
 use sqlx::{Any, AnyExecutor, Row, Transaction, any::AnyRow};
 
-use super::{Nature, Region, Subject, Website, WebsiteState};
+use super::{CertificateType, Nature, Region, Subject, Website, WebsiteState};
 use crate::error::Error;
 
 fn subject_from_row(row: &AnyRow) -> Result<Subject, Error> {
     let nature: String = row.try_get("nature")?;
+    let certificate_type: String = row.try_get("certificate_type")?;
     Ok(Subject {
         subject_id: row.try_get("subject_id")?,
         filing_number: row.try_get("filing_number")?,
@@ -17,7 +18,8 @@ fn subject_from_row(row: &AnyRow) -> Result<Subject, Error> {
             city_code: row.try_get("city_code")?,
             district_code: row.try_get("district_code")?,
         },
-        certificate_type: row.try_get("certificate_type")?,
+        certificate_type: CertificateType::parse(&certificate_type)
+            .ok_or_else(|| Error::internal(format!("stored certificate type {certificate_type:?}")))?,
         certificate_number: row.try_get("certificate_number")?,
         principal_name: row.try_get("principal_name")?,
         principal_mobile: row.try_get("principal_mobile")?,
@@ -126,7 +128,7 @@ pub async fn insert_subject(
     .bind(&subject.region.province_code)
     .bind(&subject.region.city_code)
     .bind(&subject.region.district_code)
-    .bind(&subject.certificate_type)
+    .bind(subject.certificate_type.as_str())
     .bind(&subject.certificate_number)
     .bind(certificate_key)
     .bind(&subject.principal_name)

@@ -3,34 +3,9 @@
 pub mod password;
 pub mod store;
 
-use std::{fmt, str::FromStr};
+use std::fmt;
 
-/// Which site of the agent an account belongs to; transfers stay within CN.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Site {
-    Cn,
-    Intl,
-}
-
-impl Site {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Cn => "CN",
-            Self::Intl => "INTL",
-        }
-    }
-}
-
-impl FromStr for Site {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "CN" => Ok(Self::Cn),
-            "INTL" => Ok(Self::Intl),
-            other => Err(format!("unknown site {other:?}")),
-        }
-    }
-}
+pub use beian_common::vocabulary::Site;
 
 /// An account as stored.
 #[derive(Clone, PartialEq, Eq)]

@@ -30,7 +30,7 @@ impl IdentityRecoveryInternalService for InternalApi {
         Ok(Response::new(pb::GetAccountContactsResponse {
             account_id: account.account_id,
             login_name: account.login_name,
-            site: convert::site(account.site) as i32,
+            site: beian_platform::wire::enums::to_wire(account.site),
             mobile: account.mobile,
             email: account.email,
         }))

@@ -2,7 +2,6 @@
 //! and a deadline in business days.
 
 pub(crate) mod documents;
-mod kinds;
 pub(crate) mod numbering;
 mod open;
 pub(crate) mod page;
@@ -16,8 +15,8 @@ use beian_common::{
     masking::{MaskedEmail, MaskedIdNumber, MaskedMobile},
 };
 
+pub use beian_common::vocabulary::{CertificateType, DocumentKind, Nature, ReviewKind, ReviewState};
 pub use documents::{ContentType, Upload};
-pub use kinds::{CertificateType, DocumentKind, Nature, ReviewKind, ReviewState};
 pub(crate) use open::open;
 
 use crate::locale::Locale;

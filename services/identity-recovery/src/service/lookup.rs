@@ -8,7 +8,7 @@ use crate::{
     accounts::Account,
     error::Error,
     locale::Locale,
-    peers::{Channel, Notice},
+    peers::{self, Channel, Notice},
 };
 
 /// A validated CompleteAccountLookup. No `Debug`: the proof is a bearer secret.
@@ -49,7 +49,11 @@ impl IdentityRecovery {
         for (channel, destination) in &sent_to {
             self.verification_codes
                 .enqueue_login_name(Notice {
-                    idempotency_key: format!("{}:login-name:{}", request.request_id, channel.key_part()),
+                    idempotency_key: format!(
+                        "{}:login-name:{}",
+                        request.request_id,
+                        peers::key_part(*channel)
+                    ),
                     channel: *channel,
                     destination,
                     locale: request.locale,

@@ -1,6 +1,7 @@
 //! Domain ↔ wire conversions and input validation.
 
 use beian_common::{domain_name::normalise_domain, masking::mask_email};
+use beian_platform::wire::enums::to_wire;
 use beian_proto::{common::v1 as common, legacy_migration::v1 as pb};
 use chrono::Datelike;
 
@@ -14,29 +15,19 @@ pub fn classification(found: Option<Classification>) -> pb::ClassifyDomainRespon
     let Some(found) = found else {
         return pb::ClassifyDomainResponse {
             found: false,
-            action: common::LegacyAction::None as i32,
+            action: to_wire(LegacyAction::None),
             submitted_on: None,
             masked_legacy_email: String::new(),
         };
     };
     pb::ClassifyDomainResponse {
         found: true,
-        action: legacy_action(found.action) as i32,
+        action: to_wire(found.action),
         submitted_on: Some(common::CalendarDate {
             year: found.submitted_on.year(),
             month: i32::try_from(found.submitted_on.month()).unwrap_or_default(),
             day: i32::try_from(found.submitted_on.day()).unwrap_or_default(),
         }),
         masked_legacy_email: mask_email(&found.login_email),
-    }
-}
-
-fn legacy_action(action: LegacyAction) -> common::LegacyAction {
-    match action {
-        LegacyAction::None => common::LegacyAction::None,
-        LegacyAction::Claim => common::LegacyAction::Claim,
-        LegacyAction::Import => common::LegacyAction::Import,
-        LegacyAction::AlreadyMigrated => common::LegacyAction::AlreadyMigrated,
-        LegacyAction::MovedAway => common::LegacyAction::MovedAway,
     }
 }

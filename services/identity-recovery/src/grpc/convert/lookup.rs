@@ -4,7 +4,7 @@ use beian_common::{
     contact::normalise_mobile,
     masking::{mask_email, mask_login_name, mask_mobile},
 };
-use beian_platform::wire::required_text;
+use beian_platform::wire::{enums::to_wire, required_text};
 use beian_proto::{common::v1 as common, identity_recovery::v1 as pb};
 
 use crate::{
@@ -33,14 +33,11 @@ pub fn lookup_done(done: LookupDone) -> pb::CompleteAccountLookupResponse {
         sent_to: done
             .sent_to
             .iter()
-            .map(|(channel, destination)| match channel {
-                Channel::Sms => common::MaskedContact {
-                    channel: common::Channel::Sms as i32,
-                    masked_destination: mask_mobile(destination),
-                },
-                Channel::Email => common::MaskedContact {
-                    channel: common::Channel::Email as i32,
-                    masked_destination: mask_email(destination),
+            .map(|(channel, destination)| common::MaskedContact {
+                channel: to_wire(*channel),
+                masked_destination: match channel {
+                    Channel::Sms => mask_mobile(destination),
+                    Channel::Email => mask_email(destination),
                 },
             })
             .collect(),

@@ -2,35 +2,23 @@
 //! `lookup.rs`, review cases in `review_in.rs` (requests) and `review_out.rs` (masked answers).
 
 pub mod lookup;
-mod names;
 pub mod review_in;
 pub mod review_out;
 
 use beian_common::masking::{mask_email, mask_login_name, mask_mobile};
-use beian_platform::wire::required_text;
-use beian_proto::{common::v1 as common, identity_recovery::v1 as pb};
+use beian_platform::wire::{enums::to_wire, required_text};
+use beian_proto::identity_recovery::v1 as pb;
 
-use crate::{
-    accounts::{Account, Site},
-    error::Error,
-    locale::Locale,
-};
+use crate::{accounts::Account, error::Error, locale::Locale};
 
 pub fn account_summary(account: &Account) -> pb::AccountSummary {
     pb::AccountSummary {
         account_id: account.account_id.clone(),
         masked_login_name: mask_login_name(&account.login_name),
-        site: site(account.site) as i32,
+        site: to_wire(account.site),
         masked_mobile: mask_mobile(&account.mobile),
         masked_email: mask_email(&account.email),
         staff: account.staff,
-    }
-}
-
-pub fn site(site: Site) -> common::Site {
-    match site {
-        Site::Cn => common::Site::Cn,
-        Site::Intl => common::Site::Intl,
     }
 }
 

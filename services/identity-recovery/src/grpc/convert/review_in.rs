@@ -2,17 +2,14 @@
 //! refused as INVALID_ARGUMENT naming its proto path (`applicant.mobile`,
 //! `documents[2].kind`). Which fields a kind requires is the domain's rule (`reviews::rules`).
 
-use std::borrow::Cow;
-
 use beian_common::{
     contact::{is_resident_id_number, normalise_certificate_number, normalise_email, normalise_mobile},
     domain_name::normalise_domain,
     filing_number::{FilingNumber, is_province_code},
 };
-use beian_platform::wire::required_text;
+use beian_platform::wire::{enums, required_text};
 use beian_proto::{common::v1 as common, identity_recovery::v1 as pb};
 
-use super::names;
 use crate::{
     error::Error,
     reviews::{
@@ -31,9 +28,7 @@ const MAX_ACCOUNT_ID_CHARS: usize = 64;
 const MAX_DESCRIPTION_CHARS: usize = 2000;
 
 pub fn new_case(request: pb::OpenReviewCaseRequest) -> Result<NewCase, Error> {
-    let kind = names::review_kind_from_wire(request.kind)
-        .map_err(|d| Error::invalid("kind", d))?
-        .ok_or_else(|| Error::invalid("kind", "is required"))?;
+    let kind = enums::required("kind", request.kind)?;
     Ok(NewCase {
         kind,
         applicant: applicant(request.applicant.unwrap_or_default())?,
@@ -81,7 +76,7 @@ fn subject(subject: pb::ReviewSubject) -> Result<CaseSubject, Error> {
     Ok(CaseSubject {
         domain,
         filing_number,
-        nature: names::nature_from_wire(subject.nature).map_err(|d| Error::invalid("subject.nature", d))?,
+        nature: enums::optional("subject.nature", subject.nature)?,
         region: subject.region.map(region).transpose()?.flatten(),
         certificate: certificate(
             subject.certificate_type,
@@ -131,7 +126,7 @@ fn certificate(
     number: &str,
     (type_field, number_field): (&'static str, &'static str),
 ) -> Result<Option<Certificate>, Error> {
-    let kind = names::certificate_type_from_wire(kind).map_err(|d| Error::invalid(type_field, d))?;
+    let kind = enums::optional::<CertificateType>(type_field, kind)?;
     let number = normalise_certificate_number(number);
     let kind = match (kind, number.is_empty()) {
         (None, true) => return Ok(None),
@@ -159,10 +154,7 @@ fn uploads(documents: Vec<common::Document>) -> Result<Vec<Upload>, Error> {
         .into_iter()
         .enumerate()
         .map(|(index, document)| {
-            let kind_field = || Cow::Owned(format!("documents[{index}].kind"));
-            let kind = names::document_kind_from_wire(document.kind)
-                .map_err(|d| Error::invalid(kind_field(), d))?
-                .ok_or_else(|| Error::invalid(kind_field(), "is required"))?;
+            let kind = enums::required(format!("documents[{index}].kind"), document.kind)?;
             documents::accept(index, kind, &document.content_type, document.content)
         })
         .collect()
@@ -170,10 +162,8 @@ fn uploads(documents: Vec<common::Document>) -> Result<Vec<Upload>, Error> {
 
 pub fn page_request(request: &pb::ListReviewCasesRequest) -> Result<PageRequest, Error> {
     let filter = QueueFilter {
-        kind: names::review_kind_from_wire(request.kind).map_err(|d| Error::invalid("kind", d))?,
-        state: names::review_state_from_wire(request.state)
-            .map_err(|d| Error::invalid("state", d))?
-            .unwrap_or(ReviewState::Pending),
+        kind: enums::optional("kind", request.kind)?,
+        state: enums::optional("state", request.state)?.unwrap_or(ReviewState::Pending),
     };
     let after = optional(&request.page_token).map(|token| Cursor::from_token(token, filter)).transpose()?;
     Ok(PageRequest { filter, size: page::page_size(request.page_size)?, after })

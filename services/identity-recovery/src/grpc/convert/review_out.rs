@@ -2,10 +2,9 @@
 //! `152****1234`), the full values stay in this service. Documents carry the rest.
 
 use beian_common::masking::{mask_email, mask_id_number, mask_mobile};
-use beian_platform::wire::timestamp;
+use beian_platform::wire::{enums::to_wire, timestamp};
 use beian_proto::{common::v1 as common, identity_recovery::v1 as pb};
 
-use super::names;
 use crate::reviews::{DocumentRef, ReviewCase, mask_name, store::StoredDocument};
 
 pub fn review_case(case: ReviewCase) -> pb::ReviewCase {
@@ -13,8 +12,8 @@ pub fn review_case(case: ReviewCase) -> pb::ReviewCase {
     let subject = case.subject;
     pb::ReviewCase {
         case_number: case.case_number,
-        kind: names::review_kind_to_wire(case.kind),
-        state: names::review_state_to_wire(case.state),
+        kind: to_wire(case.kind),
+        state: to_wire(case.state),
         submit_time: Some(timestamp(case.submitted_at_ms)),
         deadline: Some(timestamp(case.deadline_at_ms)),
         masked_applicant_name: mask_name(&applicant.name),
@@ -28,16 +27,13 @@ pub fn review_case(case: ReviewCase) -> pb::ReviewCase {
         subject: Some(pb::ReviewSubject {
             domain: subject.domain.unwrap_or_default(),
             filing_number: subject.filing_number.map(|number| number.to_string()).unwrap_or_default(),
-            nature: subject.nature.map_or(0, names::nature_to_wire),
+            nature: subject.nature.map_or(0, to_wire),
             region: subject.region.map(|region| common::Region {
                 province_code: region.province_code,
                 city_code: region.city_code,
                 district_code: region.district_code,
             }),
-            certificate_type: subject
-                .certificate
-                .as_ref()
-                .map_or(0, |certificate| names::certificate_type_to_wire(certificate.kind)),
+            certificate_type: subject.certificate.as_ref().map_or(0, |certificate| to_wire(certificate.kind)),
             certificate_number: subject
                 .certificate
                 .as_ref()
@@ -58,7 +54,7 @@ pub fn review_case(case: ReviewCase) -> pb::ReviewCase {
 fn document_ref(document: DocumentRef) -> pb::ReviewDocumentRef {
     pb::ReviewDocumentRef {
         document_id: document.document_id,
-        kind: names::document_kind_to_wire(document.kind),
+        kind: to_wire(document.kind),
         content_type: document.content_type.as_str().to_owned(),
         size_bytes: document.size_bytes,
     }
@@ -66,7 +62,7 @@ fn document_ref(document: DocumentRef) -> pb::ReviewDocumentRef {
 
 pub fn document(document: StoredDocument) -> common::Document {
     common::Document {
-        kind: names::document_kind_to_wire(document.kind),
+        kind: to_wire(document.kind),
         content_type: document.content_type.as_str().to_owned(),
         content: document.content,
     }

@@ -1,4 +1,7 @@
-//! Small conversions every service's `grpc` module needs at the wire boundary.
+//! Small conversions every service's `grpc` module needs at the wire boundary:
+//! the `beian.common.v1` enumerations (`enums`), times and required text.
+
+pub mod enums;
 
 use prost_types::Timestamp;
 
@@ -8,6 +11,12 @@ pub fn timestamp(millis: i64) -> Timestamp {
         seconds: millis.div_euclid(1000),
         nanos: i32::try_from(millis.rem_euclid(1000) * 1_000_000).unwrap_or(0),
     }
+}
+
+/// A protobuf Timestamp as unix milliseconds, the inverse of [`timestamp`]
+/// (sub-millisecond parts dropped; out-of-range values saturate).
+pub fn millis(time: &Timestamp) -> i64 {
+    time.seconds.saturating_mul(1000).saturating_add(i64::from(time.nanos.div_euclid(1_000_000)))
 }
 
 /// A required text field, trimmed: empty or longer than `max_chars` is refused
@@ -31,6 +40,15 @@ mod tests {
     fn timestamps_split_millis() {
         assert_eq!(timestamp(1_700_000_000_123), Timestamp { seconds: 1_700_000_000, nanos: 123_000_000 });
         assert_eq!(timestamp(-1), Timestamp { seconds: -1, nanos: 999_000_000 });
+    }
+
+    #[test]
+    fn millis_round_trip_through_timestamps() {
+        for ms in [0, 1, 999, 1_000, 1_700_000_000_123, -1, -999, -1_001, i64::MAX / 2, i64::MIN / 2] {
+            assert_eq!(millis(&timestamp(ms)), ms, "{ms}");
+        }
+        assert_eq!(millis(&Timestamp { seconds: 1, nanos: 999_999 }), 1_000);
+        assert_eq!(millis(&Timestamp { seconds: i64::MAX, nanos: 0 }), i64::MAX);
     }
 
     #[test]
