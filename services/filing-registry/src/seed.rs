@@ -1,9 +1,5 @@
 //! Loading known filings (the demo data set, tests) through the registry's own store.
 
-use argon2::{
-    Argon2, PasswordHasher,
-    password_hash::{SaltString, rand_core::OsRng},
-};
 use beian_common::{contact::normalise_certificate_number, domain_name::normalise_domain};
 use beian_platform::storage::{Database, now_millis};
 
@@ -47,10 +43,7 @@ pub async fn insert_subjects(db: &Database, seeds: &[SeedSubject]) -> anyhow::Re
     let mut inserted = 0;
     for seed in seeds {
         let subject = subject(seed)?;
-        let password_hash = Argon2::default()
-            .hash_password(seed.filing_password.as_bytes(), &SaltString::generate(&mut OsRng))
-            .map_err(|e| anyhow::anyhow!("hashing a filing password: {e}"))?
-            .to_string();
+        let password_hash = beian_common::password::hash(seed.filing_password)?;
         let now = now_millis();
         let mut tx = db.begin().await?;
         let key = normalise_certificate_number(seed.certificate_number);

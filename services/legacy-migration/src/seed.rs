@@ -1,10 +1,6 @@
 //! Loading known legacy logins and filings (the demo data set, tests) through
 //! the service's own store.
 
-use argon2::{
-    Argon2, PasswordHasher,
-    password_hash::{SaltString, rand_core::OsRng},
-};
 use beian_common::{contact::normalise_certificate_number, domain_name::normalise_domain};
 use beian_platform::storage::{Database, now_millis};
 
@@ -46,10 +42,7 @@ pub struct SeedFiling {
 pub async fn insert_logins(db: &Database, seeds: &[SeedLogin]) -> anyhow::Result<usize> {
     let mut inserted = 0;
     for seed in seeds {
-        let password_hash = Argon2::default()
-            .hash_password(seed.password.as_bytes(), &SaltString::generate(&mut OsRng))
-            .map_err(|e| anyhow::anyhow!("hashing a legacy password: {e}"))?
-            .to_string();
+        let password_hash = beian_common::password::hash(seed.password)?;
         let now = now_millis();
         let email_key = seed.login_email.trim().to_lowercase();
         let mut tx = db.begin().await?;

@@ -1,6 +1,6 @@
 //! Pure helpers shared by the suite's domain code: masking of personal data
-//! for display and logs, the business-day calendar for review deadlines, and
-//! normalisation of the domain names, ICP filing numbers and contact details
+//! for display and logs, password hashes, the vocabularies several services
+//! share, the business-day calendar for review deadlines, and normalisation of the domain names, ICP filing numbers and contact details
 //! people type, so equal values always compare equal.
 
 pub mod calendar;
@@ -9,6 +9,7 @@ pub mod domain_name;
 pub mod filing_number;
 pub mod locale;
 pub mod masking;
+pub mod password;
 pub mod vocabulary;
 mod width;
 
@@ -22,5 +23,5 @@ pub use filing_number::{
 };
 pub use masking::{
     MaskedEmail, MaskedIdNumber, MaskedLoginName, MaskedMobile, mask_email, mask_id_number, mask_login_name,
-    mask_mobile,
+    mask_mobile, mask_name,
 };

@@ -74,6 +74,16 @@ pub fn mask_login_name(login_name: &str) -> String {
     }
 }
 
+/// `张三丰` → `张**`: a person's name, its first character then one star per
+/// other character (at least one, at most three, so long names do not show
+/// their length); an empty name stays empty.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else { return String::new() };
+    let stars = chars.count().clamp(1, 3);
+    std::iter::once(first).chain(std::iter::repeat_n('*', stars)).collect()
+}
+
 /// Splits off a `+86` or `86` country code; `86` only when an 11-character
 /// national number follows, since a bare `86…` may be a national number.
 fn split_country_code(mobile: &str) -> (&str, &str) {
@@ -160,6 +170,17 @@ mod tests {
         assert_eq!(mask_email("jane.doe@example.com"), "j***@example.com");
         assert_eq!(mask_id_number("610102199001011477"), "610*****477");
         assert_eq!(mask_login_name("zhangsan2019"), "zh***9");
+    }
+
+    #[test]
+    fn names_keep_their_first_character_only() {
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("张"), "张*");
+        assert_eq!(mask_name(""), "");
+        assert_eq!(mask_name("欧阳娜娜娜娜"), "欧***");
+        assert_eq!(mask_name("Jane Doe"), "J***");
+        assert_eq!(mask_name(&mask_name("张三丰")), "张**");
     }
 
     #[test]

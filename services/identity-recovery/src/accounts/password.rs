@@ -1,32 +1,19 @@
-//! Password hashes: Argon2id in PHC string form. Hashing is CPU-bound, so it
-//! runs off the async workers.
+//! Password hashes (`beian_common::password`, Argon2id), computed off the async
+//! workers: hashing is CPU-bound on purpose.
 
-use argon2::{
-    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
-    password_hash::{SaltString, rand_core::OsRng},
-};
+use beian_common::password;
 
 use crate::error::Error;
 
 pub async fn hash(password: String) -> Result<String, Error> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|e| Error::internal(format!("hashing a password failed: {e}")))
-    })
-    .await
-    .map_err(|e| Error::internal(format!("hashing task failed: {e}")))?
+    tokio::task::spawn_blocking(move || password::hash(&password).map_err(Error::internal))
+        .await
+        .map_err(|e| Error::internal(format!("hashing task failed: {e}")))?
 }
 
 /// Whether `password` matches `stored`; a malformed stored hash never matches.
 pub async fn verify(password: String, stored: String) -> Result<bool, Error> {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false)
-    })
-    .await
-    .map_err(|e| Error::internal(format!("verifying task failed: {e}")))
+    tokio::task::spawn_blocking(move || password::verify(&password, &stored))
+        .await
+        .map_err(|e| Error::internal(format!("verifying task failed: {e}")))
 }

@@ -12,7 +12,7 @@ use std::fmt;
 
 use beian_common::{
     filing_number::FilingNumber,
-    masking::{MaskedEmail, MaskedIdNumber, MaskedMobile},
+    masking::{MaskedEmail, MaskedIdNumber, MaskedMobile, mask_name},
 };
 
 pub use beian_common::vocabulary::{CertificateType, DocumentKind, Nature, ReviewKind, ReviewState};
@@ -20,15 +20,6 @@ pub use documents::{ContentType, Upload};
 pub(crate) use open::open;
 
 use crate::locale::Locale;
-
-/// `张三丰` → `张**`: the first character, then one star per other character (at least
-/// one, at most three, so long names do not show their length).
-pub fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    let Some(first) = chars.next() else { return String::new() };
-    let stars = chars.count().clamp(1, 3);
-    std::iter::once(first).chain(std::iter::repeat_n('*', stars)).collect()
-}
 
 /// A certificate: its type and its number, normalised (upper-case, no spaces or hyphens).
 #[derive(Clone, PartialEq, Eq)]

@@ -1,11 +1,11 @@
 //! Review cases to the wire, masked: staff see enough to recognise a person (`张**`,
 //! `152****1234`), the full values stay in this service. Documents carry the rest.
 
-use beian_common::masking::{mask_email, mask_id_number, mask_mobile};
+use beian_common::masking::{mask_email, mask_id_number, mask_mobile, mask_name};
 use beian_platform::wire::{enums::to_wire, timestamp};
 use beian_proto::{common::v1 as common, identity_recovery::v1 as pb};
 
-use crate::reviews::{DocumentRef, ReviewCase, mask_name, store::StoredDocument};
+use crate::reviews::{DocumentRef, ReviewCase, store::StoredDocument};
 
 pub fn review_case(case: ReviewCase) -> pb::ReviewCase {
     let applicant = &case.applicant;
