@@ -102,7 +102,9 @@ impl TestSuite {
     /// Where the slider piece fits — read from verification-codes' own
     /// database, as only a test or a developer may: it never leaves the service.
     pub async fn slider_answer(&self, challenge_id: &str) -> i32 {
-        let db = verification_codes::open_database(&self.verification_codes_db).await.expect("its database");
+        let db = verification_codes::Application::open_database(&self.verification_codes_db)
+            .await
+            .expect("its database");
         let answer = verification_codes::dev::slider_answer(&db, challenge_id).await;
         db.close().await;
         answer.expect("readable").expect("an unanswered challenge")

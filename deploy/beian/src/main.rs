@@ -82,7 +82,9 @@ fn main() -> ExitCode {
 }
 
 async fn slider_answer(challenge_id: &str, data_dir: &std::path::Path) -> anyhow::Result<()> {
-    let db = verification_codes::open_database(&Databases::sqlite_under(data_dir).verification_codes).await?;
+    let db =
+        verification_codes::Application::open_database(&Databases::sqlite_under(data_dir).verification_codes)
+            .await?;
     let answer = verification_codes::dev::slider_answer(&db, challenge_id).await;
     db.close().await;
     match answer? {

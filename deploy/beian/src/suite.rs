@@ -165,15 +165,15 @@ impl RunningSuite {
             )
         })
         .await?;
-        let filing_registry = filing_registry::Application::build(filing_registry::Settings {
-            host: settings.host(settings.addresses.filing_registry),
-            database: settings.databases.filing_registry.clone(),
-        })
+        let filing_registry = filing_registry::Application::build(filing_registry::Settings::local(
+            settings.host(settings.addresses.filing_registry),
+            settings.databases.filing_registry.clone(),
+        ))
         .await?;
-        let legacy_migration = legacy_migration::Application::build(legacy_migration::Settings {
-            host: settings.host(settings.addresses.legacy_migration),
-            database: settings.databases.legacy_migration.clone(),
-        })
+        let legacy_migration = legacy_migration::Application::build(legacy_migration::Settings::local(
+            settings.host(settings.addresses.legacy_migration),
+            settings.databases.legacy_migration.clone(),
+        ))
         .await?;
         // identity-recovery calls verification-codes; the gateway calls everyone
         let mut peers = PeerSettings {
@@ -190,11 +190,11 @@ impl RunningSuite {
         ))
         .await?;
         peers.identity_recovery = url(identity_recovery.local_addr());
-        let gateway = gateway::Application::build(gateway::Settings {
-            host: settings.host(settings.addresses.gateway),
-            database: settings.databases.gateway.clone(),
+        let gateway = gateway::Application::build(gateway::Settings::local(
+            settings.host(settings.addresses.gateway),
+            settings.databases.gateway.clone(),
             peers,
-        })
+        ))
         .await?;
 
         if settings.seed_demo {

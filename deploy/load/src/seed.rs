@@ -31,8 +31,8 @@ pub fn filing(i: usize) -> Filing {
 /// Loads filings `0..count`; answers them in order.
 pub async fn load(databases: &Databases, count: usize) -> anyhow::Result<Vec<Filing>> {
     anyhow::ensure!(count < 100_000_000, "at most 99,999,999 filings (mobiles are 139 + 8 digits)");
-    let identity = identity_recovery::open_database(&databases.identity_recovery).await?;
-    let registry = filing_registry::open_database(&databases.filing_registry).await?;
+    let identity = identity_recovery::Application::open_database(&databases.identity_recovery).await?;
+    let registry = filing_registry::Application::open_database(&databases.filing_registry).await?;
     // Both seed APIs hash a password per row (Argon2): spread the rows over
     // the cores, since this is most of the start-up time.
     let chunk = count.div_ceil(cores()).max(1);

@@ -96,7 +96,7 @@ async fn serve(
         SuiteSettings::new(addresses, storage.databases.clone(), storage.scratch.dir().to_path_buf());
     settings.code_policy = load_policy();
     let running = RunningSuite::start(settings).await?;
-    match verification_codes::open_database(&storage.databases.verification_codes).await {
+    match verification_codes::Application::open_database(&storage.databases.verification_codes).await {
         Ok(verification_codes) => Ok((running, filings, verification_codes)),
         Err(error) => {
             running.stop().await?;

@@ -13,14 +13,13 @@ mod peers;
 mod reviews;
 mod workflows;
 
-use std::{future::Future, net::SocketAddr};
-
 use beian_platform::{
-    app::ServiceApp,
+    app::{self, Start},
     config::{HostSettings, PeerSettings, ServiceArgs, ports},
     host::Exposure,
     storage::{Database, DatabaseLocation},
 };
+use tonic::service::Routes;
 
 pub const NAME: &str = "gateway";
 
@@ -36,40 +35,41 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_args(args: &ServiceArgs) -> anyhow::Result<Self> {
-        Ok(Self {
-            host: args.host(ports::GATEWAY)?,
-            database: args.database(NAME),
-            peers: args.peers.clone(),
-        })
+        Ok(Self::local(args.host(ports::GATEWAY)?, args.database(NAME), args.peers.clone()))
+    }
+
+    /// For the suite launcher and tests.
+    pub fn local(host: HostSettings, database: DatabaseLocation, peers: PeerSettings) -> Self {
+        Self { host, database, peers }
     }
 }
+
+/// The gateway as the platform runs it: its workflows, holding the clients of
+/// every other service.
+#[derive(Debug)]
+pub struct Service(workflows::Workflows);
 
 /// The gateway, migrated and bound, ready to serve.
-#[derive(Debug)]
-pub struct Application {
-    app: ServiceApp,
-    workflows: workflows::Workflows,
-}
+pub type Application = app::Application<Service>;
 
-impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+impl app::Service for Service {
+    const NAME: &'static str = NAME;
+    const EXPOSURE: Exposure = Exposure::Public;
+    const SERVICE_NAMES: &'static [&'static str] = grpc::SERVICE_NAMES;
+    type Settings = Settings;
+
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
+    }
+
+    fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         let peers = peers::Peers::connect(&settings.peers, &settings.host.internal_token)?;
-        let app =
-            ServiceApp::open(NAME, Exposure::Public, settings.host, &settings.database, &MIGRATOR).await?;
-        let workflows = workflows::Workflows::new(peers, app.database().clone());
-        Ok(Self { app, workflows })
+        Ok(Start::new(settings.host, settings.database, |db: Database| {
+            Self(workflows::Workflows::new(peers, db))
+        }))
     }
 
-    pub fn local_addr(&self) -> SocketAddr {
-        self.app.local_addr()
-    }
-
-    pub fn database(&self) -> &Database {
-        self.app.database()
-    }
-
-    /// Serves until `shutdown` resolves, then drains and closes the database.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        self.app.serve(grpc::routes(self.workflows), grpc::SERVICE_NAMES, shutdown).await
+    fn routes(self) -> Routes {
+        grpc::routes(self.0)
     }
 }

@@ -11,27 +11,22 @@ pub mod seed;
 mod service;
 mod sessions;
 
-use std::{future::Future, net::SocketAddr, path::PathBuf};
+use std::path::PathBuf;
 
 use beian_common::calendar::BusinessCalendar;
 use beian_platform::{
-    app::ServiceApp,
+    app::{self, Start},
     config::{HostSettings, PeerSettings, ServiceArgs, ports},
     host::Exposure,
     storage::{Database, DatabaseLocation},
 };
+use tonic::service::Routes;
 
 pub use locale::Locale;
 
 pub const NAME: &str = "identity-recovery";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
-/// Opens (and migrates) this service's database outside a running service:
-/// for loading data into it and for tools such as `beian dev`.
-pub async fn open_database(location: &DatabaseLocation) -> anyhow::Result<Database> {
-    Database::open(location, &MIGRATOR).await
-}
 
 /// Flags and variables only identity-recovery takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -80,34 +75,33 @@ impl Settings {
     }
 }
 
-/// The service, migrated and bound, ready to serve.
+/// identity-recovery as the platform runs it.
 #[derive(Debug)]
-pub struct Application {
-    app: ServiceApp,
-    service: service::IdentityRecovery,
-}
+pub struct Service(service::IdentityRecovery);
 
-impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+/// The service, migrated and bound, ready to serve.
+pub type Application = app::Application<Service>;
+
+impl app::Service for Service {
+    const NAME: &'static str = NAME;
+    const EXPOSURE: Exposure = Exposure::Internal;
+    const SERVICE_NAMES: &'static [&'static str] = grpc::SERVICE_NAMES;
+    type Settings = Settings;
+
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
+    }
+
+    fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         let verification_codes =
             peers::VerificationCodes::connect(&settings.peers, &settings.host.internal_token)?;
-        let app =
-            ServiceApp::open(NAME, Exposure::Internal, settings.host, &settings.database, &MIGRATOR).await?;
-        let service =
-            service::IdentityRecovery::new(app.database().clone(), verification_codes, settings.calendar);
-        Ok(Self { app, service })
+        let calendar = settings.calendar;
+        Ok(Start::new(settings.host, settings.database, move |db: Database| {
+            Self(service::IdentityRecovery::new(db, verification_codes, calendar))
+        }))
     }
 
-    pub fn local_addr(&self) -> SocketAddr {
-        self.app.local_addr()
-    }
-
-    pub fn database(&self) -> &Database {
-        self.app.database()
-    }
-
-    /// Serves until `shutdown` resolves, then drains and closes the database.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        self.app.serve(grpc::routes(self.service), grpc::SERVICE_NAMES, shutdown).await
+    fn routes(self) -> Routes {
+        grpc::routes(self.0)
     }
 }

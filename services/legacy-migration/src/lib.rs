@@ -7,14 +7,13 @@ mod legacy;
 pub mod seed;
 mod service;
 
-use std::{future::Future, net::SocketAddr};
-
 use beian_platform::{
-    app::ServiceApp,
+    app::{self, Start},
     config::{HostSettings, ServiceArgs, ports},
     host::Exposure,
     storage::{Database, DatabaseLocation},
 };
+use tonic::service::Routes;
 
 pub const NAME: &str = "legacy-migration";
 
@@ -29,34 +28,39 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_args(args: &ServiceArgs) -> anyhow::Result<Self> {
-        Ok(Self { host: args.host(ports::LEGACY_MIGRATION)?, database: args.database(NAME) })
+        Ok(Self::local(args.host(ports::LEGACY_MIGRATION)?, args.database(NAME)))
+    }
+
+    /// For the suite launcher and tests: nothing beyond where to serve and store.
+    pub fn local(host: HostSettings, database: DatabaseLocation) -> Self {
+        Self { host, database }
     }
 }
+
+/// legacy-migration as the platform runs it.
+#[derive(Debug)]
+pub struct Service(service::LegacyMigration);
 
 /// The service, migrated and bound, ready to serve.
-#[derive(Debug)]
-pub struct Application {
-    app: ServiceApp,
-}
+pub type Application = app::Application<Service>;
 
-impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let app =
-            ServiceApp::open(NAME, Exposure::Internal, settings.host, &settings.database, &MIGRATOR).await?;
-        Ok(Self { app })
+impl app::Service for Service {
+    const NAME: &'static str = NAME;
+    const EXPOSURE: Exposure = Exposure::Internal;
+    const SERVICE_NAMES: &'static [&'static str] = grpc::SERVICE_NAMES;
+    type Settings = Settings;
+
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
     }
 
-    pub fn local_addr(&self) -> SocketAddr {
-        self.app.local_addr()
+    fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
+        Ok(Start::new(settings.host, settings.database, |db: Database| {
+            Self(service::LegacyMigration::new(db))
+        }))
     }
 
-    pub fn database(&self) -> &Database {
-        self.app.database()
-    }
-
-    /// Serves until `shutdown` resolves, then drains and closes the database.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let routes = grpc::routes(service::LegacyMigration::new(self.app.database().clone()));
-        self.app.serve(routes, grpc::SERVICE_NAMES, shutdown).await
+    fn routes(self) -> Routes {
+        grpc::routes(self.0)
     }
 }

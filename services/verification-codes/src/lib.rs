@@ -21,14 +21,13 @@ mod service;
 mod settings;
 mod templates;
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
-
 use beian_platform::{
-    app::ServiceApp,
+    app::{self, Background, Start},
     host::Exposure,
-    storage::{Database, DatabaseLocation},
+    storage::Database,
 };
-use tokio::{sync::watch, task::JoinHandle};
+use tokio::sync::watch;
+use tonic::service::Routes;
 
 pub use settings::{
     DeliverySettings, EmailAdapter, HumanCheckKind, HumanCheckSettings, MESSAGES_FILE, MIN_SECRET_KEY_LEN,
@@ -51,27 +50,31 @@ pub const NAME: &str = "verification-codes";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Opens (and migrates) this service's database outside a running service:
-/// for loading data into it and for tools such as `beian dev`.
-pub async fn open_database(location: &DatabaseLocation) -> anyhow::Result<Database> {
-    Database::open(location, &MIGRATOR).await
-}
-
-/// Background tasks get this long to stop after the server has drained.
-const BACKGROUND_STOP_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// The service, migrated and bound, ready to serve.
+/// verification-codes as the platform runs it: the service, and the outbox
+/// dispatcher and housekeeping beside it.
 #[derive(Debug)]
-pub struct Application {
-    app: ServiceApp,
-    service: VerificationCodes,
+pub struct Service {
+    codes: VerificationCodes,
+    db: Database,
     dispatcher: Option<Dispatcher>,
 }
 
-impl Application {
-    /// Checks the settings, builds the delivery adapters (a bad SMTP URL fails
-    /// here), migrates the database and binds the port.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+/// The service, migrated and bound, ready to serve.
+pub type Application = app::Application<Service>;
+
+impl app::Service for Service {
+    const NAME: &'static str = NAME;
+    const EXPOSURE: Exposure = Exposure::Internal;
+    const SERVICE_NAMES: &'static [&'static str] = grpc::SERVICE_NAMES;
+    type Settings = Settings;
+
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
+    }
+
+    /// Checks the settings and builds the delivery adapters (a bad SMTP URL
+    /// fails here), before the database is touched.
+    fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         settings.validate()?;
         let keys = Keys::new(&settings.secret_key)?;
         let human_check = match &settings.human_check {
@@ -79,63 +82,41 @@ impl Application {
             HumanCheckSettings::Vendor(vendor) => HumanCheckMode::Vendor(Vendor::new(vendor)?),
         };
         let deliverer = Deliverer::new(&settings.delivery)?;
-        let app =
-            ServiceApp::open(NAME, Exposure::Internal, settings.host, &settings.database, &MIGRATOR).await?;
-        let doorbell = Doorbell::default();
-        let db = app.database().clone();
-        let delivery = &settings.delivery;
-        let dispatcher = delivery.dispatch.then(|| {
-            let pace = Pace {
-                poll_interval: delivery.poll_interval,
-                max_attempts: delivery.max_attempts,
-                retry_base: delivery.retry_base,
-                lease: delivery.lease,
-            };
-            Dispatcher::new(db.clone(), deliverer, doorbell.clone(), pace)
-        });
-        if dispatcher.is_none() {
-            tracing::warn!("outbox dispatch is off: messages stay queued until a dispatching process runs");
-        }
-        let service = VerificationCodes::new(db, keys, settings.policy, human_check, doorbell);
-        Ok(Self { app, service, dispatcher })
-    }
-
-    pub fn local_addr(&self) -> SocketAddr {
-        self.app.local_addr()
-    }
-
-    pub fn database(&self) -> &Database {
-        self.app.database()
-    }
-
-    /// Serves, delivers queued messages and sweeps old rows until `shutdown`
-    /// resolves; then the server drains while the dispatcher finishes (or
-    /// leaves for after a restart) what it is sending, and the database closes.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let (stop, stopped) = watch::channel(false);
-        let stop = Arc::new(stop);
-        let db = self.app.database().clone();
-        let mut background: Vec<(&str, JoinHandle<()>)> =
-            vec![("housekeeping", tokio::spawn(janitor::run(db, stopped.clone())))];
-        if let Some(dispatcher) = self.dispatcher {
-            background.push(("outbox dispatcher", tokio::spawn(dispatcher.run(stopped))));
-        }
-        let signal = {
-            let stop = stop.clone();
-            async move {
-                shutdown.await;
-                stop.send_replace(true);
+        let Settings { host, database, policy, delivery, .. } = settings;
+        Ok(Start::new(host, database, move |db: Database| {
+            let doorbell = Doorbell::default();
+            let dispatcher = delivery.dispatch.then(|| {
+                let pace = Pace {
+                    poll_interval: delivery.poll_interval,
+                    max_attempts: delivery.max_attempts,
+                    retry_base: delivery.retry_base,
+                    lease: delivery.lease,
+                };
+                Dispatcher::new(db.clone(), deliverer, doorbell.clone(), pace)
+            });
+            if dispatcher.is_none() {
+                tracing::warn!(
+                    "outbox dispatch is off: messages stay queued until a dispatching process runs"
+                );
             }
-        };
-        let served = self.app.serve(grpc::routes(self.service), grpc::SERVICE_NAMES, signal).await;
-        stop.send_replace(true);
-        for (name, mut task) in background {
-            if tokio::time::timeout(BACKGROUND_STOP_TIMEOUT, &mut task).await.is_err() {
-                tracing::warn!(task = name, "did not stop in time; abandoned");
-                task.abort();
-            }
+            let codes = VerificationCodes::new(db.clone(), keys, policy, human_check, doorbell);
+            Self { codes, db, dispatcher }
+        }))
+    }
+
+    /// Delivers queued messages and sweeps old rows while serving; on shutdown
+    /// the dispatcher finishes (or leaves for after a restart) what it is sending.
+    fn background(&mut self, stop: &watch::Receiver<bool>) -> Vec<Background> {
+        let mut tasks: Vec<Background> =
+            vec![("housekeeping", tokio::spawn(janitor::run(self.db.clone(), stop.clone())))];
+        if let Some(dispatcher) = self.dispatcher.take() {
+            tasks.push(("outbox dispatcher", tokio::spawn(dispatcher.run(stop.clone()))));
         }
-        served
+        tasks
+    }
+
+    fn routes(self) -> Routes {
+        grpc::routes(self.codes)
     }
 }
 
