@@ -3,7 +3,9 @@
 //! and nobody else can pick the address their caps are counted under.
 
 use beian::SuiteSettings;
-use beian_proto::gateway::v1::{CreateHumanCheckRequest, human_check_service_client::HumanCheckServiceClient};
+use beian_proto::gateway::v1::{
+    CreateHumanCheckRequest, human_check_service_client::HumanCheckServiceClient,
+};
 use beian_tests::TestSuite;
 use tonic::Request;
 
@@ -26,7 +28,8 @@ async fn challenge(suite: &TestSuite, forwarded_for: &str) -> Result<(), tonic::
 
 #[tokio::test]
 async fn clients_behind_a_trusted_proxy_have_caps_of_their_own() {
-    let suite = suite(|s| s.trusted_proxies = gateway::TrustedProxies::parse("127.0.0.1/32").expect("CIDR")).await;
+    let suite =
+        suite(|s| s.trusted_proxies = gateway::TrustedProxies::parse("127.0.0.1/32").expect("CIDR")).await;
     challenge(&suite, "203.0.113.1").await.expect("the first client's challenge");
     let capped = challenge(&suite, "203.0.113.1").await.expect_err("its cap");
     assert_eq!(reason(&capped), "CLIENT_LIMIT");

@@ -42,7 +42,8 @@ struct Losing {
 impl Losing {
     /// Whether to lose this answer: the first of each of SendCode and CheckCode.
     fn loses(&self, method: &str) -> bool {
-        matches!(method, "SendCode" | "CheckCode") && self.lost.lock().expect("lock").insert(method.to_owned())
+        matches!(method, "SendCode" | "CheckCode")
+            && self.lost.lock().expect("lock").insert(method.to_owned())
     }
 }
 
@@ -157,10 +158,8 @@ async fn a_lost_answer_is_retried_without_a_second_code_or_notice() {
     suite.wait_for_messages(2, |m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let messages = suite.messages();
-    let codes = messages
-        .iter()
-        .filter(|m| m["template"].as_str().is_some_and(|t| t.starts_with("CODE_")))
-        .count();
+    let codes =
+        messages.iter().filter(|m| m["template"].as_str().is_some_and(|t| t.starts_with("CODE_"))).count();
     let notices =
         messages.iter().filter(|m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).count();
     assert_eq!((codes, notices), (1, 2), "{messages:#?}");

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use beian_proto::gateway::v1::{StartAccountLookupRequest, account_lookup_service_client::AccountLookupServiceClient};
+use beian_proto::gateway::v1::{
+    StartAccountLookupRequest, account_lookup_service_client::AccountLookupServiceClient,
+};
 use beian_tests::TestSuite;
 use bytes::Bytes;
 use tonic::Code;
@@ -53,12 +55,18 @@ async fn a_message_over_four_mib_is_refused_unread_on_every_ordinary_rpc() {
         "/beian.gateway.v1.AccountService/Login",
     ] {
         let status = declare(&suite, path, FOUR_MIB + 1).await;
-        assert_eq!((status.code(), reason(&status).as_str()), (Code::InvalidArgument, "INVALID_ARGUMENT"), "{path}");
+        assert_eq!(
+            (status.code(), reason(&status).as_str()),
+            (Code::InvalidArgument, "INVALID_ARGUMENT"),
+            "{path}"
+        );
         let violation = &status.get_details_bad_request().expect("BadRequest").field_violations[0];
         assert_eq!(violation.field, "request", "{path}");
     }
     // a document RPC takes more, but not without end
-    let status = declare(&suite, "/beian.gateway.v1.FilingPasswordService/RequestFilingPasswordReview", 60 << 20).await;
+    let status =
+        declare(&suite, "/beian.gateway.v1.FilingPasswordService/RequestFilingPasswordReview", 60 << 20)
+            .await;
     assert_eq!(reason(&status), "INVALID_ARGUMENT");
     suite.stop().await;
 }

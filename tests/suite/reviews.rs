@@ -113,15 +113,17 @@ async fn each_client_has_a_daily_quota_and_a_retry_costs_nothing() {
 async fn a_duplicate_application_learns_nothing_of_the_open_case() {
     let suite = demo_suite().await;
     let mine = start(&suite, "shop-zhang.cn").await.expect("filed").flow_id;
-    let ticket = request(&suite, application(&mine, suite.human_check_token().await, vec![]))
-        .await
-        .expect("opened");
+    let ticket =
+        request(&suite, application(&mine, suite.human_check_token().await, vec![])).await.expect("opened");
 
     let stranger = start(&suite, "WWW.shop-zhang.cn").await.expect("filed").flow_id;
     let refused = request(&suite, application(&stranger, suite.human_check_token().await, vec![]))
         .await
         .expect_err("a duplicate");
-    assert_eq!((refused.code(), reason(&refused).as_str()), (Code::AlreadyExists, "REVIEW_CASE_ALREADY_OPEN"));
+    assert_eq!(
+        (refused.code(), reason(&refused).as_str()),
+        (Code::AlreadyExists, "REVIEW_CASE_ALREADY_OPEN")
+    );
     let info = refused.get_details_error_info().expect("ErrorInfo");
     assert!(info.metadata.is_empty(), "{:?}", info.metadata);
     let everything = format!("{} {}", refused.message(), String::from_utf8_lossy(refused.details()));
@@ -173,15 +175,18 @@ async fn documents_are_checked_before_the_pass_is_spent() {
         content_type: "image/png".into(),
         content: b"GIF89a....".to_vec(),
     };
-    let not_an_image = request(&suite, application(&flow, token.clone(), vec![png(DocumentKind::Other), gif]))
-        .await
-        .expect_err("a GIF");
+    let not_an_image =
+        request(&suite, application(&flow, token.clone(), vec![png(DocumentKind::Other), gif]))
+            .await
+            .expect_err("a GIF");
     assert_eq!(refused(not_an_image), "documents[1]");
 
     let mut large = vec![0xFF, 0xD8, 0xFF, 0xE0];
     large.resize(5 * 1024 * 1024 + 1, 0);
-    let oversize = Document { kind: DocumentKind::Other as i32, content_type: "image/jpeg".into(), content: large };
-    let too_large = request(&suite, application(&flow, token.clone(), vec![oversize])).await.expect_err("6 MiB");
+    let oversize =
+        Document { kind: DocumentKind::Other as i32, content_type: "image/jpeg".into(), content: large };
+    let too_large =
+        request(&suite, application(&flow, token.clone(), vec![oversize])).await.expect_err("6 MiB");
     assert_eq!(refused(too_large), "documents[0]");
 
     let eleven = vec![png(DocumentKind::Other); 11];

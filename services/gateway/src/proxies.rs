@@ -27,7 +27,11 @@ impl TrustedProxies {
     /// case the right-most `x-forwarded-for` entry (over all the header's values)
     /// that is not a trusted proxy. An unreadable entry stops the walk: what lies left
     /// of it cannot be trusted.
-    pub fn client_address<'a>(&self, peer: IpAddr, forwarded_for: impl IntoIterator<Item = &'a str>) -> IpAddr {
+    pub fn client_address<'a>(
+        &self,
+        peer: IpAddr,
+        forwarded_for: impl IntoIterator<Item = &'a str>,
+    ) -> IpAddr {
         let peer = peer.to_canonical();
         if !self.trusts(peer) {
             return peer;

@@ -17,6 +17,7 @@ pub struct GatewayArgs {
 
 impl GatewayArgs {
     pub fn trusted_proxies(&self) -> anyhow::Result<TrustedProxies> {
-        TrustedProxies::parse(&self.trusted_proxies).map_err(|e| anyhow::anyhow!("BEIAN_TRUSTED_PROXIES: {e}"))
+        TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("BEIAN_TRUSTED_PROXIES: {e}"))
     }
 }

@@ -62,7 +62,11 @@ where
     if value == 0 {
         return Ok(None);
     }
-    W::try_from(value).ok().and_then(|w| D::try_from(w).ok()).map(Some).ok_or_else(|| format!("unknown value {value}"))
+    W::try_from(value)
+        .ok()
+        .and_then(|w| D::try_from(w).ok())
+        .map(Some)
+        .ok_or_else(|| format!("unknown value {value}"))
 }
 
 /// A value a peer must have set: None and unknown both mean a broken answer.
@@ -92,7 +96,9 @@ pub fn masked_contact_to_wire(contact: MaskedContact) -> common::MaskedContact {
     }
 }
 
-pub fn masked_contact_from_wire(contact: common::MaskedContact) -> Result<MaskedContact, crate::error::Error> {
+pub fn masked_contact_from_wire(
+    contact: common::MaskedContact,
+) -> Result<MaskedContact, crate::error::Error> {
     Ok(MaskedContact {
         channel: required_enum::<common::Channel, Channel>(contact.channel, "channel")?,
         masked: contact.masked_destination,

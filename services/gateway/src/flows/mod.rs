@@ -117,21 +117,83 @@ impl Flows {
     /// Moves `flow` to `next`, if nobody moved it since it was read; otherwise
     /// WORKFLOW_STEP_OUT_OF_ORDER and nothing changes.
     pub async fn advance<S: FlowState>(&self, flow: &Flow<S>, next: S) -> Result<Flow<S>, Error> {
-        let moved = store::advance(
-            self.db.writer(),
-            flow.id.as_str(),
-            flow.revision,
-            next.step(),
-            &encode(&next)?,
-        )
-        .await?;
+        let moved =
+            store::advance(self.db.writer(), flow.id.as_str(), flow.revision, next.step(), &encode(&next)?)
+                .await?;
         if !moved {
             return Err(Error::StepOutOfOrder);
         }
-        Ok(Flow { id: flow.id.clone(), revision: flow.revision + 1, state: next, expires_at_ms: flow.expires_at_ms })
+        Ok(Flow {
+            id: flow.id.clone(),
+            revision: flow.revision + 1,
+            state: next,
+            expires_at_ms: flow.expires_at_ms,
+        })
     }
 }
 
 fn encode<T: Serialize>(state: &T) -> Result<String, Error> {
     serde_json::to_string(state).map_err(|e| Error::Internal(format!("encoding a flow: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+    use beian_platform::storage::DatabaseLocation;
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "step")]
+    enum Steps {
+        One,
+        Two { by: String },
+    }
+
+    impl FlowState for Steps {
+        const KIND: FlowKind = FlowKind::AccountLookup;
+        fn step(&self) -> &'static str {
+            match self {
+                Self::One => "ONE",
+                Self::Two { .. } => "TWO",
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_step_advances_only_from_the_revision_it_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&DatabaseLocation::sqlite_file(dir.path(), "gateway"), &crate::MIGRATOR)
+            .await
+            .unwrap();
+        let flows = Flows::new(db.clone());
+        let created = flows.create(Steps::One).await.unwrap();
+
+        // two steps read the same revision; the first to write wins, the other changes nothing
+        let (first, second) = (
+            flows.load::<Steps>(&created.id).await.unwrap(),
+            flows.load::<Steps>(&created.id).await.unwrap(),
+        );
+        let moved = flows.advance(&first, Steps::Two { by: "first".into() }).await.unwrap();
+        assert_eq!(moved.revision, 1);
+        let lost = flows.advance(&second, Steps::Two { by: "second".into() }).await.expect_err("stale");
+        assert!(matches!(lost, Error::StepOutOfOrder), "{lost:?}");
+        let now = flows.load::<Steps>(&created.id).await.unwrap();
+        assert_eq!((now.revision, now.state), (1, Steps::Two { by: "first".into() }));
+
+        // unknown ids and other kinds' ids are not found
+        let unknown = FlowId::parse("0123456789abcdef0123456789abcdef").unwrap();
+        assert!(matches!(flows.load::<Steps>(&unknown).await, Err(Error::WorkflowNotFound)));
+        db.close().await;
+    }
+
+    #[test]
+    fn flow_ids_are_32_hex_digits() {
+        assert!(FlowId::parse(" 0123456789ABCDEF0123456789abcdef ").is_ok());
+        assert!(FlowId::parse("42").is_err());
+        assert!(FlowId::parse("0123456789abcdef0123456789abcdeg").is_err());
+        assert_eq!(FlowId::generate().as_str().len(), 32);
+    }
 }

@@ -51,7 +51,8 @@ impl TryFrom<pb::StartAccountLookupRequest> for StartLookup {
     type Error = Error;
 
     fn try_from(request: pb::StartAccountLookupRequest) -> Result<Self, Error> {
-        let domain = normalise_domain(&request.domain).map_err(|e| Error::invalid("domain", e.to_string()))?;
+        let domain =
+            normalise_domain(&request.domain).map_err(|e| Error::invalid("domain", e.to_string()))?;
         Ok(Self { domain, pass: pass_token(&request.human_check_token)? })
     }
 }
@@ -88,7 +89,10 @@ impl TryFrom<pb::RequestAccountLookupReviewRequest> for ReviewRequest {
             .enumerate()
             .map(|(index, document)| {
                 let kind = enum_field::<common::DocumentKind, DocumentKind>(document.kind)
-                    .map_err(|d| Error::DocumentRejected { field: format!("documents[{index}].kind"), description: d })?
+                    .map_err(|d| Error::DocumentRejected {
+                        field: format!("documents[{index}].kind"),
+                        description: d,
+                    })?
                     .ok_or_else(|| Error::DocumentRejected {
                         field: format!("documents[{index}].kind"),
                         description: "is required".into(),
@@ -109,8 +113,10 @@ impl TryFrom<pb::RequestAccountLookupReviewRequest> for ReviewRequest {
 /// The applicant's contacts are checked here so a typo is caught before the pass is
 /// spent; identity-recovery checks the certificate against its type.
 fn applicant(applicant: common::Applicant) -> Result<Applicant, Error> {
-    let name = required_text(&applicant.name, MAX_NAME_CHARS).map_err(|d| Error::invalid("applicant.name", d))?;
-    let mobile = normalise_mobile(&applicant.mobile).map_err(|e| Error::invalid("applicant.mobile", e.to_string()))?;
+    let name =
+        required_text(&applicant.name, MAX_NAME_CHARS).map_err(|d| Error::invalid("applicant.name", d))?;
+    let mobile =
+        normalise_mobile(&applicant.mobile).map_err(|e| Error::invalid("applicant.mobile", e.to_string()))?;
     let email = match applicant.email.trim() {
         "" => String::new(),
         email => normalise_email(email).map_err(|e| Error::invalid("applicant.email", e.to_string()))?,
@@ -192,7 +198,8 @@ impl AccountLookupService for AccountLookupApi {
         request: Request<pb::RequestAccountLookupReviewRequest>,
     ) -> Reply<pb::RequestAccountLookupReviewResponse> {
         let client = caller::client(&request)?;
-        let ticket = self.lookup.request_review(ReviewRequest::try_from(request.into_inner())?, &client).await?;
+        let ticket =
+            self.lookup.request_review(ReviewRequest::try_from(request.into_inner())?, &client).await?;
         Ok(Response::new(pb::RequestAccountLookupReviewResponse { ticket: Some(convert::ticket(ticket)) }))
     }
 }

@@ -1,7 +1,9 @@
 //! `beian.gateway.v1.HumanCheckService`.
 
 use beian_platform::wire::timestamp;
-use beian_proto::gateway::v1::{self as pb, answer_human_check_request::Answer, human_check_service_server::HumanCheckService};
+use beian_proto::gateway::v1::{
+    self as pb, answer_human_check_request::Answer, human_check_service_server::HumanCheckService,
+};
 use tonic::{Request, Response, Status};
 
 use super::caller;
@@ -27,7 +29,11 @@ impl TryFrom<pb::AnswerHumanCheckRequest> for HumanAnswer {
                 if slider.challenge_id.trim().is_empty() {
                     return Err(Error::invalid("slider.challenge_id", "is required"));
                 }
-                Ok(Self::Slider { challenge_id: slider.challenge_id, x: slider.x, drag_millis: slider.drag_millis })
+                Ok(Self::Slider {
+                    challenge_id: slider.challenge_id,
+                    x: slider.x,
+                    drag_millis: slider.drag_millis,
+                })
             }
             Some(Answer::VendorToken(token)) if !token.trim().is_empty() => Ok(Self::VendorToken(token)),
             Some(Answer::VendorToken(_)) => Err(Error::invalid("vendor_token", "is required")),

@@ -60,7 +60,8 @@ where
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         let limit = self.limit_of(request.uri().path());
-        self.inner.call(request.map(|body| Body::new(LimitedBody { inner: body, frames: Frames::new(limit) })))
+        self.inner
+            .call(request.map(|body| Body::new(LimitedBody { inner: body, frames: Frames::new(limit) })))
     }
 }
 
@@ -75,15 +76,17 @@ impl http_body::Body for LimitedBody {
     type Data = Bytes;
     type Error = Status;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
         if self.frames.refused {
             return Poll::Ready(None);
         }
         let frame = ready!(Pin::new(&mut self.inner).poll_frame(cx));
-        if let Some(data) = frame.as_ref().and_then(|f| f.as_ref().ok()).and_then(Frame::data_ref) {
-            if let Err(limit_bytes) = self.frames.read(data) {
-                return Poll::Ready(Some(Err(Error::RequestTooLarge { limit_bytes }.into())));
-            }
+        let data = frame.as_ref().and_then(|f| f.as_ref().ok()).and_then(Frame::data_ref);
+        if let Some(limit_bytes) = data.and_then(|data| self.frames.read(data).err()) {
+            return Poll::Ready(Some(Err(Error::RequestTooLarge { limit_bytes }.into())));
         }
         Poll::Ready(frame)
     }

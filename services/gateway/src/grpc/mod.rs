@@ -52,37 +52,50 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
     // tonic's own limit is raised where documents travel; `SizeLimited` then holds every
     // other RPC of the service to the default
     let raised = limits::DOCUMENT_MESSAGE_BYTES;
-    Routes::new(limited(&resolve, AccountServiceServer::new(account::AccountApi::new(workflows.account)), &[]))
-        .add_service(limited(&resolve, 
-            AccountLookupServiceServer::new(account_lookup::AccountLookupApi::new(workflows.account_lookup))
-                .max_decoding_message_size(raised),
-            account_lookup::DOCUMENT_RPCS,
-        ))
-        .add_service(limited(&resolve, FilingServiceServer::new(filing::FilingApi), &[]))
-        .add_service(limited(&resolve, 
-            FilingPasswordServiceServer::new(filing_password::FilingPasswordApi).max_decoding_message_size(raised),
-            filing_password::DOCUMENT_RPCS,
-        ))
-        .add_service(limited(&resolve, 
-            FilingTransferServiceServer::new(filing_transfer::FilingTransferApi).max_decoding_message_size(raised),
-            filing_transfer::DOCUMENT_RPCS,
-        ))
-        .add_service(limited(&resolve, 
-            HumanCheckServiceServer::new(human_check::HumanCheckApi::new(workflows.human_check)),
-            &[],
-        ))
-        .add_service(limited(&resolve, 
-            LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi).max_decoding_message_size(raised),
-            legacy_filing::DOCUMENT_RPCS,
-        ))
-        .add_service(limited(&resolve, 
-            LegacyLoginServiceServer::new(legacy_login::LegacyLoginApi).max_decoding_message_size(raised),
-            legacy_login::DOCUMENT_RPCS,
-        ))
-        .add_service(limited(&resolve, 
-            StaffReviewServiceServer::new(staff_review::StaffReviewApi::new(workflows.staff_review)),
-            &[],
-        ))
+    Routes::new(limited(
+        &resolve,
+        AccountServiceServer::new(account::AccountApi::new(workflows.account)),
+        &[],
+    ))
+    .add_service(limited(
+        &resolve,
+        AccountLookupServiceServer::new(account_lookup::AccountLookupApi::new(workflows.account_lookup))
+            .max_decoding_message_size(raised),
+        account_lookup::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(&resolve, FilingServiceServer::new(filing::FilingApi), &[]))
+    .add_service(limited(
+        &resolve,
+        FilingPasswordServiceServer::new(filing_password::FilingPasswordApi)
+            .max_decoding_message_size(raised),
+        filing_password::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(
+        &resolve,
+        FilingTransferServiceServer::new(filing_transfer::FilingTransferApi)
+            .max_decoding_message_size(raised),
+        filing_transfer::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(
+        &resolve,
+        HumanCheckServiceServer::new(human_check::HumanCheckApi::new(workflows.human_check)),
+        &[],
+    ))
+    .add_service(limited(
+        &resolve,
+        LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi).max_decoding_message_size(raised),
+        legacy_filing::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(
+        &resolve,
+        LegacyLoginServiceServer::new(legacy_login::LegacyLoginApi).max_decoding_message_size(raised),
+        legacy_login::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(
+        &resolve,
+        StaffReviewServiceServer::new(staff_review::StaffReviewApi::new(workflows.staff_review)),
+        &[],
+    ))
 }
 
 fn limited<S>(

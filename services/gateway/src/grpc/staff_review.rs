@@ -32,7 +32,8 @@ impl TryFrom<pb::ListReviewCasesRequest> for QueueQuery {
 
     fn try_from(request: pb::ListReviewCasesRequest) -> Result<Self, Error> {
         Ok(Self {
-            kind: enum_field::<common::ReviewKind, ReviewKind>(request.kind).map_err(|d| Error::invalid("kind", d))?,
+            kind: enum_field::<common::ReviewKind, ReviewKind>(request.kind)
+                .map_err(|d| Error::invalid("kind", d))?,
             state: enum_field::<common::ReviewState, ReviewState>(request.state)
                 .map_err(|d| Error::invalid("state", d))?,
             page_size: request.page_size,

@@ -262,12 +262,20 @@ mod tests {
         let doc = Document::accept(0, DocumentKind::Other, "IMAGE/PNG; x=y", png.clone());
         assert!(matches!(doc, Ok(Document { content_type: ContentType::Png, .. })), "{doc:?}");
         assert!(Document::accept(1, DocumentKind::Other, "application/pdf", b"%PDF-1.7".to_vec()).is_ok());
-        assert!(rejected(Document::accept(2, DocumentKind::Other, "image/jpeg", png)).starts_with("documents[2]"));
-        assert!(rejected(Document::accept(0, DocumentKind::Other, "image/png", b"GIF89a".to_vec()))
-            .contains("JPEG, PNG or PDF"));
-        assert!(rejected(Document::accept(0, DocumentKind::Other, "image/gif", b"GIF89a".to_vec()))
-            .contains("content_type"));
-        assert!(rejected(Document::accept(0, DocumentKind::Other, "image/png", Vec::new())).contains("empty"));
+        assert!(
+            rejected(Document::accept(2, DocumentKind::Other, "image/jpeg", png)).starts_with("documents[2]")
+        );
+        assert!(
+            rejected(Document::accept(0, DocumentKind::Other, "image/png", b"GIF89a".to_vec()))
+                .contains("JPEG, PNG or PDF")
+        );
+        assert!(
+            rejected(Document::accept(0, DocumentKind::Other, "image/gif", b"GIF89a".to_vec()))
+                .contains("content_type")
+        );
+        assert!(
+            rejected(Document::accept(0, DocumentKind::Other, "image/png", Vec::new())).contains("empty")
+        );
         let mut big = vec![0xFF, 0xD8, 0xFF];
         big.resize(MAX_DOCUMENT_BYTES + 1, 0);
         assert!(rejected(Document::accept(0, DocumentKind::Other, "image/jpeg", big)).contains("5 MiB"));

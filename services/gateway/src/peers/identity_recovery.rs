@@ -71,10 +71,7 @@ impl IdentityRecovery {
     }
 
     pub async fn logout(&self, session: &SessionToken) -> Result<(), Error> {
-        self.client
-            .clone()
-            .logout(pb::LogoutRequest { session_token: session.expose().to_owned() })
-            .await?;
+        self.client.clone().logout(pb::LogoutRequest { session_token: session.expose().to_owned() }).await?;
         Ok(())
     }
 
@@ -112,7 +109,11 @@ impl IdentityRecovery {
     }
 
     /// Opens a case. A pending duplicate answers REVIEW_CASE_ALREADY_OPEN, never its number.
-    pub async fn open_review_case(&self, application: Application, locale: Locale) -> Result<ReviewTicket, Error> {
+    pub async fn open_review_case(
+        &self,
+        application: Application,
+        locale: Locale,
+    ) -> Result<ReviewTicket, Error> {
         let applicant = application.applicant;
         let reply = self
             .client
@@ -150,7 +151,8 @@ impl IdentityRecovery {
                 _ => Error::from(status),
             })?
             .into_inner();
-        let case = reply.review_case.ok_or_else(|| Error::Internal("identity-recovery answered no case".into()))?;
+        let case =
+            reply.review_case.ok_or_else(|| Error::Internal("identity-recovery answered no case".into()))?;
         ticket(&case)
     }
 
@@ -179,10 +181,16 @@ impl IdentityRecovery {
             .get_review_case(pb::GetReviewCaseRequest { case_number: case_number.to_owned() })
             .await?
             .into_inner();
-        staff_case(reply.review_case.ok_or_else(|| Error::Internal("identity-recovery answered no case".into()))?)
+        staff_case(
+            reply.review_case.ok_or_else(|| Error::Internal("identity-recovery answered no case".into()))?,
+        )
     }
 
-    pub async fn get_review_document(&self, case_number: &str, document_id: &str) -> Result<StoredDocument, Error> {
+    pub async fn get_review_document(
+        &self,
+        case_number: &str,
+        document_id: &str,
+    ) -> Result<StoredDocument, Error> {
         let reply = self
             .client
             .clone()

@@ -17,7 +17,8 @@ use prost_types::Timestamp;
 
 pub use self::{
     filing_registry::FilingRegistry,
-    identity_recovery::{CompleteLookup, IdentityRecovery}, legacy_migration::LegacyMigration,
+    identity_recovery::{CompleteLookup, IdentityRecovery},
+    legacy_migration::LegacyMigration,
     verification_codes::VerificationCodes,
 };
 

@@ -220,7 +220,11 @@ impl AccountLookup {
 
     /// Step 2b: ask customer service. Needs a live, unfinished flow, a fresh human-check
     /// pass and a request left in the client's daily quota; a retry answers the same ticket.
-    pub async fn request_review(&self, request: ReviewRequest, client: &Client) -> Result<ReviewTicket, Error> {
+    pub async fn request_review(
+        &self,
+        request: ReviewRequest,
+        client: &Client,
+    ) -> Result<ReviewTicket, Error> {
         let flow = self.flows.load::<LookupFlow>(&request.flow_id).await?;
         if let Some(ticket) = flow.state.review {
             return Ok(ticket);
@@ -257,4 +261,3 @@ impl AccountLookup {
         Err(Error::StepOutOfOrder)
     }
 }
-

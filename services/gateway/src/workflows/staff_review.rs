@@ -26,7 +26,11 @@ impl StaffReview {
 
     /// SESSION_REQUIRED without a live session, STAFF_ONLY for anyone but staff.
     pub async fn authorise(&self, session: &SessionToken) -> Result<Staff, Error> {
-        if self.identity.resolve_session(session).await?.staff { Ok(Staff(())) } else { Err(Error::StaffOnly) }
+        if self.identity.resolve_session(session).await?.staff {
+            Ok(Staff(()))
+        } else {
+            Err(Error::StaffOnly)
+        }
     }
 
     pub async fn queue(&self, _staff: &Staff, query: QueueQuery) -> Result<QueuePage, Error> {
