@@ -26,13 +26,13 @@ use tonic_types::StatusExt;
 
 use crate::reason;
 
-const MOBILE: &str = "15212341234";
+pub const MOBILE: &str = "15212341234";
 
-async fn demo_suite() -> TestSuite {
+pub async fn demo_suite() -> TestSuite {
     TestSuite::start_with(|s| s.seed_demo = true).await
 }
 
-async fn start(suite: &TestSuite, domain: &str) -> Result<StartAccountLookupResponse, tonic::Status> {
+pub async fn start(suite: &TestSuite, domain: &str) -> Result<StartAccountLookupResponse, tonic::Status> {
     let token = suite.human_check_token().await;
     let mut lookup = AccountLookupServiceClient::new(suite.gateway().await);
     lookup
@@ -41,7 +41,7 @@ async fn start(suite: &TestSuite, domain: &str) -> Result<StartAccountLookupResp
         .map(tonic::Response::into_inner)
 }
 
-fn lookup_client(channel: GrpcChannel) -> AccountLookupServiceClient<GrpcChannel> {
+pub fn lookup_client(channel: GrpcChannel) -> AccountLookupServiceClient<GrpcChannel> {
     AccountLookupServiceClient::new(channel)
 }
 
@@ -390,7 +390,7 @@ async fn customer_service_requests_reach_the_staff_queue() {
             }),
             description: "原手机号已停用".into(),
             documents: vec![],
-            human_check_token: String::new(),
+            human_check_token: suite.human_check_token().await,
         })
         .await
         .expect("request opened")

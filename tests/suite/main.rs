@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
 
+mod client_address;
 mod credentials;
 mod demo;
 mod errors;
@@ -10,7 +11,10 @@ mod grpc_web;
 mod health;
 mod limits;
 mod lookup;
+mod lost_answers;
+mod message_limits;
 mod reflection;
+mod reviews;
 mod scratch;
 
 pub use beian_tests::reason;

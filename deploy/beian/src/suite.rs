@@ -116,6 +116,13 @@ pub struct SuiteSettings {
     pub peer_timeout: Duration,
     /// Load the demo data set before serving.
     pub seed_demo: bool,
+    /// Proxies whose `x-forwarded-for` the gateway believes (default: none).
+    pub trusted_proxies: gateway::TrustedProxies,
+    /// The gateway's daily quota of customer-service requests per client.
+    pub review_requests_per_client_per_day: u32,
+    /// Where the gateway reaches verification-codes when not directly, e.g. a test's
+    /// proxy in front of it; `None`: verification-codes' own address.
+    pub gateway_verification_codes_url: Option<String>,
 }
 
 impl SuiteSettings {
@@ -130,6 +137,9 @@ impl SuiteSettings {
             concurrency_limit: 512,
             peer_timeout: Duration::from_secs(5),
             seed_demo: false,
+            trusted_proxies: gateway::TrustedProxies::default(),
+            review_requests_per_client_per_day: gateway::DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY,
+            gateway_verification_codes_url: None,
         }
     }
 
@@ -190,11 +200,18 @@ impl RunningSuite {
         ))
         .await?;
         peers.identity_recovery = url(identity_recovery.local_addr());
-        let gateway = gateway::Application::build(gateway::Settings::local(
-            settings.host(settings.addresses.gateway),
-            settings.databases.gateway.clone(),
-            peers,
-        ))
+        if let Some(via) = &settings.gateway_verification_codes_url {
+            peers.verification_codes.clone_from(via);
+        }
+        let gateway = gateway::Application::build(gateway::Settings {
+            trusted_proxies: settings.trusted_proxies.clone(),
+            review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
+            ..gateway::Settings::local(
+                settings.host(settings.addresses.gateway),
+                settings.databases.gateway.clone(),
+                peers,
+            )
+        })
         .await?;
 
         if settings.seed_demo {

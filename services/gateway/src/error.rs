@@ -1,5 +1,7 @@
 //! The one error type of the gateway and how each variant reaches a front end.
 
+use std::time::Duration;
+
 use beian_platform::{
     error::Common,
     status::{ErrorReason, Failure},
@@ -13,6 +15,21 @@ pub enum Error {
     /// sent as [`Common`] documents.
     #[error(transparent)]
     Common(#[from] Common),
+    /// A request message is larger than its RPC accepts (4 MiB; more only where documents
+    /// travel). INVALID_ARGUMENT, BadRequest naming `request`.
+    #[error("request larger than {limit_bytes} bytes")]
+    RequestTooLarge { limit_bytes: usize },
+    /// A document is too large, of the wrong type, or one too many. INVALID_ARGUMENT,
+    /// DOCUMENT_REJECTED, BadRequest naming it (`documents[2]`, or `documents` for the count).
+    #[error("document {field} rejected: {description}")]
+    DocumentRejected { field: String, description: String },
+    /// The client's quota of this request is used up. RESOURCE_EXHAUSTED, CLIENT_LIMIT, RetryInfo.
+    #[error("client limit reached")]
+    ClientLimit { retry_after: Duration },
+    /// A pending case exists for the same request. ALREADY_EXISTS, REVIEW_CASE_ALREADY_OPEN,
+    /// without the other case's number (the applicant may be a stranger to it).
+    #[error("review case already open")]
+    ReviewCaseAlreadyOpen,
     /// No `authorization: Bearer` session, or a dead one. UNAUTHENTICATED, SESSION_REQUIRED.
     #[error("session required")]
     SessionRequired,
@@ -36,6 +53,18 @@ impl From<Error> for Status {
     fn from(error: Error) -> Self {
         match error {
             Error::Common(common) => common.into(),
+            Error::RequestTooLarge { limit_bytes } => Failure::invalid_field(
+                "request",
+                format!("must be at most {} MiB for this call", limit_bytes / (1024 * 1024)),
+            )
+            .into(),
+            Error::DocumentRejected { field, description } => {
+                Failure::new(ErrorReason::DocumentRejected).with_violation(field, description).into()
+            }
+            Error::ClientLimit { retry_after } => {
+                Failure::new(ErrorReason::ClientLimit).retry_after(retry_after).into()
+            }
+            Error::ReviewCaseAlreadyOpen => Failure::new(ErrorReason::ReviewCaseAlreadyOpen).into(),
             Error::SessionRequired => Failure::new(ErrorReason::SessionRequired).into(),
             Error::WorkflowNotFound => Failure::new(ErrorReason::WorkflowNotFound).into(),
             Error::StepOutOfOrder => Failure::new(ErrorReason::WorkflowStepOutOfOrder).into(),

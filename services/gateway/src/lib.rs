@@ -1,29 +1,40 @@
 //! The gateway: the suite's only public API. Front ends call it over gRPC or
 //! gRPC-Web; it composes the internal services into user-facing workflows and
 //! hands out masked data only.
+//!
+//! Layers: `grpc/` (the wire: validation, who is calling, sizes) → `workflows/`
+//! (one module per workflow, domain values only) → `peers/` (one client per
+//! service) and the gateway's own tables (`flows/`, `quota/`).
 
-mod account;
-mod context;
 pub mod error;
 mod flows;
 mod grpc;
-mod lookup;
 mod model;
 mod peers;
-mod reviews;
+mod proxies;
+mod quota;
+mod settings;
+mod sweep;
+mod wire;
 mod workflows;
 
 use beian_platform::{
-    app::{self, Start},
+    app::{self, Background, Start},
     config::{HostSettings, PeerSettings, ServiceArgs, ports},
     host::Exposure,
     storage::{Database, DatabaseLocation},
 };
+use tokio::sync::watch;
 use tonic::service::Routes;
+
+pub use crate::{proxies::TrustedProxies, settings::GatewayArgs};
 
 pub const NAME: &str = "gateway";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Customer-service review requests one client may make per day, by default.
+pub const DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY: u32 = 5;
 
 /// Everything the gateway needs to start.
 #[derive(Debug, Clone)]
@@ -31,23 +42,40 @@ pub struct Settings {
     pub host: HostSettings,
     pub database: DatabaseLocation,
     pub peers: PeerSettings,
+    /// Proxies whose `x-forwarded-for` names the client (empty: the header is ignored).
+    pub trusted_proxies: TrustedProxies,
+    pub review_requests_per_client_per_day: u32,
 }
 
 impl Settings {
-    pub fn from_args(args: &ServiceArgs) -> anyhow::Result<Self> {
-        Ok(Self::local(args.host(ports::GATEWAY)?, args.database(NAME), args.peers.clone()))
+    pub fn from_args(args: &ServiceArgs, extra: &GatewayArgs) -> anyhow::Result<Self> {
+        Ok(Self {
+            trusted_proxies: extra.trusted_proxies()?,
+            review_requests_per_client_per_day: extra.review_requests_per_client_per_day,
+            ..Self::local(args.host(ports::GATEWAY)?, args.database(NAME), args.peers.clone())
+        })
     }
 
-    /// For the suite launcher and tests.
+    /// The defaults of everything beyond where to listen, store and call.
     pub fn local(host: HostSettings, database: DatabaseLocation, peers: PeerSettings) -> Self {
-        Self { host, database, peers }
+        Self {
+            host,
+            database,
+            peers,
+            trusted_proxies: TrustedProxies::default(),
+            review_requests_per_client_per_day: DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY,
+        }
     }
 }
 
-/// The gateway as the platform runs it: its workflows, holding the clients of
-/// every other service.
+/// The gateway as the platform runs it: its workflows (holding the clients of
+/// every other service) and who may name the client in `x-forwarded-for`.
 #[derive(Debug)]
-pub struct Service(workflows::Workflows);
+pub struct Service {
+    workflows: workflows::Workflows,
+    db: Database,
+    trusted_proxies: TrustedProxies,
+}
 
 /// The gateway, migrated and bound, ready to serve.
 pub type Application = app::Application<Service>;
@@ -64,12 +92,23 @@ impl app::Service for Service {
 
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         let peers = peers::Peers::connect(&settings.peers, &settings.host.internal_token)?;
-        Ok(Start::new(settings.host, settings.database, |db: Database| {
-            Self(workflows::Workflows::new(peers, db))
+        let limits = workflows::WorkflowLimits {
+            review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
+        };
+        let trusted_proxies = settings.trusted_proxies;
+        Ok(Start::new(settings.host, settings.database, move |db: Database| Self {
+            workflows: workflows::Workflows::new(peers, db.clone(), limits),
+            db,
+            trusted_proxies,
         }))
     }
 
+    /// Expired flows and past days' quota counters are swept off the request path.
+    fn background(&mut self, stop: &watch::Receiver<bool>) -> Vec<Background> {
+        vec![("sweep", tokio::spawn(sweep::run(self.db.clone(), sweep::SWEEP_EVERY, stop.clone())))]
+    }
+
     fn routes(self) -> Routes {
-        grpc::routes(self.0)
+        grpc::routes(self.workflows, self.trusted_proxies)
     }
 }

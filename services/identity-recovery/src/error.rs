@@ -38,9 +38,10 @@ pub enum Error {
     #[error("document {field} rejected: {description}")]
     DocumentRejected { field: String, description: String },
     /// A pending case of the same kind exists for the same domain or filing. ALREADY_EXISTS,
-    /// REVIEW_CASE_ALREADY_OPEN, ErrorInfo metadata `case_number` naming it.
+    /// REVIEW_CASE_ALREADY_OPEN. The other case's number is never sent: the applicant may be
+    /// a stranger to whoever opened it.
     #[error("review case already open")]
-    ReviewCaseAlreadyOpen { case_number: String },
+    ReviewCaseAlreadyOpen,
     /// No case with that number. NOT_FOUND, REVIEW_CASE_NOT_FOUND.
     #[error("review case not found")]
     ReviewCaseNotFound,
@@ -75,9 +76,7 @@ impl From<Error> for Status {
             Error::DocumentRejected { field, description } => {
                 Failure::new(ErrorReason::DocumentRejected).with_violation(field, description).into()
             }
-            Error::ReviewCaseAlreadyOpen { case_number } => {
-                Failure::new(ErrorReason::ReviewCaseAlreadyOpen).with_param("case_number", case_number).into()
-            }
+            Error::ReviewCaseAlreadyOpen => Failure::new(ErrorReason::ReviewCaseAlreadyOpen).into(),
             Error::ReviewCaseNotFound => Failure::new(ErrorReason::ReviewCaseNotFound).into(),
             Error::ReviewDocumentNotFound => Failure::new(ErrorReason::ReviewCaseNotFound)
                 .with_violation("document_id", "the case has no such document")

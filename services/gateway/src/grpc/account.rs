@@ -7,20 +7,35 @@ use beian_proto::{
 };
 use tonic::{Request, Response, Status};
 
+use super::caller;
 use crate::{
-    account::{AccountView, Site},
     error::Error,
-    workflows::Workflows,
+    model::account::{AccountView, Credentials},
+    wire::number,
+    workflows::account::Accounts,
 };
 
 #[derive(Debug, Clone)]
 pub struct AccountApi {
-    workflows: Workflows,
+    accounts: Accounts,
 }
 
 impl AccountApi {
-    pub fn new(workflows: Workflows) -> Self {
-        Self { workflows }
+    pub fn new(accounts: Accounts) -> Self {
+        Self { accounts }
+    }
+}
+
+impl TryFrom<pb::LoginRequest> for Credentials {
+    type Error = Error;
+
+    fn try_from(request: pb::LoginRequest) -> Result<Self, Error> {
+        let login_name =
+            required_text(&request.login_name, 128).map_err(|d| Error::invalid("login_name", d))?.to_owned();
+        if request.password.is_empty() {
+            return Err(Error::invalid("password", "is required"));
+        }
+        Ok(Self { login_name, password: request.password })
     }
 }
 
@@ -29,23 +44,18 @@ type Reply<T> = Result<Response<T>, Status>;
 #[tonic::async_trait]
 impl AccountService for AccountApi {
     async fn login(&self, request: Request<pb::LoginRequest>) -> Reply<pb::LoginResponse> {
-        let client_ip = request.remote_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-        let request = request.into_inner();
-        let login_name =
-            required_text(&request.login_name, 128).map_err(|d| Error::invalid("login_name", d))?;
-        if request.password.is_empty() {
-            return Err(Error::invalid("password", "is required").into());
-        }
-        let logged_in = self.workflows.login(login_name, &request.password, &client_ip).await?;
+        let client = caller::client(&request)?;
+        let credentials = Credentials::try_from(request.into_inner())?;
+        let logged_in = self.accounts.login(credentials, &client).await?;
         Ok(Response::new(pb::LoginResponse {
-            session_token: logged_in.session_token,
+            session_token: logged_in.session_token.expose().to_owned(),
             expire_time: Some(timestamp(logged_in.expires_at_ms)),
             account: Some(my_account(logged_in.account)),
         }))
     }
 
     async fn logout(&self, request: Request<pb::LogoutRequest>) -> Reply<pb::LogoutResponse> {
-        self.workflows.logout(request.metadata()).await?;
+        self.accounts.logout(&caller::session(&request)?).await?;
         Ok(Response::new(pb::LogoutResponse {}))
     }
 
@@ -53,7 +63,7 @@ impl AccountService for AccountApi {
         &self,
         request: Request<pb::GetMyAccountRequest>,
     ) -> Reply<pb::GetMyAccountResponse> {
-        let account = self.workflows.my_account(request.metadata()).await?;
+        let account = self.accounts.signed_in(&caller::session(&request)?).await?;
         Ok(Response::new(pb::GetMyAccountResponse { account: Some(my_account(account)) }))
     }
 
@@ -82,10 +92,7 @@ impl AccountService for AccountApi {
 fn my_account(account: AccountView) -> pb::MyAccount {
     pb::MyAccount {
         masked_login_name: account.masked_login_name,
-        site: match account.site {
-            Site::Cn => common::Site::Cn,
-            Site::Intl => common::Site::Intl,
-        } as i32,
+        site: number::<_, common::Site>(account.site),
         masked_mobile: account.masked_mobile,
         masked_email: account.masked_email,
         staff: account.staff,

@@ -1,31 +1,141 @@
-//! `beian.gateway.v1.AccountLookupService` (SPEC §1).
+//! `beian.gateway.v1.AccountLookupService` (SPEC §1): requests validated into the
+//! workflow's domain requests, answers converted back.
 
-use beian_platform::wire::timestamp;
+use beian_common::{
+    contact::{normalise_email, normalise_mobile},
+    domain_name::normalise_domain,
+};
+use beian_platform::wire::{required_text, timestamp};
 use beian_proto::{
     common::v1 as common,
     gateway::v1::{self as pb, account_lookup_service_server::AccountLookupService},
-    identity_recovery::v1 as identity,
 };
 use tonic::{Request, Response, Status};
 
-use super::convert;
+use super::{caller, convert};
 use crate::{
-    context::Client,
-    lookup::Method,
-    model::{CodeSent, LegacyAction},
-    reviews,
-    workflows::Workflows,
+    error::Error,
+    flows::FlowId,
+    model::{
+        PassToken, TypedCode,
+        reviews::{Applicant, CertificateType, Document, DocumentKind},
+    },
+    wire::{enum_field, masked_contact_to_wire, number},
+    workflows::account_lookup::{AccountLookup, Method, ReviewRequest, StartLookup, VerifyCode},
 };
+
+/// The RPCs of this service that take documents (see `limits`).
+pub const DOCUMENT_RPCS: &[&str] = &["RequestAccountLookupReview"];
+
+const MAX_NAME_CHARS: usize = 64;
+const MAX_CERTIFICATE_CHARS: usize = 32;
+const MAX_DESCRIPTION_CHARS: usize = 2000;
 
 #[derive(Debug, Clone)]
 pub struct AccountLookupApi {
-    workflows: Workflows,
+    lookup: AccountLookup,
 }
 
 impl AccountLookupApi {
-    pub fn new(workflows: Workflows) -> Self {
-        Self { workflows }
+    pub fn new(lookup: AccountLookup) -> Self {
+        Self { lookup }
     }
+}
+
+fn pass_token(value: &str) -> Result<PassToken, Error> {
+    PassToken::parse(value)
+        .ok_or_else(|| Error::invalid("human_check_token", "is required: pass the slider check first"))
+}
+
+impl TryFrom<pb::StartAccountLookupRequest> for StartLookup {
+    type Error = Error;
+
+    fn try_from(request: pb::StartAccountLookupRequest) -> Result<Self, Error> {
+        let domain =
+            normalise_domain(&request.domain).map_err(|e| Error::invalid("domain", e.to_string()))?;
+        Ok(Self { domain, pass: pass_token(&request.human_check_token)? })
+    }
+}
+
+impl TryFrom<pb::VerifyAccountLookupCodeRequest> for VerifyCode {
+    type Error = Error;
+
+    fn try_from(request: pb::VerifyAccountLookupCodeRequest) -> Result<Self, Error> {
+        let code = TypedCode::parse(&request.code)
+            .ok_or_else(|| Error::invalid("code", "must be the 6 digits of the SMS"))?;
+        Ok(Self { flow_id: FlowId::parse(&request.flow_id)?, code })
+    }
+}
+
+/// Everything is checked before anything is spent: a typo costs neither the pass nor quota.
+/// A missing pass is INVALID_ARGUMENT naming `human_check_token`, as on the first step.
+impl TryFrom<pb::RequestAccountLookupReviewRequest> for ReviewRequest {
+    type Error = Error;
+
+    fn try_from(request: pb::RequestAccountLookupReviewRequest) -> Result<Self, Error> {
+        let flow_id = FlowId::parse(&request.flow_id)?;
+        let applicant = applicant(request.applicant.unwrap_or_default())?;
+        let description = request.description.trim();
+        if description.chars().count() > MAX_DESCRIPTION_CHARS {
+            return Err(Error::invalid(
+                "description",
+                format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
+            ));
+        }
+        Document::check_count(request.documents.len())?;
+        let documents = request
+            .documents
+            .into_iter()
+            .enumerate()
+            .map(|(index, document)| {
+                let kind = enum_field::<common::DocumentKind, DocumentKind>(document.kind)
+                    .map_err(|d| Error::DocumentRejected {
+                        field: format!("documents[{index}].kind"),
+                        description: d,
+                    })?
+                    .ok_or_else(|| Error::DocumentRejected {
+                        field: format!("documents[{index}].kind"),
+                        description: "is required".into(),
+                    })?;
+                Document::accept(index, kind, &document.content_type, document.content)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            flow_id,
+            applicant,
+            description: description.to_owned(),
+            documents,
+            pass: pass_token(&request.human_check_token)?,
+        })
+    }
+}
+
+/// The applicant's contacts are checked here so a typo is caught before the pass is
+/// spent; identity-recovery checks the certificate against its type.
+fn applicant(applicant: common::Applicant) -> Result<Applicant, Error> {
+    let name =
+        required_text(&applicant.name, MAX_NAME_CHARS).map_err(|d| Error::invalid("applicant.name", d))?;
+    let mobile =
+        normalise_mobile(&applicant.mobile).map_err(|e| Error::invalid("applicant.mobile", e.to_string()))?;
+    let email = match applicant.email.trim() {
+        "" => String::new(),
+        email => normalise_email(email).map_err(|e| Error::invalid("applicant.email", e.to_string()))?,
+    };
+    let certificate_number = applicant.certificate_number.trim();
+    if certificate_number.chars().count() > MAX_CERTIFICATE_CHARS {
+        return Err(Error::invalid(
+            "applicant.certificate_number",
+            format!("must be at most {MAX_CERTIFICATE_CHARS} characters"),
+        ));
+    }
+    Ok(Applicant {
+        name: name.to_owned(),
+        certificate_type: enum_field::<common::CertificateType, CertificateType>(applicant.certificate_type)
+            .map_err(|d| Error::invalid("applicant.certificate_type", d))?,
+        certificate_number: certificate_number.to_owned(),
+        mobile,
+        email,
+    })
 }
 
 type Reply<T> = Result<Response<T>, Status>;
@@ -36,22 +146,22 @@ impl AccountLookupService for AccountLookupApi {
         &self,
         request: Request<pb::StartAccountLookupRequest>,
     ) -> Reply<pb::StartAccountLookupResponse> {
-        let request = request.into_inner();
-        let started =
-            self.workflows.start_account_lookup(&request.domain, &request.human_check_token).await?;
+        let started = self.lookup.start(StartLookup::try_from(request.into_inner())?).await?;
         Ok(Response::new(pb::StartAccountLookupResponse {
-            flow_id: started.flow_id.unwrap_or_default(),
+            flow_id: started.flow_id.map(|id| id.as_str().to_owned()).unwrap_or_default(),
             methods: started
                 .methods
                 .iter()
                 .map(|m| match m {
-                    Method::Sms => pb::LookupMethod::Sms as i32,
-                    Method::CustomerService => pb::LookupMethod::CustomerService as i32,
+                    Method::Sms => pb::LookupMethod::Sms,
+                    Method::CustomerService => pb::LookupMethod::CustomerService,
                 })
+                .map(i32::from)
                 .collect(),
             masked_mobile: started.masked_mobile.unwrap_or_default(),
-            legacy_action: started.legacy.map_or(common::LegacyAction::None, |l| legacy_action(l.action))
-                as i32,
+            legacy_action: started
+                .legacy
+                .map_or(common::LegacyAction::None.into(), |l| number::<_, common::LegacyAction>(l.action)),
             legacy_submitted_on: started.legacy.map(|l| common::CalendarDate {
                 year: l.submitted_on.0,
                 month: l.submitted_on.1,
@@ -65,22 +175,21 @@ impl AccountLookupService for AccountLookupApi {
         &self,
         request: Request<pb::SendAccountLookupCodeRequest>,
     ) -> Reply<pb::SendAccountLookupCodeResponse> {
-        let client = Client::of(&request);
-        let sent = self.workflows.send_account_lookup_code(&request.get_ref().flow_id, &client).await?;
-        Ok(Response::new(pb::SendAccountLookupCodeResponse { code: Some(code_sent(sent)) }))
+        let client = caller::client(&request)?;
+        let flow_id = FlowId::parse(&request.get_ref().flow_id)?;
+        let sent = self.lookup.send_code(&flow_id, &client).await?;
+        Ok(Response::new(pb::SendAccountLookupCodeResponse { code: Some(convert::code_sent(sent)) }))
     }
 
     async fn verify_account_lookup_code(
         &self,
         request: Request<pb::VerifyAccountLookupCodeRequest>,
     ) -> Reply<pb::VerifyAccountLookupCodeResponse> {
-        let client = Client::of(&request);
-        let request = request.into_inner();
-        let done =
-            self.workflows.verify_account_lookup_code(&request.flow_id, &request.code, &client).await?;
+        let client = caller::client(&request)?;
+        let done = self.lookup.verify_code(VerifyCode::try_from(request.into_inner())?, &client).await?;
         Ok(Response::new(pb::VerifyAccountLookupCodeResponse {
             masked_login_name: done.masked_login_name,
-            sent_to: done.sent_to.into_iter().map(convert::masked_contact).collect(),
+            sent_to: done.sent_to.into_iter().map(masked_contact_to_wire).collect(),
         }))
     }
 
@@ -88,38 +197,9 @@ impl AccountLookupService for AccountLookupApi {
         &self,
         request: Request<pb::RequestAccountLookupReviewRequest>,
     ) -> Reply<pb::RequestAccountLookupReviewResponse> {
-        let client = Client::of(&request);
-        let request = request.into_inner();
-        let domain = self.workflows.account_lookup_domain(&request.flow_id).await?;
-        let application = reviews::Application {
-            kind: common::ReviewKind::AccountLookup,
-            applicant: request.applicant,
-            subject: identity::ReviewSubject {
-                domain,
-                description: request.description,
-                ..identity::ReviewSubject::default()
-            },
-            documents: request.documents,
-        };
-        let case = reviews::open(&self.workflows.peers, application, &client).await?;
-        Ok(Response::new(pb::RequestAccountLookupReviewResponse { ticket: Some(convert::ticket(&case)) }))
-    }
-}
-
-fn code_sent(sent: CodeSent) -> pb::CodeSent {
-    pb::CodeSent {
-        masked_destination: sent.masked_destination,
-        expire_time: Some(timestamp(sent.expires_at_ms)),
-        resend_time: Some(timestamp(sent.resend_at_ms)),
-    }
-}
-
-fn legacy_action(action: LegacyAction) -> common::LegacyAction {
-    match action {
-        LegacyAction::None => common::LegacyAction::None,
-        LegacyAction::Claim => common::LegacyAction::Claim,
-        LegacyAction::Import => common::LegacyAction::Import,
-        LegacyAction::AlreadyMigrated => common::LegacyAction::AlreadyMigrated,
-        LegacyAction::MovedAway => common::LegacyAction::MovedAway,
+        let client = caller::client(&request)?;
+        let ticket =
+            self.lookup.request_review(ReviewRequest::try_from(request.into_inner())?, &client).await?;
+        Ok(Response::new(pb::RequestAccountLookupReviewResponse { ticket: Some(convert::ticket(ticket)) }))
     }
 }

@@ -1,54 +1,55 @@
-//! Wire conversions shared by the gateway's handlers.
+//! Domain → wire conversions several handlers share. Requests are converted
+//! (and validated) by `TryFrom` next to their handler.
 
-use beian_proto::{common::v1 as common, gateway::v1 as pb, identity_recovery::v1 as identity};
+use beian_platform::wire::timestamp;
+use beian_proto::{common::v1 as common, gateway::v1 as pb};
 
-use crate::model::{Channel, MaskedContact};
+use crate::{
+    model::{
+        CodeSent,
+        reviews::{ReviewTicket, StaffCase},
+    },
+    wire::number,
+};
 
-pub fn masked_contact(contact: MaskedContact) -> common::MaskedContact {
-    common::MaskedContact {
-        channel: match contact.channel {
-            Channel::Sms => common::Channel::Sms,
-            Channel::Email => common::Channel::Email,
-        } as i32,
-        masked_destination: contact.masked,
+pub fn code_sent(sent: CodeSent) -> pb::CodeSent {
+    pb::CodeSent {
+        masked_destination: sent.masked_destination,
+        expire_time: Some(timestamp(sent.expires_at_ms)),
+        resend_time: Some(timestamp(sent.resend_at_ms)),
     }
 }
 
 /// A case as its applicant sees it.
-pub fn ticket(case: &identity::ReviewCase) -> pb::ReviewTicket {
+pub fn ticket(ticket: ReviewTicket) -> pb::ReviewTicket {
     pb::ReviewTicket {
-        case_number: case.case_number.clone(),
-        kind: case.kind,
-        state: case.state,
-        submit_time: case.submit_time,
-        deadline: case.deadline,
-        rejection_note: if case.state == common::ReviewState::Rejected as i32 {
-            case.decision_note.clone()
-        } else {
-            String::new()
-        },
+        case_number: ticket.case_number,
+        kind: number::<_, common::ReviewKind>(ticket.kind),
+        state: number::<_, common::ReviewState>(ticket.state),
+        submit_time: Some(timestamp(ticket.submitted_at_ms)),
+        deadline: Some(timestamp(ticket.deadline_at_ms)),
+        rejection_note: ticket.rejection_note.unwrap_or_default(),
     }
 }
 
 /// A case as staff see it (masked by identity-recovery already).
-pub fn staff_case(case: identity::ReviewCase) -> pb::StaffReviewCase {
-    let subject = case.subject.clone().unwrap_or_default();
+pub fn staff_case(case: StaffCase) -> pb::StaffReviewCase {
     pb::StaffReviewCase {
-        ticket: Some(ticket(&case)),
+        ticket: Some(ticket(case.ticket)),
         masked_applicant_name: case.masked_applicant_name,
         masked_applicant_mobile: case.masked_applicant_mobile,
         masked_applicant_email: case.masked_applicant_email,
         masked_certificate_number: case.masked_certificate_number,
-        domain: subject.domain,
-        filing_number: subject.filing_number,
-        masked_new_login_email: subject.new_login_email,
-        description: subject.description,
+        domain: case.domain,
+        filing_number: case.filing_number,
+        masked_new_login_email: case.masked_new_login_email,
+        description: case.description,
         documents: case
             .documents
             .into_iter()
             .map(|d| pb::StaffDocumentRef {
                 document_id: d.document_id,
-                kind: d.kind,
+                kind: number::<_, common::DocumentKind>(d.kind),
                 content_type: d.content_type,
                 size_bytes: d.size_bytes,
             })

@@ -5,6 +5,9 @@ use tonic::{Request, Response, Status};
 
 use crate::error::Error;
 
+/// The RPCs of this service that take documents (see `limits`).
+pub const DOCUMENT_RPCS: &[&str] = &["SubmitOfflineTransfer"];
+
 /// Delivered by later issues; every RPC answers UNIMPLEMENTED (NOT_IMPLEMENTED) until then.
 #[derive(Debug, Clone, Copy)]
 pub struct FilingTransferApi;

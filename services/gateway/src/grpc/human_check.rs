@@ -1,19 +1,44 @@
 //! `beian.gateway.v1.HumanCheckService`.
 
 use beian_platform::wire::timestamp;
-use beian_proto::gateway::v1::{self as pb, human_check_service_server::HumanCheckService};
+use beian_proto::gateway::v1::{
+    self as pb, answer_human_check_request::Answer, human_check_service_server::HumanCheckService,
+};
 use tonic::{Request, Response, Status};
 
-use crate::{context::Client, error::Error, model::HumanAnswer, workflows::Workflows};
+use super::caller;
+use crate::{error::Error, model::HumanAnswer, workflows::human_check::HumanCheck};
 
 #[derive(Debug, Clone)]
 pub struct HumanCheckApi {
-    workflows: Workflows,
+    human_check: HumanCheck,
 }
 
 impl HumanCheckApi {
-    pub fn new(workflows: Workflows) -> Self {
-        Self { workflows }
+    pub fn new(human_check: HumanCheck) -> Self {
+        Self { human_check }
+    }
+}
+
+impl TryFrom<pb::AnswerHumanCheckRequest> for HumanAnswer {
+    type Error = Error;
+
+    fn try_from(request: pb::AnswerHumanCheckRequest) -> Result<Self, Error> {
+        match request.answer {
+            Some(Answer::Slider(slider)) => {
+                if slider.challenge_id.trim().is_empty() {
+                    return Err(Error::invalid("slider.challenge_id", "is required"));
+                }
+                Ok(Self::Slider {
+                    challenge_id: slider.challenge_id,
+                    x: slider.x,
+                    drag_millis: slider.drag_millis,
+                })
+            }
+            Some(Answer::VendorToken(token)) if !token.trim().is_empty() => Ok(Self::VendorToken(token)),
+            Some(Answer::VendorToken(_)) => Err(Error::invalid("vendor_token", "is required")),
+            None => Err(Error::invalid("answer", "give the slider answer or the vendor token")),
+        }
     }
 }
 
@@ -25,7 +50,7 @@ impl HumanCheckService for HumanCheckApi {
         &self,
         request: Request<pb::CreateHumanCheckRequest>,
     ) -> Reply<pb::CreateHumanCheckResponse> {
-        let challenge = self.workflows.create_human_check(&Client::of(&request)).await?;
+        let challenge = self.human_check.create(&caller::client(&request)?).await?;
         Ok(Response::new(pb::CreateHumanCheckResponse {
             challenge_id: challenge.challenge_id,
             background_png: challenge.background_png,
@@ -41,27 +66,9 @@ impl HumanCheckService for HumanCheckApi {
         &self,
         request: Request<pb::AnswerHumanCheckRequest>,
     ) -> Reply<pb::AnswerHumanCheckResponse> {
-        let client = Client::of(&request);
-        let answer = match request.into_inner().answer {
-            Some(pb::answer_human_check_request::Answer::Slider(slider)) => {
-                if slider.challenge_id.trim().is_empty() {
-                    return Err(Error::invalid("slider.challenge_id", "is required").into());
-                }
-                HumanAnswer::Slider {
-                    challenge_id: slider.challenge_id,
-                    x: slider.x,
-                    drag_millis: slider.drag_millis,
-                }
-            }
-            Some(pb::answer_human_check_request::Answer::VendorToken(token)) if !token.trim().is_empty() => {
-                HumanAnswer::VendorToken(token)
-            }
-            Some(pb::answer_human_check_request::Answer::VendorToken(_)) => {
-                return Err(Error::invalid("vendor_token", "is required").into());
-            }
-            None => return Err(Error::invalid("answer", "give the slider answer or the vendor token").into()),
-        };
-        let pass = self.workflows.answer_human_check(&client, answer).await?;
+        let client = caller::client(&request)?;
+        let answer = HumanAnswer::try_from(request.into_inner())?;
+        let pass = self.human_check.answer(&client, answer).await?;
         Ok(Response::new(pb::AnswerHumanCheckResponse {
             human_check_token: pass.token,
             expire_time: Some(timestamp(pass.expires_at_ms)),

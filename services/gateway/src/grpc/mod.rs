@@ -1,8 +1,11 @@
 //! The wire boundary of the public API: generated types stop here. Each handler
-//! validates, converts into domain types, runs the workflow step and converts back.
+//! validates the request into a domain request (`TryFrom`, failure = INVALID_ARGUMENT
+//! naming the field), runs its workflow's step and converts the answer back. Who is
+//! calling (client, session) is resolved in `caller`; message sizes in `limits`.
 
 mod account;
 mod account_lookup;
+mod caller;
 mod convert;
 mod filing;
 mod filing_password;
@@ -10,6 +13,7 @@ mod filing_transfer;
 mod human_check;
 mod legacy_filing;
 mod legacy_login;
+pub mod limits;
 mod staff_review;
 
 use beian_proto::gateway::v1::{
@@ -21,9 +25,13 @@ use beian_proto::gateway::v1::{
     legacy_login_service_server::LegacyLoginServiceServer,
     staff_review_service_server::StaffReviewServiceServer,
 };
-use tonic::{server::NamedService, service::Routes};
+use tonic::{
+    server::NamedService,
+    service::{Routes, interceptor::InterceptedService},
+};
 
-use crate::workflows::Workflows;
+use self::{caller::ResolveClient, limits::SizeLimited};
+use crate::{proxies::TrustedProxies, workflows::Workflows};
 
 /// The gRPC services this binary serves, as health reports them.
 pub const SERVICE_NAMES: &[&str] = &[
@@ -38,32 +46,62 @@ pub const SERVICE_NAMES: &[&str] = &[
     <StaffReviewServiceServer<staff_review::StaffReviewApi> as NamedService>::NAME,
 ];
 
-/// Largest request the gateway reads: ten 5 MiB documents plus the form.
-pub const MAX_REQUEST_BYTES: usize = 10 * 5 * 1024 * 1024 + 1024 * 1024;
+/// Every service, each with its size limits and the client resolved for its handlers.
+pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
+    let resolve = ResolveClient::new(proxies);
+    // tonic's own limit is raised where documents travel; `SizeLimited` then holds every
+    // other RPC of the service to the default
+    let raised = limits::DOCUMENT_MESSAGE_BYTES;
+    Routes::new(limited(
+        &resolve,
+        AccountServiceServer::new(account::AccountApi::new(workflows.account)),
+        &[],
+    ))
+    .add_service(limited(
+        &resolve,
+        AccountLookupServiceServer::new(account_lookup::AccountLookupApi::new(workflows.account_lookup))
+            .max_decoding_message_size(raised),
+        account_lookup::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(&resolve, FilingServiceServer::new(filing::FilingApi), &[]))
+    .add_service(limited(
+        &resolve,
+        FilingPasswordServiceServer::new(filing_password::FilingPasswordApi)
+            .max_decoding_message_size(raised),
+        filing_password::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(
+        &resolve,
+        FilingTransferServiceServer::new(filing_transfer::FilingTransferApi)
+            .max_decoding_message_size(raised),
+        filing_transfer::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(
+        &resolve,
+        HumanCheckServiceServer::new(human_check::HumanCheckApi::new(workflows.human_check)),
+        &[],
+    ))
+    .add_service(limited(
+        &resolve,
+        LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi).max_decoding_message_size(raised),
+        legacy_filing::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(
+        &resolve,
+        LegacyLoginServiceServer::new(legacy_login::LegacyLoginApi).max_decoding_message_size(raised),
+        legacy_login::DOCUMENT_RPCS,
+    ))
+    .add_service(limited(
+        &resolve,
+        StaffReviewServiceServer::new(staff_review::StaffReviewApi::new(workflows.staff_review)),
+        &[],
+    ))
+}
 
-pub fn routes(workflows: Workflows) -> Routes {
-    Routes::new(AccountServiceServer::new(account::AccountApi::new(workflows.clone())))
-        .add_service(
-            AccountLookupServiceServer::new(account_lookup::AccountLookupApi::new(workflows.clone()))
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(FilingServiceServer::new(filing::FilingApi))
-        .add_service(
-            FilingPasswordServiceServer::new(filing_password::FilingPasswordApi)
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(
-            FilingTransferServiceServer::new(filing_transfer::FilingTransferApi)
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(HumanCheckServiceServer::new(human_check::HumanCheckApi::new(workflows.clone())))
-        .add_service(
-            LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi)
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(
-            LegacyLoginServiceServer::new(legacy_login::LegacyLoginApi)
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(StaffReviewServiceServer::new(staff_review::StaffReviewApi::new(workflows)))
+fn limited<S>(
+    resolve: &ResolveClient,
+    server: S,
+    document_rpcs: &'static [&'static str],
+) -> SizeLimited<InterceptedService<S, ResolveClient>> {
+    SizeLimited::new(InterceptedService::new(server, resolve.clone()), document_rpcs)
 }

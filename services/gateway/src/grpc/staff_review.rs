@@ -2,23 +2,43 @@
 
 use beian_platform::wire::required_text;
 use beian_proto::{
+    common::v1 as common,
     gateway::v1::{self as pb, staff_review_service_server::StaffReviewService},
-    identity_recovery::v1 as identity,
 };
 use tonic::{Request, Response, Status};
 
-use super::convert;
-use crate::{error::Error, reviews, workflows::Workflows};
+use super::{caller, convert};
+use crate::{
+    error::Error,
+    model::reviews::{QueueQuery, ReviewKind, ReviewState},
+    wire::{enum_field, number},
+    workflows::staff_review::StaffReview,
+};
 
 /// The queue is served now; decisions arrive with the workflows they complete.
 #[derive(Debug, Clone)]
 pub struct StaffReviewApi {
-    workflows: Workflows,
+    staff_review: StaffReview,
 }
 
 impl StaffReviewApi {
-    pub fn new(workflows: Workflows) -> Self {
-        Self { workflows }
+    pub fn new(staff_review: StaffReview) -> Self {
+        Self { staff_review }
+    }
+}
+
+impl TryFrom<pb::ListReviewCasesRequest> for QueueQuery {
+    type Error = Error;
+
+    fn try_from(request: pb::ListReviewCasesRequest) -> Result<Self, Error> {
+        Ok(Self {
+            kind: enum_field::<common::ReviewKind, ReviewKind>(request.kind)
+                .map_err(|d| Error::invalid("kind", d))?,
+            state: enum_field::<common::ReviewState, ReviewState>(request.state)
+                .map_err(|d| Error::invalid("state", d))?,
+            page_size: request.page_size,
+            page_token: request.page_token,
+        })
     }
 }
 
@@ -34,20 +54,12 @@ impl StaffReviewService for StaffReviewApi {
         &self,
         request: Request<pb::ListReviewCasesRequest>,
     ) -> Reply<pb::ListReviewCasesResponse> {
-        let (metadata, _, request) = request.into_parts();
-        let page = reviews::list(
-            &self.workflows.peers,
-            &metadata,
-            identity::ListReviewCasesRequest {
-                kind: request.kind,
-                state: request.state,
-                page_size: request.page_size,
-                page_token: request.page_token,
-            },
-        )
-        .await?;
+        let session = caller::session(&request)?;
+        let query = QueueQuery::try_from(request.into_inner())?;
+        let staff = self.staff_review.authorise(&session).await?;
+        let page = self.staff_review.queue(&staff, query).await?;
         Ok(Response::new(pb::ListReviewCasesResponse {
-            review_cases: page.review_cases.into_iter().map(convert::staff_case).collect(),
+            review_cases: page.cases.into_iter().map(convert::staff_case).collect(),
             next_page_token: page.next_page_token,
         }))
     }
@@ -56,8 +68,9 @@ impl StaffReviewService for StaffReviewApi {
         &self,
         request: Request<pb::GetReviewCaseRequest>,
     ) -> Reply<pb::GetReviewCaseResponse> {
-        let number = case_number(&request.get_ref().case_number)?;
-        let case = reviews::get(&self.workflows.peers, request.metadata(), number).await?;
+        let case = case_number(&request.get_ref().case_number)?;
+        let staff = self.staff_review.authorise(&caller::session(&request)?).await?;
+        let case = self.staff_review.case(&staff, case).await?;
         Ok(Response::new(pb::GetReviewCaseResponse { review_case: Some(convert::staff_case(case)) }))
     }
 
@@ -65,12 +78,18 @@ impl StaffReviewService for StaffReviewApi {
         &self,
         request: Request<pb::GetReviewDocumentRequest>,
     ) -> Reply<pb::GetReviewDocumentResponse> {
-        let number = case_number(&request.get_ref().case_number)?;
+        let case = case_number(&request.get_ref().case_number)?;
         let document_id = required_text(&request.get_ref().document_id, 64)
             .map_err(|d| Error::invalid("document_id", d))?;
-        let document =
-            reviews::document(&self.workflows.peers, request.metadata(), number, document_id).await?;
-        Ok(Response::new(pb::GetReviewDocumentResponse { document: Some(document) }))
+        let staff = self.staff_review.authorise(&caller::session(&request)?).await?;
+        let document = self.staff_review.document(&staff, case, document_id).await?;
+        Ok(Response::new(pb::GetReviewDocumentResponse {
+            document: Some(common::Document {
+                kind: number::<_, common::DocumentKind>(document.kind),
+                content_type: document.content_type,
+                content: document.content,
+            }),
+        }))
     }
 
     async fn approve_review_case(

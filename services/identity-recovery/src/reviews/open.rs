@@ -66,7 +66,7 @@ pub async fn open(
         tx.rollback().await?;
         if let Some(case_number) = store::pending_case_number(db.reader(), &dedup_key).await? {
             tracing::info!(%case_number, kind = case.kind.as_str(), "review case already open");
-            return Err(Error::ReviewCaseAlreadyOpen { case_number });
+            return Err(Error::ReviewCaseAlreadyOpen);
         }
         // The number was taken (or the pending duplicate was decided meanwhile): try again.
     }

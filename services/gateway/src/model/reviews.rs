@@ -1,0 +1,289 @@
+//! Staff review cases as the gateway handles them: what an applicant sends (checked
+//! here before anything is forwarded or stored), the ticket they get back, and the
+//! masked case staff see. identity-recovery owns the cases.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// Largest accepted document (the contract's "at most 5 MiB").
+pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
+/// Most documents one application carries.
+pub const MAX_DOCUMENTS: usize = 10;
+/// Largest application message: every document at its largest plus the form.
+pub const MAX_APPLICATION_BYTES: usize = MAX_DOCUMENTS * MAX_DOCUMENT_BYTES + 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReviewKind {
+    AccountLookup,
+    LegacyLoginReset,
+    FilingPassword,
+    LegacyClaim,
+    OfflineTransfer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReviewState {
+    Pending,
+    Approved,
+    Rejected,
+    Completed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    IdCardFront,
+    IdCardBack,
+    HalfBodyWithIdCard,
+    HalfBodyWithOrganisationCertificate,
+    OrganisationCertificate,
+    AuthorisationLetter,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateType {
+    ResidentIdCard,
+    Passport,
+    HkMacaoPermit,
+    TaiwanPermit,
+    BusinessLicense,
+    OrganisationCode,
+    PublicInstitution,
+    SocialOrganisation,
+}
+
+/// An accepted file type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentType {
+    Jpeg,
+    Png,
+    Pdf,
+}
+
+impl ContentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Pdf => "application/pdf",
+        }
+    }
+
+    /// A declared type (`image/JPEG; name=x` reads as `image/jpeg`), if accepted.
+    pub fn parse(declared: &str) -> Option<Self> {
+        let declared = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        [Self::Jpeg, Self::Png, Self::Pdf].into_iter().find(|kind| kind.as_str() == declared)
+    }
+
+    /// The type the file's first bytes show, if accepted (the declared type alone proves nothing).
+    fn sniff(content: &[u8]) -> Option<Self> {
+        const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF];
+        const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        const PDF: &[u8] = b"%PDF-";
+        [(JPEG, Self::Jpeg), (PNG, Self::Png), (PDF, Self::Pdf)]
+            .into_iter()
+            .find_map(|(magic, kind)| content.starts_with(magic).then_some(kind))
+    }
+}
+
+/// A document, checked. `Debug` shows its size, never its bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Document {
+    pub kind: DocumentKind,
+    pub content_type: ContentType,
+    pub content: Vec<u8>,
+}
+
+impl Document {
+    /// Checks the upload at `index`: DOCUMENT_REJECTED (naming `documents[index]`) unless
+    /// it is a non-empty JPEG, PNG or PDF of at most 5 MiB whose bytes match its declared type.
+    pub fn accept(index: usize, kind: DocumentKind, declared: &str, content: Vec<u8>) -> Result<Self, Error> {
+        let reject = |description: &str| Error::DocumentRejected {
+            field: format!("documents[{index}]"),
+            description: description.to_owned(),
+        };
+        if content.is_empty() {
+            return Err(reject("is empty"));
+        }
+        if content.len() > MAX_DOCUMENT_BYTES {
+            return Err(reject("must be at most 5 MiB"));
+        }
+        let declared = ContentType::parse(declared)
+            .ok_or_else(|| reject("content_type must be image/jpeg, image/png or application/pdf"))?;
+        match ContentType::sniff(&content) {
+            Some(found) if found == declared => Ok(Self { kind, content_type: declared, content }),
+            Some(_) => Err(reject("the file does not match its content_type")),
+            None => Err(reject("must be a JPEG, PNG or PDF file")),
+        }
+    }
+
+    /// At most [`MAX_DOCUMENTS`]: DOCUMENT_REJECTED naming `documents` otherwise.
+    pub fn check_count(count: usize) -> Result<(), Error> {
+        if count > MAX_DOCUMENTS {
+            return Err(Error::DocumentRejected {
+                field: "documents".into(),
+                description: format!("at most {MAX_DOCUMENTS} documents"),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Document")
+            .field("kind", &self.kind)
+            .field("content_type", &self.content_type)
+            .field("size_bytes", &self.content.len())
+            .finish()
+    }
+}
+
+/// Who applies, as they typed it (identity-recovery validates it fully and masks it).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Applicant {
+    pub name: String,
+    pub certificate_type: Option<CertificateType>,
+    pub certificate_number: String,
+    /// Normalised mainland mobile.
+    pub mobile: String,
+    pub email: String,
+}
+
+impl fmt::Debug for Applicant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use beian_common::masking::{mask_email, mask_mobile};
+        f.debug_struct("Applicant")
+            .field("mobile", &mask_mobile(&self.mobile))
+            .field("email", &mask_email(&self.email))
+            .finish_non_exhaustive()
+    }
+}
+
+/// An application for a staff review.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub kind: ReviewKind,
+    pub applicant: Applicant,
+    pub domain: String,
+    pub description: String,
+    pub documents: Vec<Document>,
+}
+
+/// A case as its applicant sees it (kept in the flow to answer a retried request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewTicket {
+    pub case_number: String,
+    pub kind: ReviewKind,
+    pub state: ReviewState,
+    pub submitted_at_ms: i64,
+    pub deadline_at_ms: i64,
+    /// Staff's note, shown only on a rejection.
+    pub rejection_note: Option<String>,
+}
+
+/// A document attached to a case, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRef {
+    pub document_id: String,
+    pub kind: DocumentKind,
+    pub content_type: String,
+    pub size_bytes: i64,
+}
+
+/// A case as staff see it (masked by identity-recovery already).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffCase {
+    pub ticket: ReviewTicket,
+    pub masked_applicant_name: String,
+    pub masked_applicant_mobile: String,
+    pub masked_applicant_email: String,
+    pub masked_certificate_number: String,
+    pub domain: String,
+    pub filing_number: String,
+    pub masked_new_login_email: String,
+    pub description: String,
+    pub documents: Vec<DocumentRef>,
+    pub decided_by: String,
+}
+
+/// Which cases of the queue to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueQuery {
+    /// None: every kind.
+    pub kind: Option<ReviewKind>,
+    /// None: pending.
+    pub state: Option<ReviewState>,
+    pub page_size: i32,
+    pub page_token: String,
+}
+
+/// One page of the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuePage {
+    pub cases: Vec<StaffCase>,
+    pub next_page_token: String,
+}
+
+/// A document's bytes as staff download it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredDocument {
+    pub kind: DocumentKind,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+impl fmt::Debug for StoredDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredDocument")
+            .field("kind", &self.kind)
+            .field("size_bytes", &self.content.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(result: Result<Document, Error>) -> String {
+        match result {
+            Err(Error::DocumentRejected { field, description }) => format!("{field}: {description}"),
+            other => panic!("not rejected: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn documents_are_checked_by_their_bytes() {
+        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0].to_vec();
+        let doc = Document::accept(0, DocumentKind::Other, "IMAGE/PNG; x=y", png.clone());
+        assert!(matches!(doc, Ok(Document { content_type: ContentType::Png, .. })), "{doc:?}");
+        assert!(Document::accept(1, DocumentKind::Other, "application/pdf", b"%PDF-1.7".to_vec()).is_ok());
+        assert!(
+            rejected(Document::accept(2, DocumentKind::Other, "image/jpeg", png)).starts_with("documents[2]")
+        );
+        assert!(
+            rejected(Document::accept(0, DocumentKind::Other, "image/png", b"GIF89a".to_vec()))
+                .contains("JPEG, PNG or PDF")
+        );
+        assert!(
+            rejected(Document::accept(0, DocumentKind::Other, "image/gif", b"GIF89a".to_vec()))
+                .contains("content_type")
+        );
+        assert!(
+            rejected(Document::accept(0, DocumentKind::Other, "image/png", Vec::new())).contains("empty")
+        );
+        let mut big = vec![0xFF, 0xD8, 0xFF];
+        big.resize(MAX_DOCUMENT_BYTES + 1, 0);
+        assert!(rejected(Document::accept(0, DocumentKind::Other, "image/jpeg", big)).contains("5 MiB"));
+    }
+
+    #[test]
+    fn at_most_ten_documents() {
+        assert!(Document::check_count(MAX_DOCUMENTS).is_ok());
+        assert!(Document::check_count(MAX_DOCUMENTS + 1).is_err());
+    }
+}

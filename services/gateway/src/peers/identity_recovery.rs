@@ -1,0 +1,261 @@
+//! identity-recovery: logins and sessions, the lookup's last step, review cases.
+
+use beian_common::locale::Locale;
+use beian_platform::{
+    client::PeerChannel,
+    status::{ErrorReason, reason_of},
+};
+use beian_proto::{
+    common::v1 as common,
+    identity_recovery::v1::{self as pb, identity_recovery_service_client::IdentityRecoveryServiceClient},
+};
+
+use super::millis;
+use crate::{
+    error::Error,
+    model::{
+        LookupDone,
+        account::{AccountView, Credentials, LoggedIn, SessionToken, Site},
+        client::Client,
+        reviews::{
+            Application, DocumentKind, DocumentRef, MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewKind,
+            ReviewState, ReviewTicket, StaffCase, StoredDocument,
+        },
+    },
+    wire::{masked_contact_from_wire, number, required_enum},
+};
+
+#[derive(Debug, Clone)]
+pub struct IdentityRecovery {
+    client: IdentityRecoveryServiceClient<PeerChannel>,
+}
+
+/// What completing a lookup needs.
+#[derive(Debug, Clone, Copy)]
+pub struct CompleteLookup<'a> {
+    pub proof: &'a str,
+    pub account_id: &'a str,
+    /// The filing's mobile the code went to (never logged).
+    pub destination: &'a str,
+    /// Names the lookup: a retry sends nothing twice.
+    pub request_id: &'a str,
+    pub locale: Locale,
+}
+
+impl IdentityRecovery {
+    pub fn new(channel: PeerChannel) -> Self {
+        // documents travel through: up to the largest application, both ways
+        Self {
+            client: IdentityRecoveryServiceClient::new(channel)
+                .max_encoding_message_size(MAX_APPLICATION_BYTES)
+                .max_decoding_message_size(MAX_APPLICATION_BYTES),
+        }
+    }
+
+    pub async fn login(&self, credentials: Credentials, client: &Client) -> Result<LoggedIn, Error> {
+        let reply = self
+            .client
+            .clone()
+            .login(pb::LoginRequest {
+                login_name: credentials.login_name,
+                password: credentials.password,
+                client_ip: client.ip.to_string(),
+            })
+            .await?
+            .into_inner();
+        Ok(LoggedIn {
+            session_token: SessionToken::new(reply.session_token),
+            expires_at_ms: millis(reply.expire_time),
+            account: account_view(reply.account)?,
+        })
+    }
+
+    pub async fn logout(&self, session: &SessionToken) -> Result<(), Error> {
+        self.client.clone().logout(pb::LogoutRequest { session_token: session.expose().to_owned() }).await?;
+        Ok(())
+    }
+
+    pub async fn resolve_session(&self, session: &SessionToken) -> Result<AccountView, Error> {
+        let reply = self
+            .client
+            .clone()
+            .resolve_session(pb::ResolveSessionRequest { session_token: session.expose().to_owned() })
+            .await
+            .map_err(|status| match reason_of(&status) {
+                Some(ErrorReason::SessionRequired) => Error::SessionRequired,
+                _ => Error::from(status),
+            })?
+            .into_inner();
+        account_view(reply.account)
+    }
+
+    pub async fn complete_account_lookup(&self, request: CompleteLookup<'_>) -> Result<LookupDone, Error> {
+        let reply = self
+            .client
+            .clone()
+            .complete_account_lookup(pb::CompleteAccountLookupRequest {
+                proof: request.proof.to_owned(),
+                account_id: request.account_id.to_owned(),
+                locale: request.locale.as_str().to_owned(),
+                destination: request.destination.to_owned(),
+                request_id: request.request_id.to_owned(),
+            })
+            .await?
+            .into_inner();
+        Ok(LookupDone {
+            masked_login_name: reply.masked_login_name,
+            sent_to: reply.sent_to.into_iter().map(masked_contact_from_wire).collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Opens a case. A pending duplicate answers REVIEW_CASE_ALREADY_OPEN, never its number.
+    pub async fn open_review_case(
+        &self,
+        application: Application,
+        locale: Locale,
+    ) -> Result<ReviewTicket, Error> {
+        let applicant = application.applicant;
+        let reply = self
+            .client
+            .clone()
+            .open_review_case(pb::OpenReviewCaseRequest {
+                kind: number::<_, common::ReviewKind>(application.kind),
+                applicant: Some(common::Applicant {
+                    name: applicant.name,
+                    certificate_type: applicant
+                        .certificate_type
+                        .map_or(0, number::<_, common::CertificateType>),
+                    certificate_number: applicant.certificate_number,
+                    mobile: applicant.mobile,
+                    email: applicant.email,
+                }),
+                subject: Some(pb::ReviewSubject {
+                    domain: application.domain,
+                    description: application.description,
+                    ..pb::ReviewSubject::default()
+                }),
+                documents: application
+                    .documents
+                    .into_iter()
+                    .map(|d| common::Document {
+                        kind: number::<_, common::DocumentKind>(d.kind),
+                        content_type: d.content_type.as_str().to_owned(),
+                        content: d.content,
+                    })
+                    .collect(),
+                locale: locale.as_str().to_owned(),
+            })
+            .await
+            .map_err(|status| match reason_of(&status) {
+                Some(ErrorReason::ReviewCaseAlreadyOpen) => Error::ReviewCaseAlreadyOpen,
+                _ => Error::from(status),
+            })?
+            .into_inner();
+        let case = reply.review_case.ok_or_else(|| Error::internal("identity-recovery answered no case"))?;
+        ticket(&case)
+    }
+
+    pub async fn list_review_cases(&self, query: QueueQuery) -> Result<QueuePage, Error> {
+        let reply = self
+            .client
+            .clone()
+            .list_review_cases(pb::ListReviewCasesRequest {
+                kind: query.kind.map_or(0, number::<_, common::ReviewKind>),
+                state: query.state.map_or(0, number::<_, common::ReviewState>),
+                page_size: query.page_size,
+                page_token: query.page_token,
+            })
+            .await?
+            .into_inner();
+        Ok(QueuePage {
+            cases: reply.review_cases.into_iter().map(staff_case).collect::<Result<_, _>>()?,
+            next_page_token: reply.next_page_token,
+        })
+    }
+
+    pub async fn get_review_case(&self, case_number: &str) -> Result<StaffCase, Error> {
+        let reply = self
+            .client
+            .clone()
+            .get_review_case(pb::GetReviewCaseRequest { case_number: case_number.to_owned() })
+            .await?
+            .into_inner();
+        staff_case(reply.review_case.ok_or_else(|| Error::internal("identity-recovery answered no case"))?)
+    }
+
+    pub async fn get_review_document(
+        &self,
+        case_number: &str,
+        document_id: &str,
+    ) -> Result<StoredDocument, Error> {
+        let reply = self
+            .client
+            .clone()
+            .get_review_document(pb::GetReviewDocumentRequest {
+                case_number: case_number.to_owned(),
+                document_id: document_id.to_owned(),
+            })
+            .await?
+            .into_inner();
+        let document =
+            reply.document.ok_or_else(|| Error::internal("identity-recovery answered no document"))?;
+        Ok(StoredDocument {
+            kind: required_enum::<common::DocumentKind, DocumentKind>(document.kind, "document kind")?,
+            content_type: document.content_type,
+            content: document.content,
+        })
+    }
+}
+
+fn account_view(summary: Option<pb::AccountSummary>) -> Result<AccountView, Error> {
+    let summary = summary.ok_or_else(|| Error::internal("identity-recovery answered no account"))?;
+    Ok(AccountView {
+        masked_login_name: summary.masked_login_name,
+        site: required_enum::<common::Site, Site>(summary.site, "site")?,
+        masked_mobile: summary.masked_mobile,
+        masked_email: summary.masked_email,
+        staff: summary.staff,
+    })
+}
+
+/// A case as its applicant sees it: staff's note only on a rejection.
+fn ticket(case: &pb::ReviewCase) -> Result<ReviewTicket, Error> {
+    let state = required_enum::<common::ReviewState, ReviewState>(case.state, "review state")?;
+    Ok(ReviewTicket {
+        case_number: case.case_number.clone(),
+        kind: required_enum::<common::ReviewKind, ReviewKind>(case.kind, "review kind")?,
+        state,
+        submitted_at_ms: millis(case.submit_time),
+        deadline_at_ms: millis(case.deadline),
+        rejection_note: (state == ReviewState::Rejected).then(|| case.decision_note.clone()),
+    })
+}
+
+fn staff_case(case: pb::ReviewCase) -> Result<StaffCase, Error> {
+    let ticket = ticket(&case)?;
+    let subject = case.subject.unwrap_or_default();
+    Ok(StaffCase {
+        ticket,
+        masked_applicant_name: case.masked_applicant_name,
+        masked_applicant_mobile: case.masked_applicant_mobile,
+        masked_applicant_email: case.masked_applicant_email,
+        masked_certificate_number: case.masked_certificate_number,
+        domain: subject.domain,
+        filing_number: subject.filing_number,
+        masked_new_login_email: subject.new_login_email,
+        description: subject.description,
+        documents: case
+            .documents
+            .into_iter()
+            .map(|d| {
+                Ok(DocumentRef {
+                    document_id: d.document_id,
+                    kind: required_enum::<common::DocumentKind, DocumentKind>(d.kind, "document kind")?,
+                    content_type: d.content_type,
+                    size_bytes: d.size_bytes,
+                })
+            })
+            .collect::<Result<_, Error>>()?,
+        decided_by: case.decided_by,
+    })
+}

@@ -1,0 +1,50 @@
+//! The other services, as the gateway reaches them: one client type per service,
+//! over traced, credentialed channels. Each builds its service's request messages
+//! and answers the gateway's own model values; generated types stop here.
+
+mod filing_registry;
+mod identity_recovery;
+mod legacy_migration;
+mod verification_codes;
+
+use std::time::Duration;
+
+use beian_platform::{
+    client::{PeerChannel, peer_channel},
+    config::{PeerSettings, Secret},
+};
+use prost_types::Timestamp;
+
+pub use self::{
+    filing_registry::FilingRegistry,
+    identity_recovery::{CompleteLookup, IdentityRecovery},
+    legacy_migration::LegacyMigration,
+    verification_codes::VerificationCodes,
+};
+
+/// A client of every service the gateway composes.
+#[derive(Debug, Clone)]
+pub struct Peers {
+    pub identity_recovery: IdentityRecovery,
+    pub verification_codes: VerificationCodes,
+    pub filing_registry: FilingRegistry,
+    pub legacy_migration: LegacyMigration,
+}
+
+impl Peers {
+    pub fn connect(settings: &PeerSettings, token: &Secret) -> anyhow::Result<Self> {
+        let timeout = Duration::from_millis(settings.timeout_ms);
+        let channel = |url: &str| -> anyhow::Result<PeerChannel> { peer_channel(url, timeout, token) };
+        Ok(Self {
+            identity_recovery: IdentityRecovery::new(channel(&settings.identity_recovery)?),
+            verification_codes: VerificationCodes::new(channel(&settings.verification_codes)?),
+            filing_registry: FilingRegistry::new(channel(&settings.filing_registry)?),
+            legacy_migration: LegacyMigration::new(channel(&settings.legacy_migration)?),
+        })
+    }
+}
+
+/// A peer's timestamp as unix milliseconds (unset: 0).
+fn millis(time: Option<Timestamp>) -> i64 {
+    time.map_or(0, |t| t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000))
+}

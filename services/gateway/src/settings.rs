@@ -1,0 +1,23 @@
+//! The gateway's own settings, beyond the flags every service takes.
+
+use crate::proxies::TrustedProxies;
+
+// The gateway's own settings. clap shows the doc line below as the binary's description.
+/// The suite's public API: user-facing workflows over gRPC and gRPC-Web.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GatewayArgs {
+    /// Proxies (CIDR blocks or addresses, comma-separated) whose `x-forwarded-for` names
+    /// the client; empty: the header is ignored and the client is the TCP peer.
+    #[arg(long, env = "BEIAN_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    /// Customer-service review requests one client address may make per day (China time).
+    #[arg(long, env = "BEIAN_REVIEW_REQUESTS_PER_CLIENT_PER_DAY", default_value_t = crate::DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY)]
+    pub review_requests_per_client_per_day: u32,
+}
+
+impl GatewayArgs {
+    pub fn trusted_proxies(&self) -> anyhow::Result<TrustedProxies> {
+        TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("BEIAN_TRUSTED_PROXIES: {e}"))
+    }
+}

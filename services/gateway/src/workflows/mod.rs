@@ -1,0 +1,55 @@
+//! The user-facing workflows, one module each, composed from the peers and the
+//! gateway's own tables. They see domain values only: requests arrive validated
+//! from `grpc/`, peers answer model values. To add a workflow, copy
+//! `account_lookup.rs` (its steps, its flow state) and its handler file in `grpc/`.
+
+pub mod account;
+pub mod account_lookup;
+pub mod human_check;
+pub mod staff_review;
+
+use beian_platform::storage::Database;
+
+use crate::{
+    flows::Flows,
+    peers::Peers,
+    quota::{DailyQuota, QuotaAction},
+};
+
+/// Every workflow, ready for the handlers.
+#[derive(Debug, Clone)]
+pub struct Workflows {
+    pub account: account::Accounts,
+    pub human_check: human_check::HumanCheck,
+    pub account_lookup: account_lookup::AccountLookup,
+    pub staff_review: staff_review::StaffReview,
+}
+
+/// The limits the workflows enforce themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkflowLimits {
+    pub review_requests_per_client_per_day: u32,
+}
+
+impl Workflows {
+    pub fn new(peers: Peers, db: Database, limits: WorkflowLimits) -> Self {
+        let flows = Flows::new(db.clone());
+        Self {
+            account: account::Accounts::new(peers.identity_recovery.clone()),
+            human_check: human_check::HumanCheck::new(peers.verification_codes.clone()),
+            account_lookup: account_lookup::AccountLookup {
+                codes: peers.verification_codes,
+                registry: peers.filing_registry,
+                legacy: peers.legacy_migration,
+                identity: peers.identity_recovery.clone(),
+                flows,
+                review_quota: DailyQuota::new(
+                    db,
+                    QuotaAction::AccountLookupReview,
+                    limits.review_requests_per_client_per_day,
+                ),
+            },
+            staff_review: staff_review::StaffReview::new(peers.identity_recovery),
+        }
+    }
+}
