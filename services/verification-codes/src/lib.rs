@@ -43,6 +43,7 @@ use crate::{
     outbox::{
         Doorbell,
         dispatcher::{Dispatcher, Pace},
+        sealing::Sealer,
     },
     service::{HumanCheckMode, VerificationCodes},
 };
@@ -69,11 +70,13 @@ pub struct Application {
 }
 
 impl Application {
-    /// Checks the settings, builds the delivery adapters (a bad SMTP URL fails
-    /// here), migrates the database and binds the port.
+    /// Checks the settings (the file sink only in a development run), builds
+    /// the delivery adapters (a bad SMTP URL fails here), migrates the
+    /// database and binds the port.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.validate()?;
         let keys = Keys::new(&settings.secret_key)?;
+        let sealer = Sealer::new(&keys);
         let human_check = match &settings.human_check {
             HumanCheckSettings::Slider => HumanCheckMode::Slider,
             HumanCheckSettings::Vendor(vendor) => HumanCheckMode::Vendor(Vendor::new(vendor)?),
@@ -91,12 +94,12 @@ impl Application {
                 retry_base: delivery.retry_base,
                 lease: delivery.lease,
             };
-            Dispatcher::new(db.clone(), deliverer, doorbell.clone(), pace)
+            Dispatcher::new(db.clone(), deliverer, sealer.clone(), doorbell.clone(), pace)
         });
         if dispatcher.is_none() {
             tracing::warn!("outbox dispatch is off: messages stay queued until a dispatching process runs");
         }
-        let service = VerificationCodes::new(db, keys, settings.policy, human_check, doorbell);
+        let service = VerificationCodes::new(db, keys, sealer, settings.policy, human_check, doorbell);
         Ok(Self { app, service, dispatcher })
     }
 
