@@ -65,17 +65,10 @@ impl VerificationCodes {
             tx.rollback().await?;
             return self.answer_unchecked(check).await;
         };
-        let failures_cap = limits::failures_cap(&inner.policy);
-        let since = now - millis(failures_cap.window);
-        let failures = limits::store::newest_failures(
-            &mut *tx,
-            &code.destination_key,
-            code.purpose,
-            since,
-            failures_cap.max,
-        )
-        .await?;
-        if let Some(refusal) = failures_cap.check(&failures, now) {
+        let failures =
+            limits::failures_refusal(&mut *tx, &inner.policy, &code.destination_key, code.purpose, now)
+                .await?;
+        if let Some(refusal) = failures {
             tx.rollback().await?;
             tracing::info!(%code_id, "check refused: too many failed checks today");
             return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
@@ -131,8 +124,7 @@ impl VerificationCodes {
 
     async fn proof_again(&self, check: &CheckCode, standing: &store::Standing) -> Result<ProofIssued, Error> {
         let inner = self.inner();
-        let same_request =
-            standing.check_request_id.as_deref().is_some_and(|first| same(first, &check.request_id));
+        let same_request = standing.check_request_id.as_deref() == Some(check.request_id.as_str());
         let typed = code_hash(
             &inner.keys,
             &check.code_id,

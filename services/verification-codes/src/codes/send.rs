@@ -97,16 +97,10 @@ impl VerificationCodes {
             Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) }
         };
 
-        let failures_cap = limits::failures_cap(policy);
-        let failures = limits::store::newest_failures(
-            inner.db.reader(),
-            &destination_key,
-            request.purpose,
-            now - millis(failures_cap.window),
-            failures_cap.max,
-        )
-        .await?;
-        if let Some(refusal) = failures_cap.check(&failures, now) {
+        let failures =
+            limits::failures_refusal(inner.db.reader(), policy, &destination_key, request.purpose, now)
+                .await?;
+        if let Some(refusal) = failures {
             return Err(refused(refusal));
         }
 

@@ -17,7 +17,9 @@ pub mod store;
 
 use std::time::Duration;
 
-use crate::{error::Limit, settings::Policy, settings::millis};
+use sqlx::AnyExecutor;
+
+use crate::{error::Error, error::Limit, purpose::Purpose, settings::Policy, settings::millis};
 
 pub const MINUTE: Duration = Duration::from_secs(60);
 pub const HOUR: Duration = Duration::from_secs(60 * 60);
@@ -65,9 +67,19 @@ impl Cap {
     }
 }
 
-/// Wrong checks of codes to one destination for one purpose, per day.
-pub fn failures_cap(policy: &Policy) -> Cap {
-    Cap { limit: Limit::CheckFailures, max: policy.max_failures_per_day, window: DAY }
+/// The refusal of the daily limit of failed checks of codes to this
+/// destination for this purpose, if it is reached.
+pub async fn failures_refusal(
+    db: impl AnyExecutor<'_>,
+    policy: &Policy,
+    destination_key: &str,
+    purpose: Purpose,
+    now_ms: i64,
+) -> Result<Option<Refusal>, Error> {
+    let cap = Cap { limit: Limit::CheckFailures, max: policy.max_failures_per_day, window: DAY };
+    let since = now_ms - millis(cap.window);
+    let newest = store::newest_failures(db, destination_key, purpose, since, cap.max).await?;
+    Ok(cap.check(&newest, now_ms))
 }
 
 #[cfg(test)]
