@@ -16,10 +16,11 @@ pub async fn enqueue(
 ) -> Result<String, Error> {
     let message_id = uuid::Uuid::new_v4().simple().to_string();
     let params = sealer.seal(&message_id, &message.params)?;
-    sqlx::query(
+    let inserted = sqlx::query(
         "insert into outbox (message_id, idempotency_key, channel, destination, template, locale, params, \
          state, attempts, next_attempt_at_ms, created_at_ms) \
-         values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, $8, $8) on conflict (idempotency_key) do nothing",
+         values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, $8, $8) on conflict (idempotency_key) do nothing \
+         returning message_id",
     )
     .bind(&message_id)
     .bind(&message.idempotency_key)
@@ -29,8 +30,11 @@ pub async fn enqueue(
     .bind(message.locale.as_str())
     .bind(params)
     .bind(now_ms)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if inserted.is_some() {
+        return Ok(message_id);
+    }
     let row = sqlx::query("select message_id from outbox where idempotency_key = $1")
         .bind(&message.idempotency_key)
         .fetch_one(&mut *conn)
