@@ -168,6 +168,8 @@ impl RunningSuite {
     pub async fn start(settings: SuiteSettings) -> anyhow::Result<Self> {
         let verification_codes = verification_codes::Application::build(verification_codes::Settings {
             policy: settings.code_policy.clone(),
+            // `beian up` and the tests: messages go to the file sink, where a developer reads them
+            development: true,
             ..verification_codes::Settings::local(
                 settings.host(settings.addresses.verification_codes),
                 settings.databases.verification_codes.clone(),

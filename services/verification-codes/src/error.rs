@@ -21,6 +21,8 @@ pub enum Limit {
     DestinationPrefix,
     /// Too many slider challenges from one client.
     Challenges,
+    /// Too many wrong checks of codes to one destination for one purpose today.
+    CheckFailures,
 }
 
 impl Limit {
@@ -31,6 +33,7 @@ impl Limit {
             Self::DestinationDaily => ErrorReason::DestinationDailyLimit,
             Self::ClientHourly | Self::ClientDaily | Self::Challenges => ErrorReason::ClientLimit,
             Self::DestinationPrefix => ErrorReason::DestinationPrefixLimit,
+            Self::CheckFailures => ErrorReason::CodeFailuresLimit,
         }
     }
 }

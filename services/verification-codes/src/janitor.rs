@@ -13,15 +13,24 @@ const INTERVAL: Duration = Duration::from_secs(10 * 60);
 const HOUR: Duration = Duration::from_secs(60 * 60);
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// (what, SQL, how long after the row's time it goes). Caps look back one
-/// day, so send events and gates are kept a little longer; proofs (and their
-/// codes) a day, for idempotent redemption retries; delivered messages a
+/// (what, SQL, how long after the row's time it goes). Counters and failed
+/// checks are kept until their day has passed; proofs (and their codes) a
+/// day, for idempotent redemption and check retries; delivered messages a
 /// week, for support, without their parameters.
-const SWEEPS: [(&str, &str, Duration); 7] = [
+const SWEEPS: [(&str, &str, Duration); 8] = [
     ("challenges", "delete from human_checks where expires_at_ms < $1", HOUR),
     ("passes", "delete from human_passes where expires_at_ms < $1", HOUR),
-    ("send events", "delete from send_events where created_at_ms < $1", Duration::from_secs(25 * 60 * 60)),
-    ("limit gates", "delete from limit_gates where touched_at_ms < $1", Duration::from_secs(25 * 60 * 60)),
+    (
+        "limit counters",
+        "delete from limit_counters where window_start_ms < $1",
+        Duration::from_secs(25 * 60 * 60),
+    ),
+    ("cooldowns", "delete from send_cooldowns where until_ms < $1", HOUR),
+    (
+        "failed checks",
+        "delete from check_failures where created_at_ms < $1",
+        Duration::from_secs(25 * 60 * 60),
+    ),
     ("proofs", "delete from proofs where expires_at_ms < $1", DAY),
     (
         "codes",
@@ -76,8 +85,8 @@ mod tests {
         let old = now - millis(Duration::from_secs(8 * 24 * 60 * 60));
         for (id, at) in [("old", old), ("new", now)] {
             sqlx::query(
-                "insert into send_events (event_id, destination_key, destination_prefix, client_ip, created_at_ms) \
-                 values ($1, 'd', 'p', 'c', $2)",
+                "insert into check_failures (failure_id, destination_key, purpose, created_at_ms) \
+                 values ($1, 'd', 'ACCOUNT_LOOKUP', $2)",
             )
             .bind(id)
             .bind(at)
@@ -106,7 +115,7 @@ mod tests {
         }
         assert_eq!(sweep(&db, now).await.expect("sweeps"), 3);
         assert_eq!(sweep(&db, now).await.expect("sweeps"), 0);
-        for table in ["send_events", "codes", "outbox"] {
+        for table in ["check_failures", "codes", "outbox"] {
             let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "select cast(count(*) as bigint) from {table}"
             )))

@@ -1,7 +1,9 @@
 //! The service's secrets at rest: codes, proofs and pass tokens are stored
 //! only as HMAC-SHA-256 under the secret key, so a copy of the database
 //! reveals none of them, and a 6-digit code cannot be brute-forced offline
-//! without the key.
+//! without the key. Proofs themselves are MACs under the key (so a retried
+//! check can be answered the same proof), and the key of the outbox's
+//! sealed parameters is derived from it.
 
 use beian_platform::config::Secret;
 use hmac::{Hmac, Mac};
@@ -14,8 +16,13 @@ use subtle::ConstantTimeEq;
 #[derive(Debug, Clone, Copy)]
 pub enum Use {
     Code,
+    /// The stored hash of a proof.
     Proof,
+    /// A proof itself, derived from its code id and check request id.
+    ProofToken,
     Pass,
+    /// The key that seals outbox parameters.
+    OutboxParams,
 }
 
 impl Use {
@@ -23,7 +30,9 @@ impl Use {
         match self {
             Self::Code => "code",
             Self::Proof => "proof",
+            Self::ProofToken => "proof-token",
             Self::Pass => "pass",
+            Self::OutboxParams => "outbox-params",
         }
     }
 }
@@ -50,12 +59,21 @@ impl Keys {
     /// Hex HMAC of `parts` for `usage`. Each part is length-prefixed, so
     /// ("ab", "c") and ("a", "bc") hash differently.
     pub fn digest(&self, usage: Use, parts: &[&str]) -> String {
+        hex::encode(self.mac_of(usage, parts))
+    }
+
+    /// A 256-bit key for `usage`, derived from the secret key (HMAC as a PRF).
+    pub fn subkey(&self, usage: Use) -> [u8; 32] {
+        self.mac_of(usage, &[])
+    }
+
+    fn mac_of(&self, usage: Use, parts: &[&str]) -> [u8; 32] {
         let mut mac = self.mac.clone();
         for part in std::iter::once(usage.label()).chain(parts.iter().copied()) {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
         }
-        hex::encode(mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
     }
 }
 
@@ -88,6 +106,8 @@ mod tests {
         assert_ne!(a.digest(Use::Code, &["x"]), a.digest(Use::Proof, &["x"]));
         assert_ne!(a.digest(Use::Pass, &["ab", "c"]), a.digest(Use::Pass, &["a", "bc"]));
         assert_eq!(a.digest(Use::Code, &[]).len(), 64);
+        assert_ne!(a.subkey(Use::OutboxParams), keys("k2").subkey(Use::OutboxParams));
+        assert_ne!(hex::encode(a.subkey(Use::OutboxParams)), a.digest(Use::Proof, &[]));
     }
 
     #[test]

@@ -42,6 +42,7 @@ use crate::{
     outbox::{
         Doorbell,
         dispatcher::{Dispatcher, Pace},
+        sealing::Sealer,
     },
     service::{HumanCheckMode, VerificationCodes},
 };
@@ -72,11 +73,13 @@ impl app::Service for Service {
         &MIGRATOR
     }
 
-    /// Checks the settings and builds the delivery adapters (a bad SMTP URL
-    /// fails here), before the database is touched.
+    /// Checks the settings (the file sink only in a development run) and
+    /// builds the delivery adapters (a bad SMTP URL fails here), before the
+    /// database is touched.
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         settings.validate()?;
         let keys = Keys::new(&settings.secret_key)?;
+        let sealer = Sealer::new(&keys);
         let human_check = match &settings.human_check {
             HumanCheckSettings::Slider => HumanCheckMode::Slider,
             HumanCheckSettings::Vendor(vendor) => HumanCheckMode::Vendor(Vendor::new(vendor)?),
@@ -92,14 +95,14 @@ impl app::Service for Service {
                     retry_base: delivery.retry_base,
                     lease: delivery.lease,
                 };
-                Dispatcher::new(db.clone(), deliverer, doorbell.clone(), pace)
+                Dispatcher::new(db.clone(), deliverer, sealer.clone(), doorbell.clone(), pace)
             });
             if dispatcher.is_none() {
                 tracing::warn!(
                     "outbox dispatch is off: messages stay queued until a dispatching process runs"
                 );
             }
-            let codes = VerificationCodes::new(db.clone(), keys, policy, human_check, doorbell);
+            let codes = VerificationCodes::new(db.clone(), keys, sealer, policy, human_check, doorbell);
             Self { codes, db, dispatcher }
         }))
     }

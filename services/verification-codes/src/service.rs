@@ -6,7 +6,12 @@ use std::sync::Arc;
 
 use beian_platform::storage::Database;
 
-use crate::{human_check::vendor::Vendor, keys::Keys, outbox::Doorbell, settings::Policy};
+use crate::{
+    human_check::vendor::Vendor,
+    keys::Keys,
+    outbox::{Doorbell, sealing::Sealer},
+    settings::Policy,
+};
 
 /// How this deployment answers human checks.
 #[derive(Debug, Clone)]
@@ -24,6 +29,8 @@ pub struct VerificationCodes {
 pub(crate) struct Inner {
     pub db: Database,
     pub keys: Keys,
+    /// Seals the parameters of queued messages.
+    pub sealer: Sealer,
     pub policy: Policy,
     pub human_check: HumanCheckMode,
     /// Rung after a commit that queued a message, so delivery starts at once.
@@ -34,11 +41,12 @@ impl VerificationCodes {
     pub fn new(
         db: Database,
         keys: Keys,
+        sealer: Sealer,
         policy: Policy,
         human_check: HumanCheckMode,
         doorbell: Doorbell,
     ) -> Self {
-        Self { inner: Arc::new(Inner { db, keys, policy, human_check, doorbell }) }
+        Self { inner: Arc::new(Inner { db, keys, sealer, policy, human_check, doorbell }) }
     }
 
     pub(crate) fn inner(&self) -> &Inner {

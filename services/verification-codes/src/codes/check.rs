@@ -1,19 +1,30 @@
 //! CheckCode: the attempt is counted first (the deciding write), then the
-//! digits compared in constant time; a correct code becomes USED and yields
-//! a proof in the same transaction.
+//! daily limit of failed checks is applied and the digits compared in
+//! constant time; a correct code becomes USED and yields a proof in the same
+//! transaction. Idempotent on the caller's request id: the same request id
+//! and the same correct code answer the same proof again.
 
 use beian_platform::storage::now_millis;
 
 use super::{CodeState, Digits, code_hash, store};
 use crate::{
     error::Error,
-    keys::{Use, random_token, same},
-    proofs,
+    keys::{Keys, Use, same},
+    limits, proofs,
     service::VerificationCodes,
     settings::millis,
 };
 
-/// A proof just issued, shown to its holder once.
+/// A validated check.
+#[derive(Debug)]
+pub struct CheckCode {
+    pub code_id: String,
+    pub digits: Digits,
+    /// The caller's idempotency key: a retry with it answers the same proof.
+    pub request_id: String,
+}
+
+/// A proof just issued, shown to its holder.
 #[derive(Clone)]
 pub struct ProofIssued {
     pub proof: String,
@@ -29,34 +40,55 @@ impl std::fmt::Debug for ProofIssued {
     }
 }
 
+/// The proof of a check: a MAC of the code id and the check's request id
+/// under the service key rather than random bytes, so a retry of the same
+/// check can be answered the same proof by recomputing it. Nothing
+/// reversible is stored (only the proof's own keyed hash, as before), and
+/// without the key no one can compute a proof from the ids.
+fn derive_proof(keys: &Keys, code_id: &str, request_id: &str) -> String {
+    keys.digest(Use::ProofToken, &[code_id, request_id])
+}
+
 impl VerificationCodes {
     /// Checks typed digits against a code. Wrong: CODE_INCORRECT with the
     /// attempts left (0 on the last one, which kills the code). An unknown
-    /// code id answers CODE_EXPIRED, like a purged or replaced one.
-    pub async fn check_code(&self, code_id: &str, typed: &Digits) -> Result<ProofIssued, Error> {
+    /// code id answers CODE_EXPIRED, like a purged or replaced one. Once the
+    /// destination's failed checks for the purpose reach the daily limit,
+    /// CODE_FAILURES_LIMIT, and the attempt is not counted.
+    pub async fn check_code(&self, check: &CheckCode) -> Result<ProofIssued, Error> {
         let inner = self.inner();
+        let code_id = check.code_id.as_str();
         let max_checks = inner.policy.max_checks;
         let now = now_millis();
         let mut tx = inner.db.begin().await?;
         let Some(code) = store::count_attempt(&mut tx, code_id, now, max_checks).await? else {
             tx.rollback().await?;
-            return Err(self.why_not_checkable(code_id).await?);
+            return self.answer_unchecked(check).await;
         };
-        let expected = code_hash(&inner.keys, code_id, code.purpose, &code.destination_key, typed);
+        let failures =
+            limits::failures_refusal(&mut *tx, &inner.policy, &code.destination_key, code.purpose, now)
+                .await?;
+        if let Some(refusal) = failures {
+            tx.rollback().await?;
+            tracing::info!(%code_id, "check refused: too many failed checks today");
+            return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
+        }
+        let expected = code_hash(&inner.keys, code_id, code.purpose, &code.destination_key, &check.digits);
         if !same(&expected, &code.code_hash) {
             let attempts_left = u32::try_from(i64::from(max_checks) - code.attempts).unwrap_or(0);
             if attempts_left == 0 {
-                store::finish(&mut tx, code_id, CodeState::Dead).await?;
+                store::finish(&mut tx, code_id, CodeState::Dead, None).await?;
             }
+            limits::store::record_failure(&mut tx, &code.destination_key, code.purpose, now).await?;
             tx.commit().await?;
             tracing::info!(%code_id, attempts_left, "code incorrect");
             return Err(Error::CodeIncorrect { attempts_left });
         }
-        if !store::finish(&mut tx, code_id, CodeState::Used).await? {
+        if !store::finish(&mut tx, code_id, CodeState::Used, Some(&check.request_id)).await? {
             tx.rollback().await?;
             return Err(Error::CodeAlreadyUsed);
         }
-        let proof = random_token();
+        let proof = derive_proof(&inner.keys, code_id, &check.request_id);
         let expires_at_ms = now + millis(inner.policy.proof_ttl);
         let row = proofs::store::NewProof {
             proof_hash: &inner.keys.digest(Use::Proof, &[&proof]),
@@ -73,17 +105,42 @@ impl VerificationCodes {
         Ok(ProofIssued { proof, expires_at_ms })
     }
 
-    /// The refusal for a code the deciding write did not match.
-    async fn why_not_checkable(&self, code_id: &str) -> Result<Error, Error> {
-        let max_checks = i64::from(self.inner().policy.max_checks);
-        Ok(match store::standing(self.inner().db.reader(), code_id).await? {
-            None => Error::CodeExpired,
-            Some(standing) => match standing.state {
-                CodeState::Used => Error::CodeAlreadyUsed,
-                _ if standing.attempts >= max_checks => Error::CodeAttemptsExhausted,
-                // LIVE past its expiry, or DEAD because a newer code replaced it.
-                CodeState::Live | CodeState::Dead => Error::CodeExpired,
-            },
-        })
+    /// The answer for a code the deciding write did not match: the same
+    /// proof for a retry of the check that used it (same request id, same
+    /// correct digits), else the refusal that says why.
+    async fn answer_unchecked(&self, check: &CheckCode) -> Result<ProofIssued, Error> {
+        let inner = self.inner();
+        let max_checks = i64::from(inner.policy.max_checks);
+        let Some(standing) = store::standing(inner.db.reader(), &check.code_id).await? else {
+            return Err(Error::CodeExpired);
+        };
+        match standing.state {
+            CodeState::Used => self.proof_again(check, &standing).await,
+            _ if standing.attempts >= max_checks => Err(Error::CodeAttemptsExhausted),
+            // LIVE past its expiry, or DEAD because a newer code replaced it.
+            CodeState::Live | CodeState::Dead => Err(Error::CodeExpired),
+        }
+    }
+
+    async fn proof_again(&self, check: &CheckCode, standing: &store::Standing) -> Result<ProofIssued, Error> {
+        let inner = self.inner();
+        let same_request = standing.check_request_id.as_deref() == Some(check.request_id.as_str());
+        let typed = code_hash(
+            &inner.keys,
+            &check.code_id,
+            standing.purpose,
+            &standing.destination_key,
+            &check.digits,
+        );
+        if !same_request || !same(&typed, &standing.code_hash) {
+            return Err(Error::CodeAlreadyUsed);
+        }
+        let proof = derive_proof(&inner.keys, &check.code_id, &check.request_id);
+        let hash = inner.keys.digest(Use::Proof, &[&proof]);
+        let Some(stored) = proofs::store::find(inner.db.reader(), &hash).await? else {
+            return Err(Error::CodeAlreadyUsed);
+        };
+        tracing::info!(code_id = %check.code_id, "code check retried: the same proof answers");
+        Ok(ProofIssued { proof, expires_at_ms: stored.expires_at_ms })
     }
 }

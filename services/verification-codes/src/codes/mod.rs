@@ -9,6 +9,7 @@ use std::{fmt, str::FromStr};
 
 use rand::Rng;
 
+pub use check::CheckCode;
 pub use send::SendCode;
 
 use crate::{

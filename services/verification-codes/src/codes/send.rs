@@ -1,5 +1,7 @@
-//! SendCode: caps, then in one transaction the code, its send event and the
-//! outbox message that carries it.
+//! SendCode: idempotent on the caller's request id; the daily limit of
+//! failed checks; the resend cooldown and the caps, each one short statement
+//! that decides (given back if the send does not go ahead); then one
+//! transaction that holds the code and the outbox message that carries it.
 
 use std::collections::BTreeMap;
 
@@ -9,8 +11,11 @@ use super::{Digits, code_hash, store};
 use crate::{
     client::ClientAddress,
     destination::Destination,
-    error::Error,
-    limits::{self, SendHistory, store::SendKey},
+    error::{Error, Limit},
+    limits::{
+        self, Refusal,
+        counters::{self, SendKeys},
+    },
     locale::Locale,
     outbox::{self, NewMessage},
     purpose::Purpose,
@@ -22,6 +27,8 @@ use crate::{
 /// A validated request for a code.
 #[derive(Debug, Clone)]
 pub struct SendCode {
+    /// The caller's idempotency key: a retry answers the first call's code.
+    pub request_id: String,
     pub destination: Destination,
     pub purpose: Purpose,
     pub client: ClientAddress,
@@ -39,85 +46,154 @@ pub struct CodeSent {
 }
 
 impl VerificationCodes {
-    /// Sends a code unless a cap refuses (each with its own reason and the
-    /// instant to retry). The transaction opens with the limit gates, so
-    /// concurrent sends sharing a destination, client or prefix are counted
-    /// one after the other (see `limits`).
+    /// Sends a code unless a limit refuses (each with its own reason and the
+    /// instant to retry). A retry with the same request id answers the code
+    /// the first call sent, sends nothing and is not refused by any cap.
     pub async fn send_code(&self, request: SendCode) -> Result<CodeSent, Error> {
+        if let Some(sent) = self.sent_for(&request).await? {
+            return Ok(sent);
+        }
+        match self.send_new_code(&request).await {
+            Ok(sent) => Ok(sent),
+            // A concurrent call with the same request id may have won meanwhile.
+            Err(error) => self.sent_for(&request).await?.ok_or(error),
+        }
+    }
+
+    /// The code an earlier call with this request id sent, if any; the
+    /// request id used for another destination or purpose is refused.
+    async fn sent_for(&self, request: &SendCode) -> Result<Option<CodeSent>, Error> {
+        let inner = self.inner();
+        let Some(code) = store::by_request(inner.db.reader(), &request.request_id).await? else {
+            return Ok(None);
+        };
+        if code.channel != request.destination.channel()
+            || code.destination_key != request.destination.key()
+            || code.purpose != request.purpose
+        {
+            return Err(Error::invalid("request_id", "was used for another destination or purpose"));
+        }
+        tracing::info!(code_id = %code.code_id, "code request retried: the first code answers");
+        Ok(Some(CodeSent {
+            masked_destination: Destination::stored(code.channel, code.destination).masked(),
+            expires_at_ms: code.expires_at_ms,
+            resend_at_ms: code.created_at_ms + millis(inner.policy.resend_cooldown),
+            code_id: code.code_id,
+        }))
+    }
+
+    async fn send_new_code(&self, request: &SendCode) -> Result<CodeSent, Error> {
         let inner = self.inner();
         let policy = &inner.policy;
         let destination_key = request.destination.key();
-        let prefix = request.destination.prefix();
-        let client_key = request.client.key();
-        let digits = Digits::generate();
-        let code_id = uuid::Uuid::new_v4().simple().to_string();
-
         let now = now_millis();
-        let mut tx = inner.db.begin().await?;
-        let gates = [
-            format!("client:{client_key}"),
-            format!("destination:{destination_key}"),
-            format!("prefix:{prefix}"),
-        ];
-        limits::store::take_gates(&mut tx, &gates, now).await?;
-        let day_ago = now - millis(limits::send_window());
-        let history = SendHistory {
-            last_code_at_ms: store::last_created_at(&mut tx, &destination_key, request.purpose).await?,
-            destination: limits::store::newest_sends(
-                &mut tx,
-                SendKey::Destination(&destination_key),
-                day_ago,
-                policy.destination_per_hour.max(policy.destination_per_day),
-            )
-            .await?,
-            client: limits::store::newest_sends(
-                &mut tx,
-                SendKey::Client(&client_key),
-                day_ago,
-                policy.client_per_hour.max(policy.client_per_day),
-            )
-            .await?,
-            prefix: limits::store::newest_sends(
-                &mut tx,
-                SendKey::Prefix(&prefix),
-                now - millis(limits::prefix_window()),
-                policy.mobile_prefix_per_hour.max(policy.email_domain_per_hour),
-            )
-            .await?,
-        };
-        if let Some(refusal) = limits::check_send(policy, request.destination.channel(), &history, now) {
-            tx.rollback().await?;
+        let refused = |refusal: Refusal| {
             tracing::info!(
                 destination = %request.destination,
                 purpose = request.purpose.as_str(),
                 limit = ?refusal.limit,
-                "code refused by a cap"
+                "code refused by a limit"
             );
-            return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
+            Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) }
+        };
+
+        let failures =
+            limits::failures_refusal(inner.db.reader(), policy, &destination_key, request.purpose, now)
+                .await?;
+        if let Some(refusal) = failures {
+            return Err(refused(refusal));
         }
 
+        // The cooldown first: a double click or an impatient resend is refused
+        // by it before it is counted anywhere. A zero cooldown (load runs)
+        // has always run out.
+        let resend_at_ms = now + millis(policy.resend_cooldown);
+        let ran_out_by = if policy.resend_cooldown.is_zero() { i64::MAX } else { now };
+        let started = limits::store::start_cooldown(
+            inner.db.writer(),
+            &destination_key,
+            request.purpose,
+            ran_out_by,
+            resend_at_ms,
+        )
+        .await?;
+        if !started {
+            let until =
+                limits::store::cooldown_until(inner.db.reader(), &destination_key, request.purpose).await?;
+            // `None` or past: it ran out since; the caller may retry at once.
+            let retry_at_ms = until.unwrap_or(now).max(now);
+            return Err(refused(Refusal { limit: Limit::ResendCooldown, retry_at_ms }));
+        }
+        let cooldown_back = || async {
+            let released = limits::store::release_cooldown(
+                inner.db.writer(),
+                &destination_key,
+                request.purpose,
+                resend_at_ms,
+            );
+            if let Err(error) = released.await {
+                tracing::warn!(%error, "cannot release the cooldown of a code not sent");
+            }
+        };
+
+        let keys = SendKeys {
+            channel: request.destination.channel(),
+            purpose: request.purpose,
+            destination: &destination_key,
+            prefix: &request.destination.prefix(),
+            client: &request.client.key(),
+        };
+        let taken = match counters::take(&inner.db, &counters::for_send(policy, keys), now).await {
+            Ok(Ok(taken)) => taken,
+            Ok(Err(refusal)) => {
+                cooldown_back().await;
+                return Err(refused(refusal));
+            }
+            Err(error) => {
+                cooldown_back().await;
+                return Err(error);
+            }
+        };
+        match self.store_code(request, now, resend_at_ms).await {
+            Ok(sent) => Ok(sent),
+            Err(error) => {
+                taken.give_back(&inner.db).await;
+                cooldown_back().await;
+                Err(error)
+            }
+        }
+    }
+
+    /// The code, the end of older codes of its destination and purpose, and
+    /// its message, in one transaction. It opens by locking the cooldown row
+    /// of its destination and purpose, so two sends to one pair (possible at
+    /// once only with a zero cooldown) store one after the other and only the
+    /// newest code stays live.
+    async fn store_code(&self, request: &SendCode, now: i64, resend_at_ms: i64) -> Result<CodeSent, Error> {
+        let inner = self.inner();
+        let policy = &inner.policy;
+        let destination_key = request.destination.key();
+        let digits = Digits::generate();
+        let code_id = uuid::Uuid::new_v4().simple().to_string();
         let expires_at_ms = now + millis(policy.code_ttl);
+
+        let mut tx = inner.db.begin().await?;
+        limits::store::lock_cooldown(&mut tx, &destination_key, request.purpose).await?;
         store::kill_live(&mut tx, &destination_key, request.purpose).await?;
         let hash = code_hash(&inner.keys, &code_id, request.purpose, &destination_key, &digits);
         let code = store::NewCode {
             code_id: &code_id,
+            request_id: &request.request_id,
             purpose: request.purpose,
             channel: request.destination.channel(),
             destination: request.destination.address(),
             destination_key: &destination_key,
             code_hash: &hash,
-            client_ip: &client_key,
+            client_ip: &request.client.key(),
             created_at_ms: now,
             expires_at_ms,
         };
         store::insert(&mut tx, &code).await?;
-        let event = store::SendEvent {
-            destination_key: &destination_key,
-            destination_prefix: &prefix,
-            client_ip: &client_key,
-            created_at_ms: now,
-        };
-        store::insert_send_event(&mut tx, &event).await?;
         let message = NewMessage {
             idempotency_key: format!("code:{code_id}"),
             destination: request.destination.clone(),
@@ -128,7 +204,7 @@ impl VerificationCodes {
                 ("minutes".to_owned(), minutes(policy.code_ttl).to_string()),
             ]),
         };
-        outbox::store::enqueue(&mut tx, &message, now).await?;
+        outbox::store::enqueue(&mut tx, &inner.sealer, &message, now).await?;
         tx.commit().await?;
         inner.doorbell.ring();
         tracing::info!(
@@ -141,7 +217,7 @@ impl VerificationCodes {
             code_id,
             masked_destination: request.destination.masked(),
             expires_at_ms,
-            resend_at_ms: now + millis(policy.resend_cooldown),
+            resend_at_ms,
         })
     }
 }

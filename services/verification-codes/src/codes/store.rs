@@ -1,4 +1,4 @@
-//! SQL over `codes` and `send_events`.
+//! SQL over `codes`.
 
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
@@ -9,6 +9,8 @@ use crate::{destination::Channel, error::Error, purpose::Purpose};
 #[derive(Debug, Clone)]
 pub struct NewCode<'a> {
     pub code_id: &'a str,
+    /// SendCode's idempotency key (unique).
+    pub request_id: &'a str,
     pub purpose: Purpose,
     pub channel: Channel,
     pub destination: &'a str,
@@ -17,23 +19,6 @@ pub struct NewCode<'a> {
     pub client_ip: &'a str,
     pub created_at_ms: i64,
     pub expires_at_ms: i64,
-}
-
-/// When the newest code for this destination and purpose was made.
-pub async fn last_created_at(
-    conn: &mut AnyConnection,
-    destination_key: &str,
-    purpose: Purpose,
-) -> Result<Option<i64>, Error> {
-    let row = sqlx::query(
-        "select created_at_ms from codes where destination_key = $1 and purpose = $2 \
-         order by created_at_ms desc limit 1",
-    )
-    .bind(destination_key)
-    .bind(purpose.as_str())
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|row| row.try_get("created_at_ms")).transpose()?)
 }
 
 /// Kills the live codes of this destination and purpose: only the newest code works.
@@ -54,10 +39,12 @@ pub async fn kill_live(
 
 pub async fn insert(conn: &mut AnyConnection, code: &NewCode<'_>) -> Result<(), Error> {
     sqlx::query(
-        "insert into codes (code_id, purpose, channel, destination, destination_key, code_hash, attempts, \
-         state, client_ip, created_at_ms, expires_at_ms) values ($1, $2, $3, $4, $5, $6, 0, 'LIVE', $7, $8, $9)",
+        "insert into codes (code_id, request_id, purpose, channel, destination, destination_key, code_hash, \
+         attempts, state, client_ip, created_at_ms, expires_at_ms) \
+         values ($1, $2, $3, $4, $5, $6, $7, 0, 'LIVE', $8, $9, $10)",
     )
     .bind(code.code_id)
+    .bind(code.request_id)
     .bind(code.purpose.as_str())
     .bind(code.channel.as_str())
     .bind(code.destination)
@@ -71,28 +58,39 @@ pub async fn insert(conn: &mut AnyConnection, code: &NewCode<'_>) -> Result<(), 
     Ok(())
 }
 
-/// A send, as the caps count it.
+/// A code as SendCode's retry answers it.
 #[derive(Debug, Clone)]
-pub struct SendEvent<'a> {
-    pub destination_key: &'a str,
-    pub destination_prefix: &'a str,
-    pub client_ip: &'a str,
+pub struct SentCode {
+    pub code_id: String,
+    pub purpose: Purpose,
+    pub channel: Channel,
+    pub destination: String,
+    pub destination_key: String,
     pub created_at_ms: i64,
+    pub expires_at_ms: i64,
 }
 
-pub async fn insert_send_event(conn: &mut AnyConnection, event: &SendEvent<'_>) -> Result<(), Error> {
-    sqlx::query(
-        "insert into send_events (event_id, destination_key, destination_prefix, client_ip, created_at_ms) \
-         values ($1, $2, $3, $4, $5)",
+/// The code sent for this request id, if any.
+pub async fn by_request(db: impl AnyExecutor<'_>, request_id: &str) -> Result<Option<SentCode>, Error> {
+    let row = sqlx::query(
+        "select code_id, purpose, channel, destination, destination_key, created_at_ms, expires_at_ms \
+         from codes where request_id = $1",
     )
-    .bind(uuid::Uuid::new_v4().simple().to_string())
-    .bind(event.destination_key)
-    .bind(event.destination_prefix)
-    .bind(event.client_ip)
-    .bind(event.created_at_ms)
-    .execute(conn)
+    .bind(request_id)
+    .fetch_optional(db)
     .await?;
-    Ok(())
+    let Some(row) = row else { return Ok(None) };
+    let purpose: String = row.try_get("purpose")?;
+    let channel: String = row.try_get("channel")?;
+    Ok(Some(SentCode {
+        code_id: row.try_get("code_id")?,
+        purpose: purpose.parse().map_err(Error::internal)?,
+        channel: channel.parse().map_err(Error::internal)?,
+        destination: row.try_get("destination")?,
+        destination_key: row.try_get("destination_key")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+        expires_at_ms: row.try_get("expires_at_ms")?,
+    }))
 }
 
 /// A live code after an attempt was counted against it.
@@ -137,31 +135,56 @@ pub async fn count_attempt(
     }))
 }
 
-/// Moves a live code to `state`; false if it was not live any more.
-pub async fn finish(conn: &mut AnyConnection, code_id: &str, state: CodeState) -> Result<bool, Error> {
-    let result = sqlx::query("update codes set state = $2 where code_id = $1 and state = 'LIVE'")
-        .bind(code_id)
-        .bind(state.as_str())
-        .execute(conn)
-        .await?;
+/// Moves a live code to `state` (USED with the request id of the check that
+/// used it); false if it was not live any more.
+pub async fn finish(
+    conn: &mut AnyConnection,
+    code_id: &str,
+    state: CodeState,
+    check_request_id: Option<&str>,
+) -> Result<bool, Error> {
+    let result = sqlx::query(
+        "update codes set state = $2, check_request_id = $3 where code_id = $1 and state = 'LIVE'",
+    )
+    .bind(code_id)
+    .bind(state.as_str())
+    .bind(check_request_id)
+    .execute(conn)
+    .await?;
     Ok(result.rows_affected() == 1)
 }
 
-/// Why a code could not be checked: its state, attempts and expiry.
-#[derive(Debug, Clone, Copy)]
+/// Where a code stands when it could not be checked, and what a retry of
+/// the check that used it is compared with.
+#[derive(Debug, Clone)]
 pub struct Standing {
     pub state: CodeState,
     pub attempts: i64,
+    pub purpose: Purpose,
+    pub destination_key: String,
+    pub code_hash: String,
+    pub check_request_id: Option<String>,
 }
 
 pub async fn standing(db: impl AnyExecutor<'_>, code_id: &str) -> Result<Option<Standing>, Error> {
-    let row = sqlx::query("select state, attempts from codes where code_id = $1")
-        .bind(code_id)
-        .fetch_optional(db)
-        .await?;
+    let row = sqlx::query(
+        "select state, attempts, purpose, destination_key, code_hash, check_request_id \
+         from codes where code_id = $1",
+    )
+    .bind(code_id)
+    .fetch_optional(db)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let state: String = row.try_get("state")?;
-    Ok(Some(Standing { state: state.parse().map_err(Error::internal)?, attempts: row.try_get("attempts")? }))
+    let purpose: String = row.try_get("purpose")?;
+    Ok(Some(Standing {
+        state: state.parse().map_err(Error::internal)?,
+        attempts: row.try_get("attempts")?,
+        purpose: purpose.parse().map_err(Error::internal)?,
+        destination_key: row.try_get("destination_key")?,
+        code_hash: row.try_get("code_hash")?,
+        check_request_id: row.try_get("check_request_id")?,
+    }))
 }
 
 /// The normalised destination a code went to.

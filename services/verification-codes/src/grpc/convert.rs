@@ -93,6 +93,11 @@ pub fn proof(value: &str) -> Result<String, Error> {
     token("proof", value)
 }
 
+/// A caller's idempotency key (SendCode, CheckCode): required, at most 128 characters.
+pub fn request_id(value: &str) -> Result<String, Error> {
+    token("request_id", value)
+}
+
 pub fn idempotency_key(value: &str) -> Result<String, Error> {
     token("idempotency_key", value)
 }

@@ -7,7 +7,10 @@ use beian_proto::verification_codes::v1::{
 use tonic::{Request, Response, Status};
 
 use super::convert::{self, HumanAnswer};
-use crate::{codes::SendCode, service::VerificationCodes};
+use crate::{
+    codes::{CheckCode, SendCode},
+    service::VerificationCodes,
+};
 
 #[derive(Debug, Clone)]
 pub struct PublicApi {
@@ -68,6 +71,7 @@ impl VerificationCodesService for PublicApi {
         let request = request.into_inner();
         let channel = convert::channel(request.channel)?;
         let send = SendCode {
+            request_id: convert::request_id(&request.request_id)?,
             destination: convert::destination(channel, &request.destination)?,
             purpose: convert::purpose(request.purpose)?,
             client: convert::client(&request.client_ip)?,
@@ -84,11 +88,14 @@ impl VerificationCodesService for PublicApi {
 
     async fn check_code(&self, request: Request<pb::CheckCodeRequest>) -> Reply<pb::CheckCodeResponse> {
         let request = request.into_inner();
-        let code_id = convert::code_id(&request.code_id)?;
-        let digits = convert::code(&request.code)?;
-        // Required by the contract, so checked; checks are capped per code, not per client.
+        let check = CheckCode {
+            code_id: convert::code_id(&request.code_id)?,
+            digits: convert::code(&request.code)?,
+            request_id: convert::request_id(&request.request_id)?,
+        };
+        // Required by the contract, so checked; checks are capped per code and destination, not per client.
         convert::client(&request.client_ip)?;
-        let issued = self.service.check_code(&code_id, &digits).await?;
+        let issued = self.service.check_code(&check).await?;
         Ok(Response::new(pb::CheckCodeResponse {
             proof: issued.proof,
             proof_expire_time: Some(timestamp(issued.expires_at_ms)),

@@ -8,31 +8,41 @@ use crate::{
     client::ClientAddress,
     error::Error,
     keys::{Use, random_token},
-    limits,
+    limits::counters,
     service::{HumanCheckMode, VerificationCodes},
     settings::millis,
 };
 
 impl VerificationCodes {
     /// A new slider challenge, unless this client asked for too many lately
-    /// (CLIENT_LIMIT with RetryInfo).
+    /// (CLIENT_LIMIT with RetryInfo). Counted first, so a refused client
+    /// costs no image; a challenge that is not made is not counted.
     pub async fn create_human_check(&self, client: ClientAddress) -> Result<Challenge, Error> {
         let inner = self.inner();
         if let HumanCheckMode::Vendor(_) = inner.human_check {
             return Err(Error::SliderNotOffered);
         }
-        let cap = limits::challenge_cap(&inner.policy);
         let key = client.key();
-        let since = |now: i64| now - millis(cap.window);
-        // A cheap look first, so a refused client costs no image.
+        let now = now_millis();
+        let taken = match counters::take(&inner.db, &counters::for_challenge(&inner.policy, &key), now)
+            .await?
         {
-            let mut conn = inner.db.reader().acquire().await?;
-            let now = now_millis();
-            let newest = limits::store::newest_challenges(&mut conn, &key, since(now), cap.max).await?;
-            if let Some(refusal) = cap.check(&newest, now) {
+            Ok(taken) => taken,
+            Err(refusal) => {
                 return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
             }
+        };
+        match self.new_challenge(&key).await {
+            Ok(challenge) => Ok(challenge),
+            Err(error) => {
+                taken.give_back(&inner.db).await;
+                Err(error)
+            }
         }
+    }
+
+    async fn new_challenge(&self, client_key: &str) -> Result<Challenge, Error> {
+        let inner = self.inner();
         let puzzle = tokio::task::spawn_blocking(|| slider::generate(&mut rand::rng()))
             .await
             .map_err(Error::internal)?
@@ -40,22 +50,14 @@ impl VerificationCodes {
         let now = now_millis();
         let challenge_id = uuid::Uuid::new_v4().simple().to_string();
         let expires_at_ms = now + millis(inner.policy.challenge_ttl);
-        let mut tx = inner.db.begin().await?;
-        limits::store::take_gates(&mut tx, &[format!("challenge:{key}")], now).await?;
-        let newest = limits::store::newest_challenges(&mut tx, &key, since(now), cap.max).await?;
-        if let Some(refusal) = cap.check(&newest, now) {
-            tx.rollback().await?;
-            return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
-        }
         let row = store::NewChallenge {
             challenge_id: &challenge_id,
             answer_x: i64::from(puzzle.answer_x),
-            client_ip: &key,
+            client_ip: client_key,
             created_at_ms: now,
             expires_at_ms,
         };
-        store::insert_challenge(&mut tx, &row).await?;
-        tx.commit().await?;
+        store::insert_challenge(inner.db.writer(), &row).await?;
         Ok(Challenge {
             challenge_id,
             background_png: puzzle.background_png,

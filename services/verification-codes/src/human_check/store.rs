@@ -14,7 +14,7 @@ pub struct NewChallenge<'a> {
     pub expires_at_ms: i64,
 }
 
-pub async fn insert_challenge(conn: &mut AnyConnection, challenge: &NewChallenge<'_>) -> Result<(), Error> {
+pub async fn insert_challenge(db: impl AnyExecutor<'_>, challenge: &NewChallenge<'_>) -> Result<(), Error> {
     sqlx::query(
         "insert into human_checks (challenge_id, answer_x, client_ip, created_at_ms, expires_at_ms) \
          values ($1, $2, $3, $4, $5)",
@@ -24,7 +24,7 @@ pub async fn insert_challenge(conn: &mut AnyConnection, challenge: &NewChallenge
     .bind(challenge.client_ip)
     .bind(challenge.created_at_ms)
     .bind(challenge.expires_at_ms)
-    .execute(conn)
+    .execute(db)
     .await?;
     Ok(())
 }

@@ -1,24 +1,29 @@
-//! Caps counted over sliding windows of recorded events, and when a refused
-//! caller may try again. Pure: the store reads the events, this decides.
+//! Caps and when a refused caller may try again.
 //!
-//! Race safety: before counting, a transaction upserts the gate row of every
-//! key it counts by (`store::take_gates`, keys sorted so two transactions
-//! never wait on each other in a cycle). On PostgreSQL the row lock makes a
-//! second counter of the same key wait until the first commits, and its
-//! counts (each statement sees what committed before it) then include the
-//! first's event; on SQLite the first write takes the database's write lock.
-//! So two concurrent sends to one destination, from one client or to one
-//! prefix are serialised and the caps are exact.
+//! Send and challenge caps are counters per fixed window (`counters`): a
+//! request adds one to each of its counters in a single upsert that answers
+//! the new counts, so the caps stay exact under concurrency without any row
+//! being held across a transaction (PostgreSQL locks a counter row for that
+//! one statement; SQLite runs it on its one writer). A request refused by any
+//! counter takes its additions back, so refused requests never use up a
+//! quota: a stranger hammering a victim's mobile from a refused address does
+//! not eat the victim's allowance. The retry time is the end of the window.
+//!
+//! Failed checks are events over a sliding day (`Cap`): the daily failure
+//! limit frees up when the failure that filled it is 24 hours old.
 
+pub mod counters;
 pub mod store;
 
 use std::time::Duration;
 
-use crate::{destination::Channel, error::Limit, settings::Policy, settings::millis};
+use sqlx::AnyExecutor;
 
-const HOUR: Duration = Duration::from_secs(60 * 60);
-const DAY: Duration = Duration::from_secs(24 * 60 * 60);
-const MINUTE: Duration = Duration::from_secs(60);
+use crate::{error::Error, error::Limit, purpose::Purpose, settings::Policy, settings::millis};
+
+pub const MINUTE: Duration = Duration::from_secs(60);
+pub const HOUR: Duration = Duration::from_secs(60 * 60);
+pub const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A refusal: which cap, and the instant (unix ms) the caller may retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,9 +36,17 @@ impl Refusal {
     pub fn retry_after(&self, now_ms: i64) -> Duration {
         Duration::from_millis(u64::try_from(self.retry_at_ms - now_ms).unwrap_or(0))
     }
+
+    /// Of two refusals, the one that lasts longest: retrying then clears both.
+    pub fn longest(self, other: Option<Self>) -> Self {
+        match other {
+            Some(other) if other.retry_at_ms > self.retry_at_ms => other,
+            _ => self,
+        }
+    }
 }
 
-/// At most `max` events within `window`.
+/// At most `max` events within a sliding `window`.
 #[derive(Debug, Clone, Copy)]
 pub struct Cap {
     pub limit: Limit,
@@ -54,59 +67,19 @@ impl Cap {
     }
 }
 
-/// What the store saw before a code is sent.
-#[derive(Debug, Clone, Default)]
-pub struct SendHistory {
-    /// When the newest code for this destination and purpose was made.
-    pub last_code_at_ms: Option<i64>,
-    /// Sends to this destination in the last day, newest first.
-    pub destination: Vec<i64>,
-    /// Sends asked for by this client in the last day, newest first.
-    pub client: Vec<i64>,
-    /// Sends to this prefix in the last hour, newest first.
-    pub prefix: Vec<i64>,
-}
-
-/// Longest look-back of the send caps, and the most events any of them needs.
-pub fn send_window() -> Duration {
-    DAY
-}
-
-pub fn prefix_window() -> Duration {
-    HOUR
-}
-
-pub fn challenge_cap(policy: &Policy) -> Cap {
-    Cap { limit: Limit::Challenges, max: policy.challenges_per_client_per_minute, window: MINUTE }
-}
-
-/// The refusal of a send, if any cap applies. When several do, the one that
-/// lasts longest: retrying at its time clears them all.
-pub fn check_send(policy: &Policy, channel: Channel, history: &SendHistory, now_ms: i64) -> Option<Refusal> {
-    let cooldown = history
-        .last_code_at_ms
-        .map(|at| at + millis(policy.resend_cooldown))
-        .filter(|&retry_at_ms| retry_at_ms > now_ms)
-        .map(|retry_at_ms| Refusal { limit: Limit::ResendCooldown, retry_at_ms });
-    let cap = |limit, max, window| Cap { limit, max, window };
-    let prefix_max = match channel {
-        Channel::Sms => policy.mobile_prefix_per_hour,
-        Channel::Email => policy.email_domain_per_hour,
-    };
-    let caps = [
-        (cap(Limit::DestinationHourly, policy.destination_per_hour, HOUR), &history.destination),
-        (cap(Limit::DestinationDaily, policy.destination_per_day, DAY), &history.destination),
-        (cap(Limit::ClientHourly, policy.client_per_hour, HOUR), &history.client),
-        (cap(Limit::ClientDaily, policy.client_per_day, DAY), &history.client),
-        (cap(Limit::DestinationPrefix, prefix_max, HOUR), &history.prefix),
-    ];
-    let mut refusal = cooldown;
-    for refused in caps.iter().filter_map(|(cap, events)| cap.check(events, now_ms)) {
-        if refusal.is_none_or(|r| refused.retry_at_ms > r.retry_at_ms) {
-            refusal = Some(refused);
-        }
-    }
-    refusal
+/// The refusal of the daily limit of failed checks of codes to this
+/// destination for this purpose, if it is reached.
+pub async fn failures_refusal(
+    db: impl AnyExecutor<'_>,
+    policy: &Policy,
+    destination_key: &str,
+    purpose: Purpose,
+    now_ms: i64,
+) -> Result<Option<Refusal>, Error> {
+    let cap = Cap { limit: Limit::CheckFailures, max: policy.max_failures_per_day, window: DAY };
+    let since = now_ms - millis(cap.window);
+    let newest = store::newest_failures(db, destination_key, purpose, since, cap.max).await?;
+    Ok(cap.check(&newest, now_ms))
 }
 
 #[cfg(test)]
@@ -118,14 +91,14 @@ mod tests {
 
     #[test]
     fn a_cap_refuses_until_the_event_that_makes_it_full_leaves() {
-        let cap = Cap { limit: Limit::DestinationHourly, max: 3, window: HOUR };
+        let cap = Cap { limit: Limit::CheckFailures, max: 3, window: HOUR };
         assert_eq!(cap.check(&[NOW - MIN, NOW - 2 * MIN], NOW), None);
         let full = [NOW - MIN, NOW - 10 * MIN, NOW - 50 * MIN];
         assert_eq!(
             cap.check(&full, NOW),
-            Some(Refusal { limit: Limit::DestinationHourly, retry_at_ms: NOW - 50 * MIN + 60 * MIN })
+            Some(Refusal { limit: Limit::CheckFailures, retry_at_ms: NOW - 50 * MIN + 60 * MIN })
         );
-        // More than max events (e.g. counted under a higher cap): the max-th newest decides.
+        // More than max events (e.g. recorded concurrently): the max-th newest decides.
         let over = [NOW - MIN, NOW - 2 * MIN, NOW - 3 * MIN, NOW - 59 * MIN];
         assert_eq!(cap.check(&over, NOW).map(|r| r.retry_at_ms), Some(NOW - 3 * MIN + 60 * MIN));
         // Events outside the window do not count.
@@ -133,47 +106,11 @@ mod tests {
     }
 
     #[test]
-    fn the_cooldown_counts_from_the_last_code() {
-        let policy = Policy::default();
-        let history = SendHistory { last_code_at_ms: Some(NOW - 20_000), ..SendHistory::default() };
-        let refusal = check_send(&policy, Channel::Sms, &history, NOW).expect("refused");
-        assert_eq!(refusal.limit, Limit::ResendCooldown);
-        assert_eq!(refusal.retry_after(NOW), Duration::from_secs(40));
-        let history = SendHistory { last_code_at_ms: Some(NOW - 60_000), ..SendHistory::default() };
-        assert_eq!(check_send(&policy, Channel::Sms, &history, NOW), None);
-    }
-
-    #[test]
     fn the_longest_refusal_wins() {
-        let policy = Policy { destination_per_hour: 2, destination_per_day: 3, ..Policy::default() };
-        let history = SendHistory {
-            last_code_at_ms: Some(NOW - 10_000),
-            destination: vec![NOW - 10_000, NOW - 30 * MIN, NOW - 20 * 60 * MIN],
-            ..SendHistory::default()
-        };
-        let refusal = check_send(&policy, Channel::Sms, &history, NOW).expect("refused");
-        assert_eq!(refusal.limit, Limit::DestinationDaily);
-        assert_eq!(refusal.retry_at_ms, NOW - 20 * 60 * MIN + 24 * 60 * MIN);
-    }
-
-    #[test]
-    fn prefix_caps_depend_on_the_channel() {
-        let policy = Policy { mobile_prefix_per_hour: 2, email_domain_per_hour: 3, ..Policy::default() };
-        let history = SendHistory { prefix: vec![NOW - MIN, NOW - 2 * MIN], ..SendHistory::default() };
-        assert_eq!(
-            check_send(&policy, Channel::Sms, &history, NOW).map(|r| r.limit),
-            Some(Limit::DestinationPrefix)
-        );
-        assert_eq!(check_send(&policy, Channel::Email, &history, NOW), None);
-    }
-
-    #[test]
-    fn client_caps_apply_across_destinations() {
-        let policy = Policy { client_per_hour: 2, ..Policy::default() };
-        let history = SendHistory { client: vec![NOW - MIN, NOW - 2 * MIN], ..SendHistory::default() };
-        assert_eq!(
-            check_send(&policy, Channel::Sms, &history, NOW).map(|r| r.limit),
-            Some(Limit::ClientHourly)
-        );
+        let short = Refusal { limit: Limit::ResendCooldown, retry_at_ms: NOW + MIN };
+        let long = Refusal { limit: Limit::DestinationDaily, retry_at_ms: NOW + 60 * MIN };
+        assert_eq!(short.longest(Some(long)), long);
+        assert_eq!(long.longest(Some(short)), long);
+        assert_eq!(short.longest(None), short);
     }
 }

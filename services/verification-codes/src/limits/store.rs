@@ -1,79 +1,160 @@
-//! SQL behind the caps: gate rows and the newest recorded events.
+//! SQL behind the caps: counters per fixed window, the resend cooldown per
+//! destination and purpose, and failed checks.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AnyExecutor, AssertSqlSafe, Row};
 
-use crate::error::Error;
+use crate::{error::Error, purpose::Purpose};
 
-/// Upserts the gate row of every key, in sorted order, as the transaction's
-/// first writes: see the module doc of [`super`] for why this makes counts exact.
-pub async fn take_gates(conn: &mut AnyConnection, keys: &[String], now_ms: i64) -> Result<(), Error> {
-    let mut keys: Vec<&String> = keys.iter().collect();
-    keys.sort();
-    keys.dedup();
-    for key in keys {
-        sqlx::query(
-            "insert into limit_gates (gate_key, touched_at_ms) values ($1, $2) \
-             on conflict (gate_key) do update set touched_at_ms = excluded.touched_at_ms",
-        )
-        .bind(key)
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await?;
+/// Adds one to each (key, window start) counter in one statement and answers
+/// the new counts. Rows go in sorted order, so two such statements on
+/// PostgreSQL lock shared counters in the same order and never deadlock.
+pub async fn add(db: impl AnyExecutor<'_>, rows: &[(String, i64)]) -> Result<Vec<(String, i64, i64)>, Error> {
+    let mut rows: Vec<&(String, i64)> = rows.iter().collect();
+    rows.sort();
+    rows.dedup();
+    let values: Vec<String> =
+        (0..rows.len()).map(|i| format!("(${}, ${}, 1)", 2 * i + 1, 2 * i + 2)).collect();
+    let sql = format!(
+        "insert into limit_counters (counter_key, window_start_ms, hits) values {} \
+         on conflict (counter_key, window_start_ms) do update set hits = limit_counters.hits + 1 \
+         returning counter_key, window_start_ms, hits",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (key, start) in rows {
+        query = query.bind(key.as_str()).bind(*start);
     }
+    let answered = query.fetch_all(db).await?;
+    answered
+        .iter()
+        .map(|row| Ok((row.try_get("counter_key")?, row.try_get("window_start_ms")?, row.try_get("hits")?)))
+        .collect()
+}
+
+/// Takes back one from each (key, window start) counter.
+pub async fn subtract(db: impl AnyExecutor<'_>, rows: &[(String, i64)]) -> Result<(), Error> {
+    let matches: Vec<String> = (0..rows.len())
+        .map(|i| format!("(counter_key = ${} and window_start_ms = ${})", 2 * i + 1, 2 * i + 2))
+        .collect();
+    let sql = format!("update limit_counters set hits = hits - 1 where {}", matches.join(" or "));
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (key, start) in rows {
+        query = query.bind(key.as_str()).bind(*start);
+    }
+    query.execute(db).await?;
     Ok(())
 }
 
-/// Which send events to count.
-#[derive(Debug, Clone, Copy)]
-pub enum SendKey<'a> {
-    Destination(&'a str),
-    Client(&'a str),
-    Prefix(&'a str),
+/// Starts the cooldown of this destination and purpose (until `until_ms`)
+/// if the last one has run out by `ran_out_by_ms`, keeping the last one's end
+/// for [`release_cooldown`]; false if it is still running. One statement: of
+/// two concurrent sends to one destination for one purpose, one starts it.
+pub async fn start_cooldown(
+    db: impl AnyExecutor<'_>,
+    destination_key: &str,
+    purpose: Purpose,
+    ran_out_by_ms: i64,
+    until_ms: i64,
+) -> Result<bool, Error> {
+    let row = sqlx::query(
+        "insert into send_cooldowns (destination_key, purpose, until_ms, previous_until_ms) \
+         values ($1, $2, $3, 0) on conflict (destination_key, purpose) do update \
+         set until_ms = excluded.until_ms, previous_until_ms = send_cooldowns.until_ms \
+         where send_cooldowns.until_ms <= $4 returning until_ms",
+    )
+    .bind(destination_key)
+    .bind(purpose.as_str())
+    .bind(until_ms)
+    .bind(ran_out_by_ms)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.is_some())
 }
 
-/// Creation times of the newest `max` send events under `key` after `since_ms`, newest first.
-pub async fn newest_sends(
-    conn: &mut AnyConnection,
-    key: SendKey<'_>,
-    since_ms: i64,
-    max: u32,
-) -> Result<Vec<i64>, Error> {
-    let (sql, value) = match key {
-        SendKey::Destination(value) => (
-            "select created_at_ms from send_events where destination_key = $1 and created_at_ms > $2 \
-             order by created_at_ms desc limit $3",
-            value,
-        ),
-        SendKey::Client(value) => (
-            "select created_at_ms from send_events where client_ip = $1 and created_at_ms > $2 \
-             order by created_at_ms desc limit $3",
-            value,
-        ),
-        SendKey::Prefix(value) => (
-            "select created_at_ms from send_events where destination_prefix = $1 and created_at_ms > $2 \
-             order by created_at_ms desc limit $3",
-            value,
-        ),
-    };
-    let rows = sqlx::query(sql).bind(value).bind(since_ms).bind(i64::from(max)).fetch_all(&mut *conn).await?;
-    rows.iter().map(|row| row.try_get::<i64, _>("created_at_ms").map_err(Error::from)).collect()
+/// Gives back a cooldown started (until `until_ms`) by a send that did not go
+/// ahead: the one before it applies again.
+pub async fn release_cooldown(
+    db: impl AnyExecutor<'_>,
+    destination_key: &str,
+    purpose: Purpose,
+    until_ms: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update send_cooldowns set until_ms = previous_until_ms \
+         where destination_key = $1 and purpose = $2 and until_ms = $3",
+    )
+    .bind(destination_key)
+    .bind(purpose.as_str())
+    .bind(until_ms)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
-/// Creation times of the newest `max` challenges made for `client_ip` after `since_ms`, newest first.
-pub async fn newest_challenges(
+/// Locks the cooldown row of this destination and purpose for the rest of the transaction.
+pub async fn lock_cooldown(
     conn: &mut AnyConnection,
-    client_ip: &str,
+    destination_key: &str,
+    purpose: Purpose,
+) -> Result<(), Error> {
+    sqlx::query("update send_cooldowns set until_ms = until_ms where destination_key = $1 and purpose = $2")
+        .bind(destination_key)
+        .bind(purpose.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// When the cooldown of this destination and purpose runs out.
+pub async fn cooldown_until(
+    db: impl AnyExecutor<'_>,
+    destination_key: &str,
+    purpose: Purpose,
+) -> Result<Option<i64>, Error> {
+    let row = sqlx::query("select until_ms from send_cooldowns where destination_key = $1 and purpose = $2")
+        .bind(destination_key)
+        .bind(purpose.as_str())
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|row| row.try_get("until_ms")).transpose()?)
+}
+
+/// A wrong check of a code to this destination for this purpose.
+pub async fn record_failure(
+    conn: &mut AnyConnection,
+    destination_key: &str,
+    purpose: Purpose,
+    now_ms: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "insert into check_failures (failure_id, destination_key, purpose, created_at_ms) values ($1, $2, $3, $4)",
+    )
+    .bind(uuid::Uuid::new_v4().simple().to_string())
+    .bind(destination_key)
+    .bind(purpose.as_str())
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Times of the newest `max` failed checks of this destination and purpose after `since_ms`, newest first.
+pub async fn newest_failures(
+    db: impl AnyExecutor<'_>,
+    destination_key: &str,
+    purpose: Purpose,
     since_ms: i64,
     max: u32,
 ) -> Result<Vec<i64>, Error> {
     let rows = sqlx::query(
-        "select created_at_ms from human_checks where client_ip = $1 and created_at_ms > $2 \
-         order by created_at_ms desc limit $3",
+        "select created_at_ms from check_failures where destination_key = $1 and purpose = $2 \
+         and created_at_ms > $3 order by created_at_ms desc limit $4",
     )
-    .bind(client_ip)
+    .bind(destination_key)
+    .bind(purpose.as_str())
     .bind(since_ms)
     .bind(i64::from(max))
-    .fetch_all(&mut *conn)
+    .fetch_all(db)
     .await?;
     rows.iter().map(|row| row.try_get::<i64, _>("created_at_ms").map_err(Error::from)).collect()
 }

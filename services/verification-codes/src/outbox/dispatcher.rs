@@ -2,7 +2,8 @@
 //! or its poll interval. Each message is claimed by a conditional update that
 //! leases it, so dispatchers in several processes never send one message at
 //! the same time; a dispatcher that dies mid-delivery leaves the lease to run
-//! out, and the message is tried again (with the same message id).
+//! out, and the message is tried again (with the same message id). The
+//! parameters are opened only here, for the attempt.
 
 use std::{sync::Arc, time::Duration};
 
@@ -10,7 +11,7 @@ use beian_platform::storage::{Database, now_millis};
 use futures::StreamExt;
 use tokio::sync::watch;
 
-use super::{Doorbell, backoff, store};
+use super::{Doorbell, backoff, sealing::Sealer, store};
 use crate::{
     delivery::{Deliverer, Outcome, Outgoing},
     destination::Destination,
@@ -42,13 +43,14 @@ pub struct Pace {
 pub struct Dispatcher {
     db: Database,
     deliverer: Arc<Deliverer>,
+    sealer: Sealer,
     doorbell: Doorbell,
     pace: Pace,
 }
 
 impl Dispatcher {
-    pub fn new(db: Database, deliverer: Deliverer, doorbell: Doorbell, pace: Pace) -> Self {
-        Self { db, deliverer: Arc::new(deliverer), doorbell, pace }
+    pub fn new(db: Database, deliverer: Deliverer, sealer: Sealer, doorbell: Doorbell, pace: Pace) -> Self {
+        Self { db, deliverer: Arc::new(deliverer), sealer, doorbell, pace }
     }
 
     /// Delivers until `stop` turns true (or its sender goes away).
@@ -136,7 +138,11 @@ impl Dispatcher {
         let Some(locale) = Locale::parse(&claimed.locale) else {
             return Outcome::Failed(format!("unknown locale {}", claimed.locale));
         };
-        let rendered = match render(template, locale, &claimed.params) {
+        let params = match self.sealer.open(&claimed.message_id, &claimed.sealed_params) {
+            Ok(params) => params,
+            Err(cause) => return Outcome::Failed(cause),
+        };
+        let rendered = match render(template, locale, &params) {
             Ok(rendered) => rendered,
             Err(error) => return Outcome::Failed(error.to_string()),
         };
@@ -145,7 +151,7 @@ impl Dispatcher {
             destination,
             template: &claimed.template,
             locale,
-            params: &claimed.params,
+            params: &params,
             rendered: &rendered,
         };
         tokio::time::timeout(self.pace.lease / 2, self.deliverer.deliver(outgoing))

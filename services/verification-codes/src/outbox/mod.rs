@@ -6,6 +6,7 @@
 mod backoff;
 pub mod dispatcher;
 mod notice;
+pub mod sealing;
 pub mod store;
 
 use std::{collections::BTreeMap, sync::Arc};
@@ -32,7 +33,8 @@ impl Doorbell {
 }
 
 /// A message to queue. `params` hold the template's values (a code, a login
-/// name…) and are cleared once the message is delivered or given up.
+/// name…): stored sealed (see [`sealing`]) and cleared once the message is
+/// delivered or given up.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     /// Same key, same message: queuing twice queues once.

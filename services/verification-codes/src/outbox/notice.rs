@@ -47,7 +47,7 @@ impl VerificationCodes {
             params: request.params,
         };
         let mut conn = inner.db.writer().acquire().await?;
-        let message_id = store::enqueue(&mut conn, &message, now_millis()).await?;
+        let message_id = store::enqueue(&mut conn, &inner.sealer, &message, now_millis()).await?;
         inner.doorbell.ring();
         tracing::info!(
             %message_id,

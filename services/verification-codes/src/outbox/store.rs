@@ -1,22 +1,28 @@
 //! SQL over `outbox`.
 
-use std::collections::BTreeMap;
-
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
-use super::NewMessage;
+use super::{NewMessage, sealing::Sealer};
 use crate::{destination::Channel, error::Error};
 
-/// Queues a message in the caller's transaction, once per idempotency key;
-/// answers the message id (the existing one when the key was seen before).
-pub async fn enqueue(conn: &mut AnyConnection, message: &NewMessage, now_ms: i64) -> Result<String, Error> {
-    let params = serde_json::to_string(&message.params).map_err(Error::internal)?;
-    sqlx::query(
+/// Queues a message in the caller's transaction, once per idempotency key,
+/// its parameters sealed; answers the message id (the existing one when the
+/// key was seen before).
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    sealer: &Sealer,
+    message: &NewMessage,
+    now_ms: i64,
+) -> Result<String, Error> {
+    let message_id = uuid::Uuid::new_v4().simple().to_string();
+    let params = sealer.seal(&message_id, &message.params)?;
+    let inserted = sqlx::query(
         "insert into outbox (message_id, idempotency_key, channel, destination, template, locale, params, \
          state, attempts, next_attempt_at_ms, created_at_ms) \
-         values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, $8, $8) on conflict (idempotency_key) do nothing",
+         values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, $8, $8) on conflict (idempotency_key) do nothing \
+         returning message_id",
     )
-    .bind(uuid::Uuid::new_v4().simple().to_string())
+    .bind(&message_id)
     .bind(&message.idempotency_key)
     .bind(message.destination.channel().as_str())
     .bind(message.destination.address())
@@ -24,8 +30,11 @@ pub async fn enqueue(conn: &mut AnyConnection, message: &NewMessage, now_ms: i64
     .bind(message.locale.as_str())
     .bind(params)
     .bind(now_ms)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if inserted.is_some() {
+        return Ok(message_id);
+    }
     let row = sqlx::query("select message_id from outbox where idempotency_key = $1")
         .bind(&message.idempotency_key)
         .fetch_one(&mut *conn)
@@ -54,7 +63,8 @@ pub struct Claimed {
     pub destination: String,
     pub template: String,
     pub locale: String,
-    pub params: BTreeMap<String, String>,
+    /// The parameters as stored: sealed for this message id.
+    pub sealed_params: String,
     /// Attempts so far, this one included.
     pub attempts: u32,
 }
@@ -80,22 +90,21 @@ pub async fn claim(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let channel: String = row.try_get("channel")?;
-    let params: String = row.try_get("params")?;
     Ok(Some(Claimed {
         message_id: row.try_get("message_id")?,
         channel: channel.parse().map_err(Error::internal)?,
         destination: row.try_get("destination")?,
         template: row.try_get("template")?,
         locale: row.try_get("locale")?,
-        params: serde_json::from_str(&params).map_err(Error::internal)?,
+        sealed_params: row.try_get("params")?,
         attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
     }))
 }
 
-/// Delivered: the parameters (codes, passwords) are no longer kept.
+/// Delivered: the parameters (codes, passwords) are no longer kept, not even sealed.
 pub async fn mark_sent(db: impl AnyExecutor<'_>, message_id: &str, now_ms: i64) -> Result<(), Error> {
     sqlx::query(
-        "update outbox set state = 'SENT', sent_at_ms = $2, params = '{}' where message_id = $1 and state = 'PENDING'",
+        "update outbox set state = 'SENT', sent_at_ms = $2, params = '' where message_id = $1 and state = 'PENDING'",
     )
     .bind(message_id)
     .bind(now_ms)
@@ -107,7 +116,7 @@ pub async fn mark_sent(db: impl AnyExecutor<'_>, message_id: &str, now_ms: i64) 
 /// Given up: kept for the record without its parameters.
 pub async fn mark_failed(db: impl AnyExecutor<'_>, message_id: &str) -> Result<(), Error> {
     sqlx::query(
-        "update outbox set state = 'FAILED', params = '{}' where message_id = $1 and state = 'PENDING'",
+        "update outbox set state = 'FAILED', params = '' where message_id = $1 and state = 'PENDING'",
     )
     .bind(message_id)
     .execute(db)

@@ -40,16 +40,19 @@ pub struct VerificationArgs {
     /// Checks a code allows before it is dead.
     #[arg(long, env = "BEIAN_CODE_MAX_CHECKS", default_value_t = 5)]
     pub code_max_checks: u32,
-    /// Codes one destination may receive per hour.
+    /// Wrong checks per destination and purpose in 24 hours; then no check and no new code for them.
+    #[arg(long, env = "BEIAN_CODE_MAX_FAILURES_PER_DAY", default_value_t = 10)]
+    pub code_max_failures_per_day: u32,
+    /// Codes one destination may receive per hour for one purpose.
     #[arg(long, env = "BEIAN_CODE_DESTINATION_PER_HOUR", default_value_t = 5)]
     pub code_destination_per_hour: u32,
-    /// Codes one destination may receive per day (24 hours).
+    /// Codes one destination may receive per day for one purpose.
     #[arg(long, env = "BEIAN_CODE_DESTINATION_PER_DAY", default_value_t = 10)]
     pub code_destination_per_day: u32,
     /// Codes one client address may ask for per hour.
     #[arg(long, env = "BEIAN_CODE_CLIENT_PER_HOUR", default_value_t = 20)]
     pub code_client_per_hour: u32,
-    /// Codes one client address may ask for per day (24 hours).
+    /// Codes one client address may ask for per day.
     #[arg(long, env = "BEIAN_CODE_CLIENT_PER_DAY", default_value_t = 50)]
     pub code_client_per_day: u32,
     /// SMS codes per hour to one 7-digit mobile prefix (SMS pumping guard).
@@ -90,6 +93,10 @@ pub struct VerificationArgs {
     #[arg(long, env = "BEIAN_CAPTCHA_VENDOR_TIMEOUT_MS", default_value_t = 3_000)]
     pub captcha_vendor_timeout_ms: u64,
 
+    /// A development run: messages of a channel without a provider may go to
+    /// the file sink (in clear). Without it the service refuses to start so.
+    #[arg(long, env = "BEIAN_DEVELOPMENT")]
+    pub development: bool,
     /// File the file sink appends messages to; default `<data dir>/messages.jsonl`.
     #[arg(long, env = "BEIAN_MESSAGES_FILE")]
     pub messages_file: Option<PathBuf>,

@@ -87,6 +87,13 @@ impl DeliverySettings {
         }
     }
 
+    /// The channels whose messages go to the file sink.
+    pub fn file_sink_channels(&self) -> Vec<&'static str> {
+        let email = matches!(self.email, EmailAdapter::File).then_some("email");
+        let sms = matches!(self.sms, SmsAdapter::File).then_some("SMS");
+        email.into_iter().chain(sms).collect()
+    }
+
     pub(crate) fn from_args(args: &VerificationArgs, data_dir: &std::path::Path) -> anyhow::Result<Self> {
         let email = match (&args.smtp_url, &args.smtp_from) {
             (Some(url), Some(from)) => EmailAdapter::Smtp(SmtpSettings {

@@ -35,9 +35,13 @@ pub struct Settings {
     pub policy: Policy,
     pub human_check: HumanCheckSettings,
     pub delivery: DeliverySettings,
-    /// Keys every HMAC: codes, proofs and pass tokens. Changing it voids all
-    /// codes, proofs and passes in flight.
+    /// Keys every HMAC (codes, proofs, pass tokens) and the sealing of queued
+    /// message parameters. Changing it voids all codes, proofs and passes in
+    /// flight, and queued messages fail.
     pub secret_key: Secret,
+    /// A development run (`beian up`, tests): the file sink is allowed. A
+    /// service without it refuses to start when a channel has no provider.
+    pub development: bool,
 }
 
 impl Settings {
@@ -57,13 +61,16 @@ impl Settings {
             human_check: HumanCheckSettings::from_args(extra)?,
             delivery: DeliverySettings::from_args(extra, &args.data_dir)?,
             secret_key,
+            development: extra.development,
         };
         settings.validate()?;
         Ok(settings)
     }
 
-    /// What `beian up` and tests use: default policy, the slider, every message
-    /// to `<data_dir>/messages.jsonl`, and a secret key generated for this run.
+    /// What `beian up` and tests start from: default policy, the slider, every
+    /// message to `<data_dir>/messages.jsonl`, and a secret key generated for
+    /// this run. Not a development run until the caller says so
+    /// (`development: true`): without it the file sink is refused at start.
     pub fn local(host: HostSettings, database: DatabaseLocation, data_dir: &Path) -> Self {
         Self {
             host,
@@ -72,10 +79,12 @@ impl Settings {
             human_check: HumanCheckSettings::Slider,
             delivery: DeliverySettings::file(data_dir.join(MESSAGES_FILE)),
             secret_key: Secret::generate(),
+            development: false,
         }
     }
 
-    /// Checks what the types cannot: the policy's bounds and the key's length.
+    /// Checks what the types cannot: the policy's bounds, the key's length,
+    /// and that only a development run delivers to the file sink.
     pub fn validate(&self) -> anyhow::Result<()> {
         self.policy.validate()?;
         if self.secret_key.expose().len() < MIN_SECRET_KEY_LEN {
@@ -83,6 +92,15 @@ impl Settings {
         }
         if self.delivery.max_attempts == 0 {
             anyhow::bail!("the outbox needs at least one delivery attempt");
+        }
+        let on_file_sink = self.delivery.file_sink_channels();
+        if !self.development && !on_file_sink.is_empty() {
+            anyhow::bail!(
+                "no provider for {} messages: they would go to the file sink, codes in clear. Set \
+                 BEIAN_SMTP_URL and BEIAN_SMTP_FROM (email) and BEIAN_SMS_PROVIDER_URL and \
+                 BEIAN_SMS_PROVIDER_KEY (SMS), or BEIAN_DEVELOPMENT=true for a development run",
+                on_file_sink.join(" and ")
+            );
         }
         Ok(())
     }
@@ -108,17 +126,38 @@ mod tests {
     }
 
     const KEY: &str = "--secret-key=0123456789abcdef0123456789abcdef";
+    const SMTP: [&str; 2] = ["--smtp-url=smtp://127.0.0.1:2525", "--smtp-from=noreply@example.com"];
+    const SMS: [&str; 2] = ["--sms-provider-url=http://127.0.0.1:9/sms", "--sms-provider-key=k"];
 
     #[test]
     fn a_service_alone_needs_its_secret_key() {
-        let error = parse(&["--internal-token=t"]).expect_err("refused");
+        let error = parse(&["--internal-token=t", "--development"]).expect_err("refused");
         assert!(error.to_string().contains("BEIAN_SECRET_KEY"), "{error}");
-        let settings = parse(&["--internal-token=t", KEY, "--data-dir=/tmp/x"]).expect("parses");
+        let settings =
+            parse(&["--internal-token=t", KEY, "--data-dir=/tmp/x", "--development"]).expect("parses");
         assert_eq!(settings.policy, Policy::default());
         assert_eq!(settings.delivery.file_sink, Path::new("/tmp/x/messages.jsonl"));
         assert!(matches!(settings.delivery.email, EmailAdapter::File));
         assert!(settings.delivery.dispatch);
+        assert!(settings.development);
         assert!(settings.validate().is_ok());
+    }
+
+    #[test]
+    fn the_file_sink_needs_a_development_run() {
+        let error = parse(&["--internal-token=t", KEY]).expect_err("refused");
+        assert!(error.to_string().contains("email and SMS"), "{error}");
+        assert!(error.to_string().contains("BEIAN_DEVELOPMENT=true"), "{error}");
+        let sms_only =
+            parse(&["--internal-token=t", KEY, SMS[0], SMS[1]]).expect_err("email on the file sink");
+        assert!(sms_only.to_string().contains("no provider for email"), "{sms_only}");
+        let providers =
+            parse(&["--internal-token=t", KEY, SMTP[0], SMTP[1], SMS[0], SMS[1]]).expect("parses");
+        assert!(!providers.development);
+        assert!(providers.delivery.file_sink_channels().is_empty());
+        let local = Settings::local(providers.host.clone(), providers.database.clone(), Path::new("/tmp/x"));
+        assert!(local.validate().is_err(), "not a development run until told so");
+        assert!(Settings { development: true, ..local }.validate().is_ok());
     }
 
     #[test]
@@ -127,19 +166,23 @@ mod tests {
             "--internal-token=t",
             KEY,
             "--code-ttl-secs=120",
+            "--code-max-failures-per-day=20",
             "--outbox-dispatch=off",
-            "--smtp-url=smtp://127.0.0.1:2525",
-            "--smtp-from=noreply@example.com",
+            SMTP[0],
+            SMTP[1],
+            SMS[0],
+            SMS[1],
         ])
         .expect("parses");
         assert_eq!(settings.policy.code_ttl.as_secs(), 120);
+        assert_eq!(settings.policy.max_failures_per_day, 20);
         assert!(!settings.delivery.dispatch);
         assert!(matches!(settings.delivery.email, EmailAdapter::Smtp(_)));
     }
 
     #[test]
     fn bad_combinations_are_refused() {
-        assert!(parse(&["--internal-token=t", KEY, "--code-ttl-secs=601"]).is_err());
+        assert!(parse(&["--internal-token=t", KEY, "--development", "--code-ttl-secs=601"]).is_err());
         assert!(parse(&["--internal-token=t", KEY, "--human-check=vendor"]).is_err());
         assert!(parse(&["--internal-token=t", KEY, "--smtp-url=smtp://h"]).is_err());
         assert!(parse(&["--internal-token=t", KEY, "--sms-provider-url=http://h"]).is_err());

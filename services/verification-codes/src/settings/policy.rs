@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use super::args::VerificationArgs;
 
-/// Lifetimes, attempts and caps. Windows are sliding: "per hour" counts the
-/// last 60 minutes, "per day" the last 24 hours.
+/// Lifetimes, attempts and caps. Send and challenge caps count per fixed
+/// window of Beijing time ("per hour": this clock hour, "per day": this
+/// calendar day, "per minute": this clock minute); failed checks over the
+/// last 24 hours.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     /// How long a code stays valid; at most [`Policy::MAX_CODE_TTL`].
@@ -14,6 +16,11 @@ pub struct Policy {
     pub resend_cooldown: Duration,
     /// Checks per code; after the last wrong one the code is dead.
     pub max_checks: u32,
+    /// Wrong checks of codes to one destination for one purpose in 24 hours;
+    /// once reached, no check and no new code for that pair until the oldest
+    /// is 24 hours old (NIST SP 800-63B: bound the failed guesses).
+    pub max_failures_per_day: u32,
+    /// Codes to one destination for one purpose.
     pub destination_per_hour: u32,
     pub destination_per_day: u32,
     pub client_per_hour: u32,
@@ -45,6 +52,7 @@ impl Policy {
             code_ttl: Duration::from_secs(args.code_ttl_secs),
             resend_cooldown: Duration::from_secs(args.code_resend_cooldown_secs),
             max_checks: args.code_max_checks,
+            max_failures_per_day: args.code_max_failures_per_day,
             destination_per_hour: args.code_destination_per_hour,
             destination_per_day: args.code_destination_per_day,
             client_per_hour: args.code_client_per_hour,
@@ -80,6 +88,7 @@ impl Policy {
         }
         let counts = [
             ("checks per code", self.max_checks),
+            ("failed checks per destination and purpose per day", self.max_failures_per_day),
             ("codes per destination per hour", self.destination_per_hour),
             ("codes per destination per day", self.destination_per_day),
             ("codes per client per hour", self.client_per_hour),
@@ -101,6 +110,7 @@ impl Default for Policy {
             code_ttl: Duration::from_secs(5 * 60),
             resend_cooldown: Duration::from_secs(60),
             max_checks: 5,
+            max_failures_per_day: 10,
             destination_per_hour: 5,
             destination_per_day: 10,
             client_per_hour: 20,
@@ -142,6 +152,7 @@ mod tests {
     #[test]
     fn zero_caps_and_lifetimes_are_refused() {
         assert!(Policy { max_checks: 0, ..Policy::default() }.validate().is_err());
+        assert!(Policy { max_failures_per_day: 0, ..Policy::default() }.validate().is_err());
         assert!(Policy { client_per_day: 0, ..Policy::default() }.validate().is_err());
         assert!(Policy { proof_ttl: Duration::ZERO, ..Policy::default() }.validate().is_err());
         assert!(Policy { resend_cooldown: Duration::ZERO, ..Policy::default() }.validate().is_ok());

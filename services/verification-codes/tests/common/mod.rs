@@ -64,7 +64,8 @@ impl TestDatabase {
     }
 }
 
-/// Settings for tests: local defaults on an ephemeral port, a fast dispatcher.
+/// Settings for tests: local defaults on an ephemeral port, a fast
+/// dispatcher, a development run (the file sink is where tests read codes).
 pub fn settings(db: &TestDatabase) -> Settings {
     let host = HostSettings {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -73,6 +74,7 @@ pub fn settings(db: &TestDatabase) -> Settings {
         internal_token: Secret::generate(),
     };
     let mut settings = Settings::local(host, db.location.clone(), db.data_dir());
+    settings.development = true;
     settings.delivery.poll_interval = Duration::from_millis(50);
     settings.delivery.retry_base = Duration::from_millis(20);
     settings
@@ -182,12 +184,7 @@ impl TestService {
             .into_inner();
         let code = self.code_sent_to(mobile).await;
         self.public()
-            .check_code(pb::CheckCodeRequest {
-                request_id: String::new(),
-                code_id: sent.code_id,
-                code,
-                client_ip: "198.51.100.1".into(),
-            })
+            .check_code(check_request(&sent.code_id, &code))
             .await
             .expect("checked")
             .into_inner()
@@ -204,14 +201,49 @@ impl TestService {
     }
 }
 
+/// A fresh idempotency key.
+pub fn request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// A request for an SMS code, with a fresh request id.
 pub fn sms_request(mobile: &str, purpose: WirePurpose, client_ip: &str) -> pb::SendCodeRequest {
     pb::SendCodeRequest {
-        request_id: String::new(),
+        request_id: request_id(),
         channel: WireChannel::Sms as i32,
         destination: mobile.into(),
         purpose: purpose as i32,
         client_ip: client_ip.into(),
         locale: String::new(),
+    }
+}
+
+/// A check of `code`, with a fresh request id.
+pub fn check_request(code_id: &str, code: &str) -> pb::CheckCodeRequest {
+    pb::CheckCodeRequest {
+        request_id: request_id(),
+        code_id: code_id.into(),
+        code: code.into(),
+        client_ip: "198.51.100.1".into(),
+    }
+}
+
+/// Caps count per fixed window aligned to Beijing time (UTC+8).
+const WINDOW_ALIGNMENT: Duration = Duration::from_secs(8 * 3600);
+
+/// How long until the current fixed window of `length` ends.
+pub fn until_window_end(length: Duration) -> Duration {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
+    let into = (now + WINDOW_ALIGNMENT).as_millis() % length.as_millis();
+    length - Duration::from_millis(u64::try_from(into).expect("fits"))
+}
+
+/// Waits, if the current window of `length` ends within 15 s, for the next
+/// one: a test that fills a cap must not straddle two windows.
+pub async fn fresh_window(length: Duration) {
+    let left = until_window_end(length);
+    if left < Duration::from_secs(15) {
+        tokio::time::sleep(left + Duration::from_millis(100)).await;
     }
 }
 

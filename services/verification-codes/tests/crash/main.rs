@@ -116,6 +116,8 @@ fn spawn(dir: &Path, listen: SocketAddr, provider: SocketAddr, extra: &[(&str, &
         .env("BEIAN_SECRET_KEY", SECRET_KEY)
         .env("BEIAN_SMS_PROVIDER_URL", format!("http://{provider}/sms"))
         .env("BEIAN_SMS_PROVIDER_KEY", "provider-key")
+        // no SMTP server: emails would go to the file sink, which needs a development run
+        .env("BEIAN_DEVELOPMENT", "true")
         .env("BEIAN_OUTBOX_POLL_MS", "100")
         .env("BEIAN_LOG", "warn")
         .envs(extra.iter().copied())
@@ -139,7 +141,7 @@ async fn client(listen: SocketAddr) -> VerificationCodesServiceClient<tonic::tra
 
 async fn send_code(listen: SocketAddr) {
     let mut request = tonic::Request::new(SendCodeRequest {
-        request_id: String::new(),
+        request_id: "crash-send-1".into(),
         channel: Channel::Sms as i32,
         destination: MOBILE.into(),
         purpose: Purpose::AccountLookup as i32,

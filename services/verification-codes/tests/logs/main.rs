@@ -25,17 +25,20 @@ async fn logs_hold_neither_codes_nor_full_mobiles() {
     const MOBILE: &str = "13812345678";
     let db = TestDatabase::fresh().await;
     let service = TestService::start(&db).await;
-    let sent = service.send_sms(MOBILE, "198.51.100.99").await.expect("sent");
+    let request = common::sms_request(MOBILE, WirePurpose::AccountLookup, "198.51.100.99");
+    let sent = service.public().send_code(request.clone()).await.expect("sent").into_inner();
+    service.public().send_code(request).await.expect("retried");
     let code = service.code_sent_to(MOBILE).await;
     let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
     let check = |digits: &str| pb::CheckCodeRequest {
-        request_id: String::new(),
+        request_id: "logs-check-1".into(),
         code_id: sent.code_id.clone(),
         code: digits.to_owned(),
         client_ip: "198.51.100.99".into(),
     };
     service.public().check_code(check(&wrong)).await.expect_err("wrong");
     let proof = service.public().check_code(check(&code)).await.expect("right").into_inner().proof;
+    service.public().check_code(check(&code)).await.expect("retried");
     service
         .internal()
         .redeem_proof(pb::RedeemProofRequest {
@@ -52,6 +55,7 @@ async fn logs_hold_neither_codes_nor_full_mobiles() {
     let logs = captured.text();
     assert!(logs.contains("138****5678"), "the masked mobile is logged, so logs were captured");
     assert!(logs.contains("code queued for delivery") && logs.contains("message delivered"));
+    assert!(logs.contains("code request retried") && logs.contains("code check retried"));
     assert!(!logs.contains(MOBILE), "the full mobile leaked");
     assert!(!holds_number(&logs, &code), "the code leaked");
     assert!(!holds_number(&logs, &wrong), "the typed code leaked");

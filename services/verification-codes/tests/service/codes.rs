@@ -5,13 +5,15 @@ use std::time::Duration;
 use beian_platform::status::ErrorReason;
 use beian_proto::verification_codes::v1 as pb;
 
-use crate::common::{TestDatabase, TestService, WireChannel, WirePurpose, metadata, reason, sms_request};
+use crate::common::{
+    TestDatabase, TestService, WireChannel, WirePurpose, field, metadata, reason, sms_request,
+};
 
 const CLIENT: &str = "198.51.100.7";
 
 fn check(code_id: &str, code: &str) -> pb::CheckCodeRequest {
     pb::CheckCodeRequest {
-        request_id: String::new(),
+        request_id: crate::common::request_id(),
         code_id: code_id.into(),
         code: code.into(),
         client_ip: CLIENT.into(),
@@ -63,7 +65,7 @@ async fn a_sent_code_checks_once_into_a_proof_that_redeems_once() {
     let twice = service.internal().redeem_proof(redeem).await.expect_err("once only");
     assert_eq!(reason(&twice), ErrorReason::ProofAlreadyRedeemed);
 
-    // Delivered messages keep no parameters; the code is stored only as a hash.
+    // Delivered messages keep no parameters, not even sealed; the code is stored only as a hash.
     let stored = service.scalar_text("select code_hash from codes where code_id = $1", &sent.code_id).await;
     assert!(!stored.contains(&code));
     wait_until_sent(&service, &sent.code_id).await;
@@ -73,7 +75,7 @@ async fn a_sent_code_checks_once_into_a_proof_that_redeems_once() {
             &format!("code:{}", sent.code_id),
         )
         .await;
-    assert_eq!(params, "{}");
+    assert_eq!(params, "");
     service.stop().await;
     db.remove().await;
 }
@@ -164,6 +166,23 @@ async fn concurrent_correct_checks_yield_one_proof() {
         .scalar_i64("select cast(count(*) as bigint) from proofs where code_id = $1", &sent.code_id)
         .await;
     assert_eq!(proofs, 1);
+
+    // concurrent retries of one check (one request id) all answer its one proof
+    let sent = service.send_sms("13800000015", CLIENT).await.expect("sent");
+    let code = service.code_sent_to("13800000015").await;
+    let request = check(&sent.code_id, &code);
+    let checks = (0..6).map(|_| {
+        let mut client = service.public();
+        let request = request.clone();
+        async move { client.check_code(request).await.map(|r| r.into_inner()) }
+    });
+    let results = futures::future::join_all(checks).await;
+    let first = results[0].clone().expect("checked");
+    assert!(results.iter().all(|r| r.as_ref().ok() == Some(&first)), "{results:?}");
+    let proofs = service
+        .scalar_i64("select cast(count(*) as bigint) from proofs where code_id = $1", &sent.code_id)
+        .await;
+    assert_eq!(proofs, 1);
     service.stop().await;
     db.remove().await;
 }
@@ -192,7 +211,7 @@ async fn email_codes_go_out_in_the_asked_language() {
     let db = TestDatabase::fresh().await;
     let service = TestService::start(&db).await;
     let request = pb::SendCodeRequest {
-        request_id: String::new(),
+        request_id: crate::common::request_id(),
         channel: WireChannel::Email as i32,
         destination: "Jane.Doe@Example.COM".into(),
         purpose: WirePurpose::PasswordReset as i32,
@@ -207,6 +226,86 @@ async fn email_codes_go_out_in_the_asked_language() {
     assert_eq!(message["subject"], "[Beian] Your verification code");
     let code = message["params"]["code"].as_str().unwrap();
     assert!(message["text"].as_str().unwrap().contains(&format!("Your verification code is {code}")));
+    service.stop().await;
+    db.remove().await;
+}
+
+#[tokio::test]
+async fn a_send_retried_with_its_request_id_answers_the_first_code() {
+    let db = TestDatabase::fresh().await;
+    let service = TestService::start(&db).await;
+    let request = sms_request("13800000007", WirePurpose::AccountLookup, CLIENT);
+    let first = service.public().send_code(request.clone()).await.expect("sent").into_inner();
+    // inside the cooldown, yet answered: the same code, nothing sent again
+    let retry = service.public().send_code(request.clone()).await.expect("retried").into_inner();
+    assert_eq!(retry, first);
+    service.code_sent_to("13800000007").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let delivered = service.messages().into_iter().filter(|m| m["destination"] == "13800000007").count();
+    assert_eq!(delivered, 1, "one message");
+    let queued = service
+        .scalar_i64("select cast(count(*) as bigint) from outbox where destination = $1", "13800000007")
+        .await;
+    assert_eq!(queued, 1, "one outbox row");
+    let codes = service
+        .scalar_i64("select cast(count(*) as bigint) from codes where destination_key = $1", "13800000007")
+        .await;
+    assert_eq!(codes, 1, "one code");
+    let counted = service
+        .scalar_i64(
+            "select cast(sum(hits) as bigint) from limit_counters where counter_key = $1",
+            "destination-day:ACCOUNT_LOOKUP:13800000007",
+        )
+        .await;
+    assert_eq!(counted, 1, "counted once");
+
+    // the same key for another destination, channel or purpose is refused
+    let others = [
+        pb::SendCodeRequest { destination: "13800000008".into(), ..request.clone() },
+        pb::SendCodeRequest { purpose: WirePurpose::PasswordReset as i32, ..request.clone() },
+        pb::SendCodeRequest {
+            channel: WireChannel::Email as i32,
+            destination: "a@example.com".into(),
+            ..request.clone()
+        },
+    ];
+    for other in others {
+        let refused = service.public().send_code(other).await.expect_err("another request");
+        assert_eq!(reason(&refused), ErrorReason::InvalidArgument);
+        assert_eq!(field(&refused), "request_id");
+    }
+    service.stop().await;
+    db.remove().await;
+}
+
+#[tokio::test]
+async fn a_check_retried_with_its_request_id_answers_the_same_proof() {
+    let db = TestDatabase::fresh().await;
+    let service = TestService::start(&db).await;
+    let sent = service.send_sms("13800000009", CLIENT).await.expect("sent");
+    let code = service.code_sent_to("13800000009").await;
+    let first_check = check(&sent.code_id, &code);
+    let first = service.public().check_code(first_check.clone()).await.expect("correct").into_inner();
+    let retry = service.public().check_code(first_check.clone()).await.expect("retried").into_inner();
+    assert_eq!(retry, first, "the same proof, the same expiry");
+
+    // another request id, or a wrong code with the same one: no proof
+    let other = service.public().check_code(check(&sent.code_id, &code)).await.expect_err("another check");
+    assert_eq!(reason(&other), ErrorReason::CodeAlreadyUsed);
+    let guessed = pb::CheckCodeRequest { code: wrong(&code), ..first_check };
+    let guessed = service.public().check_code(guessed).await.expect_err("a wrong code");
+    assert_eq!(reason(&guessed), ErrorReason::CodeAlreadyUsed);
+    let proofs = service
+        .scalar_i64("select cast(count(*) as bigint) from proofs where code_id = $1", &sent.code_id)
+        .await;
+    assert_eq!(proofs, 1);
+    let redeem = pb::RedeemProofRequest {
+        proof: first.proof,
+        purpose: WirePurpose::AccountLookup as i32,
+        destination: String::new(),
+        redemption_key: String::new(),
+    };
+    service.internal().redeem_proof(redeem).await.expect("the proof redeems");
     service.stop().await;
     db.remove().await;
 }

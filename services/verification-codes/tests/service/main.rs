@@ -13,5 +13,6 @@ mod limits;
 mod outbox;
 mod proofs;
 mod smtp;
+mod startup;
 mod validation;
 mod vendor;

@@ -49,7 +49,7 @@ async fn a_failed_sms_is_retried_with_the_same_message_id() {
     let key = format!("code:{}", sent.code_id);
     let (_, attempts, params) = wait_for_state(&service, &key, "SENT").await;
     assert_eq!(attempts, 2);
-    assert_eq!(params, "{}");
+    assert_eq!(params, "");
 
     let requests = requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 2);
@@ -81,7 +81,7 @@ async fn a_refused_sms_fails_at_once_and_a_failing_one_after_max_attempts() {
     let service = TestService::start_with(&db, |s| s.delivery.sms = sms_provider(refusing)).await;
     let sent = service.send_sms("13300000002", "198.51.100.2").await.expect("sent");
     let (_, attempts, params) = wait_for_state(&service, &format!("code:{}", sent.code_id), "FAILED").await;
-    assert_eq!((attempts, params.as_str()), (1, "{}"));
+    assert_eq!((attempts, params.as_str()), (1, ""));
     assert_eq!(refused_requests.lock().unwrap().len(), 1);
     service.stop().await;
     db.remove().await;
@@ -122,7 +122,7 @@ async fn messages_queued_before_a_stop_are_delivered_after_the_restart() {
     let checked = service
         .public()
         .check_code(pb::CheckCodeRequest {
-            request_id: String::new(),
+            request_id: crate::common::request_id(),
             code_id: sent.code_id,
             code,
             client_ip: "198.51.100.4".into(),
@@ -168,6 +168,48 @@ async fn notices_are_queued_once_per_idempotency_key() {
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(service.messages().len(), 2, "the retry queued nothing new");
+    service.stop().await;
+    db.remove().await;
+}
+
+#[tokio::test]
+async fn queued_parameters_are_sealed_and_cleared_after_delivery() {
+    let db = TestDatabase::fresh().await;
+    let secret = Secret::generate();
+    let service = TestService::start_with(&db, |s| {
+        s.delivery.dispatch = false;
+        s.secret_key = secret.clone();
+    })
+    .await;
+    let sent = service.send_sms("13300000006", "198.51.100.6").await.expect("queued");
+    let notice = pb::EnqueueNoticeRequest {
+        idempotency_key: "sealed-1".into(),
+        channel: WireChannel::Sms as i32,
+        destination: "13300000007".into(),
+        template: NoticeTemplate::LoginName as i32,
+        locale: "en".into(),
+        params: HashMap::from([("login_name".into(), "zhangwei2019".into())]),
+    };
+    service.internal().enqueue_notice(notice).await.expect("queued");
+    let code_key = format!("code:{}", sent.code_id);
+    let (_, _, sealed_code) = outbox_row(&service, &code_key).await;
+    let (_, _, sealed_notice) = outbox_row(&service, "notice:sealed-1").await;
+    for sealed in [&sealed_code, &sealed_notice] {
+        assert!(sealed.starts_with("xc1:"), "{sealed}");
+        for clear in ["code", "minutes", "login_name", "zhangwei2019"] {
+            assert!(!sealed.contains(clear), "{clear} in clear: {sealed}");
+        }
+    }
+    service.stop().await;
+
+    let service = TestService::start_with(&db, |s| s.secret_key = secret).await;
+    let code = service.code_sent_to("13300000006").await;
+    assert!(!sealed_code.contains(&code), "the code in clear: {sealed_code}");
+    assert_eq!(service.message_to("13300000007").await["params"]["login_name"], "zhangwei2019");
+    for key in [code_key.as_str(), "notice:sealed-1"] {
+        let (_, _, params) = wait_for_state(&service, key, "SENT").await;
+        assert_eq!(params, "", "cleared after delivery");
+    }
     service.stop().await;
     db.remove().await;
 }

@@ -23,7 +23,7 @@ async fn codes_and_notices_arrive_by_smtp_with_their_message_ids() {
     let service = TestService::start_with(&db, |s| s.delivery.email = smtp_at(addr)).await;
 
     let request = pb::SendCodeRequest {
-        request_id: String::new(),
+        request_id: crate::common::request_id(),
         channel: WireChannel::Email as i32,
         destination: "Jane@Example.com".into(),
         purpose: WirePurpose::PasswordReset as i32,

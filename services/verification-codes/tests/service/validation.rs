@@ -18,7 +18,7 @@ fn assert_names(result: Result<impl std::fmt::Debug, Status>, expected: &str) {
 
 fn send() -> pb::SendCodeRequest {
     pb::SendCodeRequest {
-        request_id: String::new(),
+        request_id: "send-1".into(),
         channel: WireChannel::Sms as i32,
         destination: "13500000001".into(),
         purpose: WirePurpose::AccountLookup as i32,
@@ -44,43 +44,31 @@ async fn send_code_names_each_bad_field() {
     let service = TestService::start(&db).await;
     let mut public = service.public();
     let cases: Vec<(&str, pb::SendCodeRequest)> = vec![
-        ("channel", pb::SendCodeRequest { request_id: String::new(), channel: 0, ..send() }),
-        ("channel", pb::SendCodeRequest { request_id: String::new(), channel: 7, ..send() }),
-        (
-            "destination",
-            pb::SendCodeRequest { request_id: String::new(), destination: "12345".into(), ..send() },
-        ),
-        (
-            "destination",
-            pb::SendCodeRequest {
-                request_id: String::new(),
-                destination: "user@example.com".into(),
-                ..send()
-            },
-        ),
+        ("channel", pb::SendCodeRequest { channel: 0, ..send() }),
+        ("channel", pb::SendCodeRequest { channel: 7, ..send() }),
+        ("destination", pb::SendCodeRequest { destination: "12345".into(), ..send() }),
+        ("destination", pb::SendCodeRequest { destination: "user@example.com".into(), ..send() }),
         (
             "destination",
             pb::SendCodeRequest {
-                request_id: String::new(),
                 channel: WireChannel::Email as i32,
                 destination: "not-an-email".into(),
                 ..send()
             },
         ),
-        ("purpose", pb::SendCodeRequest { request_id: String::new(), purpose: 0, ..send() }),
-        ("purpose", pb::SendCodeRequest { request_id: String::new(), purpose: 99, ..send() }),
-        ("client_ip", pb::SendCodeRequest { request_id: String::new(), client_ip: String::new(), ..send() }),
-        (
-            "client_ip",
-            pb::SendCodeRequest { request_id: String::new(), client_ip: "unknown".into(), ..send() },
-        ),
-        ("locale", pb::SendCodeRequest { request_id: String::new(), locale: "fr".into(), ..send() }),
+        ("purpose", pb::SendCodeRequest { purpose: 0, ..send() }),
+        ("purpose", pb::SendCodeRequest { purpose: 99, ..send() }),
+        ("client_ip", pb::SendCodeRequest { client_ip: String::new(), ..send() }),
+        ("client_ip", pb::SendCodeRequest { client_ip: "unknown".into(), ..send() }),
+        ("locale", pb::SendCodeRequest { locale: "fr".into(), ..send() }),
+        ("request_id", pb::SendCodeRequest { request_id: " ".into(), ..send() }),
+        ("request_id", pb::SendCodeRequest { request_id: "r".repeat(129), ..send() }),
     ];
     for (expected, request) in cases {
         assert_names(public.send_code(request).await, expected);
     }
     let check = |code_id: &str, code: &str, client_ip: &str| pb::CheckCodeRequest {
-        request_id: String::new(),
+        request_id: "check-1".into(),
         code_id: code_id.into(),
         code: code.into(),
         client_ip: client_ip.into(),
@@ -90,6 +78,10 @@ async fn send_code_names_each_bad_field() {
     assert_names(public.check_code(check("c", "12345", "198.51.100.1")).await, "code");
     assert_names(public.check_code(check("c", "12a456", "198.51.100.1")).await, "code");
     assert_names(public.check_code(check("c", "123456", "")).await, "client_ip");
+    let unkeyed = pb::CheckCodeRequest { request_id: String::new(), ..check("c", "123456", "198.51.100.1") };
+    assert_names(public.check_code(unkeyed).await, "request_id");
+    let long = pb::CheckCodeRequest { request_id: "r".repeat(129), ..check("c", "123456", "198.51.100.1") };
+    assert_names(public.check_code(long).await, "request_id");
     service.stop().await;
     db.remove().await;
 }
