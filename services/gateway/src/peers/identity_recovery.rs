@@ -108,9 +108,11 @@ impl IdentityRecovery {
         })
     }
 
-    /// Opens a case. A pending duplicate answers REVIEW_CASE_ALREADY_OPEN, never its number.
+    /// Opens a case, idempotent on `request_id`. A pending duplicate answers
+    /// REVIEW_CASE_ALREADY_OPEN, never its number.
     pub async fn open_review_case(
         &self,
+        request_id: &str,
         application: Application,
         locale: Locale,
     ) -> Result<ReviewTicket, Error> {
@@ -144,6 +146,7 @@ impl IdentityRecovery {
                     })
                     .collect(),
                 locale: locale.as_str().to_owned(),
+                request_id: request_id.to_owned(),
             })
             .await
             .map_err(|status| match reason_of(&status) {

@@ -241,7 +241,9 @@ impl AccountLookup {
             description: request.description,
             documents: request.documents,
         };
-        let ticket = self.identity.open_review_case(application, client.locale).await?;
+        // keyed by the flow: if the answer is lost, the retry gets the case it opened
+        let request_id = format!("{}:review", request.flow_id.as_str());
+        let ticket = self.identity.open_review_case(&request_id, application, client.locale).await?;
         self.record_review(&request.flow_id, &ticket).await?;
         Ok(ticket)
     }

@@ -105,6 +105,8 @@ impl fmt::Debug for CaseSubject {
 /// An application for a review, validated field by field but not yet against its kind's rules.
 #[derive(Debug, Clone)]
 pub struct NewCase {
+    /// The caller's idempotency key: a retry answers the case it opened.
+    pub request_id: String,
     pub kind: ReviewKind,
     pub applicant: Applicant,
     pub subject: CaseSubject,

@@ -11,9 +11,9 @@ use crate::error::Error;
 /// collision in a row means something else is wrong).
 const NUMBER_ATTEMPTS: usize = 5;
 
-/// Opens `case` as submitted at `submitted_at_ms`. REVIEW_CASE_ALREADY_OPEN when a pending
-/// case holds its duplicate key; the unique index decides, so two racing applications
-/// cannot both open.
+/// Opens `case` as submitted at `submitted_at_ms`. A retry of the request (same request id)
+/// answers the case it opened. REVIEW_CASE_ALREADY_OPEN when a pending case holds its
+/// duplicate key; the unique indexes decide, so two racing applications cannot both open.
 pub async fn open(
     db: &Database,
     calendar: &BusinessCalendar,
@@ -21,6 +21,9 @@ pub async fn open(
     submitted_at_ms: i64,
 ) -> Result<ReviewCase, Error> {
     let dedup_key = rules::admit(&case)?;
+    if let Some(opened) = opened_by(db, &case).await? {
+        return Ok(opened);
+    }
     let deadline_at_ms = numbering::deadline(calendar, case.kind, submitted_at_ms)?;
     for _ in 0..NUMBER_ATTEMPTS {
         let case_number = numbering::case_number(submitted_at_ms, &mut rand::rng())?;
@@ -46,7 +49,7 @@ pub async fn open(
             decided_by: None,
         };
         let mut tx = db.begin().await?;
-        if store::insert_case(&mut tx, &stored, &dedup_key, case.locale).await? {
+        if store::insert_case(&mut tx, &stored, &dedup_key, &case.request_id, case.locale).await? {
             for (position, (document, upload)) in stored.documents.iter().zip(&case.documents).enumerate() {
                 let position = i64::try_from(position).unwrap_or(i64::MAX);
                 store::insert_document(
@@ -64,6 +67,10 @@ pub async fn open(
             return Ok(stored);
         }
         tx.rollback().await?;
+        // a concurrent retry of the same request may have won
+        if let Some(opened) = opened_by(db, &case).await? {
+            return Ok(opened);
+        }
         if let Some(case_number) = store::pending_case_number(db.reader(), &dedup_key).await? {
             tracing::info!(%case_number, kind = case.kind.as_str(), "review case already open");
             return Err(Error::ReviewCaseAlreadyOpen);
@@ -71,4 +78,20 @@ pub async fn open(
         // The number was taken (or the pending duplicate was decided meanwhile): try again.
     }
     Err(Error::internal(format!("no free case number after {NUMBER_ATTEMPTS} attempts")))
+}
+
+/// The case an earlier call with this request id opened; the id used for another kind of
+/// case is refused.
+async fn opened_by(db: &Database, case: &NewCase) -> Result<Option<ReviewCase>, Error> {
+    let Some(case_number) = store::case_number_of_request(db.reader(), &case.request_id).await? else {
+        return Ok(None);
+    };
+    let opened = store::find(db.reader(), &case_number)
+        .await?
+        .ok_or_else(|| Error::internal(format!("case {case_number} vanished")))?;
+    if opened.kind != case.kind {
+        return Err(Error::invalid("request_id", "was used for another request"));
+    }
+    tracing::info!(%case_number, "review case request retried: the case it opened answers");
+    Ok(Some(opened))
 }

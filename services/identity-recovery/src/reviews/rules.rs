@@ -87,6 +87,7 @@ mod tests {
 
     fn case(kind: ReviewKind, subject: CaseSubject, documents: &[D]) -> NewCase {
         NewCase {
+            request_id: "rules-test".into(),
             kind,
             applicant: Applicant {
                 name: "张三".into(),

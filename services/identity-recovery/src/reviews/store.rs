@@ -29,6 +29,7 @@ pub async fn insert_case(
     tx: &mut Transaction<'_, Any>,
     case: &ReviewCase,
     dedup_key: &str,
+    request_id: &str,
     locale: Locale,
 ) -> Result<bool, Error> {
     let applicant = &case.applicant;
@@ -40,9 +41,9 @@ pub async fn insert_case(
          applicant_certificate_number, applicant_mobile, applicant_email, domain, filing_number, nature, \
          province_code, city_code, district_code, certificate_type, certificate_number, new_login_email, \
          target_account_id, account_id, description, applicant_is_principal, locale, dedup_key, \
-         submitted_at_ms, deadline_at_ms, updated_at_ms) \
+         submitted_at_ms, deadline_at_ms, updated_at_ms, request_id) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-         $21, $22, $23, $24, $25, $24) on conflict do nothing",
+         $21, $22, $23, $24, $25, $24, $26) on conflict do nothing",
     )
     .bind(&case.case_number)
     .bind(case.kind.as_str())
@@ -69,6 +70,7 @@ pub async fn insert_case(
     .bind(dedup_key)
     .bind(case.submitted_at_ms)
     .bind(case.deadline_at_ms)
+    .bind(request_id)
     .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected() == 1)
@@ -97,6 +99,18 @@ pub async fn insert_document(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The number of the case a request with this idempotency key opened, if any.
+pub async fn case_number_of_request(
+    db: impl AnyExecutor<'_>,
+    request_id: &str,
+) -> Result<Option<String>, Error> {
+    let row = sqlx::query("select case_number from review_cases where request_id = $1")
+        .bind(request_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|row| row.try_get("case_number")).transpose()?)
 }
 
 /// The number of the pending case holding a duplicate key, if any.

@@ -134,6 +134,8 @@ pub fn request(kind: Kind, key: &str) -> OpenReviewCaseRequest {
         Kind::Unspecified => (ReviewSubject::default(), &[]),
     };
     OpenReviewCaseRequest {
+        // every call a request of its own: duplicates are told apart by their contents
+        request_id: uuid::Uuid::new_v4().simple().to_string(),
         kind: kind as i32,
         applicant: Some(applicant()),
         subject: Some(subject),
@@ -212,6 +214,7 @@ pub fn seed_case(kind: ReviewKind, key: &str) -> NewCase {
         ),
     };
     NewCase {
+        request_id: uuid::Uuid::new_v4().simple().to_string(),
         kind,
         applicant: Applicant { name: NAME.into(), certificate: None, mobile: MOBILE.into(), email: None },
         subject,

@@ -342,6 +342,31 @@ async fn one_pending_case_per_kind_and_filing() {
 }
 
 #[tokio::test]
+async fn a_retried_request_answers_the_case_it_opened() {
+    let app = start().await;
+    let first_try = request(Kind::AccountLookup, "retried.example.cn");
+    let opened = open(&app, first_try.clone()).await.expect("opens");
+    // the answer was lost; the caller retries with the same key, also concurrently
+    let retries = futures::future::join_all((0..4).map(|_| open(&app, first_try.clone()))).await;
+    for retry in retries {
+        assert_eq!(retry.expect("the same case").case_number, opened.case_number);
+    }
+    let cases: i64 = sqlx::query_scalar("select cast(count(*) as bigint) from review_cases")
+        .fetch_one(app.database().reader())
+        .await
+        .expect("counts");
+    assert_eq!(cases, 1);
+
+    // the key of one request cannot open another kind of case
+    let mut other = request(Kind::LegacyClaim, "retried.example.cn");
+    other.request_id = first_try.request_id.clone();
+    let refused = open(&app, other).await.expect_err("another request");
+    assert_eq!(reason(&refused), "INVALID_ARGUMENT");
+    assert_eq!(fields(&refused), vec!["request_id"]);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn unknown_cases_and_documents_are_not_found() {
     let app = start().await;
     let mut client = app.client().await;

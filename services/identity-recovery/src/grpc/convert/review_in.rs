@@ -29,7 +29,10 @@ const MAX_DESCRIPTION_CHARS: usize = 2000;
 
 pub fn new_case(request: pb::OpenReviewCaseRequest) -> Result<NewCase, Error> {
     let kind = enums::required("kind", request.kind)?;
+    let request_id =
+        required_text(&request.request_id, 128).map_err(|d| Error::invalid("request_id", d))?.to_owned();
     Ok(NewCase {
+        request_id,
         kind,
         applicant: applicant(request.applicant.unwrap_or_default())?,
         subject: subject(request.subject.unwrap_or_default())?,
