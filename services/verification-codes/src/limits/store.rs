@@ -31,12 +31,20 @@ pub async fn add(db: impl AnyExecutor<'_>, rows: &[(String, i64)]) -> Result<Vec
         .collect()
 }
 
-/// Takes back one from each (key, window start) counter.
+/// Takes back one from each (key, window start) counter. Also in sorted order, as an
+/// upsert like [`add`]: an `update … where … or …` would lock the rows in scan order,
+/// and on PostgreSQL deadlock against a concurrent `add` of the same counters.
 pub async fn subtract(db: impl AnyExecutor<'_>, rows: &[(String, i64)]) -> Result<(), Error> {
-    let matches: Vec<String> = (0..rows.len())
-        .map(|i| format!("(counter_key = ${} and window_start_ms = ${})", 2 * i + 1, 2 * i + 2))
-        .collect();
-    let sql = format!("update limit_counters set hits = hits - 1 where {}", matches.join(" or "));
+    let mut rows: Vec<&(String, i64)> = rows.iter().collect();
+    rows.sort();
+    rows.dedup();
+    let values: Vec<String> =
+        (0..rows.len()).map(|i| format!("(${}, ${}, 0)", 2 * i + 1, 2 * i + 2)).collect();
+    let sql = format!(
+        "insert into limit_counters (counter_key, window_start_ms, hits) values {} \
+         on conflict (counter_key, window_start_ms) do update set hits = limit_counters.hits - 1",
+        values.join(", ")
+    );
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for (key, start) in rows {
         query = query.bind(key.as_str()).bind(*start);

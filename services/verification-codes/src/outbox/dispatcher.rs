@@ -8,7 +8,6 @@
 use std::{sync::Arc, time::Duration};
 
 use beian_platform::storage::{Database, now_millis};
-use futures::StreamExt;
 use tokio::sync::watch;
 
 use super::{Doorbell, backoff, sealing::Sealer, store};
@@ -20,10 +19,9 @@ use crate::{
     templates::{Template, render},
 };
 
-/// Messages looked at per query.
-const BATCH: u32 = 32;
-/// Deliveries in flight at once.
-const CONCURRENCY: usize = 8;
+/// Messages claimed at once and delivered concurrently: one round of attempts, so
+/// every one of them ends within the lease it was claimed with.
+const BATCH: u32 = 8;
 /// On shutdown, deliveries in flight get this long to finish; an unfinished
 /// one keeps its lease and is delivered after the restart.
 const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -78,42 +76,45 @@ impl Dispatcher {
     /// Delivers due messages batch by batch until none is due or a stop is asked.
     async fn deliver_due(&self, stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
-            let due = match store::due(self.db.reader(), now_millis(), BATCH).await {
-                Ok(due) => due,
+            let now = now_millis();
+            let lease_until = now + millis(self.pace.lease);
+            let claimed = match store::claim_due(self.db.writer(), now, lease_until, BATCH).await {
+                Ok(claimed) => claimed,
                 Err(error) => {
-                    tracing::warn!(%error, "outbox: cannot look for due messages");
+                    tracing::warn!(%error, "outbox: cannot claim due messages");
                     return;
                 }
             };
-            if due.is_empty() {
+            if claimed.is_empty() {
                 return;
             }
-            futures::stream::iter(due)
-                .for_each_concurrent(CONCURRENCY, |id| async move { self.attempt(&id).await })
-                .await;
+            // the whole batch is one round of concurrent attempts, each within half the lease
+            let attempts =
+                claimed.iter().map(|message| async move { (message, self.attempt(message).await) });
+            let outcomes = futures::future::join_all(attempts).await;
+            let delivered: Vec<&str> = outcomes
+                .iter()
+                .filter(|(_, delivered)| *delivered)
+                .map(|(message, _)| message.message_id.as_str())
+                .collect();
+            if let Err(error) = store::mark_sent(self.db.writer(), &delivered, now_millis()).await {
+                // The leases run out and the messages are tried again: duplicates the provider can drop by id.
+                tracing::warn!(%error, count = delivered.len(), "outbox: cannot record deliveries");
+            }
         }
     }
 
-    /// Claims one message, tries it once, and records the outcome.
-    async fn attempt(&self, message_id: &str) {
-        let now = now_millis();
-        let claimed =
-            match store::claim(self.db.writer(), message_id, now, now + millis(self.pace.lease)).await {
-                Ok(Some(claimed)) => claimed,
-                // Another dispatcher took it, or it is done.
-                Ok(None) => return,
-                Err(error) => {
-                    tracing::warn!(%message_id, %error, "outbox: cannot claim a message");
-                    return;
-                }
-            };
+    /// Tries a claimed message once; true if it was delivered (recorded by the caller,
+    /// with the rest of its batch), else records the retry or the failure.
+    async fn attempt(&self, claimed: &store::Claimed) -> bool {
+        let message_id = &claimed.message_id;
         let destination = Destination::stored(claimed.channel, claimed.destination.clone());
-        let outcome = self.deliver(&claimed, &destination).await;
+        let outcome = self.deliver(claimed, &destination).await;
         let attempts = claimed.attempts;
         let recorded = match outcome {
             Outcome::Delivered => {
                 tracing::info!(%message_id, %destination, template = %claimed.template, attempts, "message delivered");
-                store::mark_sent(self.db.writer(), message_id, now_millis()).await
+                return true;
             }
             Outcome::Retry(cause) if attempts < self.pace.max_attempts => {
                 let delay = backoff::delay(self.pace.retry_base, attempts);
@@ -129,6 +130,7 @@ impl Dispatcher {
             // The lease runs out and the message is tried again: a duplicate the provider can drop by id.
             tracing::warn!(%message_id, %error, "outbox: cannot record a delivery outcome");
         }
+        false
     }
 
     async fn deliver(&self, claimed: &store::Claimed, destination: &Destination) -> Outcome {

@@ -42,19 +42,6 @@ pub async fn enqueue(
     Ok(row.try_get("message_id")?)
 }
 
-/// Ids of pending messages due by `now_ms`, the longest waiting first.
-pub async fn due(db: impl AnyExecutor<'_>, now_ms: i64, limit: u32) -> Result<Vec<String>, Error> {
-    let rows = sqlx::query(
-        "select message_id from outbox where state = 'PENDING' and next_attempt_at_ms <= $1 \
-         order by next_attempt_at_ms limit $2",
-    )
-    .bind(now_ms)
-    .bind(i64::from(limit))
-    .fetch_all(db)
-    .await?;
-    rows.iter().map(|row| row.try_get::<String, _>("message_id").map_err(Error::from)).collect()
-}
-
 /// A message this dispatcher holds the lease of.
 #[derive(Debug, Clone)]
 pub struct Claimed {
@@ -69,47 +56,61 @@ pub struct Claimed {
     pub attempts: u32,
 }
 
-/// Takes a due message for delivery: the conditional update pushes its next
-/// attempt past `lease_until_ms`, so no other dispatcher takes it meanwhile,
-/// and counts the attempt (a dispatcher that dies mid-delivery used one up).
-pub async fn claim(
+/// Takes up to `limit` due messages for delivery, the longest waiting first, in one
+/// statement: the conditional update pushes their next attempt past `lease_until_ms`,
+/// so no other dispatcher takes them meanwhile, and counts the attempt (a dispatcher
+/// that dies mid-delivery used one up). The due condition stands outside the subquery
+/// too, so on PostgreSQL a dispatcher that waited for another's claim re-checks it and
+/// skips what the other took.
+pub async fn claim_due(
     db: impl AnyExecutor<'_>,
-    message_id: &str,
     now_ms: i64,
     lease_until_ms: i64,
-) -> Result<Option<Claimed>, Error> {
-    let row = sqlx::query(
-        "update outbox set next_attempt_at_ms = $3, attempts = attempts + 1 \
-         where message_id = $1 and state = 'PENDING' and next_attempt_at_ms <= $2 \
+    limit: u32,
+) -> Result<Vec<Claimed>, Error> {
+    let rows = sqlx::query(
+        "update outbox set next_attempt_at_ms = $2, attempts = attempts + 1 \
+         where state = 'PENDING' and next_attempt_at_ms <= $1 and message_id in ( \
+           select message_id from outbox where state = 'PENDING' and next_attempt_at_ms <= $1 \
+           order by next_attempt_at_ms limit $3) \
          returning message_id, channel, destination, template, locale, params, attempts",
     )
-    .bind(message_id)
     .bind(now_ms)
     .bind(lease_until_ms)
-    .fetch_optional(db)
+    .bind(i64::from(limit))
+    .fetch_all(db)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let channel: String = row.try_get("channel")?;
-    Ok(Some(Claimed {
-        message_id: row.try_get("message_id")?,
-        channel: channel.parse().map_err(Error::internal)?,
-        destination: row.try_get("destination")?,
-        template: row.try_get("template")?,
-        locale: row.try_get("locale")?,
-        sealed_params: row.try_get("params")?,
-        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
-    }))
+    rows.iter()
+        .map(|row| {
+            let channel: String = row.try_get("channel")?;
+            Ok(Claimed {
+                message_id: row.try_get("message_id")?,
+                channel: channel.parse().map_err(Error::internal)?,
+                destination: row.try_get("destination")?,
+                template: row.try_get("template")?,
+                locale: row.try_get("locale")?,
+                sealed_params: row.try_get("params")?,
+                attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+            })
+        })
+        .collect()
 }
 
-/// Delivered: the parameters (codes, passwords) are no longer kept, not even sealed.
-pub async fn mark_sent(db: impl AnyExecutor<'_>, message_id: &str, now_ms: i64) -> Result<(), Error> {
-    sqlx::query(
-        "update outbox set state = 'SENT', sent_at_ms = $2, params = '' where message_id = $1 and state = 'PENDING'",
-    )
-    .bind(message_id)
-    .bind(now_ms)
-    .execute(db)
-    .await?;
+/// Delivered, all in one statement: the parameters (codes, passwords) are no longer
+/// kept, not even sealed.
+pub async fn mark_sent(db: impl AnyExecutor<'_>, message_ids: &[&str], now_ms: i64) -> Result<(), Error> {
+    if message_ids.is_empty() {
+        return Ok(());
+    }
+    // one placeholder per id: the statement text (and its cached plan) per batch size
+    let placeholders: Vec<String> = (2..message_ids.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "update outbox set state = 'SENT', sent_at_ms = $1, params = '' \
+         where state = 'PENDING' and message_id in ({})",
+        placeholders.join(", ")
+    );
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now_ms);
+    message_ids.iter().fold(query, |query, id| query.bind(*id)).execute(db).await?;
     Ok(())
 }
 
