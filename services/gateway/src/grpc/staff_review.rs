@@ -11,11 +11,7 @@ use beian_proto::{
 use tonic::{Request, Response, Status};
 
 use super::{caller, convert};
-use crate::{
-    error::Error,
-    model::reviews::QueueQuery,
-    workflows::staff_review::StaffReview,
-};
+use crate::{error::Error, model::reviews::QueueQuery, workflows::staff_review::StaffReview};
 
 /// The queue is served now; decisions arrive with the workflows they complete.
 #[derive(Debug, Clone)]

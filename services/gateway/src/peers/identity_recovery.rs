@@ -206,10 +206,7 @@ impl IdentityRecovery {
 }
 
 fn masked_contact(contact: common::MaskedContact) -> Result<MaskedContact, Error> {
-    Ok(MaskedContact {
-        channel: answered("channel", contact.channel)?,
-        masked: contact.masked_destination,
-    })
+    Ok(MaskedContact { channel: answered("channel", contact.channel)?, masked: contact.masked_destination })
 }
 
 fn account_view(summary: Option<pb::AccountSummary>) -> Result<AccountView, Error> {

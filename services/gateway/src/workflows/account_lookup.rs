@@ -278,7 +278,10 @@ mod tests {
         let stored = r#"{"domain":"example.com","holder_account_id":"a1","sends":1,"step":{"step":"DONE","result":{"masked_login_name":"a***e","sent_to":[{"channel":"Sms","masked":"138****5678"},{"channel":"Email","masked":"j***@example.com"}]}},"review":{"case_number":"R1","kind":"AccountLookup","state":"Pending","submitted_at_ms":1,"deadline_at_ms":2,"rejection_note":null}}"#;
         let flow: LookupFlow = serde_json::from_str(stored).unwrap();
         assert_eq!(flow.step(), "DONE");
-        assert_eq!(flow.review.as_ref().map(|t| (t.kind, t.state)), Some((ReviewKind::AccountLookup, ReviewState::Pending)));
+        assert_eq!(
+            flow.review.as_ref().map(|t| (t.kind, t.state)),
+            Some((ReviewKind::AccountLookup, ReviewState::Pending))
+        );
         assert_eq!(serde_json::to_string(&flow).unwrap(), stored);
     }
 }
