@@ -15,7 +15,6 @@ mod proxies;
 mod quota;
 mod settings;
 mod sweep;
-mod wire;
 mod workflows;
 
 use beian_platform::{

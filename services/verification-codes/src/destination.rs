@@ -1,43 +1,18 @@
 //! Where a code or notice goes: a channel and a normalised address, with the
 //! keys limits and proofs are bound to.
 
-use std::{fmt, str::FromStr};
+use std::fmt;
 
 use beian_common::{
     ContactError,
     masking::{MaskedEmail, MaskedMobile, mask_email, mask_mobile},
     normalise_email, normalise_mobile,
+    vocabulary::Channel,
 };
 
 /// Digits of a mobile number that name its number block: what SMS pumping
 /// attacks cycle through, so the prefix cap counts by them.
 const MOBILE_PREFIX_DIGITS: usize = 7;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    Sms,
-    Email,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sms => "SMS",
-            Self::Email => "EMAIL",
-        }
-    }
-}
-
-impl FromStr for Channel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "SMS" => Ok(Self::Sms),
-            "EMAIL" => Ok(Self::Email),
-            other => Err(format!("unknown channel {other:?}")),
-        }
-    }
-}
 
 /// A mainland mobile (11 digits) or an email address, normalised.
 #[derive(Clone, PartialEq, Eq)]

@@ -16,7 +16,6 @@ mod limits;
 use beian_common::locale;
 mod outbox;
 mod proofs;
-mod purpose;
 mod service;
 mod settings;
 mod templates;

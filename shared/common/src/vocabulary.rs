@@ -2,7 +2,8 @@
 //! types here). Each value's name is its `beian.common.v1` name without the
 //! prefix (`SMS`, `LEGACY_CLAIM`), which is also how services store it, so rows
 //! read like the contract. `beian_platform::wire::enums` converts them to and
-//! from the wire.
+//! from the wire. Their serde form is the variant name (`Sms`, `AccountLookup`):
+//! the gateway's stored flow states hold them so.
 
 use std::str::FromStr;
 
@@ -10,7 +11,7 @@ use std::str::FromStr;
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $($(#[$vdoc])* $variant),+
         }

@@ -1,17 +1,13 @@
 //! `beian.gateway.v1.AccountService`.
 
-use beian_platform::wire::{required_text, timestamp};
-use beian_proto::{
-    common::v1 as common,
-    gateway::v1::{self as pb, account_service_server::AccountService},
-};
+use beian_platform::wire::{enums::to_wire, required_text, timestamp};
+use beian_proto::gateway::v1::{self as pb, account_service_server::AccountService};
 use tonic::{Request, Response, Status};
 
 use super::caller;
 use crate::{
     error::Error,
     model::account::{AccountView, Credentials},
-    wire::number,
     workflows::account::Accounts,
 };
 
@@ -92,7 +88,7 @@ impl AccountService for AccountApi {
 fn my_account(account: AccountView) -> pb::MyAccount {
     pb::MyAccount {
         masked_login_name: account.masked_login_name,
-        site: number::<_, common::Site>(account.site),
+        site: to_wire(account.site),
         masked_mobile: account.masked_mobile,
         masked_email: account.masked_email,
         staff: account.staff,

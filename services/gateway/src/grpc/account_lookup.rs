@@ -4,8 +4,12 @@
 use beian_common::{
     contact::{normalise_email, normalise_mobile},
     domain_name::normalise_domain,
+    vocabulary::{DocumentKind, LegacyAction},
 };
-use beian_platform::wire::{required_text, timestamp};
+use beian_platform::wire::{
+    enums::{WireEnum, expected, optional, to_wire},
+    required_text, timestamp,
+};
 use beian_proto::{
     common::v1 as common,
     gateway::v1::{self as pb, account_lookup_service_server::AccountLookupService},
@@ -18,9 +22,8 @@ use crate::{
     flows::FlowId,
     model::{
         PassToken, TypedCode,
-        reviews::{Applicant, CertificateType, Document, DocumentKind},
+        reviews::{Applicant, Document},
     },
-    wire::{enum_field, masked_contact_to_wire, number},
     workflows::account_lookup::{AccountLookup, Method, ReviewRequest, StartLookup, VerifyCode},
 };
 
@@ -88,15 +91,10 @@ impl TryFrom<pb::RequestAccountLookupReviewRequest> for ReviewRequest {
             .into_iter()
             .enumerate()
             .map(|(index, document)| {
-                let kind = enum_field::<common::DocumentKind, DocumentKind>(document.kind)
-                    .map_err(|d| Error::DocumentRejected {
-                        field: format!("documents[{index}].kind"),
-                        description: d,
-                    })?
-                    .ok_or_else(|| Error::DocumentRejected {
-                        field: format!("documents[{index}].kind"),
-                        description: "is required".into(),
-                    })?;
+                let kind = DocumentKind::from_wire(document.kind).ok_or_else(|| Error::DocumentRejected {
+                    field: format!("documents[{index}].kind"),
+                    description: expected::<DocumentKind>(),
+                })?;
                 Document::accept(index, kind, &document.content_type, document.content)
             })
             .collect::<Result<_, _>>()?;
@@ -130,8 +128,7 @@ fn applicant(applicant: common::Applicant) -> Result<Applicant, Error> {
     }
     Ok(Applicant {
         name: name.to_owned(),
-        certificate_type: enum_field::<common::CertificateType, CertificateType>(applicant.certificate_type)
-            .map_err(|d| Error::invalid("applicant.certificate_type", d))?,
+        certificate_type: optional("applicant.certificate_type", applicant.certificate_type)?,
         certificate_number: certificate_number.to_owned(),
         mobile,
         email,
@@ -159,9 +156,7 @@ impl AccountLookupService for AccountLookupApi {
                 .map(i32::from)
                 .collect(),
             masked_mobile: started.masked_mobile.unwrap_or_default(),
-            legacy_action: started
-                .legacy
-                .map_or(common::LegacyAction::None.into(), |l| number::<_, common::LegacyAction>(l.action)),
+            legacy_action: to_wire(started.legacy.map_or(LegacyAction::None, |l| l.action)),
             legacy_submitted_on: started.legacy.map(|l| common::CalendarDate {
                 year: l.submitted_on.0,
                 month: l.submitted_on.1,
@@ -189,7 +184,7 @@ impl AccountLookupService for AccountLookupApi {
         let done = self.lookup.verify_code(VerifyCode::try_from(request.into_inner())?, &client).await?;
         Ok(Response::new(pb::VerifyAccountLookupCodeResponse {
             masked_login_name: done.masked_login_name,
-            sent_to: done.sent_to.into_iter().map(masked_contact_to_wire).collect(),
+            sent_to: done.sent_to.into_iter().map(convert::masked_contact).collect(),
         }))
     }
 

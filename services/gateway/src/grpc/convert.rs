@@ -1,15 +1,12 @@
 //! Domain → wire conversions several handlers share. Requests are converted
 //! (and validated) by `TryFrom` next to their handler.
 
-use beian_platform::wire::timestamp;
+use beian_platform::wire::{enums::to_wire, timestamp};
 use beian_proto::{common::v1 as common, gateway::v1 as pb};
 
-use crate::{
-    model::{
-        CodeSent,
-        reviews::{ReviewTicket, StaffCase},
-    },
-    wire::number,
+use crate::model::{
+    CodeSent, MaskedContact,
+    reviews::{ReviewTicket, StaffCase},
 };
 
 pub fn code_sent(sent: CodeSent) -> pb::CodeSent {
@@ -20,12 +17,16 @@ pub fn code_sent(sent: CodeSent) -> pb::CodeSent {
     }
 }
 
+pub fn masked_contact(contact: MaskedContact) -> common::MaskedContact {
+    common::MaskedContact { channel: to_wire(contact.channel), masked_destination: contact.masked }
+}
+
 /// A case as its applicant sees it.
 pub fn ticket(ticket: ReviewTicket) -> pb::ReviewTicket {
     pb::ReviewTicket {
         case_number: ticket.case_number,
-        kind: number::<_, common::ReviewKind>(ticket.kind),
-        state: number::<_, common::ReviewState>(ticket.state),
+        kind: to_wire(ticket.kind),
+        state: to_wire(ticket.state),
         submit_time: Some(timestamp(ticket.submitted_at_ms)),
         deadline: Some(timestamp(ticket.deadline_at_ms)),
         rejection_note: ticket.rejection_note.unwrap_or_default(),
@@ -49,7 +50,7 @@ pub fn staff_case(case: StaffCase) -> pb::StaffReviewCase {
             .into_iter()
             .map(|d| pb::StaffDocumentRef {
                 document_id: d.document_id,
-                kind: number::<_, common::DocumentKind>(d.kind),
+                kind: to_wire(d.kind),
                 content_type: d.content_type,
                 size_bytes: d.size_bytes,
             })

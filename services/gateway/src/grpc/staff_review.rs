@@ -1,6 +1,9 @@
 //! `beian.gateway.v1.StaffReviewService`.
 
-use beian_platform::wire::required_text;
+use beian_platform::wire::{
+    enums::{optional, to_wire},
+    required_text,
+};
 use beian_proto::{
     common::v1 as common,
     gateway::v1::{self as pb, staff_review_service_server::StaffReviewService},
@@ -8,12 +11,7 @@ use beian_proto::{
 use tonic::{Request, Response, Status};
 
 use super::{caller, convert};
-use crate::{
-    error::Error,
-    model::reviews::{QueueQuery, ReviewKind, ReviewState},
-    wire::{enum_field, number},
-    workflows::staff_review::StaffReview,
-};
+use crate::{error::Error, model::reviews::QueueQuery, workflows::staff_review::StaffReview};
 
 /// The queue is served now; decisions arrive with the workflows they complete.
 #[derive(Debug, Clone)]
@@ -32,10 +30,8 @@ impl TryFrom<pb::ListReviewCasesRequest> for QueueQuery {
 
     fn try_from(request: pb::ListReviewCasesRequest) -> Result<Self, Error> {
         Ok(Self {
-            kind: enum_field::<common::ReviewKind, ReviewKind>(request.kind)
-                .map_err(|d| Error::invalid("kind", d))?,
-            state: enum_field::<common::ReviewState, ReviewState>(request.state)
-                .map_err(|d| Error::invalid("state", d))?,
+            kind: optional("kind", request.kind)?,
+            state: optional("state", request.state)?,
             page_size: request.page_size,
             page_token: request.page_token,
         })
@@ -85,7 +81,7 @@ impl StaffReviewService for StaffReviewApi {
         let document = self.staff_review.document(&staff, case, document_id).await?;
         Ok(Response::new(pb::GetReviewDocumentResponse {
             document: Some(common::Document {
-                kind: number::<_, common::DocumentKind>(document.kind),
+                kind: to_wire(document.kind),
                 content_type: document.content_type,
                 content: document.content,
             }),

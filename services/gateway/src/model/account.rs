@@ -1,11 +1,6 @@
 //! Accounts and sessions as the gateway sees them: masked only.
 
-/// Which site of the agent an account belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Site {
-    Cn,
-    Intl,
-}
+use beian_common::vocabulary::Site;
 
 /// The logged-in account as a front end may see it: masked only.
 #[derive(Debug, Clone, PartialEq, Eq)]

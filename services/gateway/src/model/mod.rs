@@ -6,30 +6,14 @@ pub mod account;
 pub mod client;
 pub mod reviews;
 
+use beian_common::vocabulary::{Channel, LegacyAction, Purpose};
 use serde::{Deserialize, Serialize};
-
-/// Where a message went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Channel {
-    Sms,
-    Email,
-}
 
 /// A contact as a person may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaskedContact {
     pub channel: Channel,
     pub masked: String,
-}
-
-/// What the legacy platform needs first (SPEC §4, by submission date).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LegacyAction {
-    None,
-    Claim,
-    Import,
-    AlreadyMigrated,
-    MovedAway,
 }
 
 /// A legacy filing of a domain.
@@ -89,18 +73,13 @@ impl PassToken {
     }
 }
 
-/// What a code is for; its proof serves nothing else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodePurpose {
-    AccountLookup,
-}
-
 /// A code to send, with the key that makes a retry send nothing new.
 #[derive(Debug, Clone)]
 pub struct CodeRequest<'a> {
     /// The full mobile (never logged).
     pub mobile: &'a str,
-    pub purpose: CodePurpose,
+    /// What the code is for; its proof serves nothing else.
+    pub purpose: Purpose,
     /// Idempotency key: the same key answers the first call's code.
     pub request_id: String,
 }

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use beian_common::vocabulary::{CertificateType, DocumentKind, ReviewKind, ReviewState};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -14,46 +15,6 @@ pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_DOCUMENTS: usize = 10;
 /// Largest application message: every document at its largest plus the form.
 pub const MAX_APPLICATION_BYTES: usize = MAX_DOCUMENTS * MAX_DOCUMENT_BYTES + 1024 * 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ReviewKind {
-    AccountLookup,
-    LegacyLoginReset,
-    FilingPassword,
-    LegacyClaim,
-    OfflineTransfer,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ReviewState {
-    Pending,
-    Approved,
-    Rejected,
-    Completed,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocumentKind {
-    IdCardFront,
-    IdCardBack,
-    HalfBodyWithIdCard,
-    HalfBodyWithOrganisationCertificate,
-    OrganisationCertificate,
-    AuthorisationLetter,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CertificateType {
-    ResidentIdCard,
-    Passport,
-    HkMacaoPermit,
-    TaiwanPermit,
-    BusinessLicense,
-    OrganisationCode,
-    PublicInstitution,
-    SocialOrganisation,
-}
 
 /// An accepted file type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,28 +1,28 @@
 //! identity-recovery: logins and sessions, the lookup's last step, review cases.
 
-use beian_common::locale::Locale;
+use beian_common::{locale::Locale, vocabulary::ReviewState};
 use beian_platform::{
     client::PeerChannel,
     status::{ErrorReason, reason_of},
+    wire::{enums::to_wire, millis},
 };
 use beian_proto::{
     common::v1 as common,
     identity_recovery::v1::{self as pb, identity_recovery_service_client::IdentityRecoveryServiceClient},
 };
 
-use super::millis;
+use super::answered;
 use crate::{
     error::Error,
     model::{
-        LookupDone,
-        account::{AccountView, Credentials, LoggedIn, SessionToken, Site},
+        LookupDone, MaskedContact,
+        account::{AccountView, Credentials, LoggedIn, SessionToken},
         client::Client,
         reviews::{
-            Application, DocumentKind, DocumentRef, MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewKind,
-            ReviewState, ReviewTicket, StaffCase, StoredDocument,
+            Application, DocumentRef, MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase,
+            StoredDocument,
         },
     },
-    wire::{masked_contact_from_wire, number, required_enum},
 };
 
 #[derive(Debug, Clone)]
@@ -65,7 +65,7 @@ impl IdentityRecovery {
             .into_inner();
         Ok(LoggedIn {
             session_token: SessionToken::new(reply.session_token),
-            expires_at_ms: millis(reply.expire_time),
+            expires_at_ms: reply.expire_time.as_ref().map_or(0, millis),
             account: account_view(reply.account)?,
         })
     }
@@ -104,7 +104,7 @@ impl IdentityRecovery {
             .into_inner();
         Ok(LookupDone {
             masked_login_name: reply.masked_login_name,
-            sent_to: reply.sent_to.into_iter().map(masked_contact_from_wire).collect::<Result<_, _>>()?,
+            sent_to: reply.sent_to.into_iter().map(masked_contact).collect::<Result<_, _>>()?,
         })
     }
 
@@ -121,12 +121,10 @@ impl IdentityRecovery {
             .client
             .clone()
             .open_review_case(pb::OpenReviewCaseRequest {
-                kind: number::<_, common::ReviewKind>(application.kind),
+                kind: to_wire(application.kind),
                 applicant: Some(common::Applicant {
                     name: applicant.name,
-                    certificate_type: applicant
-                        .certificate_type
-                        .map_or(0, number::<_, common::CertificateType>),
+                    certificate_type: applicant.certificate_type.map_or(0, to_wire),
                     certificate_number: applicant.certificate_number,
                     mobile: applicant.mobile,
                     email: applicant.email,
@@ -140,7 +138,7 @@ impl IdentityRecovery {
                     .documents
                     .into_iter()
                     .map(|d| common::Document {
-                        kind: number::<_, common::DocumentKind>(d.kind),
+                        kind: to_wire(d.kind),
                         content_type: d.content_type.as_str().to_owned(),
                         content: d.content,
                     })
@@ -163,8 +161,8 @@ impl IdentityRecovery {
             .client
             .clone()
             .list_review_cases(pb::ListReviewCasesRequest {
-                kind: query.kind.map_or(0, number::<_, common::ReviewKind>),
-                state: query.state.map_or(0, number::<_, common::ReviewState>),
+                kind: query.kind.map_or(0, to_wire),
+                state: query.state.map_or(0, to_wire),
                 page_size: query.page_size,
                 page_token: query.page_token,
             })
@@ -203,18 +201,22 @@ impl IdentityRecovery {
         let document =
             reply.document.ok_or_else(|| Error::internal("identity-recovery answered no document"))?;
         Ok(StoredDocument {
-            kind: required_enum::<common::DocumentKind, DocumentKind>(document.kind, "document kind")?,
+            kind: answered("document kind", document.kind)?,
             content_type: document.content_type,
             content: document.content,
         })
     }
 }
 
+fn masked_contact(contact: common::MaskedContact) -> Result<MaskedContact, Error> {
+    Ok(MaskedContact { channel: answered("channel", contact.channel)?, masked: contact.masked_destination })
+}
+
 fn account_view(summary: Option<pb::AccountSummary>) -> Result<AccountView, Error> {
     let summary = summary.ok_or_else(|| Error::internal("identity-recovery answered no account"))?;
     Ok(AccountView {
         masked_login_name: summary.masked_login_name,
-        site: required_enum::<common::Site, Site>(summary.site, "site")?,
+        site: answered("site", summary.site)?,
         masked_mobile: summary.masked_mobile,
         masked_email: summary.masked_email,
         staff: summary.staff,
@@ -223,13 +225,13 @@ fn account_view(summary: Option<pb::AccountSummary>) -> Result<AccountView, Erro
 
 /// A case as its applicant sees it: staff's note only on a rejection.
 fn ticket(case: &pb::ReviewCase) -> Result<ReviewTicket, Error> {
-    let state = required_enum::<common::ReviewState, ReviewState>(case.state, "review state")?;
+    let state = answered("review state", case.state)?;
     Ok(ReviewTicket {
         case_number: case.case_number.clone(),
-        kind: required_enum::<common::ReviewKind, ReviewKind>(case.kind, "review kind")?,
+        kind: answered("review kind", case.kind)?,
         state,
-        submitted_at_ms: millis(case.submit_time),
-        deadline_at_ms: millis(case.deadline),
+        submitted_at_ms: case.submit_time.as_ref().map_or(0, millis),
+        deadline_at_ms: case.deadline.as_ref().map_or(0, millis),
         rejection_note: (state == ReviewState::Rejected).then(|| case.decision_note.clone()),
     })
 }
@@ -253,7 +255,7 @@ fn staff_case(case: pb::ReviewCase) -> Result<StaffCase, Error> {
             .map(|d| {
                 Ok(DocumentRef {
                     document_id: d.document_id,
-                    kind: required_enum::<common::DocumentKind, DocumentKind>(d.kind, "document kind")?,
+                    kind: answered("document kind", d.kind)?,
                     content_type: d.content_type,
                     size_bytes: d.size_bytes,
                 })

@@ -1,16 +1,12 @@
 //! legacy-migration: what the legacy platform held.
 
 use beian_platform::client::PeerChannel;
-use beian_proto::{
-    common::v1 as common,
-    legacy_migration::v1::{self as pb, legacy_migration_service_client::LegacyMigrationServiceClient},
+use beian_proto::legacy_migration::v1::{
+    self as pb, legacy_migration_service_client::LegacyMigrationServiceClient,
 };
 
-use crate::{
-    error::Error,
-    model::{LegacyAction, LegacyStatus},
-    wire::required_enum,
-};
+use super::answered;
+use crate::{error::Error, model::LegacyStatus};
 
 #[derive(Debug, Clone)]
 pub struct LegacyMigration {
@@ -33,7 +29,7 @@ impl LegacyMigration {
         if !reply.found {
             return Ok(None);
         }
-        let action = required_enum::<common::LegacyAction, LegacyAction>(reply.action, "legacy action")?;
+        let action = answered("legacy action", reply.action)?;
         let date = reply.submitted_on.unwrap_or_default();
         Ok(Some(LegacyStatus { action, submitted_on: (date.year, date.month, date.day) }))
     }

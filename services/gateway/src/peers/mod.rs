@@ -12,8 +12,10 @@ use std::time::Duration;
 use beian_platform::{
     client::{PeerChannel, peer_channel},
     config::{PeerSettings, Secret},
+    wire::enums::WireEnum,
 };
-use prost_types::Timestamp;
+
+use crate::error::Error;
 
 pub use self::{
     filing_registry::FilingRegistry,
@@ -44,7 +46,8 @@ impl Peers {
     }
 }
 
-/// A peer's timestamp as unix milliseconds (unset: 0).
-fn millis(time: Option<Timestamp>) -> i64 {
-    time.map_or(0, |t| t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000))
+/// An enumeration a peer answered. One the contract lacks (or UNSPECIFIED where a
+/// value is due) is a bug between the services, not the caller's: INTERNAL.
+fn answered<T: WireEnum>(what: &str, value: i32) -> Result<T, Error> {
+    T::from_wire(value).ok_or_else(|| Error::internal(format!("a peer answered {what} {value}")))
 }

@@ -1,21 +1,20 @@
 //! verification-codes: human checks, codes and their proofs.
 
-use beian_platform::client::PeerChannel;
-use beian_proto::{
-    common::v1 as common,
-    verification_codes::v1::{
-        self as pb, answer_human_check_request::Answer,
-        verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
-        verification_codes_service_client::VerificationCodesServiceClient,
-    },
+use beian_common::vocabulary::Channel;
+use beian_platform::{
+    client::PeerChannel,
+    wire::{enums::to_wire, millis},
+};
+use beian_proto::verification_codes::v1::{
+    self as pb, answer_human_check_request::Answer,
+    verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
+    verification_codes_service_client::VerificationCodesServiceClient,
 };
 
-use super::millis;
 use crate::{
     error::Error,
     model::{
-        CodePurpose, CodeRequest, CodeSent, HumanAnswer, HumanChallenge, HumanPass, PassToken, TypedCode,
-        client::Client,
+        CodeRequest, CodeSent, HumanAnswer, HumanChallenge, HumanPass, PassToken, TypedCode, client::Client,
     },
 };
 
@@ -47,7 +46,7 @@ impl VerificationCodes {
             piece_y: reply.piece_y,
             width: reply.width,
             height: reply.height,
-            expires_at_ms: millis(reply.expire_time),
+            expires_at_ms: reply.expire_time.as_ref().map_or(0, millis),
         })
     }
 
@@ -67,7 +66,7 @@ impl VerificationCodes {
             })
             .await?
             .into_inner();
-        Ok(HumanPass { token: reply.pass_token, expires_at_ms: millis(reply.expire_time) })
+        Ok(HumanPass { token: reply.pass_token, expires_at_ms: reply.expire_time.as_ref().map_or(0, millis) })
     }
 
     /// Spends a human-check pass; each passes one step once.
@@ -85,12 +84,9 @@ impl VerificationCodes {
             .public
             .clone()
             .send_code(pb::SendCodeRequest {
-                channel: common::Channel::Sms.into(),
+                channel: to_wire(Channel::Sms),
                 destination: request.mobile.to_owned(),
-                purpose: match request.purpose {
-                    CodePurpose::AccountLookup => common::Purpose::AccountLookup,
-                }
-                .into(),
+                purpose: to_wire(request.purpose),
                 client_ip: client.ip.to_string(),
                 locale: client.locale.as_str().to_owned(),
                 request_id: request.request_id,
@@ -100,8 +96,8 @@ impl VerificationCodes {
         Ok(CodeSent {
             code_id: reply.code_id,
             masked_destination: reply.masked_destination,
-            expires_at_ms: millis(reply.expire_time),
-            resend_at_ms: millis(reply.resend_time),
+            expires_at_ms: reply.expire_time.as_ref().map_or(0, millis),
+            resend_at_ms: reply.resend_time.as_ref().map_or(0, millis),
         })
     }
 

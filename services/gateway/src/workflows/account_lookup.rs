@@ -16,15 +16,16 @@
 //! - `CheckCode`: `<flow_id>:check:<code_id>` — a retry answers the same proof.
 //! - `CompleteAccountLookup`: `<flow_id>` — the notices go out once.
 
+use beian_common::vocabulary::{Purpose, ReviewKind};
 use serde::{Deserialize, Serialize};
 
 use crate::{
     error::Error,
     flows::{FlowId, FlowKind, FlowState, Flows},
     model::{
-        CodePurpose, CodeRequest, CodeSent, LegacyStatus, LookupDone, PassToken, TypedCode,
+        CodeRequest, CodeSent, LegacyStatus, LookupDone, PassToken, TypedCode,
         client::Client,
-        reviews::{Applicant, Application, Document, ReviewKind, ReviewTicket},
+        reviews::{Applicant, Application, Document, ReviewTicket},
     },
     peers::{CompleteLookup, FilingRegistry, IdentityRecovery, LegacyMigration, VerificationCodes},
     quota::DailyQuota,
@@ -177,7 +178,7 @@ impl AccountLookup {
             .send_sms_code(
                 CodeRequest {
                     mobile: &mobile,
-                    purpose: CodePurpose::AccountLookup,
+                    purpose: Purpose::AccountLookup,
                     request_id: format!("{}:send:{sends}", flow.id.as_str()),
                 },
                 client,
@@ -261,5 +262,28 @@ impl AccountLookup {
             }
         }
         Err(Error::StepOutOfOrder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use beian_common::vocabulary::ReviewState;
+
+    use super::*;
+
+    /// Flows are stored as JSON between steps: the shared vocabularies keep the
+    /// names flows were stored with (`Sms`, `AccountLookup`, `Pending`).
+    #[test]
+    fn stored_flows_keep_their_vocabulary_names() {
+        let stored = r#"{"domain":"example.com","holder_account_id":"a1","sends":1,"step":{"step":"DONE","result":{"masked_login_name":"a***e","sent_to":[{"channel":"Sms","masked":"138****5678"},{"channel":"Email","masked":"j***@example.com"}]}},"review":{"case_number":"R1","kind":"AccountLookup","state":"Pending","submitted_at_ms":1,"deadline_at_ms":2,"rejection_note":null}}"#;
+        let flow: LookupFlow = serde_json::from_str(stored).unwrap();
+        assert_eq!(flow.step(), "DONE");
+        assert_eq!(
+            flow.review.as_ref().map(|t| (t.kind, t.state)),
+            Some((ReviewKind::AccountLookup, ReviewState::Pending))
+        );
+        assert_eq!(serde_json::to_string(&flow).unwrap(), stored);
     }
 }

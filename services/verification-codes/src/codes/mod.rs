@@ -7,15 +7,13 @@ pub mod store;
 
 use std::{fmt, str::FromStr};
 
+use beian_common::vocabulary::Purpose;
 use rand::Rng;
 
 pub use check::CheckCode;
 pub use send::SendCode;
 
-use crate::{
-    keys::{Keys, Use},
-    purpose::Purpose,
-};
+use crate::keys::{Keys, Use};
 
 /// Digits in a code.
 pub const CODE_DIGITS: usize = 6;

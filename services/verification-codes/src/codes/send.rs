@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use beian_common::vocabulary::Purpose;
 use beian_platform::storage::now_millis;
 
 use super::{Digits, code_hash, store};
@@ -18,7 +19,6 @@ use crate::{
     },
     locale::Locale,
     outbox::{self, NewMessage},
-    purpose::Purpose,
     service::VerificationCodes,
     settings::millis,
     templates::Template,

@@ -3,7 +3,9 @@
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
 use super::CodeState;
-use crate::{destination::Channel, error::Error, purpose::Purpose};
+use beian_common::vocabulary::{Channel, Purpose};
+
+use crate::error::Error;
 
 /// A code row to insert.
 #[derive(Debug, Clone)]

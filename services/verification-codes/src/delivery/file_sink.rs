@@ -9,7 +9,7 @@ use serde::Serialize;
 use tokio::{io::AsyncWriteExt, sync::Mutex};
 
 use super::{Outcome, Outgoing};
-use crate::destination::Channel;
+use beian_common::vocabulary::Channel;
 
 #[derive(Debug)]
 pub struct FileSink {

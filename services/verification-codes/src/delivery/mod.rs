@@ -9,8 +9,10 @@ mod smtp;
 
 use std::{collections::BTreeMap, sync::Arc};
 
+use beian_common::vocabulary::Channel;
+
 use crate::{
-    destination::{Channel, Destination},
+    destination::Destination,
     locale::Locale,
     settings::{DeliverySettings, EmailAdapter, SmsAdapter},
     templates::Rendered,

@@ -2,17 +2,17 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
+use beian_common::vocabulary::Channel;
 use beian_platform::wire::required_text;
-use beian_proto::{common::v1 as common, verification_codes::v1 as pb};
+use beian_proto::verification_codes::v1 as pb;
 
 use crate::{
     client::ClientAddress,
     codes::{CODE_DIGITS, Digits},
-    destination::{Channel, Destination},
+    destination::Destination,
     error::Error,
     human_check::{SliderAnswer, slider},
     locale::Locale,
-    purpose::Purpose,
     templates::{self, Notice},
 };
 
@@ -28,49 +28,9 @@ pub fn client(value: &str) -> Result<ClientAddress, Error> {
     ClientAddress::parse(value).ok_or_else(|| Error::invalid("client_ip", "must be an IPv4 or IPv6 address"))
 }
 
-pub fn channel(value: i32) -> Result<Channel, Error> {
-    match common::Channel::try_from(value) {
-        Ok(common::Channel::Sms) => Ok(Channel::Sms),
-        Ok(common::Channel::Email) => Ok(Channel::Email),
-        _ => Err(Error::invalid("channel", "must be CHANNEL_SMS or CHANNEL_EMAIL")),
-    }
-}
-
-pub fn channel_to_wire(channel: Channel) -> common::Channel {
-    match channel {
-        Channel::Sms => common::Channel::Sms,
-        Channel::Email => common::Channel::Email,
-    }
-}
-
 /// The destination for `channel`; the description never repeats the value.
 pub fn destination(channel: Channel, value: &str) -> Result<Destination, Error> {
     Destination::parse(channel, value).map_err(|e| Error::invalid("destination", e.to_string()))
-}
-
-pub fn purpose(value: i32) -> Result<Purpose, Error> {
-    use common::Purpose as P;
-    match P::try_from(value) {
-        Ok(P::AccountLookup) => Ok(Purpose::AccountLookup),
-        Ok(P::PasswordReset) => Ok(Purpose::PasswordReset),
-        Ok(P::LegacyPasswordReset) => Ok(Purpose::LegacyPasswordReset),
-        Ok(P::FilingTransfer) => Ok(Purpose::FilingTransfer),
-        Ok(P::CancelAccess) => Ok(Purpose::CancelAccess),
-        Ok(P::FilingChange) => Ok(Purpose::FilingChange),
-        Ok(P::Unspecified) | Err(_) => Err(Error::invalid("purpose", "must name what the code is for")),
-    }
-}
-
-pub fn purpose_to_wire(purpose: Purpose) -> common::Purpose {
-    use common::Purpose as P;
-    match purpose {
-        Purpose::AccountLookup => P::AccountLookup,
-        Purpose::PasswordReset => P::PasswordReset,
-        Purpose::LegacyPasswordReset => P::LegacyPasswordReset,
-        Purpose::FilingTransfer => P::FilingTransfer,
-        Purpose::CancelAccess => P::CancelAccess,
-        Purpose::FilingChange => P::FilingChange,
-    }
 }
 
 pub fn locale(value: &str) -> Result<Locale, Error> {
@@ -203,14 +163,9 @@ mod tests {
     }
 
     #[test]
-    fn enums_refuse_unspecified_and_unknown_values() {
-        assert_eq!(field_of(channel(0).expect_err("unspecified")), "channel");
-        assert_eq!(field_of(channel(99).expect_err("unknown")), "channel");
-        assert_eq!(field_of(purpose(0).expect_err("unspecified")), "purpose");
+    fn notices_refuse_unspecified_and_unknown_values() {
         assert_eq!(field_of(notice(0).expect_err("unspecified")), "template");
-        for p in Purpose::ALL {
-            assert_eq!(purpose(purpose_to_wire(p) as i32).ok(), Some(p));
-        }
+        assert_eq!(field_of(notice(99).expect_err("unknown")), "template");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `beian.verification_codes.v1.VerificationCodesInternalService`: suite callers only.
 
+use beian_platform::wire::enums::{required, to_wire};
 use beian_proto::verification_codes::v1::{
     self as pb, verification_codes_internal_service_server::VerificationCodesInternalService,
 };
@@ -36,15 +37,15 @@ impl VerificationCodesInternalService for InternalApi {
         let request = request.into_inner();
         let redeem = Redeem {
             proof: convert::proof(&request.proof)?,
-            purpose: convert::purpose(request.purpose)?,
+            purpose: required("purpose", request.purpose)?,
             destination: convert::optional_destination(&request.destination)?,
             redemption_key: convert::redemption_key(&request.redemption_key)?,
         };
         let redeemed = self.service.redeem_proof(&redeem).await?;
         Ok(Response::new(pb::RedeemProofResponse {
-            channel: convert::channel_to_wire(redeemed.channel) as i32,
+            channel: to_wire(redeemed.channel),
             destination: redeemed.destination.address().to_owned(),
-            purpose: convert::purpose_to_wire(redeemed.purpose) as i32,
+            purpose: to_wire(redeemed.purpose),
         }))
     }
 
@@ -54,7 +55,7 @@ impl VerificationCodesInternalService for InternalApi {
     ) -> Reply<pb::EnqueueNoticeResponse> {
         let request = request.into_inner();
         let idempotency_key = convert::idempotency_key(&request.idempotency_key)?;
-        let channel = convert::channel(request.channel)?;
+        let channel = required("channel", request.channel)?;
         let destination = convert::destination(channel, &request.destination)?;
         let notice = convert::notice(request.template)?;
         let enqueue = EnqueueNotice {

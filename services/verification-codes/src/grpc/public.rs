@@ -1,6 +1,6 @@
 //! `beian.verification_codes.v1.VerificationCodesService`.
 
-use beian_platform::wire::timestamp;
+use beian_platform::wire::{enums::required, timestamp};
 use beian_proto::verification_codes::v1::{
     self as pb, verification_codes_service_server::VerificationCodesService,
 };
@@ -69,11 +69,11 @@ impl VerificationCodesService for PublicApi {
 
     async fn send_code(&self, request: Request<pb::SendCodeRequest>) -> Reply<pb::SendCodeResponse> {
         let request = request.into_inner();
-        let channel = convert::channel(request.channel)?;
+        let channel = required("channel", request.channel)?;
         let send = SendCode {
             request_id: convert::request_id(&request.request_id)?,
             destination: convert::destination(channel, &request.destination)?,
-            purpose: convert::purpose(request.purpose)?,
+            purpose: required("purpose", request.purpose)?,
             client: convert::client(&request.client_ip)?,
             locale: convert::locale(&request.locale)?,
         };

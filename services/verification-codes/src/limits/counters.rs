@@ -4,12 +4,11 @@
 
 use std::time::Duration;
 
+use beian_common::vocabulary::{Channel, Purpose};
 use beian_platform::storage::Database;
 
 use super::{DAY, HOUR, MINUTE, Refusal, store};
-use crate::{
-    destination::Channel, error::Error, error::Limit, purpose::Purpose, settings::Policy, settings::millis,
-};
+use crate::{error::Error, error::Limit, settings::Policy, settings::millis};
 
 /// Windows start at whole units of Beijing time (UTC+8), so a day window is
 /// a calendar day in China and "tomorrow" in a refusal means tomorrow there.

@@ -19,7 +19,9 @@ use std::time::Duration;
 
 use sqlx::AnyExecutor;
 
-use crate::{error::Error, error::Limit, purpose::Purpose, settings::Policy, settings::millis};
+use beian_common::vocabulary::Purpose;
+
+use crate::{error::Error, error::Limit, settings::Policy, settings::millis};
 
 pub const MINUTE: Duration = Duration::from_secs(60);
 pub const HOUR: Duration = Duration::from_secs(60 * 60);

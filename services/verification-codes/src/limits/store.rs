@@ -3,7 +3,9 @@
 
 use sqlx::{AnyConnection, AnyExecutor, AssertSqlSafe, Row};
 
-use crate::{error::Error, purpose::Purpose};
+use beian_common::vocabulary::Purpose;
+
+use crate::error::Error;
 
 /// Adds one to each (key, window start) counter in one statement and answers
 /// the new counts. Rows go in sorted order, so two such statements on

@@ -3,7 +3,9 @@
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
 use super::{NewMessage, sealing::Sealer};
-use crate::{destination::Channel, error::Error};
+use beian_common::vocabulary::Channel;
+
+use crate::error::Error;
 
 /// Queues a message in the caller's transaction, once per idempotency key,
 /// its parameters sealed; answers the message id (the existing one when the

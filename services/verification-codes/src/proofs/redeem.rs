@@ -1,17 +1,11 @@
 //! RedeemProof: a proof is spent once, only for its purpose and destination,
 //! and a retry of the same redemption (same key) succeeds again.
 
+use beian_common::vocabulary::{Channel, Purpose};
 use beian_platform::storage::now_millis;
 
 use super::store::{self, StoredProof};
-use crate::{
-    codes,
-    destination::{Channel, Destination},
-    error::Error,
-    keys::Use,
-    purpose::Purpose,
-    service::VerificationCodes,
-};
+use crate::{codes, destination::Destination, error::Error, keys::Use, service::VerificationCodes};
 
 /// A validated redemption.
 #[derive(Clone)]

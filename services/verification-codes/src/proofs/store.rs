@@ -2,7 +2,9 @@
 
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
-use crate::{destination::Channel, error::Error, purpose::Purpose};
+use beian_common::vocabulary::{Channel, Purpose};
+
+use crate::error::Error;
 
 #[derive(Debug, Clone)]
 pub struct NewProof<'a> {

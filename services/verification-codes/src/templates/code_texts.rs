@@ -1,7 +1,9 @@
 //! The words of code messages: one per purpose, so a person sees what the
 //! code they did not ask for would have done. Placeholders: `{code}`, `{minutes}`.
 
-use crate::{locale::Locale, purpose::Purpose};
+use beian_common::vocabulary::Purpose;
+
+use crate::locale::Locale;
 
 /// (subject, text) of the code message for `purpose` in `locale`.
 pub fn texts(purpose: Purpose, locale: Locale) -> (&'static str, &'static str) {

@@ -7,7 +7,9 @@ mod notice_texts;
 
 use std::collections::BTreeMap;
 
-use crate::{locale::Locale, purpose::Purpose};
+use beian_common::vocabulary::Purpose;
+
+use crate::locale::Locale;
 
 /// The notices other services send through EnqueueNotice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +68,12 @@ pub const MAX_PARAM_CHARS: usize = 128;
 
 impl Template {
     pub fn all() -> Vec<Self> {
-        Purpose::ALL.into_iter().map(Self::Code).chain(Notice::ALL.into_iter().map(Self::Notice)).collect()
+        Purpose::ALL
+            .iter()
+            .copied()
+            .map(Self::Code)
+            .chain(Notice::ALL.into_iter().map(Self::Notice))
+            .collect()
     }
 
     /// The stored name, also the suffix of `BEIAN_SMS_TEMPLATE_<NAME>`.

@@ -43,9 +43,15 @@ pub fn optional<T: WireEnum>(field: impl Into<Cow<'static, str>>, value: i32) ->
     if value == 0 { Ok(None) } else { required(field, value).map(Some) }
 }
 
-fn invalid<T: WireEnum>(field: Cow<'static, str>) -> Common {
+/// What a refused value is told: `must be one of CHANNEL_SMS, CHANNEL_EMAIL`
+/// (for a service that refuses it with a reason of its own).
+pub fn expected<T: WireEnum>() -> String {
     let names: Vec<&str> = T::all().iter().map(|value| value.wire_name()).collect();
-    Common::invalid(field, format!("must be one of {}", names.join(", ")))
+    format!("must be one of {}", names.join(", "))
+}
+
+fn invalid<T: WireEnum>(field: Cow<'static, str>) -> Common {
+    Common::invalid(field, expected::<T>())
 }
 
 /// Implements [`WireEnum`] by an exhaustive match each way.
