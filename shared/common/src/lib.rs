@@ -1,10 +1,11 @@
 //! Pure helpers shared by the suite's domain code: masking of personal data
 //! for display and logs, password hashes, the vocabularies several services
-//! share, the business-day calendar for review deadlines, and normalisation of the domain names, ICP filing numbers and contact details
+//! share, which uploaded documents are accepted, the business-day calendar for review deadlines, and normalisation of the domain names, ICP filing numbers and contact details
 //! people type, so equal values always compare equal.
 
 pub mod calendar;
 pub mod contact;
+pub mod documents;
 pub mod domain_name;
 pub mod filing_number;
 pub mod locale;

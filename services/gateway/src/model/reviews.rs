@@ -4,51 +4,17 @@
 
 use std::fmt;
 
-use beian_common::vocabulary::{CertificateType, DocumentKind, ReviewKind, ReviewState};
+pub use beian_common::documents::ContentType;
+use beian_common::{
+    documents::{self, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS},
+    vocabulary::{CertificateType, DocumentKind, ReviewKind, ReviewState},
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
-/// Largest accepted document (the contract's "at most 5 MiB").
-pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
-/// Most documents one application carries.
-pub const MAX_DOCUMENTS: usize = 10;
 /// Largest application message: every document at its largest plus the form.
 pub const MAX_APPLICATION_BYTES: usize = MAX_DOCUMENTS * MAX_DOCUMENT_BYTES + 1024 * 1024;
-
-/// An accepted file type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContentType {
-    Jpeg,
-    Png,
-    Pdf,
-}
-
-impl ContentType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Jpeg => "image/jpeg",
-            Self::Png => "image/png",
-            Self::Pdf => "application/pdf",
-        }
-    }
-
-    /// A declared type (`image/JPEG; name=x` reads as `image/jpeg`), if accepted.
-    pub fn parse(declared: &str) -> Option<Self> {
-        let declared = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        [Self::Jpeg, Self::Png, Self::Pdf].into_iter().find(|kind| kind.as_str() == declared)
-    }
-
-    /// The type the file's first bytes show, if accepted (the declared type alone proves nothing).
-    fn sniff(content: &[u8]) -> Option<Self> {
-        const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF];
-        const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-        const PDF: &[u8] = b"%PDF-";
-        [(JPEG, Self::Jpeg), (PNG, Self::Png), (PDF, Self::Pdf)]
-            .into_iter()
-            .find_map(|(magic, kind)| content.starts_with(magic).then_some(kind))
-    }
-}
 
 /// A document, checked. `Debug` shows its size, never its bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -60,24 +26,14 @@ pub struct Document {
 
 impl Document {
     /// Checks the upload at `index`: DOCUMENT_REJECTED (naming `documents[index]`) unless
-    /// it is a non-empty JPEG, PNG or PDF of at most 5 MiB whose bytes match its declared type.
+    /// the shared rules accept it ([`documents::check`]).
     pub fn accept(index: usize, kind: DocumentKind, declared: &str, content: Vec<u8>) -> Result<Self, Error> {
-        let reject = |description: &str| Error::DocumentRejected {
-            field: format!("documents[{index}]"),
-            description: description.to_owned(),
-        };
-        if content.is_empty() {
-            return Err(reject("is empty"));
-        }
-        if content.len() > MAX_DOCUMENT_BYTES {
-            return Err(reject("must be at most 5 MiB"));
-        }
-        let declared = ContentType::parse(declared)
-            .ok_or_else(|| reject("content_type must be image/jpeg, image/png or application/pdf"))?;
-        match ContentType::sniff(&content) {
-            Some(found) if found == declared => Ok(Self { kind, content_type: declared, content }),
-            Some(_) => Err(reject("the file does not match its content_type")),
-            None => Err(reject("must be a JPEG, PNG or PDF file")),
+        match documents::check(declared, &content) {
+            Ok(content_type) => Ok(Self { kind, content_type, content }),
+            Err(rejection) => Err(Error::DocumentRejected {
+                field: format!("documents[{index}]"),
+                description: rejection.to_string(),
+            }),
         }
     }
 
