@@ -150,6 +150,55 @@ async fn an_expired_code_is_refused() {
     suite.stop().await;
 }
 
+/// Steps racing on one flow: each is decided by the flow's compare-and-set and the
+/// idempotency keys, so however many arrive at once, one code goes out and one pair of
+/// login-name notices; the losers are told the step is out of order (or, for a send
+/// that read the advanced flow, that the cooldown runs).
+#[tokio::test]
+async fn racing_steps_on_one_flow_send_one_code_and_one_notice_pair() {
+    let suite = demo_suite().await;
+    let started = start(&suite, "shop-zhang.cn").await.expect("filed domain");
+    let lookup = lookup_client(suite.gateway().await);
+    let send = SendAccountLookupCodeRequest { flow_id: started.flow_id.clone() };
+    let sends = futures::future::join_all((0..8).map(|_| {
+        let (mut lookup, send) = (lookup.clone(), send.clone());
+        async move { lookup.send_account_lookup_code(send).await }
+    }))
+    .await;
+    assert!(sends.iter().any(Result::is_ok), "{sends:?}");
+    for lost in sends.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(
+            ["WORKFLOW_STEP_OUT_OF_ORDER", "CODE_RESEND_TOO_SOON"].contains(&reason(lost).as_str()),
+            "{lost:?}"
+        );
+    }
+    let code = suite.code_sent_to(MOBILE, 1).await;
+
+    let verify = VerifyAccountLookupCodeRequest { flow_id: started.flow_id.clone(), code };
+    let verifies = futures::future::join_all((0..8).map(|_| {
+        let (mut lookup, verify) = (lookup.clone(), verify.clone());
+        async move { lookup.verify_account_lookup_code(verify).await }
+    }))
+    .await;
+    assert!(verifies.iter().any(Result::is_ok), "{verifies:?}");
+    for result in &verifies {
+        match result {
+            Ok(done) => assert_eq!(done.get_ref().masked_login_name, "zh***9"),
+            Err(lost) => assert_eq!(reason(lost), "WORKFLOW_STEP_OUT_OF_ORDER", "{lost:?}"),
+        }
+    }
+    suite.wait_for_messages(2, |m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).await;
+    // whatever is still on its way has had time to arrive
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let messages = suite.messages();
+    let codes =
+        messages.iter().filter(|m| m["template"].as_str().is_some_and(|t| t.starts_with("CODE_"))).count();
+    let notices =
+        messages.iter().filter(|m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).count();
+    assert_eq!((codes, notices), (1, 2), "{messages:#?}");
+    suite.stop().await;
+}
+
 #[tokio::test]
 async fn resends_wait_for_the_cooldown_and_stop_at_the_daily_cap() {
     let suite = demo_suite().await;
