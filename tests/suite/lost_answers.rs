@@ -1,10 +1,8 @@
 //! A step retried after the gateway's call to a peer succeeded but its answer was
-//! lost does nothing twice. A proxy between the gateway and verification-codes
-//! forwards every call, but loses the answer of the first `SendCode` and of the
-//! first `CheckCode` after verification-codes completed them.
-//!
-//! Needs verification-codes to honour `request_id` (a retry with the same key
-//! answers the first call's code or proof without sending again).
+//! lost does nothing twice. A proxy between the gateway and a peer forwards every
+//! call, but loses the answer of the first call of the methods it is told to, after
+//! the peer completed it: `SendCode` and `CheckCode` of verification-codes,
+//! `OpenReviewCase` of identity-recovery.
 
 use std::{
     collections::HashSet,
@@ -17,7 +15,10 @@ use std::{
 };
 
 use beian_proto::gateway::v1::{SendAccountLookupCodeRequest, VerifyAccountLookupCodeRequest};
-use beian_tests::TestSuite;
+use beian_proto::identity_recovery::v1::{
+    ListReviewCasesRequest, identity_recovery_service_client::IdentityRecoveryServiceClient,
+};
+use beian_tests::{TestSuite, with_credential};
 use futures::future::BoxFuture;
 use tonic::{
     Status,
@@ -30,33 +31,42 @@ use tower::{Service, ServiceExt};
 use crate::{
     lookup::{MOBILE, lookup_client, start},
     reason,
+    reviews::{application, request as review},
 };
 
-/// What the proxy shares between its services: where to forward, what it lost.
-#[derive(Debug, Default)]
+/// What the proxy shares between its services: where to forward, what it loses.
+#[derive(Debug)]
 struct Losing {
     target: OnceLock<Channel>,
+    to_lose: &'static [&'static str],
     lost: Mutex<HashSet<String>>,
 }
 
 impl Losing {
-    /// Whether to lose this answer: the first of each of SendCode and CheckCode.
+    /// Whether to lose this answer: the first of each method to lose.
     fn loses(&self, method: &str) -> bool {
-        matches!(method, "SendCode" | "CheckCode")
-            && self.lost.lock().expect("lock").insert(method.to_owned())
+        self.to_lose.contains(&method) && self.lost.lock().expect("lock").insert(method.to_owned())
     }
 }
 
 trait Named: Send + Sync + 'static {
     const NAME: &'static str;
 }
-struct Public;
-impl Named for Public {
+struct CodesPublic;
+impl Named for CodesPublic {
     const NAME: &'static str = "beian.verification_codes.v1.VerificationCodesService";
 }
-struct Internal;
-impl Named for Internal {
+struct CodesInternal;
+impl Named for CodesInternal {
     const NAME: &'static str = "beian.verification_codes.v1.VerificationCodesInternalService";
+}
+struct IdentityPublic;
+impl Named for IdentityPublic {
+    const NAME: &'static str = "beian.identity_recovery.v1.IdentityRecoveryService";
+}
+struct IdentityInternal;
+impl Named for IdentityInternal {
+    const NAME: &'static str = "beian.identity_recovery.v1.IdentityRecoveryInternalService";
 }
 
 /// Forwards one gRPC service's calls unchanged (credential included).
@@ -94,7 +104,7 @@ impl<N> Service<http::Request<Body>> for Forward<N> {
                 Err(error) => Err(error),
             };
             match answer {
-                // the answer's headers came: verification-codes finished the call
+                // the answer's headers came: the peer finished the call
                 Ok(_) if losing.loses(&method) => Ok(Status::unavailable("the answer was lost").into_http()),
                 Ok(answer) => Ok(answer),
                 Err(error) => Ok(Status::unavailable(error.to_string()).into_http()),
@@ -103,14 +113,15 @@ impl<N> Service<http::Request<Body>> for Forward<N> {
     }
 }
 
-/// Starts the proxy; returns its URL and where to set its target once known.
-async fn start_proxy() -> (String, Arc<Losing>) {
+/// Starts a proxy for a peer's two services, losing the first answer of each method
+/// in `to_lose`; returns its URL and where to set its target once known.
+async fn start_proxy<P: Named, I: Named>(to_lose: &'static [&'static str]) -> (String, Arc<Losing>) {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("binds");
     let url = format!("http://{}", listener.local_addr().expect("address"));
-    let losing = Arc::new(Losing::default());
+    let losing = Arc::new(Losing { target: OnceLock::new(), to_lose, lost: Mutex::default() });
     let server = Server::builder()
-        .add_service(Forward::<Public> { losing: losing.clone(), name: PhantomData })
-        .add_service(Forward::<Internal> { losing: losing.clone(), name: PhantomData })
+        .add_service(Forward::<P> { losing: losing.clone(), name: PhantomData })
+        .add_service(Forward::<I> { losing: losing.clone(), name: PhantomData })
         .serve_with_incoming(TcpIncoming::from(listener));
     tokio::spawn(server);
     (url, losing)
@@ -118,7 +129,7 @@ async fn start_proxy() -> (String, Arc<Losing>) {
 
 #[tokio::test]
 async fn a_lost_answer_is_retried_without_a_second_code_or_notice() {
-    let (proxy, losing) = start_proxy().await;
+    let (proxy, losing) = start_proxy::<CodesPublic, CodesInternal>(&["SendCode", "CheckCode"]).await;
     let suite = TestSuite::start_with(|s| {
         s.seed_demo = true;
         s.gateway_verification_codes_url = Some(proxy);
@@ -163,5 +174,40 @@ async fn a_lost_answer_is_retried_without_a_second_code_or_notice() {
     let notices =
         messages.iter().filter(|m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).count();
     assert_eq!((codes, notices), (1, 2), "{messages:#?}");
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_lost_review_answer_is_retried_without_a_second_case() {
+    let (proxy, losing) = start_proxy::<IdentityPublic, IdentityInternal>(&["OpenReviewCase"]).await;
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.gateway_identity_recovery_url = Some(proxy);
+    })
+    .await;
+    let target = Endpoint::from_shared(format!("http://{}", suite.addresses().identity_recovery))
+        .expect("endpoint")
+        .connect_lazy();
+    losing.target.set(target).expect("set once");
+
+    let flow_id = start(&suite, "shop-zhang.cn").await.expect("filed").flow_id;
+    let lost = review(&suite, application(&flow_id, suite.human_check_token().await, vec![]))
+        .await
+        .expect_err("the answer is lost");
+    assert_eq!(reason(&lost), "DEPENDENCY_UNAVAILABLE");
+    // the pass was spent: the person passes the slider again and resends the form
+    let ticket = review(&suite, application(&flow_id, suite.human_check_token().await, vec![]))
+        .await
+        .expect("the retry answers the case already opened");
+
+    let mut identity =
+        IdentityRecoveryServiceClient::new(suite.channel(suite.addresses().identity_recovery).await);
+    let queue = identity
+        .list_review_cases(with_credential(&suite, ListReviewCasesRequest::default()))
+        .await
+        .expect("the queue")
+        .into_inner();
+    let numbers: Vec<&str> = queue.review_cases.iter().map(|c| c.case_number.as_str()).collect();
+    assert_eq!(numbers, vec![ticket.case_number.as_str()]);
     suite.stop().await;
 }

@@ -26,7 +26,11 @@ fn png(kind: DocumentKind) -> Document {
     Document { kind: kind as i32, content_type: "image/png".into(), content: PNG.to_vec() }
 }
 
-fn application(flow_id: &str, token: String, documents: Vec<Document>) -> RequestAccountLookupReviewRequest {
+pub fn application(
+    flow_id: &str,
+    token: String,
+    documents: Vec<Document>,
+) -> RequestAccountLookupReviewRequest {
     RequestAccountLookupReviewRequest {
         flow_id: flow_id.into(),
         applicant: Some(Applicant {
@@ -41,7 +45,7 @@ fn application(flow_id: &str, token: String, documents: Vec<Document>) -> Reques
     }
 }
 
-async fn request(
+pub async fn request(
     suite: &TestSuite,
     application: RequestAccountLookupReviewRequest,
 ) -> Result<ReviewTicket, tonic::Status> {

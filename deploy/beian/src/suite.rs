@@ -123,6 +123,8 @@ pub struct SuiteSettings {
     /// Where the gateway reaches verification-codes when not directly, e.g. a test's
     /// proxy in front of it; `None`: verification-codes' own address.
     pub gateway_verification_codes_url: Option<String>,
+    /// The same for identity-recovery.
+    pub gateway_identity_recovery_url: Option<String>,
 }
 
 impl SuiteSettings {
@@ -140,6 +142,7 @@ impl SuiteSettings {
             trusted_proxies: gateway::TrustedProxies::default(),
             review_requests_per_client_per_day: gateway::DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY,
             gateway_verification_codes_url: None,
+            gateway_identity_recovery_url: None,
         }
     }
 
@@ -204,6 +207,9 @@ impl RunningSuite {
         peers.identity_recovery = url(identity_recovery.local_addr());
         if let Some(via) = &settings.gateway_verification_codes_url {
             peers.verification_codes.clone_from(via);
+        }
+        if let Some(via) = &settings.gateway_identity_recovery_url {
+            peers.identity_recovery.clone_from(via);
         }
         let gateway = gateway::Application::build(gateway::Settings {
             trusted_proxies: settings.trusted_proxies.clone(),
