@@ -41,6 +41,19 @@ pub async fn start(suite: &TestSuite, domain: &str) -> Result<StartAccountLookup
         .map(tonic::Response::into_inner)
 }
 
+/// Once the login-name notices arrived and whatever else was on its way had time to:
+/// exactly one code and one pair of notices (mobile and email) went out.
+pub async fn assert_one_code_and_one_notice_pair(suite: &TestSuite) {
+    suite.wait_for_messages(2, |m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let messages = suite.messages();
+    let codes =
+        messages.iter().filter(|m| m["template"].as_str().is_some_and(|t| t.starts_with("CODE_"))).count();
+    let notices =
+        messages.iter().filter(|m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).count();
+    assert_eq!((codes, notices), (1, 2), "{messages:#?}");
+}
+
 pub fn lookup_client(channel: GrpcChannel) -> AccountLookupServiceClient<GrpcChannel> {
     AccountLookupServiceClient::new(channel)
 }
@@ -187,15 +200,7 @@ async fn racing_steps_on_one_flow_send_one_code_and_one_notice_pair() {
             Err(lost) => assert_eq!(reason(lost), "WORKFLOW_STEP_OUT_OF_ORDER", "{lost:?}"),
         }
     }
-    suite.wait_for_messages(2, |m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).await;
-    // whatever is still on its way has had time to arrive
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let messages = suite.messages();
-    let codes =
-        messages.iter().filter(|m| m["template"].as_str().is_some_and(|t| t.starts_with("CODE_"))).count();
-    let notices =
-        messages.iter().filter(|m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).count();
-    assert_eq!((codes, notices), (1, 2), "{messages:#?}");
+    assert_one_code_and_one_notice_pair(&suite).await;
     suite.stop().await;
 }
 

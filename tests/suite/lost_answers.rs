@@ -11,7 +11,6 @@ use std::{
     net::SocketAddr,
     sync::{Arc, Mutex, OnceLock},
     task::{Context, Poll},
-    time::Duration,
 };
 
 use beian_proto::gateway::v1::{SendAccountLookupCodeRequest, VerifyAccountLookupCodeRequest};
@@ -29,7 +28,7 @@ use tonic::{
 use tower::{Service, ServiceExt};
 
 use crate::{
-    lookup::{MOBILE, lookup_client, start},
+    lookup::{MOBILE, assert_one_code_and_one_notice_pair, lookup_client, start},
     reason,
     reviews::{application, request as review},
 };
@@ -166,14 +165,7 @@ async fn a_lost_answer_is_retried_without_a_second_code_or_notice() {
     assert_eq!(done.masked_login_name, "zh***9");
 
     // one code, one pair of login-name notices
-    suite.wait_for_messages(2, |m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let messages = suite.messages();
-    let codes =
-        messages.iter().filter(|m| m["template"].as_str().is_some_and(|t| t.starts_with("CODE_"))).count();
-    let notices =
-        messages.iter().filter(|m| m["text"].as_str().is_some_and(|t| t.contains("zhangwei2019"))).count();
-    assert_eq!((codes, notices), (1, 2), "{messages:#?}");
+    assert_one_code_and_one_notice_pair(&suite).await;
     suite.stop().await;
 }
 
