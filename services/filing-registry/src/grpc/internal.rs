@@ -54,4 +54,18 @@ impl FilingRegistryInternalService for InternalApi {
     ) -> Reply<pb::TransferSubjectByReviewResponse> {
         Err(Error::not_implemented("TransferSubjectByReview").into())
     }
+
+    async fn check_filing_password(
+        &self,
+        _request: Request<pb::CheckFilingPasswordRequest>,
+    ) -> Reply<pb::CheckFilingPasswordResponse> {
+        Err(Error::not_implemented("CheckFilingPassword").into())
+    }
+
+    async fn issue_filing_password_by_review(
+        &self,
+        _request: Request<pb::IssueFilingPasswordByReviewRequest>,
+    ) -> Reply<pb::IssueFilingPasswordByReviewResponse> {
+        Err(Error::not_implemented("IssueFilingPasswordByReview").into())
+    }
 }
