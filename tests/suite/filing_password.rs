@@ -6,7 +6,8 @@ use beian_common::calendar::BusinessCalendar;
 use beian_proto::{
     common::v1::{Applicant, CertificateType, Document, DocumentKind, ReviewKind, ReviewState},
     filing_registry::v1::{
-        CheckFilingPasswordRequest, filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
+        CheckFilingPasswordRequest,
+        filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
     },
     gateway::v1::{
         RecoverFilingPasswordRequest, RequestFilingPasswordReviewRequest,
@@ -34,7 +35,8 @@ fn recovery(token: String) -> RecoverFilingPasswordRequest {
 }
 
 async fn check(suite: &TestSuite, password: &str) -> Result<(), tonic::Status> {
-    let mut registry = FilingRegistryInternalServiceClient::new(suite.channel(suite.addresses().filing_registry).await);
+    let mut registry =
+        FilingRegistryInternalServiceClient::new(suite.channel(suite.addresses().filing_registry).await);
     registry
         .check_filing_password(with_credential(
             suite,
@@ -61,7 +63,10 @@ async fn a_recovered_filing_password_reaches_the_principal_and_replaces_the_old_
     assert_eq!(notices[1]["params"]["filing_password"], password.as_str());
     assert!(password.len() == 6 && password.bytes().all(|b| b.is_ascii_digit()));
 
-    assert_eq!(reason(&check(&suite, DEMO_PASSWORD).await.expect_err("the old one")), "FILING_PASSWORD_INCORRECT");
+    assert_eq!(
+        reason(&check(&suite, DEMO_PASSWORD).await.expect_err("the old one")),
+        "FILING_PASSWORD_INCORRECT"
+    );
     check(&suite, &password).await.expect("the new one");
 
     let spent = service.recover_filing_password(recovery(token)).await.expect_err("a spent pass");
@@ -75,7 +80,10 @@ async fn a_mismatch_says_only_that_nothing_matched() {
     let mut service = FilingPasswordServiceClient::new(suite.gateway().await);
     for wrong in [
         RecoverFilingPasswordRequest { province_code: "110000".into(), ..recovery(String::new()) },
-        RecoverFilingPasswordRequest { certificate_number: "330106199001011230".into(), ..recovery(String::new()) },
+        RecoverFilingPasswordRequest {
+            certificate_number: "330106199001011230".into(),
+            ..recovery(String::new())
+        },
     ] {
         let token = suite.human_check_token().await;
         let status = service

@@ -163,12 +163,33 @@ impl app::Service for Service {
         }))
     }
 
-    /// Hands queued notices to verification-codes while serving.
+    /// Hands queued notices to verification-codes, and forgets past days' recovery
+    /// counters, while serving.
     fn background(&mut self, stop: &watch::Receiver<bool>) -> Vec<Background> {
-        self.relay.take().map(|relay| ("notice relay", tokio::spawn(relay.run(stop.clone())))).into_iter().collect()
+        let mut tasks: Vec<Background> =
+            vec![("housekeeping", tokio::spawn(housekeeping(self.registry.db.clone(), stop.clone())))];
+        if let Some(relay) = self.relay.take() {
+            tasks.push(("notice relay", tokio::spawn(relay.run(stop.clone()))));
+        }
+        tasks
     }
 
     fn routes(self) -> Routes {
         grpc::routes(self.registry)
+    }
+}
+
+/// Hourly, until `stop`: deletes the recovery counters of past days.
+async fn housekeeping(db: Database, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(Duration::from_secs(60 * 60));
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|stopped| *stopped) => return,
+            _ = every.tick() => {}
+        }
+        match passwords::forget_past_days(&db, beian_platform::storage::now_millis()).await {
+            Ok(forgotten) => tracing::debug!(forgotten, "past recovery counters deleted"),
+            Err(error) => tracing::warn!(%error, "cannot delete past recovery counters"),
+        }
     }
 }

@@ -108,11 +108,8 @@ pub fn recovery(request: pb::RecoverFilingPasswordRequest) -> Result<Recovery, E
     if !is_province_code(province_code) {
         return Err(Error::invalid("province_code", "must be a province's GB/T 2260 code such as 110000"));
     }
-    let certificate_number = normalise_certificate_number(text(
-        "certificate_number",
-        &request.certificate_number,
-        64,
-    )?);
+    let certificate_number =
+        normalise_certificate_number(text("certificate_number", &request.certificate_number, 64)?);
     if certificate_number.is_empty() {
         return Err(Error::invalid("certificate_number", "must not be blank"));
     }
@@ -155,6 +152,9 @@ pub fn password_check(request: &pb::CheckFilingPasswordRequest) -> Result<(&str,
 pub fn sent_to(sent: SentTo) -> Vec<common::MaskedContact> {
     sent.0
         .into_iter()
-        .map(|(channel, masked_destination)| common::MaskedContact { channel: to_wire(channel), masked_destination })
+        .map(|(channel, masked_destination)| common::MaskedContact {
+            channel: to_wire(channel),
+            masked_destination,
+        })
         .collect()
 }

@@ -13,7 +13,11 @@ use rand::Rng;
 use tokio::sync::watch;
 
 use super::{Doorbell, store};
-use crate::{RelayPace, error::Error, peers::{Notice, VerificationCodes}};
+use crate::{
+    RelayPace,
+    error::Error,
+    peers::{Notice, VerificationCodes},
+};
 
 /// Notices handed over per pass.
 const BATCH: i64 = 32;
@@ -30,7 +34,13 @@ pub struct Relay {
 }
 
 impl Relay {
-    pub fn new(db: Database, codes: VerificationCodes, sealer: Sealer, doorbell: Doorbell, pace: RelayPace) -> Self {
+    pub fn new(
+        db: Database,
+        codes: VerificationCodes,
+        sealer: Sealer,
+        doorbell: Doorbell,
+        pace: RelayPace,
+    ) -> Self {
         Self { db, codes, sealer, doorbell, pace }
     }
 

@@ -44,6 +44,15 @@ pub async fn take_recovery(
     Ok(())
 }
 
+/// Counters of days that ended count nothing any more.
+pub async fn forget_past_days(db: &Database, now_ms: i64) -> Result<u64, Error> {
+    let done = sqlx::query("delete from recovery_counters where window_start_ms < $1")
+        .bind(day_start(now_ms))
+        .execute(db.writer())
+        .await?;
+    Ok(done.rows_affected())
+}
+
 async fn add(db: impl AnyExecutor<'_>, key: &str, window_start_ms: i64) -> Result<i64, Error> {
     let row = sqlx::query(
         "insert into recovery_counters (counter_key, window_start_ms, hits) values ($1, $2, 1) \

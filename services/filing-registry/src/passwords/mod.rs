@@ -11,6 +11,8 @@
 mod counters;
 mod store;
 
+pub use counters::forget_past_days;
+
 use std::{collections::BTreeMap, fmt, time::Duration};
 
 use beian_common::{
@@ -182,10 +184,11 @@ impl FilingRegistry {
         )
         .await?
         .ok_or(Error::FilingNotMatched)?;
-        let destinations: Vec<(Channel, String)> = [(Channel::Sms, issue.mobile), (Channel::Email, issue.email)]
-            .into_iter()
-            .filter_map(|(channel, destination)| destination.map(|d| (channel, d)))
-            .collect();
+        let destinations: Vec<(Channel, String)> =
+            [(Channel::Sms, issue.mobile), (Channel::Email, issue.email)]
+                .into_iter()
+                .filter_map(|(channel, destination)| destination.map(|d| (channel, d)))
+                .collect();
         self.issue(&key, &subject.subject_id, &destinations, issue.locale).await
     }
 

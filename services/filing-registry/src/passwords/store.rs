@@ -12,7 +12,10 @@ pub struct PasswordState {
     pub locked_until_ms: i64,
 }
 
-pub async fn password_state(db: impl AnyExecutor<'_>, subject_id: &str) -> Result<Option<PasswordState>, Error> {
+pub async fn password_state(
+    db: impl AnyExecutor<'_>,
+    subject_id: &str,
+) -> Result<Option<PasswordState>, Error> {
     let row = sqlx::query(
         "select filing_password_hash, password_locked_until_ms from subjects where subject_id = $1",
     )
@@ -66,7 +69,8 @@ pub async fn record_failure(
     .bind(failure.lock_until_ms)
     .fetch_optional(db)
     .await?;
-    row.map(|row| Ok((row.try_get("password_failures")?, row.try_get("password_locked_until_ms")?))).transpose()
+    row.map(|row| Ok((row.try_get("password_failures")?, row.try_get("password_locked_until_ms")?)))
+        .transpose()
 }
 
 /// A right password resets the count, unless a concurrent failure locked it: false then.
@@ -128,10 +132,11 @@ pub async fn insert_issue(
 }
 
 pub async fn find_issue(db: impl AnyExecutor<'_>, key: &str) -> Result<Option<SentTo>, Error> {
-    let row = sqlx::query("select masked_mobile, masked_email from filing_password_issues where issue_key = $1")
-        .bind(key)
-        .fetch_optional(db)
-        .await?;
+    let row =
+        sqlx::query("select masked_mobile, masked_email from filing_password_issues where issue_key = $1")
+            .bind(key)
+            .fetch_optional(db)
+            .await?;
     row.map(|row| {
         let mobile: String = row.try_get("masked_mobile")?;
         let email: String = row.try_get("masked_email")?;

@@ -22,9 +22,11 @@ async fn a_matching_recovery_issues_a_new_password_to_the_principal_and_the_old_
     let notices = app.codes.wait_for(2).await;
     let destinations: Vec<&str> = notices.iter().map(|n| n.destination.as_str()).collect();
     assert_eq!(destinations, vec![EMAIL, MOBILE], "to the principal, by key order");
-    assert!(notices.iter().all(|n| n.template
-        == beian_proto::verification_codes::v1::NoticeTemplate::FilingPassword as i32
-        && n.locale == "zh-CN"));
+    assert!(
+        notices.iter().all(|n| n.template
+            == beian_proto::verification_codes::v1::NoticeTemplate::FilingPassword as i32
+            && n.locale == "zh-CN")
+    );
     let password = password_in(&notices[0]);
     assert_eq!(password, password_in(&notices[1]), "one password, two channels");
     assert!(password.len() == 6 && password.bytes().all(|b| b.is_ascii_digit()), "{password:?}");
@@ -93,7 +95,10 @@ async fn every_mismatch_is_one_answer_that_names_no_field() {
             certificate_type: common::CertificateType::Passport as i32,
             ..recovery("m4")
         },
-        pb::RecoverFilingPasswordRequest { certificate_number: "330106199001011234".into(), ..recovery("m5") },
+        pb::RecoverFilingPasswordRequest {
+            certificate_number: "330106199001011234".into(),
+            ..recovery("m5")
+        },
     ];
     let mut answers = Vec::new();
     for request in wrong {
@@ -142,7 +147,10 @@ async fn recoveries_are_capped_per_filing_number_and_per_client() {
         assert_eq!(reason(&app.recover(request).await.expect_err("mismatch")), "FILING_NOT_MATCHED");
     }
     let status = app
-        .recover(pb::RecoverFilingPasswordRequest { filing_number: "京ICP备20000009号".into(), ..recovery("c9") })
+        .recover(pb::RecoverFilingPasswordRequest {
+            filing_number: "京ICP备20000009号".into(),
+            ..recovery("c9")
+        })
         .await
         .expect_err("capped");
     assert_eq!(reason(&status), "CLIENT_LIMIT");
@@ -154,12 +162,24 @@ async fn recoveries_are_capped_per_filing_number_and_per_client() {
 async fn bad_input_names_its_field() {
     let app = TestApp::start().await;
     let cases = [
-        (pb::RecoverFilingPasswordRequest { province_code: "999999".into(), ..recovery("b1") }, "province_code"),
-        (pb::RecoverFilingPasswordRequest { filing_number: "ICP 123".into(), ..recovery("b2") }, "filing_number"),
+        (
+            pb::RecoverFilingPasswordRequest { province_code: "999999".into(), ..recovery("b1") },
+            "province_code",
+        ),
+        (
+            pb::RecoverFilingPasswordRequest { filing_number: "ICP 123".into(), ..recovery("b2") },
+            "filing_number",
+        ),
         (pb::RecoverFilingPasswordRequest { certificate_type: 0, ..recovery("b3") }, "certificate_type"),
-        (pb::RecoverFilingPasswordRequest { certificate_number: " ".into(), ..recovery("b4") }, "certificate_number"),
+        (
+            pb::RecoverFilingPasswordRequest { certificate_number: " ".into(), ..recovery("b4") },
+            "certificate_number",
+        ),
         (pb::RecoverFilingPasswordRequest { request_id: String::new(), ..recovery("") }, "request_id"),
-        (pb::RecoverFilingPasswordRequest { client_address: String::new(), ..recovery("b6") }, "client_address"),
+        (
+            pb::RecoverFilingPasswordRequest { client_address: String::new(), ..recovery("b6") },
+            "client_address",
+        ),
     ];
     for (request, field) in cases {
         let status = app.recover(request).await.expect_err("invalid");
@@ -278,7 +298,8 @@ async fn notices_wait_sealed_while_verification_codes_is_down_then_go_once() {
     assert!(app.codes.calls().len() >= 6, "retried: {} calls", app.codes.calls().len());
     let keys: Vec<String> = app.codes.outbox().into_keys().collect();
     assert_eq!(keys, vec!["filing-password:recover:down:email", "filing-password:recover:down:sms"]);
-    let rows = sqlx::query("select attempts from notice_outbox").fetch_all(app.database().reader()).await.unwrap();
+    let rows =
+        sqlx::query("select attempts from notice_outbox").fetch_all(app.database().reader()).await.unwrap();
     assert!(rows.iter().all(|row| row.get::<i64, _>("attempts") >= 1));
     app.check(&password).await.expect("works");
     app.stop().await;
@@ -301,5 +322,45 @@ async fn queued_notices_hold_the_password_only_sealed() {
         let sealed: String = row.get::<Option<String>, _>("sealed_params").expect("kept until handed off");
         assert!(sealed.starts_with("xc1:") && !sealed.contains(&password));
     }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn notices_queued_before_a_restart_go_out_after_it_once() {
+    let app = TestApp::start().await;
+    app.codes.fail_notices(usize::MAX);
+    app.recover(recovery("restart")).await.expect("recovers");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(app.codes.outbox().is_empty(), "nothing handed over while verification-codes is down");
+    let app = app.restart().await;
+    app.codes.fail_notices(0);
+    let notices = app.codes.wait_for(2).await;
+    let password = password_in(&notices[0]);
+    app.check(&password).await.expect("the password the notices carry is the stored one");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.codes.outbox().len(), 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn past_days_counters_are_forgotten_and_todays_kept() {
+    let app = TestApp::start().await;
+    app.recover(pb::RecoverFilingPasswordRequest { certificate_number: "0".into(), ..recovery("today") })
+        .await
+        .expect_err("a mismatch, counted");
+    sqlx::query(
+        "insert into recovery_counters (counter_key, window_start_ms, hits) values ('client:x', 0, 9)",
+    )
+    .execute(app.database().writer())
+    .await
+    .unwrap();
+    let now = beian_platform::storage::now_millis();
+    assert_eq!(filing_registry::passwords::forget_past_days(app.database(), now).await.unwrap(), 1);
+    let left = sqlx::query("select counter_key from recovery_counters order by counter_key")
+        .fetch_all(app.database().reader())
+        .await
+        .unwrap();
+    let keys: Vec<String> = left.iter().map(|row| row.get("counter_key")).collect();
+    assert_eq!(keys, vec!["client:203.0.113.7", "filing:浙ICP备19012345号"]);
     app.stop().await;
 }

@@ -54,6 +54,8 @@ pub fn test_policy() -> PasswordPolicy {
 pub struct TestApp {
     address: SocketAddr,
     token: Secret,
+    /// What it was started with, to start it again on the same database and key.
+    settings: Settings,
     database: Database,
     pub codes: FakeCodes,
     stop: Option<oneshot::Sender<()>>,
@@ -75,7 +77,10 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("a scratch database on {engine:?}: {e:#}"));
         let settings = Settings {
             policy,
-            relay: RelayPace { poll_interval: Duration::from_millis(100), retry_base: Duration::from_millis(100) },
+            relay: RelayPace {
+                poll_interval: Duration::from_millis(100),
+                retry_base: Duration::from_millis(100),
+            },
             ..Settings::local(
                 HostSettings {
                     listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -93,15 +98,26 @@ impl TestApp {
                 },
             )
         };
-        let application = Application::build(settings).await.expect("filing-registry builds");
-        let database = application.database().clone();
+        let (address, database, stop, served) = serve(settings.clone()).await;
         insert_subjects(&database, &[seed()]).await.expect("seeds");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let address = application.local_addr();
-        let served = tokio::spawn(application.run_until(async move {
-            let _ = stopped.await;
-        }));
-        Self { address, token, database, codes, stop: Some(stop), served: Some(served), _scratch: scratch }
+        Self {
+            address,
+            token,
+            settings,
+            database,
+            codes,
+            stop: Some(stop),
+            served: Some(served),
+            _scratch: scratch,
+        }
+    }
+
+    /// Stops the service and starts it again on the same database and secret key, as
+    /// after a crash or a deployment.
+    pub async fn restart(mut self) -> Self {
+        self.halt().await;
+        let (address, database, stop, served) = serve(self.settings.clone()).await;
+        Self { address, database, stop: Some(stop), served: Some(served), ..self }
     }
 
     pub fn database(&self) -> &Database {
@@ -109,7 +125,11 @@ impl TestApp {
     }
 
     async fn channel(&self) -> Channel {
-        Channel::from_shared(format!("http://{}", self.address)).expect("endpoint").connect().await.expect("connects")
+        Channel::from_shared(format!("http://{}", self.address))
+            .expect("endpoint")
+            .connect()
+            .await
+            .expect("connects")
     }
 
     pub async fn public(&self) -> FilingRegistryServiceClient<Channel> {
@@ -143,6 +163,10 @@ impl TestApp {
     }
 
     pub async fn stop(mut self) {
+        self.halt().await;
+    }
+
+    async fn halt(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -150,6 +174,19 @@ impl TestApp {
             served.await.expect("joins").expect("stops cleanly");
         }
     }
+}
+
+type Served = (SocketAddr, Database, oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>);
+
+async fn serve(settings: Settings) -> Served {
+    let application = Application::build(settings).await.expect("filing-registry builds");
+    let database = application.database().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let address = application.local_addr();
+    let served = tokio::spawn(application.run_until(async move {
+        let _ = stopped.await;
+    }));
+    (address, database, stop, served)
 }
 
 /// A recovery with every field right, from client 203.0.113.7.

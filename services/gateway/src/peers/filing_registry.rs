@@ -89,7 +89,10 @@ impl FilingRegistry {
             .sent_to
             .into_iter()
             .map(|contact| {
-                Ok(MaskedContact { channel: answered("channel", contact.channel)?, masked: contact.masked_destination })
+                Ok(MaskedContact {
+                    channel: answered("channel", contact.channel)?,
+                    masked: contact.masked_destination,
+                })
             })
             .collect()
     }

@@ -106,7 +106,11 @@ impl FilingPassword {
 
     /// Mobile and email both gone: a review case with documents. Needs a fresh pass and a
     /// request left in the client's daily quota.
-    pub async fn request_review(&self, request: ReviewRequest, client: &Client) -> Result<ReviewTicket, Error> {
+    pub async fn request_review(
+        &self,
+        request: ReviewRequest,
+        client: &Client,
+    ) -> Result<ReviewTicket, Error> {
         self.codes.redeem_human_pass(&request.pass).await?;
         self.review_quota.take(client.ip).await?;
         let application = Application {
