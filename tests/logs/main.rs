@@ -1,12 +1,18 @@
-//! No code and no unmasked personal data reaches the logs while a whole
-//! account lookup runs. Its own test binary: it installs the log subscriber.
+//! No code, no password and no unmasked personal data reaches the logs while a
+//! whole account lookup or a filing-password recovery runs. Its own test binary:
+//! it installs the log subscriber.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
 
 use beian_platform::testing::{CapturedLogs, holds_number};
-use beian_proto::gateway::v1::{
-    LoginRequest, SendAccountLookupCodeRequest, StartAccountLookupRequest, VerifyAccountLookupCodeRequest,
-    account_lookup_service_client::AccountLookupServiceClient, account_service_client::AccountServiceClient,
+use beian_proto::{
+    common::v1::CertificateType,
+    gateway::v1::{
+        LoginRequest, RecoverFilingPasswordRequest, SendAccountLookupCodeRequest, StartAccountLookupRequest,
+        VerifyAccountLookupCodeRequest, account_lookup_service_client::AccountLookupServiceClient,
+        account_service_client::AccountServiceClient,
+        filing_password_service_client::FilingPasswordServiceClient,
+    },
 };
 use beian_tests::TestSuite;
 use tracing_subscriber::EnvFilter;
@@ -74,6 +80,42 @@ async fn a_whole_lookup_logs_nothing_personal() {
         "not-the-password",
         beian::demo::ACCOUNT_PASSWORD,
     ] {
+        assert!(!logs.contains(secret), "{secret:?} appears in the logs:\n{}", lines_with(&logs, secret));
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_filing_password_recovery_logs_nothing_personal() {
+    let captured = CapturedLogs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .without_time()
+        .with_env_filter(EnvFilter::new("trace,h2=info,hyper=info,hyper_util=info,tower=info,sqlx=info"))
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let suite = TestSuite::start_with(|s| s.seed_demo = true).await;
+    let mut service = FilingPasswordServiceClient::new(suite.gateway().await);
+    let recovery = |token: String, certificate: &str| RecoverFilingPasswordRequest {
+        province_code: "330000".into(),
+        filing_number: "浙ICP备19012345号".into(),
+        certificate_type: CertificateType::ResidentIdCard as i32,
+        certificate_number: certificate.into(),
+        human_check_token: token,
+    };
+    let token = suite.human_check_token().await;
+    service.recover_filing_password(recovery(token, "330106199001011230")).await.expect_err("a mismatch");
+    let token = suite.human_check_token().await;
+    service.recover_filing_password(recovery(token, "33010619900101123X")).await.expect("recovered");
+    let notices = suite.wait_for_messages(2, |m| m["template"] == "FILING_PASSWORD").await;
+    let password = notices[0]["params"]["filing_password"].as_str().expect("the password").to_owned();
+    suite.stop().await;
+
+    let logs = captured.text();
+    assert!(logs.contains("new filing password issued"), "the recovery logged: {logs}");
+    assert!(!holds_number(&logs, &password), "the password appears:\n{}", lines_with(&logs, &password));
+    for secret in ["15212341234", "zhang.wei@example.com", "33010619900101123X", "330106199001011230"] {
         assert!(!logs.contains(secret), "{secret:?} appears in the logs:\n{}", lines_with(&logs, secret));
     }
 }

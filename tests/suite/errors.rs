@@ -1,7 +1,6 @@
 use beian_proto::gateway::v1::{
-    GetMyAccountRequest, LoginRequest, RecoverFilingPasswordRequest,
-    account_service_client::AccountServiceClient,
-    filing_password_service_client::FilingPasswordServiceClient,
+    CheckFilingTypeRequest, GetMyAccountRequest, LoginRequest, account_service_client::AccountServiceClient,
+    filing_service_client::FilingServiceClient,
 };
 use beian_tests::TestSuite;
 use tonic::Code;
@@ -31,11 +30,8 @@ async fn errors_carry_a_reason_and_messages_in_both_languages() {
     assert_eq!(messages(&anonymous).0, "请先登录");
 
     // a contract RPC that a later issue delivers
-    let mut filing_password = FilingPasswordServiceClient::new(suite.gateway().await);
-    let later = filing_password
-        .recover_filing_password(RecoverFilingPasswordRequest::default())
-        .await
-        .expect_err("not yet");
+    let mut filing = FilingServiceClient::new(suite.gateway().await);
+    let later = filing.check_filing_type(CheckFilingTypeRequest::default()).await.expect_err("not yet");
     assert_eq!(later.code(), Code::Unimplemented);
     assert_eq!(reason(&later), "NOT_IMPLEMENTED");
     let (zh, en) = messages(&later);

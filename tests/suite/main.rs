@@ -7,6 +7,7 @@ mod client_address;
 mod credentials;
 mod demo;
 mod errors;
+mod filing_password;
 mod grpc_web;
 mod health;
 mod limits;

@@ -180,9 +180,18 @@ impl RunningSuite {
             )
         })
         .await?;
+        // filing-registry and identity-recovery call verification-codes; the gateway calls everyone
+        let mut peers = PeerSettings {
+            verification_codes: url(verification_codes.local_addr()),
+            filing_registry: String::new(),
+            identity_recovery: String::new(),
+            legacy_migration: String::new(),
+            timeout_ms: u64::try_from(settings.peer_timeout.as_millis()).unwrap_or(u64::MAX),
+        };
         let filing_registry = filing_registry::Application::build(filing_registry::Settings::local(
             settings.host(settings.addresses.filing_registry),
             settings.databases.filing_registry.clone(),
+            peers.clone(),
         ))
         .await?;
         let legacy_migration = legacy_migration::Application::build(legacy_migration::Settings::local(
@@ -190,14 +199,8 @@ impl RunningSuite {
             settings.databases.legacy_migration.clone(),
         ))
         .await?;
-        // identity-recovery calls verification-codes; the gateway calls everyone
-        let mut peers = PeerSettings {
-            verification_codes: url(verification_codes.local_addr()),
-            filing_registry: url(filing_registry.local_addr()),
-            identity_recovery: String::new(),
-            legacy_migration: url(legacy_migration.local_addr()),
-            timeout_ms: u64::try_from(settings.peer_timeout.as_millis()).unwrap_or(u64::MAX),
-        };
+        peers.filing_registry = url(filing_registry.local_addr());
+        peers.legacy_migration = url(legacy_migration.local_addr());
         let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings::local(
             settings.host(settings.addresses.identity_recovery),
             settings.databases.identity_recovery.clone(),

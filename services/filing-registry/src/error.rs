@@ -1,5 +1,7 @@
 //! The one error type of filing-registry and how each variant reaches a caller.
 
+use std::time::Duration;
+
 use beian_platform::{
     error::Common,
     status::{ErrorReason, Failure},
@@ -8,8 +10,8 @@ use tonic::Status;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Invalid input, a contract part not delivered yet, anything unexpected: each
-    /// sent as [`Common`] documents.
+    /// Invalid input, a contract part not delivered yet, verification-codes down or
+    /// refusing, anything unexpected: each sent as [`Common`] documents.
     #[error(transparent)]
     Common(#[from] Common),
     /// No live filing holds the domain. NOT_FOUND, DOMAIN_NOT_FILED.
@@ -18,9 +20,26 @@ pub enum Error {
     /// The account holds no subject. FAILED_PRECONDITION, NO_SUBJECT_HELD.
     #[error("no subject held")]
     NoSubjectHeld,
+    /// No filing matches the province, number, certificate type and number given; never
+    /// says which one differs. FAILED_PRECONDITION, FILING_NOT_MATCHED.
+    #[error("filing not matched")]
+    FilingNotMatched,
+    /// A wrong filing password. PERMISSION_DENIED, FILING_PASSWORD_INCORRECT, ErrorInfo
+    /// metadata `attempts_left`.
+    #[error("filing password incorrect")]
+    FilingPasswordIncorrect { attempts_left: u32 },
+    /// The subject's filing password is locked after wrong passwords, or its filing
+    /// number saw too many recoveries today. RESOURCE_EXHAUSTED, FILING_PASSWORD_LOCKED,
+    /// RetryInfo.
+    #[error("filing password locked")]
+    FilingPasswordLocked { retry_after: Duration },
+    /// The client address asked too many recoveries today. RESOURCE_EXHAUSTED,
+    /// CLIENT_LIMIT, RetryInfo.
+    #[error("client limit reached")]
+    ClientLimit { retry_after: Duration },
 }
 
-beian_platform::common_error!(Error);
+beian_platform::common_error!(Error, peers);
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
@@ -28,6 +47,18 @@ impl From<Error> for Status {
             Error::Common(common) => common.into(),
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::NoSubjectHeld => Failure::new(ErrorReason::NoSubjectHeld).into(),
+            Error::FilingNotMatched => Failure::new(ErrorReason::FilingNotMatched).into(),
+            Error::FilingPasswordIncorrect { attempts_left } => {
+                Failure::new(ErrorReason::FilingPasswordIncorrect)
+                    .with_param("attempts_left", attempts_left.to_string())
+                    .into()
+            }
+            Error::FilingPasswordLocked { retry_after } => {
+                Failure::new(ErrorReason::FilingPasswordLocked).retry_after(retry_after).into()
+            }
+            Error::ClientLimit { retry_after } => {
+                Failure::new(ErrorReason::ClientLimit).retry_after(retry_after).into()
+            }
         }
     }
 }

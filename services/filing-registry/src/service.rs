@@ -4,12 +4,17 @@ use beian_platform::storage::Database;
 
 use crate::{
     error::Error,
+    notices::Outbox,
+    passwords::PasswordPolicy,
     subjects::{Subject, store},
 };
 
 #[derive(Debug, Clone)]
 pub struct FilingRegistry {
-    db: Database,
+    pub(crate) db: Database,
+    pub(crate) policy: PasswordPolicy,
+    /// Where new filing passwords' notices are queued.
+    pub(crate) outbox: Outbox,
 }
 
 /// The filing that holds a domain, as an account lookup needs it.
@@ -27,8 +32,8 @@ pub struct AccountFilingState {
 }
 
 impl FilingRegistry {
-    pub fn new(db: Database) -> Self {
-        Self { db }
+    pub fn new(db: Database, policy: PasswordPolicy, outbox: Outbox) -> Self {
+        Self { db, policy, outbox }
     }
 
     /// The live filing of a normalised domain; DOMAIN_NOT_FILED if none.

@@ -41,7 +41,6 @@ use crate::{
     outbox::{
         Doorbell,
         dispatcher::{Dispatcher, Pace},
-        sealing::Sealer,
     },
     service::{HumanCheckMode, VerificationCodes},
 };
@@ -78,7 +77,7 @@ impl app::Service for Service {
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         settings.validate()?;
         let keys = Keys::new(&settings.secret_key)?;
-        let sealer = Sealer::new(&keys);
+        let sealer = outbox::sealing::sealer(&keys);
         let human_check = match &settings.human_check {
             HumanCheckSettings::Slider => HumanCheckMode::Slider,
             HumanCheckSettings::Vendor(vendor) => HumanCheckMode::Vendor(Vendor::new(vendor)?),

@@ -1,11 +1,20 @@
 //! Domain ↔ wire conversions and input validation.
 
-use beian_common::masking::{mask_email, mask_id_number, mask_mobile};
-use beian_platform::wire::{enums::to_wire, required_text};
+use beian_common::{
+    contact::{normalise_certificate_number, normalise_email, normalise_mobile},
+    filing_number::{FilingNumber, is_province_code},
+    locale::Locale,
+    masking::{mask_email, mask_id_number, mask_mobile},
+};
+use beian_platform::wire::{
+    enums::{required, to_wire},
+    required_text,
+};
 use beian_proto::{common::v1 as common, filing_registry::v1 as pb};
 
 use crate::{
     error::Error,
+    passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
     subjects::{Subject, Website, WebsiteState},
 };
@@ -79,4 +88,73 @@ pub fn filing_contact(found: DomainFiling) -> pb::GetFilingContactResponse {
         principal_mobile: found.subject.principal_mobile,
         principal_email: found.subject.principal_email,
     }
+}
+
+fn text<'a>(field: &'static str, value: &'a str, max_chars: usize) -> Result<&'a str, Error> {
+    required_text(value, max_chars).map_err(|description| Error::invalid(field, description))
+}
+
+fn filing_number(value: &str) -> Result<FilingNumber, Error> {
+    FilingNumber::parse(value).map_err(|e| Error::invalid("filing_number", e.to_string()))
+}
+
+/// Empty means zh-CN; languages without notice templates are refused.
+fn locale(value: &str) -> Result<Locale, Error> {
+    Locale::parse(value).ok_or_else(|| Error::invalid("locale", "must be zh-CN or en"))
+}
+
+pub fn recovery(request: pb::RecoverFilingPasswordRequest) -> Result<Recovery, Error> {
+    let province_code = text("province_code", &request.province_code, 6)?;
+    if !is_province_code(province_code) {
+        return Err(Error::invalid("province_code", "must be a province's GB/T 2260 code such as 110000"));
+    }
+    let certificate_number =
+        normalise_certificate_number(text("certificate_number", &request.certificate_number, 64)?);
+    if certificate_number.is_empty() {
+        return Err(Error::invalid("certificate_number", "must not be blank"));
+    }
+    Ok(Recovery {
+        province_code: province_code.to_owned(),
+        filing_number: filing_number(&request.filing_number)?,
+        certificate_type: required("certificate_type", request.certificate_type)?,
+        certificate_number,
+        request_id: text("request_id", &request.request_id, 128)?.to_owned(),
+        client: text("client_address", &request.client_address, 64)?.to_owned(),
+        locale: locale(&request.locale)?,
+    })
+}
+
+pub fn review_issue(request: pb::IssueFilingPasswordByReviewRequest) -> Result<ReviewIssue, Error> {
+    let mobile = Some(request.mobile.trim())
+        .filter(|mobile| !mobile.is_empty())
+        .map(|mobile| normalise_mobile(mobile).map_err(|e| Error::invalid("mobile", e.to_string())))
+        .transpose()?;
+    let email = Some(request.email.trim())
+        .filter(|email| !email.is_empty())
+        .map(|email| normalise_email(email).map_err(|e| Error::invalid("email", e.to_string())))
+        .transpose()?;
+    if mobile.is_none() && email.is_none() {
+        return Err(Error::invalid("mobile", "a mobile or an email is required"));
+    }
+    Ok(ReviewIssue {
+        case_number: text("case_number", &request.case_number, 64)?.to_owned(),
+        filing_number: filing_number(&request.filing_number)?,
+        mobile,
+        email,
+        locale: locale(&request.locale)?,
+    })
+}
+
+pub fn password_check(request: &pb::CheckFilingPasswordRequest) -> Result<(&str, &str), Error> {
+    Ok((text("subject_id", &request.subject_id, 64)?, text("filing_password", &request.filing_password, 64)?))
+}
+
+pub fn sent_to(sent: SentTo) -> Vec<common::MaskedContact> {
+    sent.0
+        .into_iter()
+        .map(|(channel, masked_destination)| common::MaskedContact {
+            channel: to_wire(channel),
+            masked_destination,
+        })
+        .collect()
 }

@@ -57,15 +57,19 @@ impl FilingRegistryInternalService for InternalApi {
 
     async fn check_filing_password(
         &self,
-        _request: Request<pb::CheckFilingPasswordRequest>,
+        request: Request<pb::CheckFilingPasswordRequest>,
     ) -> Reply<pb::CheckFilingPasswordResponse> {
-        Err(Error::not_implemented("CheckFilingPassword").into())
+        let (subject_id, password) = convert::password_check(request.get_ref())?;
+        self.service.check_filing_password(subject_id, password).await?;
+        Ok(Response::new(pb::CheckFilingPasswordResponse {}))
     }
 
     async fn issue_filing_password_by_review(
         &self,
-        _request: Request<pb::IssueFilingPasswordByReviewRequest>,
+        request: Request<pb::IssueFilingPasswordByReviewRequest>,
     ) -> Reply<pb::IssueFilingPasswordByReviewResponse> {
-        Err(Error::not_implemented("IssueFilingPasswordByReview").into())
+        let issue = convert::review_issue(request.into_inner())?;
+        let sent = self.service.issue_filing_password_by_review(issue).await?;
+        Ok(Response::new(pb::IssueFilingPasswordByReviewResponse { sent_to: convert::sent_to(sent) }))
     }
 }

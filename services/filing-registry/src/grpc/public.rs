@@ -41,9 +41,11 @@ impl FilingRegistryService for PublicApi {
 
     async fn recover_filing_password(
         &self,
-        _request: Request<pb::RecoverFilingPasswordRequest>,
+        request: Request<pb::RecoverFilingPasswordRequest>,
     ) -> Reply<pb::RecoverFilingPasswordResponse> {
-        Err(Error::not_implemented("RecoverFilingPassword").into())
+        let recovery = convert::recovery(request.into_inner())?;
+        let sent = self.service.recover_filing_password(recovery).await?;
+        Ok(Response::new(pb::RecoverFilingPasswordResponse { sent_to: convert::sent_to(sent) }))
     }
 
     async fn check_filing_type(

@@ -234,3 +234,27 @@ pub async fn insert_order_in_progress(
     .await?;
     Ok(())
 }
+
+/// The subject of a filing number (`subject_number`), provided `website_number` (if
+/// given) is one of its websites that is not deregistered.
+pub async fn find_by_filing_number(
+    db: impl AnyExecutor<'_>,
+    subject_number: &str,
+    website_number: Option<&str>,
+) -> Result<Option<Subject>, Error> {
+    let row = sqlx::query(
+        "select s.subject_id, s.filing_number, s.name, s.nature, s.province_code, s.city_code, \
+         s.district_code, s.certificate_type, s.certificate_number, s.principal_name, \
+         s.principal_mobile, s.principal_email, s.holder_account_id, \
+         cast((select count(*) from orders o where o.subject_id = s.subject_id \
+               and o.state = 'IN_PROGRESS') as bigint) as order_in_progress \
+         from subjects s where s.filing_number = $1 and ($2 is null or exists \
+           (select 1 from websites w where w.subject_id = s.subject_id and w.website_number = $2 \
+            and w.state <> 'DEREGISTERED'))",
+    )
+    .bind(subject_number)
+    .bind(website_number)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(subject_from_row).transpose()
+}

@@ -45,7 +45,7 @@ impl AccountLookupApi {
     }
 }
 
-fn pass_token(value: &str) -> Result<PassToken, Error> {
+pub(super) fn pass_token(value: &str) -> Result<PassToken, Error> {
     PassToken::parse(value)
         .ok_or_else(|| Error::invalid("human_check_token", "is required: pass the slider check first"))
 }
@@ -85,19 +85,7 @@ impl TryFrom<pb::RequestAccountLookupReviewRequest> for ReviewRequest {
                 format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
             ));
         }
-        Document::check_count(request.documents.len())?;
-        let documents = request
-            .documents
-            .into_iter()
-            .enumerate()
-            .map(|(index, document)| {
-                let kind = DocumentKind::from_wire(document.kind).ok_or_else(|| Error::DocumentRejected {
-                    field: format!("documents[{index}].kind"),
-                    description: expected::<DocumentKind>(),
-                })?;
-                Document::accept(index, kind, &document.content_type, document.content)
-            })
-            .collect::<Result<_, _>>()?;
+        let documents = documents(request.documents)?;
         Ok(Self {
             flow_id,
             applicant,
@@ -108,9 +96,25 @@ impl TryFrom<pb::RequestAccountLookupReviewRequest> for ReviewRequest {
     }
 }
 
+/// At most ten, each checked by its bytes (DOCUMENT_REJECTED naming it).
+pub(super) fn documents(documents: Vec<common::Document>) -> Result<Vec<Document>, Error> {
+    Document::check_count(documents.len())?;
+    documents
+        .into_iter()
+        .enumerate()
+        .map(|(index, document)| {
+            let kind = DocumentKind::from_wire(document.kind).ok_or_else(|| Error::DocumentRejected {
+                field: format!("documents[{index}].kind"),
+                description: expected::<DocumentKind>(),
+            })?;
+            Document::accept(index, kind, &document.content_type, document.content)
+        })
+        .collect()
+}
+
 /// The applicant's contacts are checked here so a typo is caught before the pass is
 /// spent; identity-recovery checks the certificate against its type.
-fn applicant(applicant: common::Applicant) -> Result<Applicant, Error> {
+pub(super) fn applicant(applicant: common::Applicant) -> Result<Applicant, Error> {
     let name =
         required_text(&applicant.name, MAX_NAME_CHARS).map_err(|d| Error::invalid("applicant.name", d))?;
     let mobile =

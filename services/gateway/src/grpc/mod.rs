@@ -66,7 +66,7 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
     .add_service(limited(&resolve, FilingServiceServer::new(filing::FilingApi), &[]))
     .add_service(limited(
         &resolve,
-        FilingPasswordServiceServer::new(filing_password::FilingPasswordApi)
+        FilingPasswordServiceServer::new(filing_password::FilingPasswordApi::new(workflows.filing_password))
             .max_decoding_message_size(raised),
         filing_password::DOCUMENT_RPCS,
     ))

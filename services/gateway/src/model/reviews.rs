@@ -86,8 +86,31 @@ pub struct Application {
     pub kind: ReviewKind,
     pub applicant: Applicant,
     pub domain: String,
+    /// The filing the case is about, when the applicant names it by number.
+    pub filing: Option<FilingDetails>,
     pub description: String,
     pub documents: Vec<Document>,
+}
+
+/// A filing as an applicant identifies it: number, province and the subject's certificate.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FilingDetails {
+    /// Canonical (`京ICP备12345678号`, or a website's `…号-1`).
+    pub filing_number: String,
+    pub province_code: String,
+    pub certificate_type: CertificateType,
+    pub certificate_number: String,
+}
+
+impl fmt::Debug for FilingDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FilingDetails")
+            .field("filing_number", &self.filing_number)
+            .field("province_code", &self.province_code)
+            .field("certificate_type", &self.certificate_type)
+            .field("certificate_number", &beian_common::masking::mask_id_number(&self.certificate_number))
+            .finish()
+    }
 }
 
 /// A case as its applicant sees it (kept in the flow to answer a retried request).

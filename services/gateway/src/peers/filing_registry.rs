@@ -9,7 +9,14 @@ use beian_proto::filing_registry::v1::{
     filing_registry_service_client::FilingRegistryServiceClient,
 };
 
-use crate::{error::Error, model::FilingFound};
+use beian_platform::wire::enums::to_wire;
+
+use super::answered;
+use crate::{
+    error::Error,
+    model::{FilingFound, MaskedContact, client::Client},
+    workflows::filing_password::Recover,
+};
 
 #[derive(Debug, Clone)]
 pub struct FilingRegistry {
@@ -54,5 +61,39 @@ impl FilingRegistry {
             .await?
             .into_inner();
         Ok(reply.principal_mobile)
+    }
+
+    /// Issues a new filing password to the principal if the details match. Idempotent
+    /// on `request_id`: a retry answers the first issue and sends nothing again.
+    pub async fn recover_filing_password(
+        &self,
+        request: &Recover,
+        request_id: &str,
+        client: &Client,
+    ) -> Result<Vec<MaskedContact>, Error> {
+        let reply = self
+            .public
+            .clone()
+            .recover_filing_password(pb::RecoverFilingPasswordRequest {
+                province_code: request.province_code.clone(),
+                filing_number: request.filing_number.clone(),
+                certificate_type: to_wire(request.certificate_type),
+                certificate_number: request.certificate_number.clone(),
+                locale: client.locale.as_str().to_owned(),
+                request_id: request_id.to_owned(),
+                client_address: client.ip.to_string(),
+            })
+            .await?
+            .into_inner();
+        reply
+            .sent_to
+            .into_iter()
+            .map(|contact| {
+                Ok(MaskedContact {
+                    channel: answered("channel", contact.channel)?,
+                    masked: contact.masked_destination,
+                })
+            })
+            .collect()
     }
 }

@@ -129,10 +129,24 @@ impl IdentityRecovery {
                     mobile: applicant.mobile,
                     email: applicant.email,
                 }),
-                subject: Some(pb::ReviewSubject {
-                    domain: application.domain,
-                    description: application.description,
-                    ..pb::ReviewSubject::default()
+                subject: Some(match application.filing {
+                    Some(filing) => pb::ReviewSubject {
+                        domain: application.domain,
+                        description: application.description,
+                        filing_number: filing.filing_number,
+                        region: Some(common::Region {
+                            province_code: filing.province_code,
+                            ..common::Region::default()
+                        }),
+                        certificate_type: to_wire(filing.certificate_type),
+                        certificate_number: filing.certificate_number,
+                        ..pb::ReviewSubject::default()
+                    },
+                    None => pb::ReviewSubject {
+                        domain: application.domain,
+                        description: application.description,
+                        ..pb::ReviewSubject::default()
+                    },
                 }),
                 documents: application
                     .documents

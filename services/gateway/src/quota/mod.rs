@@ -19,12 +19,15 @@ const CHINA_OFFSET_MS: i64 = 8 * 60 * 60 * 1000;
 pub enum QuotaAction {
     /// RequestAccountLookupReview.
     AccountLookupReview,
+    /// RequestFilingPasswordReview.
+    FilingPasswordReview,
 }
 
 impl QuotaAction {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AccountLookupReview => "ACCOUNT_LOOKUP_REVIEW",
+            Self::FilingPasswordReview => "FILING_PASSWORD_REVIEW",
         }
     }
 }

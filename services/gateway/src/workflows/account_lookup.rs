@@ -239,6 +239,7 @@ impl AccountLookup {
             kind: ReviewKind::AccountLookup,
             applicant: request.applicant,
             domain: flow.state.domain.clone(),
+            filing: None,
             description: request.description,
             documents: request.documents,
         };

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod account_lookup;
+pub mod filing_password;
 pub mod human_check;
 pub mod staff_review;
 
@@ -22,6 +23,7 @@ pub struct Workflows {
     pub account: account::Accounts,
     pub human_check: human_check::HumanCheck,
     pub account_lookup: account_lookup::AccountLookup,
+    pub filing_password: filing_password::FilingPassword,
     pub staff_review: staff_review::StaffReview,
 }
 
@@ -37,6 +39,16 @@ impl Workflows {
         Self {
             account: account::Accounts::new(peers.identity_recovery.clone()),
             human_check: human_check::HumanCheck::new(peers.verification_codes.clone()),
+            filing_password: filing_password::FilingPassword {
+                codes: peers.verification_codes.clone(),
+                registry: peers.filing_registry.clone(),
+                identity: peers.identity_recovery.clone(),
+                review_quota: DailyQuota::new(
+                    db.clone(),
+                    QuotaAction::FilingPasswordReview,
+                    limits.review_requests_per_client_per_day,
+                ),
+            },
             account_lookup: account_lookup::AccountLookup {
                 codes: peers.verification_codes,
                 registry: peers.filing_registry,

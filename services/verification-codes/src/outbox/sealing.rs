@@ -1,96 +1,11 @@
-//! Message parameters at rest: codes, login names and filing passwords wait
-//! in the outbox until delivered, so they are stored sealed
-//! (XChaCha20-Poly1305, a random 192-bit nonce per message) under a key
-//! derived from the service's secret key. The message id is the associated
-//! data: a sealed value copied onto another row does not open there.
+//! The outbox's parameters at rest are sealed by the platform's [`Sealer`] under a
+//! key derived from the service's secret key.
 
-use std::collections::BTreeMap;
+pub use beian_platform::sealing::Sealer;
 
-use chacha20poly1305::{
-    KeyInit, XChaCha20Poly1305, XNonce,
-    aead::{Aead, Payload},
-};
-use rand::RngCore;
+use crate::keys::{Keys, Use};
 
-use crate::{
-    error::Error,
-    keys::{Keys, Use},
-};
-
-/// Marks the format, so a later change of scheme can tell old rows apart.
-const PREFIX: &str = "xc1:";
-const NONCE_BYTES: usize = 24;
-
-/// Seals and opens the parameters of outbox messages.
-#[derive(Clone)]
-pub struct Sealer {
-    aead: XChaCha20Poly1305,
-}
-
-impl std::fmt::Debug for Sealer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Sealer(***)")
-    }
-}
-
-impl Sealer {
-    pub fn new(keys: &Keys) -> Self {
-        let key = keys.subkey(Use::OutboxParams);
-        Self { aead: XChaCha20Poly1305::new(&key.into()) }
-    }
-
-    /// The stored form of `params` for message `message_id`.
-    pub fn seal(&self, message_id: &str, params: &BTreeMap<String, String>) -> Result<String, Error> {
-        let plain = serde_json::to_vec(params).map_err(Error::internal)?;
-        let mut nonce = [0u8; NONCE_BYTES];
-        rand::rng().fill_bytes(&mut nonce);
-        let sealed = self
-            .aead
-            .encrypt(&XNonce::from(nonce), Payload { msg: &plain, aad: message_id.as_bytes() })
-            .map_err(|_| Error::internal("cannot seal message parameters"))?;
-        Ok(format!("{PREFIX}{}{}", hex::encode(nonce), hex::encode(sealed)))
-    }
-
-    /// The parameters of message `message_id`; the error names no value.
-    pub fn open(&self, message_id: &str, stored: &str) -> Result<BTreeMap<String, String>, String> {
-        let unreadable = || "the parameters cannot be opened (was the secret key changed?)".to_owned();
-        let bytes =
-            stored.strip_prefix(PREFIX).and_then(|hex| hex::decode(hex).ok()).ok_or_else(unreadable)?;
-        if bytes.len() < NONCE_BYTES {
-            return Err(unreadable());
-        }
-        let (nonce, sealed) = bytes.split_at(NONCE_BYTES);
-        let nonce = XNonce::try_from(nonce).map_err(|_| unreadable())?;
-        let plain = self
-            .aead
-            .decrypt(&nonce, Payload { msg: sealed, aad: message_id.as_bytes() })
-            .map_err(|_| unreadable())?;
-        serde_json::from_slice(&plain).map_err(|_| unreadable())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use beian_platform::config::Secret;
-
-    use super::*;
-
-    fn sealer(secret: &str) -> Sealer {
-        Sealer::new(&Keys::new(&Secret::new(secret)).expect("key"))
-    }
-
-    #[test]
-    fn sealed_parameters_open_only_for_their_message_and_key() {
-        let params = BTreeMap::from([("code".to_owned(), "123456".to_owned())]);
-        let a = sealer(&"a".repeat(32));
-        let stored = a.seal("m1", &params).expect("seals");
-        assert!(!stored.contains("123456"));
-        assert_ne!(stored, a.seal("m1", &params).expect("seals"), "a fresh nonce each time");
-        assert_eq!(a.open("m1", &stored), Ok(params));
-        assert!(a.open("m2", &stored).is_err(), "bound to its message");
-        assert!(sealer(&"b".repeat(32)).open("m1", &stored).is_err(), "bound to its key");
-        assert!(a.open("m1", "").is_err());
-        assert!(a.open("m1", "xc1:00").is_err());
-        assert!(a.open("m1", r#"{"code":"123456"}"#).is_err());
-    }
+/// The sealer of this service's outbox.
+pub fn sealer(keys: &Keys) -> Sealer {
+    Sealer::new(keys.subkey(Use::OutboxParams))
 }

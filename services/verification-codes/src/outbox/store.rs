@@ -17,7 +17,7 @@ pub async fn enqueue(
     now_ms: i64,
 ) -> Result<String, Error> {
     let message_id = uuid::Uuid::new_v4().simple().to_string();
-    let params = sealer.seal(&message_id, &message.params)?;
+    let params = sealer.seal(&message_id, &message.params).map_err(Error::internal)?;
     let inserted = sqlx::query(
         "insert into outbox (message_id, idempotency_key, channel, destination, template, locale, params, \
          state, attempts, next_attempt_at_ms, created_at_ms) \

@@ -1,0 +1,139 @@
+//! The relay: hands queued notices to verification-codes until each is accepted.
+
+use std::time::Duration;
+
+use beian_common::masking::{mask_email, mask_mobile};
+use beian_common::vocabulary::Channel;
+use beian_platform::{
+    sealing::Sealer,
+    storage::{Database, now_millis},
+};
+use beian_proto::verification_codes::v1::NoticeTemplate;
+use rand::Rng;
+use tokio::sync::watch;
+
+use super::{Doorbell, store};
+use crate::{
+    RelayPace,
+    error::Error,
+    peers::{Notice, VerificationCodes},
+};
+
+/// Notices handed over per pass.
+const BATCH: i64 = 32;
+/// No retry waits longer than this.
+const MAX_DELAY: Duration = Duration::from_secs(10 * 60);
+
+#[derive(Debug)]
+pub struct Relay {
+    db: Database,
+    codes: VerificationCodes,
+    sealer: Sealer,
+    doorbell: Doorbell,
+    pace: RelayPace,
+}
+
+impl Relay {
+    pub fn new(
+        db: Database,
+        codes: VerificationCodes,
+        sealer: Sealer,
+        doorbell: Doorbell,
+        pace: RelayPace,
+    ) -> Self {
+        Self { db, codes, sealer, doorbell, pace }
+    }
+
+    /// Until `stop` turns true: a pass whenever a notice is written or the poll interval ends.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if let Err(error) = self.pass().await {
+                tracing::warn!(%error, "notice relay pass failed; trying again");
+            }
+            tokio::select! {
+                _ = stop.wait_for(|stopped| *stopped) => return,
+                () = self.doorbell.rung() => {}
+                () = tokio::time::sleep(self.pace.poll_interval) => {}
+            }
+        }
+    }
+
+    /// Hands over every due notice once. Another replica's relay may hand over the same
+    /// notice at the same time: the idempotency key makes that one message.
+    async fn pass(&self) -> Result<(), Error> {
+        let due = store::due(self.db.reader(), now_millis(), BATCH).await?;
+        for queued in due {
+            let params = match self.sealer.open(&queued.notice_id, &queued.sealed_params) {
+                Ok(params) => params,
+                Err(why) => {
+                    tracing::error!(notice_id = %queued.notice_id, %why, "queued notice cannot be opened; dropped");
+                    store::mark_failed(self.db.writer(), &queued.notice_id).await?;
+                    continue;
+                }
+            };
+            let Some(template) = NoticeTemplate::from_str_name(&queued.template) else {
+                tracing::error!(notice_id = %queued.notice_id, template = %queued.template, "unknown template; dropped");
+                store::mark_failed(self.db.writer(), &queued.notice_id).await?;
+                continue;
+            };
+            let masked = match queued.channel {
+                Channel::Sms => mask_mobile(&queued.destination),
+                Channel::Email => mask_email(&queued.destination),
+            };
+            let handed = self
+                .codes
+                .enqueue_notice(Notice {
+                    idempotency_key: &queued.notice_id,
+                    channel: queued.channel,
+                    destination: &queued.destination,
+                    template,
+                    locale: &queued.locale,
+                    params,
+                })
+                .await;
+            match handed {
+                Ok(()) => {
+                    store::mark_handed_off(self.db.writer(), &queued.notice_id, now_millis()).await?;
+                    tracing::info!(notice_id = %queued.notice_id, destination = %masked, "notice handed to verification-codes");
+                }
+                Err(error) => {
+                    let attempts = queued.attempts + 1;
+                    let delay = backoff(self.pace.retry_base, attempts);
+                    let next = now_millis() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+                    store::reschedule(self.db.writer(), &queued.notice_id, attempts, next).await?;
+                    tracing::warn!(
+                        notice_id = %queued.notice_id, destination = %masked, attempts, %error,
+                        retry_in_ms = delay.as_millis(), "verification-codes did not take the notice"
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The delay after the `attempt`-th failure (1-based): `base · 2^(attempt−1)`, capped,
+/// drawn from its upper half, so notices that failed together do not return together.
+fn backoff(base: Duration, attempt: i64) -> Duration {
+    let exponent = u32::try_from(attempt.saturating_sub(1)).unwrap_or(u32::MAX).min(30);
+    let capped = base.saturating_mul(2u32.saturating_pow(exponent)).min(MAX_DELAY);
+    let half = capped / 2;
+    half + half.mul_f64(rand::rng().random_range(0.0..=1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_double_within_their_jitter_and_cap() {
+        let base = Duration::from_secs(1);
+        for attempt in 1..=6_i64 {
+            let full = base * 2u32.pow(u32::try_from(attempt - 1).expect("small"));
+            let delay = backoff(base, attempt);
+            assert!(delay >= full / 2 && delay <= full, "attempt {attempt}: {delay:?}");
+        }
+        assert!(backoff(base, 60) <= MAX_DELAY);
+        assert!(backoff(base, 60) >= MAX_DELAY / 2);
+    }
+}

@@ -1,0 +1,129 @@
+//! A stand-in for verification-codes' outbox: EnqueueNotice idempotent on its key, every
+//! call recorded, outages on demand, the suite credential checked like the real host.
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    sync::{Arc, Mutex, MutexGuard},
+};
+
+use beian_platform::{
+    config::Secret,
+    host::auth::INTERNAL_TOKEN_HEADER,
+    status::{ErrorReason, Failure},
+};
+use beian_proto::verification_codes::v1::{
+    EnqueueNoticeRequest, EnqueueNoticeResponse, RedeemHumanCheckPassRequest, RedeemHumanCheckPassResponse,
+    RedeemProofRequest, RedeemProofResponse,
+    verification_codes_internal_service_server::{
+        VerificationCodesInternalService, VerificationCodesInternalServiceServer,
+    },
+};
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::{Request, Response, Status};
+
+#[derive(Default)]
+struct State {
+    calls: Vec<EnqueueNoticeRequest>,
+    /// Idempotency key → the notice: what would really be sent.
+    outbox: BTreeMap<String, EnqueueNoticeRequest>,
+    /// Calls to answer UNAVAILABLE before the outbox works again.
+    to_fail: usize,
+}
+
+#[derive(Clone)]
+struct Service {
+    state: Arc<Mutex<State>>,
+    token: Secret,
+}
+
+pub struct FakeCodes {
+    state: Arc<Mutex<State>>,
+    address: SocketAddr,
+}
+
+impl FakeCodes {
+    pub async fn start(token: Secret) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let address = listener.local_addr().expect("address");
+        let state = Arc::new(Mutex::new(State::default()));
+        let service = Service { state: state.clone(), token };
+        tokio::spawn(
+            tonic::transport::Server::builder()
+                .add_service(VerificationCodesInternalServiceServer::new(service))
+                .serve_with_incoming(TcpListenerStream::new(listener)),
+        );
+        Self { state, address }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().expect("fake state")
+    }
+
+    /// The next `count` notices fail as if verification-codes were down.
+    pub fn fail_notices(&self, count: usize) {
+        self.state().to_fail = count;
+    }
+
+    pub fn calls(&self) -> Vec<EnqueueNoticeRequest> {
+        self.state().calls.clone()
+    }
+
+    /// Distinct messages, by idempotency key.
+    pub fn outbox(&self) -> BTreeMap<String, EnqueueNoticeRequest> {
+        self.state().outbox.clone()
+    }
+
+    /// Waits (up to 10 s) until the outbox holds `count` messages, and answers them.
+    pub async fn wait_for(&self, count: usize) -> Vec<EnqueueNoticeRequest> {
+        for _ in 0..200 {
+            let outbox = self.outbox();
+            if outbox.len() >= count {
+                return outbox.into_values().collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the outbox holds {} messages, not {count}", self.outbox().len());
+    }
+}
+
+#[tonic::async_trait]
+impl VerificationCodesInternalService for Service {
+    async fn redeem_human_check_pass(
+        &self,
+        _request: Request<RedeemHumanCheckPassRequest>,
+    ) -> Result<Response<RedeemHumanCheckPassResponse>, Status> {
+        Err(Status::unimplemented("not part of the fake"))
+    }
+
+    async fn redeem_proof(
+        &self,
+        _request: Request<RedeemProofRequest>,
+    ) -> Result<Response<RedeemProofResponse>, Status> {
+        Err(Status::unimplemented("not part of the fake"))
+    }
+
+    async fn enqueue_notice(
+        &self,
+        request: Request<EnqueueNoticeRequest>,
+    ) -> Result<Response<EnqueueNoticeResponse>, Status> {
+        let given = request.metadata().get(INTERNAL_TOKEN_HEADER).and_then(|v| v.to_str().ok());
+        if given != Some(self.token.expose()) {
+            return Err(Failure::new(ErrorReason::CallerUnauthenticated).into());
+        }
+        let call = request.into_inner();
+        let mut state = self.state.lock().expect("fake state");
+        state.calls.push(call.clone());
+        if state.to_fail > 0 {
+            state.to_fail -= 1;
+            return Err(Status::unavailable("verification-codes is down (fake)"));
+        }
+        let message_id = format!("m-{}", call.idempotency_key);
+        state.outbox.entry(call.idempotency_key.clone()).or_insert(call);
+        Ok(Response::new(EnqueueNoticeResponse { message_id }))
+    }
+}

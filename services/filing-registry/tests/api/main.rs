@@ -1,0 +1,8 @@
+//! filing-registry over gRPC, as the gateway and identity-recovery call it: on SQLite by
+//! default, on PostgreSQL with `BEIAN_TEST_DATABASE=postgres`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
+
+mod fake_codes;
+mod passwords;
+mod support;
