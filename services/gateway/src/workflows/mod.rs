@@ -6,6 +6,7 @@
 pub mod account;
 pub mod account_lookup;
 pub mod human_check;
+pub mod password_reset;
 pub mod staff_review;
 
 use beian_platform::storage::Database;
@@ -22,6 +23,7 @@ pub struct Workflows {
     pub account: account::Accounts,
     pub human_check: human_check::HumanCheck,
     pub account_lookup: account_lookup::AccountLookup,
+    pub password_reset: password_reset::PasswordReset,
     pub staff_review: staff_review::StaffReview,
 }
 
@@ -32,11 +34,18 @@ pub struct WorkflowLimits {
 }
 
 impl Workflows {
-    pub fn new(peers: Peers, db: Database, limits: WorkflowLimits) -> Self {
+    /// `decoys` keys the decoy flows of password resets for unknown login names.
+    pub fn new(peers: Peers, db: Database, limits: WorkflowLimits, decoys: password_reset::DecoyKey) -> Self {
         let flows = Flows::new(db.clone());
         Self {
             account: account::Accounts::new(peers.identity_recovery.clone()),
             human_check: human_check::HumanCheck::new(peers.verification_codes.clone()),
+            password_reset: password_reset::PasswordReset {
+                codes: peers.verification_codes.clone(),
+                identity: peers.identity_recovery.clone(),
+                flows: flows.clone(),
+                decoys,
+            },
             account_lookup: account_lookup::AccountLookup {
                 codes: peers.verification_codes,
                 registry: peers.filing_registry,
