@@ -20,7 +20,7 @@ pub const MAX_CHARS: usize = 128;
 /// Most characters the "old one with a few characters added" rule strips from an end.
 const MAX_ADDED_CHARS: usize = 3;
 /// Bound on the Argon2id verifies of one similarity check.
-pub const MAX_SIMILARITY_CANDIDATES: usize = 4 + 2 * MAX_ADDED_CHARS;
+pub const MAX_SIMILARITY_CANDIDATES: usize = 6 + 2 * MAX_ADDED_CHARS;
 
 /// Django's list of 20,000 common passwords (lower-cased, deduplicated): see
 /// `data/README.md` for its source, version and licence.
@@ -108,10 +108,12 @@ pub fn is_common(password: &str) -> bool {
 }
 
 /// The old passwords the new one would be "not clearly different" from, to verify
-/// against the old hash: the new one itself (equal), its lower-, upper- and swapped-case
-/// forms (equal ignoring case), and the new one with 1 to 3 characters cut from its end
-/// or from its start (the old one with a few characters added). Distinct, non-empty,
-/// at most [`MAX_SIMILARITY_CANDIDATES`].
+/// against the old hash: the new one itself (equal); the case changes people make — all
+/// lower, all upper, swapped (caps lock), lower with the first letter capitalised, the
+/// first letter's case toggled (equal ignoring case: every mix of cases would need 2^n
+/// verifies, so only these forms are tried); and the new one with 1 to 3 characters cut
+/// from its end or from its start (the old one with a few characters added). Distinct,
+/// non-empty, at most [`MAX_SIMILARITY_CANDIDATES`].
 pub fn similarity_candidates(new: &str) -> Vec<String> {
     let chars: Vec<char> = new.chars().collect();
     let swapped: String = chars
@@ -124,7 +126,10 @@ pub fn similarity_candidates(new: &str) -> Vec<String> {
             }
         })
         .collect();
-    let mut candidates = vec![new.to_owned(), new.to_lowercase(), new.to_uppercase(), swapped];
+    let lower = new.to_lowercase();
+    let capitalised = capitalise_first(&lower);
+    let first_toggled = toggle_first(new);
+    let mut candidates = vec![new.to_owned(), lower, new.to_uppercase(), swapped, capitalised, first_toggled];
     for cut in 1..=MAX_ADDED_CHARS.min(chars.len().saturating_sub(1)) {
         candidates.push(chars[..chars.len() - cut].iter().collect());
         candidates.push(chars[cut..].iter().collect());
@@ -132,6 +137,19 @@ pub fn similarity_candidates(new: &str) -> Vec<String> {
     let mut seen = HashSet::new();
     candidates.retain(|candidate| !candidate.is_empty() && seen.insert(candidate.clone()));
     candidates
+}
+
+fn capitalise_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn toggle_first(text: &str) -> String {
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else { return String::new() };
+    let toggled: String =
+        if first.is_uppercase() { first.to_lowercase().collect() } else { first.to_uppercase().collect() };
+    toggled + chars.as_str()
 }
 
 /// Whether `new` is too close to the password `old_hash` was made from. CPU-bound:
@@ -185,16 +203,18 @@ mod tests {
 
     #[test]
     fn candidates_cover_case_and_added_characters_and_stay_bounded() {
-        let candidates = similarity_candidates("Secret#2026x");
+        let candidates = similarity_candidates("Secret#2026X");
         for expected in [
-            "Secret#2026x",
+            "Secret#2026X",
             "secret#2026x",
             "SECRET#2026X",
-            "sECRET#2026X",
+            "sECRET#2026x",
+            "Secret#2026x",
+            "secret#2026X",
             "Secret#2026",
             "Secret#20",
-            "ecret#2026x",
-            "ret#2026x",
+            "ecret#2026X",
+            "ret#2026X",
         ] {
             assert!(candidates.iter().any(|c| c == expected), "{expected} missing from {candidates:?}");
         }
@@ -211,7 +231,9 @@ mod tests {
     fn similar_means_equal_equal_ignoring_case_or_the_old_with_a_few_added() {
         let old = password::hash("Secret#2026").expect("hashes");
         assert!(similar_to_old("Secret#2026", &old), "equal");
-        assert!(similar_to_old("sECRET#2026", &old), "equal ignoring case");
+        assert!(similar_to_old("sECRET#2026", &old), "caps lock");
+        assert!(similar_to_old("secret#2026", &old), "first letter not capitalised");
+        assert!(similar_to_old("SECRET#2026", &old), "all upper");
         assert!(similar_to_old("Secret#2026!!", &old), "two added at the end");
         assert!(similar_to_old("1Secret#2026", &old), "one added at the start");
         assert!(!similar_to_old("Secret#2026abcd", &old), "four added: clearly different");
