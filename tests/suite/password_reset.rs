@@ -285,3 +285,31 @@ async fn a_lost_reset_answer_is_retried_without_a_second_notice() {
     assert_eq!(suite.messages().iter().filter(|m| password_changed(m)).count(), 2, "one pair of notices");
     suite.stop().await;
 }
+
+#[tokio::test]
+async fn racing_completions_reset_once_and_notify_once() {
+    let suite = demo_suite().await;
+    let started = start(&suite, "zhangwei2019").await.expect("started");
+    send(&suite, &started.flow_id, Channel::Sms).await.expect("sent");
+    let code = suite.code_sent_to(MOBILE, 1).await;
+
+    let racers = (0..4).map(|_| complete(&suite, &started.flow_id, &code, NEW));
+    let answers = futures::future::join_all(racers).await;
+    for answer in &answers {
+        if let Err(status) = answer {
+            assert_eq!(reason(status), "WORKFLOW_STEP_OUT_OF_ORDER", "a loser changes nothing");
+        }
+    }
+    assert!(answers.iter().any(Result::is_ok), "{answers:?}");
+    complete(&suite, &started.flow_id, &code, NEW).await.expect("a later retry answers the reset done");
+    login(&suite, "zhangwei2019", NEW).await.expect("the new password works");
+
+    suite.wait_for_messages(2, password_changed).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let messages = suite.messages();
+    let codes =
+        messages.iter().filter(|m| m["template"].as_str().is_some_and(|t| t.starts_with("CODE_"))).count();
+    let notices = messages.iter().filter(|m| password_changed(m)).count();
+    assert_eq!((codes, notices), (1, 2), "{messages:#?}");
+    suite.stop().await;
+}
