@@ -6,9 +6,10 @@
 
 use beian_platform::testing::{CapturedLogs, holds_number};
 use beian_proto::{
-    common::v1::CertificateType,
+    common::v1::{CertificateType, Channel},
     gateway::v1::{
-        LoginRequest, RecoverFilingPasswordRequest, SendAccountLookupCodeRequest, StartAccountLookupRequest,
+        CompletePasswordResetRequest, LoginRequest, RecoverFilingPasswordRequest, SendAccountLookupCodeRequest,
+        SendPasswordResetCodeRequest, StartAccountLookupRequest, StartPasswordResetRequest,
         VerifyAccountLookupCodeRequest, account_lookup_service_client::AccountLookupServiceClient,
         account_service_client::AccountServiceClient,
         filing_password_service_client::FilingPasswordServiceClient,
@@ -116,6 +117,68 @@ async fn a_filing_password_recovery_logs_nothing_personal() {
     assert!(logs.contains("new filing password issued"), "the recovery logged: {logs}");
     assert!(!holds_number(&logs, &password), "the password appears:\n{}", lines_with(&logs, &password));
     for secret in ["15212341234", "zhang.wei@example.com", "33010619900101123X", "330106199001011230"] {
+        assert!(!logs.contains(secret), "{secret:?} appears in the logs:\n{}", lines_with(&logs, secret));
+    }
+}
+
+// current_thread: every service logs on this thread, to this test's subscriber
+#[tokio::test(flavor = "current_thread")]
+async fn a_whole_password_reset_logs_nothing_personal() {
+    const NEW: &str = "Tea#Garden2027";
+    const UNKNOWN: &str = "nobody-by-this-name";
+    let captured = CapturedLogs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .without_time()
+        .with_env_filter(EnvFilter::new("trace,h2=info,hyper=info,hyper_util=info,tower=info,sqlx=info"))
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let suite = TestSuite::start_with(|s| s.seed_demo = true).await;
+    let mut accounts = AccountServiceClient::new(suite.gateway().await);
+    for login_name in ["zhangwei2019", UNKNOWN] {
+        let started = accounts
+            .start_password_reset(StartPasswordResetRequest {
+                login_name: login_name.into(),
+                human_check_token: suite.human_check_token().await,
+            })
+            .await
+            .expect("started")
+            .into_inner();
+        let send =
+            SendPasswordResetCodeRequest { flow_id: started.flow_id.clone(), channel: Channel::Sms as i32 };
+        accounts.send_password_reset_code(send).await.expect("sent");
+        let code = if login_name == UNKNOWN {
+            "123456".to_owned()
+        } else {
+            suite.code_sent_to("15212341234", 1).await
+        };
+        for password in ["Demo#2026pass!", NEW] {
+            let complete = CompletePasswordResetRequest {
+                flow_id: started.flow_id.clone(),
+                code: code.clone(),
+                new_password: password.into(),
+            };
+            let _ = accounts.complete_password_reset(complete).await;
+        }
+    }
+    suite.wait_for_messages(2, |m| m["template"] == "PASSWORD_CHANGED").await;
+    let code = suite.code_sent_to("15212341234", 1).await;
+    suite.stop().await;
+
+    let logs = captured.text();
+    assert!(logs.contains("password reset"), "the reset was logged: {logs}");
+    assert!(!holds_number(&logs, &code), "the code appears in the logs:\n{}", lines_with(&logs, &code));
+    for secret in [
+        "15212341234",
+        "zhang.wei@example.com",
+        "zhangwei2019",
+        UNKNOWN,
+        NEW,
+        "Demo#2026pass!",
+        beian::demo::ACCOUNT_PASSWORD,
+    ] {
         assert!(!logs.contains(secret), "{secret:?} appears in the logs:\n{}", lines_with(&logs, secret));
     }
 }

@@ -35,8 +35,8 @@ use crate::{
 
 /// What the proxy shares between its services: where to forward, what it loses.
 #[derive(Debug)]
-struct Losing {
-    target: OnceLock<Channel>,
+pub(crate) struct Losing {
+    pub(crate) target: OnceLock<Channel>,
     to_lose: &'static [&'static str],
     lost: Mutex<HashSet<String>>,
 }
@@ -48,7 +48,7 @@ impl Losing {
     }
 }
 
-trait Named: Send + Sync + 'static {
+pub(crate) trait Named: Send + Sync + 'static {
     const NAME: &'static str;
 }
 struct CodesPublic;
@@ -59,11 +59,11 @@ struct CodesInternal;
 impl Named for CodesInternal {
     const NAME: &'static str = "beian.verification_codes.v1.VerificationCodesInternalService";
 }
-struct IdentityPublic;
+pub(crate) struct IdentityPublic;
 impl Named for IdentityPublic {
     const NAME: &'static str = "beian.identity_recovery.v1.IdentityRecoveryService";
 }
-struct IdentityInternal;
+pub(crate) struct IdentityInternal;
 impl Named for IdentityInternal {
     const NAME: &'static str = "beian.identity_recovery.v1.IdentityRecoveryInternalService";
 }
@@ -114,7 +114,9 @@ impl<N> Service<http::Request<Body>> for Forward<N> {
 
 /// Starts a proxy for a peer's two services, losing the first answer of each method
 /// in `to_lose`; returns its URL and where to set its target once known.
-async fn start_proxy<P: Named, I: Named>(to_lose: &'static [&'static str]) -> (String, Arc<Losing>) {
+pub(crate) async fn start_proxy<P: Named, I: Named>(
+    to_lose: &'static [&'static str],
+) -> (String, Arc<Losing>) {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("binds");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     let losing = Arc::new(Losing { target: OnceLock::new(), to_lose, lost: Mutex::default() });

@@ -14,6 +14,7 @@ mod limits;
 mod lookup;
 mod lost_answers;
 mod message_limits;
+mod password_reset;
 mod reflection;
 mod reviews;
 mod scratch;

@@ -45,6 +45,22 @@ pub enum Error {
     /// The caller is logged in but is not review staff. PERMISSION_DENIED, STAFF_ONLY.
     #[error("staff only")]
     StaffOnly,
+    /// The code refusals of verification-codes, given by the gateway itself only for a decoy
+    /// password reset (an unknown login name), exactly as verification-codes words them:
+    /// RESOURCE_EXHAUSTED CODE_RESEND_TOO_SOON with RetryInfo; INVALID_ARGUMENT CODE_INCORRECT
+    /// with metadata `attempts_left`; FAILED_PRECONDITION CODE_EXPIRED; RESOURCE_EXHAUSTED
+    /// CODE_ATTEMPTS_EXHAUSTED.
+    #[error("code refused: {0:?}")]
+    Code(CodeRefusal),
+}
+
+/// How verification-codes refuses a code step (see [`Error::Code`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRefusal {
+    ResendTooSoon { retry_after: Duration },
+    Incorrect { attempts_left: u32 },
+    Expired,
+    AttemptsExhausted,
 }
 
 beian_platform::common_error!(Error, peers);
@@ -70,6 +86,16 @@ impl From<Error> for Status {
             Error::StepOutOfOrder => Failure::new(ErrorReason::WorkflowStepOutOfOrder).into(),
             Error::StaffOnly => Failure::new(ErrorReason::StaffOnly).into(),
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
+            Error::Code(CodeRefusal::ResendTooSoon { retry_after }) => {
+                Failure::new(ErrorReason::CodeResendTooSoon).retry_after(retry_after).into()
+            }
+            Error::Code(CodeRefusal::Incorrect { attempts_left }) => Failure::new(ErrorReason::CodeIncorrect)
+                .with_param("attempts_left", attempts_left.to_string())
+                .into(),
+            Error::Code(CodeRefusal::Expired) => Failure::new(ErrorReason::CodeExpired).into(),
+            Error::Code(CodeRefusal::AttemptsExhausted) => {
+                Failure::new(ErrorReason::CodeAttemptsExhausted).into()
+            }
         }
     }
 }

@@ -94,9 +94,11 @@ impl app::Service for Service {
         let limits = workflows::WorkflowLimits {
             review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
         };
+        // decoys must agree across restarts and replicas: keyed by a secret they share
+        let decoys = workflows::password_reset::DecoyKey::derive(settings.host.internal_token.expose())?;
         let trusted_proxies = settings.trusted_proxies;
         Ok(Start::new(settings.host, settings.database, move |db: Database| Self {
-            workflows: workflows::Workflows::new(peers, db.clone(), limits),
+            workflows: workflows::Workflows::new(peers, db.clone(), limits, decoys),
             db,
             trusted_proxies,
         }))

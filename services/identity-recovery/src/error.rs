@@ -6,6 +6,8 @@ use beian_platform::{
 };
 use tonic::Status;
 
+use beian_common::password_policy::Rule;
+
 use crate::reviews::DocumentKind;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,19 @@ pub enum Error {
     /// a stranger to whoever opened it.
     #[error("review case already open")]
     ReviewCaseAlreadyOpen,
+    /// A new password fails character rules (seed 003). INVALID_ARGUMENT, PASSWORD_TOO_WEAK,
+    /// a BadRequest on `new_password` saying which, and ErrorInfo metadata `unmet` naming
+    /// them (`MIN_LENGTH,SPECIAL`).
+    #[error("new password too weak: {0:?}")]
+    PasswordTooWeak(Vec<Rule>),
+    /// A new password is on the common-password list. INVALID_ARGUMENT, PASSWORD_TOO_COMMON,
+    /// BadRequest on `new_password`.
+    #[error("new password too common")]
+    PasswordTooCommon,
+    /// A new password is not clearly different from the old one. INVALID_ARGUMENT,
+    /// PASSWORD_TOO_SIMILAR, BadRequest on `new_password`.
+    #[error("new password too similar to the old one")]
+    PasswordTooSimilar,
     /// No case with that number. NOT_FOUND, REVIEW_CASE_NOT_FOUND.
     #[error("review case not found")]
     ReviewCaseNotFound,
@@ -77,6 +92,20 @@ impl From<Error> for Status {
                 Failure::new(ErrorReason::DocumentRejected).with_violation(field, description).into()
             }
             Error::ReviewCaseAlreadyOpen => Failure::new(ErrorReason::ReviewCaseAlreadyOpen).into(),
+            Error::PasswordTooWeak(unmet) => {
+                let wanted: Vec<&str> = unmet.iter().map(|rule| rule.describe()).collect();
+                let names: Vec<&str> = unmet.iter().map(|rule| rule.as_str()).collect();
+                Failure::new(ErrorReason::PasswordTooWeak)
+                    .with_violation("new_password", format!("needs {}", wanted.join(", ")))
+                    .with_param("unmet", names.join(","))
+                    .into()
+            }
+            Error::PasswordTooCommon => Failure::new(ErrorReason::PasswordTooCommon)
+                .with_violation("new_password", "is on the list of common passwords")
+                .into(),
+            Error::PasswordTooSimilar => Failure::new(ErrorReason::PasswordTooSimilar)
+                .with_violation("new_password", "must be clearly different from the old password")
+                .into(),
             Error::ReviewCaseNotFound => Failure::new(ErrorReason::ReviewCaseNotFound).into(),
             Error::ReviewDocumentNotFound => Failure::new(ErrorReason::ReviewCaseNotFound)
                 .with_violation("document_id", "the case has no such document")

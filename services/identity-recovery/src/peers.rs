@@ -58,13 +58,56 @@ impl VerificationCodes {
         destination: &str,
         redemption_key: &str,
     ) -> Result<(), Error> {
+        self.redeem(Purpose::AccountLookup, proof, destination, redemption_key).await
+    }
+
+    /// Redeems a PASSWORD_RESET proof for the code sent to `destination` (the account's
+    /// mobile or email). Idempotent on `redemption_key`, as for lookups.
+    pub async fn redeem_reset_proof(
+        &self,
+        proof: &str,
+        destination: &str,
+        redemption_key: &str,
+    ) -> Result<(), Error> {
+        self.redeem(Purpose::PasswordReset, proof, destination, redemption_key).await
+    }
+
+    async fn redeem(
+        &self,
+        purpose: Purpose,
+        proof: &str,
+        destination: &str,
+        redemption_key: &str,
+    ) -> Result<(), Error> {
         self.client
             .clone()
             .redeem_proof(codes::RedeemProofRequest {
                 proof: proof.to_owned(),
-                purpose: to_wire(Purpose::AccountLookup),
+                purpose: to_wire(purpose),
                 destination: destination.to_owned(),
                 redemption_key: redemption_key.to_owned(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Queues "your password was changed" (no parameters); idempotent on the key.
+    pub async fn enqueue_password_changed(
+        &self,
+        idempotency_key: String,
+        channel: Channel,
+        destination: &str,
+        locale: Locale,
+    ) -> Result<(), Error> {
+        self.client
+            .clone()
+            .enqueue_notice(codes::EnqueueNoticeRequest {
+                idempotency_key,
+                channel: to_wire(channel),
+                destination: destination.to_owned(),
+                template: codes::NoticeTemplate::PasswordChanged as i32,
+                locale: locale.as_str().to_owned(),
+                params: Default::default(),
             })
             .await?;
         Ok(())

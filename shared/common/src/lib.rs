@@ -1,5 +1,5 @@
 //! Pure helpers shared by the suite's domain code: masking of personal data
-//! for display and logs, password hashes, the vocabularies several services
+//! for display and logs, password hashes and the password policy, the vocabularies several services
 //! share, which uploaded documents are accepted, the business-day calendar for review deadlines, and normalisation of the domain names, ICP filing numbers and contact details
 //! people type, so equal values always compare equal.
 
@@ -11,6 +11,7 @@ pub mod filing_number;
 pub mod locale;
 pub mod masking;
 pub mod password;
+pub mod password_policy;
 pub mod vocabulary;
 mod width;
 

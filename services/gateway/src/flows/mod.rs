@@ -45,12 +45,14 @@ impl FlowId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlowKind {
     AccountLookup,
+    PasswordReset,
 }
 
 impl FlowKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AccountLookup => "ACCOUNT_LOOKUP",
+            Self::PasswordReset => "PASSWORD_RESET",
         }
     }
 }

@@ -54,7 +54,7 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
     let raised = limits::DOCUMENT_MESSAGE_BYTES;
     Routes::new(limited(
         &resolve,
-        AccountServiceServer::new(account::AccountApi::new(workflows.account)),
+        AccountServiceServer::new(account::AccountApi::new(workflows.account, workflows.password_reset)),
         &[],
     ))
     .add_service(limited(

@@ -76,8 +76,8 @@ impl PassToken {
 /// A code to send, with the key that makes a retry send nothing new.
 #[derive(Debug, Clone)]
 pub struct CodeRequest<'a> {
-    /// The full mobile (never logged).
-    pub mobile: &'a str,
+    /// The full mobile or email (never logged).
+    pub destination: &'a str,
     /// What the code is for; its proof serves nothing else.
     pub purpose: Purpose,
     /// Idempotency key: the same key answers the first call's code.

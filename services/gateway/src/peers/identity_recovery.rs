@@ -1,6 +1,9 @@
 //! identity-recovery: logins and sessions, the lookup's last step, review cases.
 
-use beian_common::{locale::Locale, vocabulary::ReviewState};
+use beian_common::{
+    locale::Locale,
+    vocabulary::{Channel, ReviewState},
+};
 use beian_platform::{
     client::PeerChannel,
     status::{ErrorReason, reason_of},
@@ -8,7 +11,10 @@ use beian_platform::{
 };
 use beian_proto::{
     common::v1 as common,
-    identity_recovery::v1::{self as pb, identity_recovery_service_client::IdentityRecoveryServiceClient},
+    identity_recovery::v1::{
+        self as pb, identity_recovery_internal_service_client::IdentityRecoveryInternalServiceClient,
+        identity_recovery_service_client::IdentityRecoveryServiceClient,
+    },
 };
 
 use super::answered;
@@ -16,7 +22,9 @@ use crate::{
     error::Error,
     model::{
         LookupDone, MaskedContact,
-        account::{AccountView, Credentials, LoggedIn, SessionToken},
+        account::{
+            AccountContacts, AccountView, Credentials, LoggedIn, NewPassword, ResetTarget, SessionToken,
+        },
         client::Client,
         reviews::{
             Application, DocumentRef, MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase,
@@ -28,6 +36,19 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct IdentityRecovery {
     client: IdentityRecoveryServiceClient<PeerChannel>,
+    internal: IdentityRecoveryInternalServiceClient<PeerChannel>,
+}
+
+/// What setting a new password needs. No `Debug`: proof and password are secrets.
+pub struct ResetPassword<'a> {
+    pub account_id: &'a str,
+    pub proof: &'a str,
+    /// The channel the code went to.
+    pub channel: Channel,
+    pub new_password: &'a NewPassword,
+    /// Names the reset (the flow id): a retry changes nothing twice.
+    pub request_id: &'a str,
+    pub locale: Locale,
 }
 
 /// What completing a lookup needs.
@@ -46,6 +67,7 @@ impl IdentityRecovery {
     pub fn new(channel: PeerChannel) -> Self {
         // documents travel through: up to the largest application, both ways
         Self {
+            internal: IdentityRecoveryInternalServiceClient::new(channel.clone()),
             client: IdentityRecoveryServiceClient::new(channel)
                 .max_encoding_message_size(MAX_APPLICATION_BYTES)
                 .max_decoding_message_size(MAX_APPLICATION_BYTES),
@@ -87,6 +109,57 @@ impl IdentityRecovery {
             })?
             .into_inner();
         account_view(reply.account)
+    }
+
+    /// The account a password reset is for, with its contacts masked; None when no account
+    /// has that login name.
+    pub async fn find_reset_target(&self, login_name: &str) -> Result<Option<ResetTarget>, Error> {
+        let found = self
+            .client
+            .clone()
+            .find_account(pb::FindAccountRequest { login_name: login_name.to_owned() })
+            .await;
+        let summary = match found {
+            Ok(reply) => reply.into_inner().account,
+            Err(status) if reason_of(&status) == Some(ErrorReason::AccountNotFound) => return Ok(None),
+            Err(status) => return Err(status.into()),
+        };
+        let summary = summary.ok_or_else(|| Error::internal("identity-recovery answered no account"))?;
+        let contacts = [(Channel::Sms, summary.masked_mobile), (Channel::Email, summary.masked_email)]
+            .into_iter()
+            .filter(|(_, masked)| !masked.is_empty())
+            .map(|(channel, masked)| MaskedContact { channel, masked })
+            .collect();
+        Ok(Some(ResetTarget { account_id: summary.account_id, contacts }))
+    }
+
+    /// An account's full mobile and email, for sending it a code (never stored in a flow).
+    pub async fn account_contacts(&self, account_id: &str) -> Result<AccountContacts, Error> {
+        let reply = self
+            .internal
+            .clone()
+            .get_account_contacts(pb::GetAccountContactsRequest { account_id: account_id.to_owned() })
+            .await?
+            .into_inner();
+        Ok(AccountContacts { mobile: reply.mobile, email: reply.email })
+    }
+
+    /// Sets the new password; answers where the "password changed" notice went.
+    pub async fn reset_password(&self, request: ResetPassword<'_>) -> Result<Vec<MaskedContact>, Error> {
+        let reply = self
+            .client
+            .clone()
+            .reset_password(pb::ResetPasswordRequest {
+                account_id: request.account_id.to_owned(),
+                proof: request.proof.to_owned(),
+                new_password: request.new_password.expose().to_owned(),
+                channel: to_wire(request.channel),
+                request_id: request.request_id.to_owned(),
+                locale: request.locale.as_str().to_owned(),
+            })
+            .await?
+            .into_inner();
+        reply.notified.into_iter().map(masked_contact).collect()
     }
 
     pub async fn complete_account_lookup(&self, request: CompleteLookup<'_>) -> Result<LookupDone, Error> {

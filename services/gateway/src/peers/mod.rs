@@ -19,7 +19,7 @@ use crate::error::Error;
 
 pub use self::{
     filing_registry::FilingRegistry,
-    identity_recovery::{CompleteLookup, IdentityRecovery},
+    identity_recovery::{CompleteLookup, IdentityRecovery, ResetPassword},
     legacy_migration::LegacyMigration,
     verification_codes::VerificationCodes,
 };

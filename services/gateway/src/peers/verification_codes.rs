@@ -80,12 +80,22 @@ impl VerificationCodes {
 
     /// Sends an SMS code; a retry with the same `request_id` answers the first code.
     pub async fn send_sms_code(&self, request: CodeRequest<'_>, client: &Client) -> Result<CodeSent, Error> {
+        self.send_code(Channel::Sms, request, client).await
+    }
+
+    /// Sends a code by SMS or email; a retry with the same `request_id` answers the first code.
+    pub async fn send_code(
+        &self,
+        channel: Channel,
+        request: CodeRequest<'_>,
+        client: &Client,
+    ) -> Result<CodeSent, Error> {
         let reply = self
             .public
             .clone()
             .send_code(pb::SendCodeRequest {
-                channel: to_wire(Channel::Sms),
-                destination: request.mobile.to_owned(),
+                channel: to_wire(channel),
+                destination: request.destination.to_owned(),
                 purpose: to_wire(request.purpose),
                 client_ip: client.ip.to_string(),
                 locale: client.locale.as_str().to_owned(),

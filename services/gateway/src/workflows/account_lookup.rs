@@ -177,7 +177,7 @@ impl AccountLookup {
             .codes
             .send_sms_code(
                 CodeRequest {
-                    mobile: &mobile,
+                    destination: &mobile,
                     purpose: Purpose::AccountLookup,
                     request_id: format!("{}:send:{sends}", flow.id.as_str()),
                 },

@@ -7,6 +7,7 @@ pub mod account;
 pub mod account_lookup;
 pub mod filing_password;
 pub mod human_check;
+pub mod password_reset;
 pub mod staff_review;
 
 use beian_platform::storage::Database;
@@ -24,6 +25,7 @@ pub struct Workflows {
     pub human_check: human_check::HumanCheck,
     pub account_lookup: account_lookup::AccountLookup,
     pub filing_password: filing_password::FilingPassword,
+    pub password_reset: password_reset::PasswordReset,
     pub staff_review: staff_review::StaffReview,
 }
 
@@ -34,7 +36,8 @@ pub struct WorkflowLimits {
 }
 
 impl Workflows {
-    pub fn new(peers: Peers, db: Database, limits: WorkflowLimits) -> Self {
+    /// `decoys` keys the decoy flows of password resets for unknown login names.
+    pub fn new(peers: Peers, db: Database, limits: WorkflowLimits, decoys: password_reset::DecoyKey) -> Self {
         let flows = Flows::new(db.clone());
         Self {
             account: account::Accounts::new(peers.identity_recovery.clone()),
@@ -48,6 +51,12 @@ impl Workflows {
                     QuotaAction::FilingPasswordReview,
                     limits.review_requests_per_client_per_day,
                 ),
+            },
+            password_reset: password_reset::PasswordReset {
+                codes: peers.verification_codes.clone(),
+                identity: peers.identity_recovery.clone(),
+                flows: flows.clone(),
+                decoys,
             },
             account_lookup: account_lookup::AccountLookup {
                 codes: peers.verification_codes,

@@ -1,6 +1,7 @@
 //! Accounts of the current platform: who they are, how they log in.
 
 pub mod password;
+pub mod resets;
 pub mod store;
 
 use std::fmt;

@@ -74,3 +74,40 @@ pub async fn insert_if_absent(
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// The account and its password hash, by id.
+pub async fn find_with_hash_by_id(
+    db: impl AnyExecutor<'_>,
+    account_id: &str,
+) -> Result<Option<(Account, String)>, Error> {
+    let row = sqlx::query(
+        "select account_id, login_name, site, mobile, email, staff, password_hash \
+         from accounts where account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| Ok((account_from_row(&row)?, row.try_get("password_hash")?))).transpose()
+}
+
+/// Replaces the password hash, if it is still `old_hash` (the one the new password was
+/// checked against); answers whether it did.
+pub async fn replace_password_hash(
+    db: impl AnyExecutor<'_>,
+    account_id: &str,
+    old_hash: &str,
+    new_hash: &str,
+    now_ms: i64,
+) -> Result<bool, Error> {
+    let result = sqlx::query(
+        "update accounts set password_hash = $3, updated_at_ms = $4 \
+         where account_id = $1 and password_hash = $2",
+    )
+    .bind(account_id)
+    .bind(old_hash)
+    .bind(new_hash)
+    .bind(now_ms)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

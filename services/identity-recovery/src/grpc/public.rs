@@ -68,9 +68,11 @@ impl IdentityRecoveryService for PublicApi {
 
     async fn reset_password(
         &self,
-        _request: Request<pb::ResetPasswordRequest>,
+        request: Request<pb::ResetPasswordRequest>,
     ) -> Reply<pb::ResetPasswordResponse> {
-        Err(Error::not_implemented("ResetPassword").into())
+        let reset = convert::reset::reset_request(request.into_inner())?;
+        let done = self.service.reset_password(reset).await?;
+        Ok(Response::new(convert::reset::reset_done(done)))
     }
 
     async fn open_review_case(

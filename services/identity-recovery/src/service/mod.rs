@@ -1,7 +1,9 @@
 //! The domain operations of identity-recovery, free of any wire format: accounts and
-//! sessions here, the account lookup in `lookup.rs`, review cases in `reviews.rs`.
+//! sessions here, the account lookup in `lookup.rs`, password resets in `reset.rs`, review
+//! cases in `reviews.rs`.
 
 mod lookup;
+mod reset;
 mod reviews;
 
 use std::sync::{Arc, OnceLock};
@@ -10,6 +12,7 @@ use beian_common::{calendar::BusinessCalendar, masking::MaskedLoginName};
 use beian_platform::storage::{Database, now_millis};
 
 pub use lookup::{LookupDone, LookupRequest};
+pub use reset::{ResetDone, ResetRequest};
 
 use crate::{
     accounts::{self, Account, password},

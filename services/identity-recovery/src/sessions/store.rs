@@ -42,3 +42,12 @@ pub async fn delete(db: impl AnyExecutor<'_>, token_hash: &str) -> Result<(), Er
     sqlx::query("delete from sessions where token_hash = $1").bind(token_hash).execute(db).await?;
     Ok(())
 }
+
+/// Ends every session of an account; answers how many there were.
+pub async fn delete_for_account(db: impl AnyExecutor<'_>, account_id: &str) -> Result<u64, Error> {
+    Ok(sqlx::query("delete from sessions where account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await?
+        .rows_affected())
+}

@@ -10,4 +10,5 @@ mod lookup;
 mod masking;
 mod open_cases;
 mod queue;
+mod reset;
 mod support;

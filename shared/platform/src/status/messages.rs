@@ -166,11 +166,16 @@ pub fn templates(reason: R) -> (&'static str, &'static str) {
         R::LoginFailed => ("登录名或密码错误", "The login name or password is incorrect"),
         R::AccountNotFound => ("账号不存在", "No such account"),
         R::PasswordTooWeak => (
-            "密码至少8位，且需包含大小写字母、数字和特殊字符",
+            "密码需包含大小写字母、数字、特殊字符，长度不少于8位",
             "Use at least 8 characters with upper and lower case letters, digits and special characters",
         ),
-        R::PasswordTooCommon => ("密码过于简单，请勿使用常见密码", "This password is too common"),
-        R::PasswordTooSimilar => ("新密码与旧密码过于相似", "The new password is too similar to the old one"),
+        R::PasswordTooCommon => (
+            "请避免使用过于简单的密码（如“123456”“admin”等）",
+            "This password is too common, like 123456 or admin",
+        ),
+        R::PasswordTooSimilar => {
+            ("新密码需与旧密码有显著区别", "The new password must be clearly different from the old one")
+        }
         R::AccountLocked => (
             "频繁尝试，已临时锁定，请稍后再试",
             "Too many attempts; temporarily locked, please try again later",

@@ -1,7 +1,8 @@
 //! Domain ↔ wire conversions and input validation: accounts here, the account lookup in
-//! `lookup.rs`, review cases in `review_in.rs` (requests) and `review_out.rs` (masked answers).
+//! `lookup.rs`, password resets in `reset.rs`, review cases in `review_in.rs` (requests) and `review_out.rs` (masked answers).
 
 pub mod lookup;
+pub mod reset;
 pub mod review_in;
 pub mod review_out;
 
