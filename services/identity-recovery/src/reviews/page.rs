@@ -96,7 +96,7 @@ mod tests {
     fn tokens_round_trip_under_their_filter_only() {
         let cursor = Cursor { deadline_at_ms: 1_790_000_000_000, case_number: "RV20260925000001".into() };
         let token = cursor.token(PENDING);
-        assert_eq!(Cursor::from_token(&token, PENDING).ok(), Some(cursor));
+        assert_eq!(Cursor::from_token(&token, PENDING).ok(), Some(cursor.clone()));
         let other = QueueFilter { kind: Some(ReviewKind::LegacyClaim), ..PENDING };
         assert!(Cursor::from_token(&token, other).is_err());
         let overdue = QueueFilter { overdue_only: true, ..PENDING };
