@@ -23,6 +23,7 @@ pub struct Workflows {
     pub human_check: human_check::HumanCheck,
     pub account_lookup: account_lookup::AccountLookup,
     pub staff_review: staff_review::StaffReview,
+    pub review_status: staff_review::ReviewStatus,
 }
 
 /// The limits the workflows enforce themselves.
@@ -49,7 +50,8 @@ impl Workflows {
                     limits.review_requests_per_client_per_day,
                 ),
             },
-            staff_review: staff_review::StaffReview::new(peers.identity_recovery),
+            staff_review: staff_review::StaffReview::new(peers.identity_recovery.clone()),
+            review_status: staff_review::ReviewStatus::new(peers.identity_recovery),
         }
     }
 }
