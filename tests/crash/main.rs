@@ -245,7 +245,9 @@ fn login_name_messages(dir: &Path) -> Vec<(String, String)> {
         .lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
         .filter(|m| m["template"] == "LOGIN_NAME")
-        .map(|m| (m["destination"].as_str().unwrap().to_owned(), m["message_id"].as_str().unwrap().to_owned()))
+        .map(|m| {
+            (m["destination"].as_str().unwrap().to_owned(), m["message_id"].as_str().unwrap().to_owned())
+        })
         .collect()
 }
 

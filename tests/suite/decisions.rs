@@ -103,7 +103,8 @@ async fn an_approved_lookup_review_sends_the_login_name_to_the_applicant_once() 
         .await
         .expect("queue")
         .into_inner();
-    let listed = queue.review_cases.iter().find(|c| c.ticket.as_ref().unwrap().case_number == ticket.case_number);
+    let listed =
+        queue.review_cases.iter().find(|c| c.ticket.as_ref().unwrap().case_number == ticket.case_number);
     assert!(listed.is_some_and(|c| !c.overdue), "listed, not overdue");
     staff
         .get_review_case(bearer(GetReviewCaseRequest { case_number: ticket.case_number.clone() }, &reviewer))
@@ -112,13 +113,19 @@ async fn an_approved_lookup_review_sends_the_login_name_to_the_applicant_once() 
 
     let holder = login(&suite, "zhangwei2019").await;
     let not_staff = staff
-        .approve_review_case(bearer(ApproveReviewCaseRequest { case_number: ticket.case_number.clone(), note: String::new() }, &holder))
+        .approve_review_case(bearer(
+            ApproveReviewCaseRequest { case_number: ticket.case_number.clone(), note: String::new() },
+            &holder,
+        ))
         .await
         .expect_err("not staff");
     assert_eq!((not_staff.code(), reason(&not_staff).as_str()), (Code::PermissionDenied, "STAFF_ONLY"));
 
     let approved = staff
-        .approve_review_case(bearer(ApproveReviewCaseRequest { case_number: ticket.case_number.clone(), note: "证件一致".into() }, &reviewer))
+        .approve_review_case(bearer(
+            ApproveReviewCaseRequest { case_number: ticket.case_number.clone(), note: "证件一致".into() },
+            &reviewer,
+        ))
         .await
         .expect("approved")
         .into_inner()
@@ -128,7 +135,9 @@ async fn an_approved_lookup_review_sends_the_login_name_to_the_applicant_once() 
     assert!(approved.decide_time.is_some() && !approved.decided_by.is_empty());
 
     let sent = suite
-        .wait_for_messages(2, |m| m["template"] == "LOGIN_NAME" && m["params"]["login_name"] == "zhangwei2019")
+        .wait_for_messages(2, |m| {
+            m["template"] == "LOGIN_NAME" && m["params"]["login_name"] == "zhangwei2019"
+        })
         .await;
     let mut destinations: Vec<&str> = sent.iter().map(|m| m["destination"].as_str().unwrap()).collect();
     destinations.sort_unstable();
@@ -137,15 +146,29 @@ async fn an_approved_lookup_review_sends_the_login_name_to_the_applicant_once() 
     assert!(done.rejection_note.is_empty());
 
     let again = staff
-        .reject_review_case(bearer(RejectReviewCaseRequest { case_number: ticket.case_number.clone(), note: "晚了".into() }, &reviewer))
+        .reject_review_case(bearer(
+            RejectReviewCaseRequest { case_number: ticket.case_number.clone(), note: "晚了".into() },
+            &reviewer,
+        ))
         .await
         .expect_err("decided");
-    assert_eq!((again.code(), reason(&again).as_str()), (Code::FailedPrecondition, "REVIEW_CASE_ALREADY_DECIDED"));
-    let actions: Vec<StaffAuditAction> = audit(&suite, &reviewer, &ticket.case_number).await.into_iter().map(|e| e.0).collect();
-    assert_eq!(actions, [StaffAuditAction::ViewCase, StaffAuditAction::Approve, StaffAuditAction::EffectApplied]);
+    assert_eq!(
+        (again.code(), reason(&again).as_str()),
+        (Code::FailedPrecondition, "REVIEW_CASE_ALREADY_DECIDED")
+    );
+    let actions: Vec<StaffAuditAction> =
+        audit(&suite, &reviewer, &ticket.case_number).await.into_iter().map(|e| e.0).collect();
+    assert_eq!(
+        actions,
+        [StaffAuditAction::ViewCase, StaffAuditAction::Approve, StaffAuditAction::EffectApplied]
+    );
 
     tokio::time::sleep(Duration::from_millis(1_500)).await;
-    let login_names = suite.messages().into_iter().filter(|m| m["template"] == "LOGIN_NAME" && m["destination"] == APPLICANT_MOBILE).count();
+    let login_names = suite
+        .messages()
+        .into_iter()
+        .filter(|m| m["template"] == "LOGIN_NAME" && m["destination"] == APPLICANT_MOBILE)
+        .count();
     assert_eq!(login_names, 1, "sent once");
     suite.stop().await;
 }
@@ -157,12 +180,21 @@ async fn a_rejected_review_tells_the_applicant_why() {
     let reviewer = login(&suite, "reviewer01").await;
     let mut staff = staff(&suite).await;
     let blank = staff
-        .reject_review_case(bearer(RejectReviewCaseRequest { case_number: ticket.case_number.clone(), note: " ".into() }, &reviewer))
+        .reject_review_case(bearer(
+            RejectReviewCaseRequest { case_number: ticket.case_number.clone(), note: " ".into() },
+            &reviewer,
+        ))
         .await
         .expect_err("a rejection needs a note");
     assert_eq!(blank.code(), Code::InvalidArgument);
     staff
-        .reject_review_case(bearer(RejectReviewCaseRequest { case_number: ticket.case_number.clone(), note: "请上传清晰的身份证照片".into() }, &reviewer))
+        .reject_review_case(bearer(
+            RejectReviewCaseRequest {
+                case_number: ticket.case_number.clone(),
+                note: "请上传清晰的身份证照片".into(),
+            },
+            &reviewer,
+        ))
         .await
         .expect("rejected");
     let notices = suite.wait_for_messages(2, |m| m["template"] == "REVIEW_DECIDED").await;
@@ -171,10 +203,16 @@ async fn a_rejected_review_tells_the_applicant_why() {
         assert!(notice["text"].as_str().unwrap().contains(&ticket.case_number));
     }
     let seen = status(&suite, &ticket.case_number, "+86 139 1234 0000").await.expect("the applicant");
-    assert_eq!((seen.state, seen.rejection_note.as_str()), (ReviewState::Rejected as i32, "请上传清晰的身份证照片"));
+    assert_eq!(
+        (seen.state, seen.rejection_note.as_str()),
+        (ReviewState::Rejected as i32, "请上传清晰的身份证照片")
+    );
     let stranger = status(&suite, &ticket.case_number, "13700000000").await.expect_err("not the applicant");
     let unknown = status(&suite, "RV20260101000000", APPLICANT_MOBILE).await.expect_err("no case");
-    assert_eq!((reason(&stranger).as_str(), reason(&unknown).as_str()), ("REVIEW_CASE_NOT_FOUND", "REVIEW_CASE_NOT_FOUND"));
+    assert_eq!(
+        (reason(&stranger).as_str(), reason(&unknown).as_str()),
+        ("REVIEW_CASE_NOT_FOUND", "REVIEW_CASE_NOT_FOUND")
+    );
     assert_eq!(stranger.message(), unknown.message());
     suite.stop().await;
 }
@@ -183,26 +221,43 @@ async fn a_rejected_review_tells_the_applicant_why() {
 async fn an_approved_filing_password_case_stays_approved_until_filing_registry_applies_it() {
     let suite = demo_suite().await;
     // opened on identity-recovery directly: the gateway's RequestFilingPasswordReview is another part of the issue
-    let mut identity = IdentityRecoveryServiceClient::new(suite.channel(suite.addresses().identity_recovery).await);
-    let png = common::Document { kind: 0, content_type: "image/png".into(), content: vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0] };
-    let documents = [common::DocumentKind::IdCardFront, common::DocumentKind::IdCardBack, common::DocumentKind::HalfBodyWithIdCard]
-        .into_iter()
-        .map(|kind| common::Document { kind: kind as i32, ..png.clone() })
-        .collect();
+    let mut identity =
+        IdentityRecoveryServiceClient::new(suite.channel(suite.addresses().identity_recovery).await);
+    let png = common::Document {
+        kind: 0,
+        content_type: "image/png".into(),
+        content: vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0],
+    };
+    let documents = [
+        common::DocumentKind::IdCardFront,
+        common::DocumentKind::IdCardBack,
+        common::DocumentKind::HalfBodyWithIdCard,
+    ]
+    .into_iter()
+    .map(|kind| common::Document { kind: kind as i32, ..png.clone() })
+    .collect();
     let case = identity
-        .open_review_case(with_credential(&suite, OpenReviewCaseRequest {
-            kind: ReviewKind::FilingPassword as i32,
-            applicant: Some(common::Applicant { name: "张伟".into(), mobile: APPLICANT_MOBILE.into(), email: APPLICANT_EMAIL.into(), ..common::Applicant::default() }),
-            subject: Some(ReviewSubject {
-                filing_number: "浙ICP备19012345号".into(),
-                certificate_type: common::CertificateType::ResidentIdCard as i32,
-                certificate_number: "11010519491231002X".into(),
-                ..ReviewSubject::default()
-            }),
-            documents,
-            locale: "zh-CN".into(),
-            request_id: "suite-filing-password-review".into(),
-        }))
+        .open_review_case(with_credential(
+            &suite,
+            OpenReviewCaseRequest {
+                kind: ReviewKind::FilingPassword as i32,
+                applicant: Some(common::Applicant {
+                    name: "张伟".into(),
+                    mobile: APPLICANT_MOBILE.into(),
+                    email: APPLICANT_EMAIL.into(),
+                    ..common::Applicant::default()
+                }),
+                subject: Some(ReviewSubject {
+                    filing_number: "浙ICP备19012345号".into(),
+                    certificate_type: common::CertificateType::ResidentIdCard as i32,
+                    certificate_number: "11010519491231002X".into(),
+                    ..ReviewSubject::default()
+                }),
+                documents,
+                locale: "zh-CN".into(),
+                request_id: "suite-filing-password-review".into(),
+            },
+        ))
         .await
         .expect("opened")
         .into_inner()
@@ -211,13 +266,21 @@ async fn an_approved_filing_password_case_stays_approved_until_filing_registry_a
     let reviewer = login(&suite, "reviewer01").await;
     staff(&suite)
         .await
-        .approve_review_case(bearer(ApproveReviewCaseRequest { case_number: case.case_number.clone(), note: String::new() }, &reviewer))
+        .approve_review_case(bearer(
+            ApproveReviewCaseRequest { case_number: case.case_number.clone(), note: String::new() },
+            &reviewer,
+        ))
         .await
         .expect("approved");
     tokio::time::sleep(Duration::from_millis(2_000)).await;
     let seen = status(&suite, &case.case_number, APPLICANT_MOBILE).await.expect("status");
-    assert_eq!(seen.state, ReviewState::Approved as i32, "filing-registry answers UNIMPLEMENTED for now: retried, not lost");
-    let actions: Vec<StaffAuditAction> = audit(&suite, &reviewer, &case.case_number).await.into_iter().map(|e| e.0).collect();
+    assert_eq!(
+        seen.state,
+        ReviewState::Approved as i32,
+        "filing-registry answers UNIMPLEMENTED for now: retried, not lost"
+    );
+    let actions: Vec<StaffAuditAction> =
+        audit(&suite, &reviewer, &case.case_number).await.into_iter().map(|e| e.0).collect();
     assert_eq!(actions, [StaffAuditAction::Approve]);
     suite.stop().await;
 }

@@ -120,9 +120,11 @@ impl StaffReviewService for StaffReviewApi {
         request: Request<pb::RejectReviewCaseRequest>,
     ) -> Reply<pb::RejectReviewCaseResponse> {
         let case = case_number(&request.get_ref().case_number)?.to_owned();
-        let note = required_text(&request.get_ref().note, 512).map_err(|d| Error::invalid("note", d))?.to_owned();
+        let note =
+            required_text(&request.get_ref().note, 512).map_err(|d| Error::invalid("note", d))?.to_owned();
         let staff = self.staff_review.authorise(&caller::session(&request)?).await?;
-        let case = self.staff_review.decide(&staff, Decision { case_number: case, approve: false, note }).await?;
+        let case =
+            self.staff_review.decide(&staff, Decision { case_number: case, approve: false, note }).await?;
         Ok(Response::new(pb::RejectReviewCaseResponse { review_case: Some(convert::staff_case(case)) }))
     }
 

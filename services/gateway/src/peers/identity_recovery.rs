@@ -251,7 +251,12 @@ impl IdentityRecovery {
                     Ok(pb::ReviewAuditAction::Approve) => AuditAction::Approve,
                     Ok(pb::ReviewAuditAction::Reject) => AuditAction::Reject,
                     Ok(pb::ReviewAuditAction::EffectApplied) => AuditAction::EffectApplied,
-                    _ => return Err(Error::internal(format!("a peer answered audit action {}", entry.action))),
+                    _ => {
+                        return Err(Error::internal(format!(
+                            "a peer answered audit action {}",
+                            entry.action
+                        )));
+                    }
                 };
                 Ok(AuditEntry {
                     at_ms: entry.time.as_ref().map_or(0, millis),
@@ -265,7 +270,11 @@ impl IdentityRecovery {
     }
 
     /// A case for its applicant; a wrong mobile is REVIEW_CASE_NOT_FOUND like an unknown case.
-    pub async fn get_review_status(&self, case_number: &str, applicant_mobile: &str) -> Result<ReviewTicket, Error> {
+    pub async fn get_review_status(
+        &self,
+        case_number: &str,
+        applicant_mobile: &str,
+    ) -> Result<ReviewTicket, Error> {
         let reply = self
             .client
             .clone()

@@ -92,7 +92,11 @@ impl IdentityRecoveryService for PublicApi {
         let queue = self.service.review_queue(page).await?;
         let now = now_millis();
         Ok(Response::new(pb::ListReviewCasesResponse {
-            review_cases: queue.cases.into_iter().map(|case| convert::review_out::review_case(case, now)).collect(),
+            review_cases: queue
+                .cases
+                .into_iter()
+                .map(|case| convert::review_out::review_case(case, now))
+                .collect(),
             next_page_token: queue.next_page_token.unwrap_or_default(),
         }))
     }

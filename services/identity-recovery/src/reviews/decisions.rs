@@ -76,7 +76,11 @@ pub async fn decide(db: &Database, decision: &Decision, now_ms: i64) -> Result<R
 }
 
 /// The deciding write: only a pending case changes; answers whether this one did.
-async fn mark_decided(tx: &mut Transaction<'_, Any>, decision: &Decision, now_ms: i64) -> Result<bool, Error> {
+async fn mark_decided(
+    tx: &mut Transaction<'_, Any>,
+    decision: &Decision,
+    now_ms: i64,
+) -> Result<bool, Error> {
     let state = if decision.approve { ReviewState::Approved } else { ReviewState::Rejected };
     let result = sqlx::query(
         "update review_cases set state = $2, decided_by = $3, decision_note = $4, decided_at_ms = $5, \

@@ -136,7 +136,11 @@ pub async fn find(db: impl AnyExecutor<'_>, case_number: &str) -> Result<Option<
 
 /// One page of the queue plus, if there is more, the first case of the next page. With
 /// `overdue_only`, only cases whose deadline passed before `now_ms`.
-pub async fn queue(db: impl AnyExecutor<'_>, page: &PageRequest, now_ms: i64) -> Result<Vec<ReviewCase>, Error> {
+pub async fn queue(
+    db: impl AnyExecutor<'_>,
+    page: &PageRequest,
+    now_ms: i64,
+) -> Result<Vec<ReviewCase>, Error> {
     let (after_deadline, after_number) = page
         .after
         .as_ref()

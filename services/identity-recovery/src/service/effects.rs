@@ -178,9 +178,10 @@ impl EffectWorker {
                 self.notify_applicant(&case, "login-name", &content).await
             }
             (EffectAction::Apply, ReviewKind::FilingPassword) => {
-                let filing_number = case.subject.filing_number.as_ref().map(ToString::to_string).ok_or_else(
-                    || Error::internal(format!("case {} names no filing number", case.case_number)),
-                )?;
+                let filing_number =
+                    case.subject.filing_number.as_ref().map(ToString::to_string).ok_or_else(|| {
+                        Error::internal(format!("case {} names no filing number", case.case_number))
+                    })?;
                 self.registry
                     .issue_filing_password_by_review(FilingPasswordIssue {
                         case_number: &case.case_number,
@@ -206,7 +207,8 @@ impl EffectWorker {
         content: &NoticeContent<'_>,
     ) -> Result<(), Error> {
         let applicant = &case.applicant;
-        let contacts = [(Channel::Sms, Some(applicant.mobile.as_str())), (Channel::Email, applicant.email.as_deref())];
+        let contacts =
+            [(Channel::Sms, Some(applicant.mobile.as_str())), (Channel::Email, applicant.email.as_deref())];
         for (channel, destination) in contacts {
             let Some(destination) = destination.filter(|d| !d.trim().is_empty()) else { continue };
             self.codes
@@ -215,7 +217,7 @@ impl EffectWorker {
                     channel,
                     destination,
                     locale: case.locale,
-                    content: content.clone(),
+                    content: *content,
                 })
                 .await?;
         }

@@ -110,7 +110,11 @@ impl IdentityRecovery {
 
     /// A case for its applicant: only with the mobile the application gave (normalised);
     /// any other mobile answers like an unknown case, so a case number alone reveals nothing.
-    pub async fn review_status(&self, case_number: &str, applicant_mobile: &str) -> Result<ReviewCase, Error> {
+    pub async fn review_status(
+        &self,
+        case_number: &str,
+        applicant_mobile: &str,
+    ) -> Result<ReviewCase, Error> {
         store::find(self.db.reader(), case_number)
             .await?
             .filter(|case| case.applicant.mobile == applicant_mobile)

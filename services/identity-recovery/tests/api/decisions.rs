@@ -12,7 +12,7 @@ use beian_proto::{
     identity_recovery::v1::{
         DecideReviewCaseRequest, GetReviewCaseRequest, GetReviewDocumentRequest, GetReviewStatusRequest,
         ListReviewAuditRequest, ListReviewCasesRequest, ReviewAuditAction as Action, ReviewCase,
-        ReviewSubject, ReviewStatus,
+        ReviewStatus, ReviewSubject,
     },
     verification_codes::v1::NoticeTemplate,
 };
@@ -48,20 +48,40 @@ async fn start(unimplemented_for: usize) -> World {
 /// An account lookup case whose filing is held by the claimer's account.
 async fn open_lookup(app: &TestApp, domain: &str) -> ReviewCase {
     let mut open = request(Kind::AccountLookup, domain);
-    open.subject = Some(ReviewSubject { domain: domain.into(), account_id: CLAIMER.into(), ..ReviewSubject::default() });
+    open.subject =
+        Some(ReviewSubject { domain: domain.into(), account_id: CLAIMER.into(), ..ReviewSubject::default() });
     open_case(app, open).await
 }
 
-async fn open_case(app: &TestApp, open: beian_proto::identity_recovery::v1::OpenReviewCaseRequest) -> ReviewCase {
-    app.client().await.open_review_case(app.request(open)).await.expect("opens").into_inner().review_case.expect("a case")
+async fn open_case(
+    app: &TestApp,
+    open: beian_proto::identity_recovery::v1::OpenReviewCaseRequest,
+) -> ReviewCase {
+    app.client()
+        .await
+        .open_review_case(app.request(open))
+        .await
+        .expect("opens")
+        .into_inner()
+        .review_case
+        .expect("a case")
 }
 
 fn decision(case_number: &str, staff: &str, approve: bool, note: &str) -> DecideReviewCaseRequest {
-    DecideReviewCaseRequest { case_number: case_number.into(), staff_id: staff.into(), approve, note: note.into() }
+    DecideReviewCaseRequest {
+        case_number: case_number.into(),
+        staff_id: staff.into(),
+        approve,
+        note: note.into(),
+    }
 }
 
 async fn decide(app: &TestApp, request: DecideReviewCaseRequest) -> Result<ReviewCase, tonic::Status> {
-    app.client().await.decide_review_case(app.request(request)).await.map(|r| r.into_inner().review_case.expect("a case"))
+    app.client()
+        .await
+        .decide_review_case(app.request(request))
+        .await
+        .map(|r| r.into_inner().review_case.expect("a case"))
 }
 
 async fn status(app: &TestApp, case_number: &str, mobile: &str) -> Result<ReviewStatus, tonic::Status> {
@@ -120,7 +140,8 @@ async fn an_approved_lookup_sends_the_holders_login_name_to_the_applicant_then_c
     let world = start(0).await;
     let app = &world.app;
     let case = open_lookup(app, "approve.example.cn").await;
-    let approved = decide(app, decision(&case.case_number, "reviewer01", true, "证件一致")).await.expect("approved");
+    let approved =
+        decide(app, decision(&case.case_number, "reviewer01", true, "证件一致")).await.expect("approved");
     assert_eq!(approved.state, State::Approved as i32, "approved at once, completed by the worker");
     assert_eq!((approved.decided_by.as_str(), approved.decision_note.as_str()), ("reviewer01", "证件一致"));
     assert!(approved.decide_time.is_some());
@@ -155,11 +176,18 @@ async fn a_case_is_decided_once() {
     let app = &world.app;
     let case = open_lookup(app, "once.example.cn").await;
     decide(app, decision(&case.case_number, "reviewer01", false, "材料不清晰")).await.expect("rejected");
-    for again in [decision(&case.case_number, "reviewer02", true, ""), decision(&case.case_number, "reviewer01", false, "再次")] {
+    for again in [
+        decision(&case.case_number, "reviewer02", true, ""),
+        decision(&case.case_number, "reviewer01", false, "再次"),
+    ] {
         let refused = decide(app, again).await.expect_err("decided already");
-        assert_eq!((refused.code(), reason(&refused).as_str()), (Code::FailedPrecondition, "REVIEW_CASE_ALREADY_DECIDED"));
+        assert_eq!(
+            (refused.code(), reason(&refused).as_str()),
+            (Code::FailedPrecondition, "REVIEW_CASE_ALREADY_DECIDED")
+        );
     }
-    let unknown = decide(app, decision("RV20260101000000", "reviewer01", true, "")).await.expect_err("no case");
+    let unknown =
+        decide(app, decision("RV20260101000000", "reviewer01", true, "")).await.expect_err("no case");
     assert_eq!((unknown.code(), reason(&unknown).as_str()), (Code::NotFound, "REVIEW_CASE_NOT_FOUND"));
     let seen = status(app, &case.case_number, MOBILE).await.expect("status");
     assert_eq!((seen.state, seen.rejection_note.as_str()), (State::Rejected as i32, "材料不清晰"));
@@ -202,14 +230,22 @@ async fn a_rejection_sends_the_note_to_the_applicant_and_needs_one() {
     let world = start(0).await;
     let app = &world.app;
     let case = open_lookup(app, "reject.example.cn").await;
-    for (note, why) in [("", "blank"), ("第一行\n第二行", "line break"), (&"长".repeat(129), "too long")] {
-        let refused = decide(app, decision(&case.case_number, "reviewer01", false, note)).await.expect_err(why);
-        assert_eq!((refused.code(), fields(&refused)), (Code::InvalidArgument, vec!["note".to_owned()]), "{why}");
+    for (note, why) in [("", "blank"), ("第一行\n第二行", "line break"), (&"长".repeat(129), "too long")]
+    {
+        let refused =
+            decide(app, decision(&case.case_number, "reviewer01", false, note)).await.expect_err(why);
+        assert_eq!(
+            (refused.code(), fields(&refused)),
+            (Code::InvalidArgument, vec!["note".to_owned()]),
+            "{why}"
+        );
     }
     let blank_staff = decide(app, decision(&case.case_number, " ", true, "")).await.expect_err("no staff");
     assert_eq!(fields(&blank_staff), ["staff_id"]);
 
-    let rejected = decide(app, decision(&case.case_number, "reviewer01", false, "请上传清晰的身份证照片")).await.expect("rejected");
+    let rejected = decide(app, decision(&case.case_number, "reviewer01", false, "请上传清晰的身份证照片"))
+        .await
+        .expect("rejected");
     assert_eq!(rejected.state, State::Rejected as i32);
     for _ in 0..200 {
         if world.codes.outbox_keys().len() == 2 {
@@ -219,7 +255,10 @@ async fn a_rejection_sends_the_note_to_the_applicant_and_needs_one() {
     }
     let notices = world.codes.notice_calls();
     let keys: Vec<String> = world.codes.outbox_keys();
-    assert_eq!(keys, [format!("{}:rejected:email", case.case_number), format!("{}:rejected:sms", case.case_number)]);
+    assert_eq!(
+        keys,
+        [format!("{}:rejected:email", case.case_number), format!("{}:rejected:sms", case.case_number)]
+    );
     for notice in &notices {
         assert_eq!(notice.template, NoticeTemplate::ReviewDecided as i32);
         assert_eq!(notice.params["decision"], "REJECTED");
@@ -235,7 +274,10 @@ async fn a_rejection_sends_the_note_to_the_applicant_and_needs_one() {
     }
     assert!(effect_row(app, &case.case_number).await.2);
     let seen = status(app, &case.case_number, MOBILE).await.expect("status");
-    assert_eq!((seen.state, seen.rejection_note.as_str()), (State::Rejected as i32, "请上传清晰的身份证照片"));
+    assert_eq!(
+        (seen.state, seen.rejection_note.as_str()),
+        (State::Rejected as i32, "请上传清晰的身份证照片")
+    );
     world.app.stop().await;
 }
 
@@ -274,7 +316,7 @@ async fn a_filing_password_effect_stays_approved_while_filing_registry_cannot_ap
     assert!(world.registry.issued().is_empty());
 
     wait_for_state(app, &case.case_number, State::Completed).await;
-    assert_eq!(world.registry.issued(), [case.case_number.clone()]);
+    assert_eq!(world.registry.issued(), std::slice::from_ref(&case.case_number));
     let call = world.registry.calls().pop().expect("a call");
     assert_eq!(
         (call.filing_number.as_str(), call.mobile.as_str(), call.email.as_str(), call.locale.as_str()),
@@ -307,15 +349,25 @@ async fn an_unreachable_filing_registry_keeps_the_case_approved_and_retrying() {
 async fn kinds_whose_effect_comes_later_can_be_rejected_not_approved() {
     let world = start(0).await;
     let app = &world.app;
-    for (kind, key) in [(Kind::LegacyClaim, "claim.example.cn"), (Kind::LegacyLoginReset, "19000003"), (Kind::OfflineTransfer, "19000004")] {
+    for (kind, key) in [
+        (Kind::LegacyClaim, "claim.example.cn"),
+        (Kind::LegacyLoginReset, "19000003"),
+        (Kind::OfflineTransfer, "19000004"),
+    ] {
         let case = open_case(app, request(kind, key)).await;
-        let refused = decide(app, decision(&case.case_number, "reviewer01", true, "")).await.expect_err("later issue");
-        assert_eq!((refused.code(), reason(&refused).as_str()), (Code::Unimplemented, "NOT_IMPLEMENTED"), "{kind:?}");
+        let refused =
+            decide(app, decision(&case.case_number, "reviewer01", true, "")).await.expect_err("later issue");
+        assert_eq!(
+            (refused.code(), reason(&refused).as_str()),
+            (Code::Unimplemented, "NOT_IMPLEMENTED"),
+            "{kind:?}"
+        );
         decide(app, decision(&case.case_number, "reviewer01", false, "材料不全")).await.expect("rejected");
     }
     // a lookup case that does not name the holder cannot be approved either
     let bare = open_case(app, request(Kind::AccountLookup, "bare.example.cn")).await;
-    let refused = decide(app, decision(&bare.case_number, "reviewer01", true, "")).await.expect_err("no holder");
+    let refused =
+        decide(app, decision(&bare.case_number, "reviewer01", true, "")).await.expect_err("no holder");
     assert_eq!(fields(&refused), ["case_number"]);
     assert_eq!(status(app, &bare.case_number, MOBILE).await.expect("status").state, State::Pending as i32);
     world.app.stop().await;
@@ -327,7 +379,8 @@ async fn every_staff_view_and_decision_is_audited() {
     let app = &world.app;
     let case = open_case(app, request(Kind::FilingPassword, "19000005")).await;
     let mut client = app.client().await;
-    let view = |staff: &str| GetReviewCaseRequest { case_number: case.case_number.clone(), staff_id: staff.into() };
+    let view =
+        |staff: &str| GetReviewCaseRequest { case_number: case.case_number.clone(), staff_id: staff.into() };
     client.get_review_case(app.request(view("reviewer01"))).await.expect("viewed");
     let document_id = case.documents[0].document_id.clone();
     client
@@ -365,10 +418,19 @@ async fn the_overdue_queue_holds_pending_cases_past_their_deadline() {
     let calendar = BusinessCalendar::china_default();
     let mut overdue = Vec::new();
     for (n, kind) in [ReviewKind::AccountLookup, ReviewKind::FilingPassword].into_iter().enumerate() {
-        let key = if kind == ReviewKind::AccountLookup { "late.example.cn".to_owned() } else { format!("{:08}", 19_100_000 + n) };
-        let case = identity_recovery::seed::open_review_case(app.database(), &calendar, seed_case(kind, &key), millis("2025-03-03T09:00:00+08:00"))
-            .await
-            .expect("seeded");
+        let key = if kind == ReviewKind::AccountLookup {
+            "late.example.cn".to_owned()
+        } else {
+            format!("{:08}", 19_100_000 + n)
+        };
+        let case = identity_recovery::seed::open_review_case(
+            app.database(),
+            &calendar,
+            seed_case(kind, &key),
+            millis("2025-03-03T09:00:00+08:00"),
+        )
+        .await
+        .expect("seeded");
         overdue.push(case.case_number);
     }
     let fresh = open_lookup(app, "fresh.example.cn").await;
@@ -381,20 +443,39 @@ async fn the_overdue_queue_holds_pending_cases_past_their_deadline() {
         ..ListReviewCasesRequest::default()
     };
     let mut client = app.client().await;
-    let first = client.list_review_cases(app.request(list(true, String::new()))).await.expect("page 1").into_inner();
-    let second = client.list_review_cases(app.request(list(true, first.next_page_token.clone()))).await.expect("page 2").into_inner();
-    let shown: Vec<(String, bool)> = first.review_cases.iter().chain(&second.review_cases).map(|c| (c.case_number.clone(), c.overdue)).collect();
+    let first =
+        client.list_review_cases(app.request(list(true, String::new()))).await.expect("page 1").into_inner();
+    let second = client
+        .list_review_cases(app.request(list(true, first.next_page_token.clone())))
+        .await
+        .expect("page 2")
+        .into_inner();
+    let shown: Vec<(String, bool)> = first
+        .review_cases
+        .iter()
+        .chain(&second.review_cases)
+        .map(|c| (c.case_number.clone(), c.overdue))
+        .collect();
     let mut expected: Vec<(String, bool)> = overdue.iter().map(|n| (n.clone(), true)).collect();
     expected.sort();
     let mut sorted = shown.clone();
     sorted.sort();
     assert_eq!(sorted, expected, "only the overdue ones");
     assert!(second.next_page_token.is_empty());
-    let wrong_filter = client.list_review_cases(app.request(list(false, first.next_page_token))).await.expect_err("other filter");
+    let wrong_filter = client
+        .list_review_cases(app.request(list(false, first.next_page_token)))
+        .await
+        .expect_err("other filter");
     assert_eq!(fields(&wrong_filter), ["page_token"]);
 
     decide(app, decision(&overdue[0], "reviewer01", false, "逾期处理")).await.expect("decided");
-    let after = client.list_review_cases(app.request(ListReviewCasesRequest { overdue_only: true, ..ListReviewCasesRequest::default() })).await.expect("listed").into_inner();
+    let after = client
+        .list_review_cases(
+            app.request(ListReviewCasesRequest { overdue_only: true, ..ListReviewCasesRequest::default() }),
+        )
+        .await
+        .expect("listed")
+        .into_inner();
     let numbers: Vec<&str> = after.review_cases.iter().map(|c| c.case_number.as_str()).collect();
     assert_eq!(numbers, [overdue[1].as_str()], "decided cases are no longer overdue");
     world.app.stop().await;

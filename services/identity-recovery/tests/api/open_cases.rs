@@ -5,8 +5,7 @@ use beian_common::calendar::BusinessCalendar;
 use beian_proto::{
     common::v1::{self as common, CertificateType as Cert, DocumentKind as Doc, ReviewKind as Kind},
     identity_recovery::v1::{
-        GetReviewCaseRequest, GetReviewDocumentRequest, OpenReviewCaseRequest,
-        ReviewCase,
+        GetReviewCaseRequest, GetReviewDocumentRequest, OpenReviewCaseRequest, ReviewCase,
     },
 };
 use chrono::{DateTime, FixedOffset};
@@ -54,7 +53,10 @@ async fn every_kind_opens_with_its_materials() {
         assert_eq!(case.documents.iter().map(|d| d.kind).collect::<Vec<_>>(), expected_documents);
 
         let fetched = client
-            .get_review_case(app.request(GetReviewCaseRequest { case_number: case.case_number.clone(), staff_id: "staff-1".into() }))
+            .get_review_case(app.request(GetReviewCaseRequest {
+                case_number: case.case_number.clone(),
+                staff_id: "staff-1".into(),
+            }))
             .await
             .expect("get")
             .into_inner()
@@ -376,15 +378,22 @@ async fn unknown_cases_and_documents_are_not_found() {
     let other = open(&app, request(Kind::LegacyClaim, "other.example.cn")).await.expect("opens");
 
     let missing = client
-        .get_review_case(app.request(GetReviewCaseRequest { case_number: "RV20260101000000".into(), staff_id: "staff-1".into() }))
+        .get_review_case(app.request(GetReviewCaseRequest {
+            case_number: "RV20260101000000".into(),
+            staff_id: "staff-1".into(),
+        }))
         .await
         .expect_err("no such case");
     assert_eq!((missing.code(), reason(&missing).as_str()), (Code::NotFound, "REVIEW_CASE_NOT_FOUND"));
     for malformed in ["", "RV123", "case-1", "RV2026010100000X"] {
-        let refused = client
-            .get_review_case(app.request(GetReviewCaseRequest { case_number: malformed.into(), staff_id: "staff-1".into() }))
-            .await
-            .expect_err(malformed);
+        let refused =
+            client
+                .get_review_case(app.request(GetReviewCaseRequest {
+                    case_number: malformed.into(),
+                    staff_id: "staff-1".into(),
+                }))
+                .await
+                .expect_err(malformed);
         assert_eq!(
             (refused.code(), fields(&refused)),
             (Code::InvalidArgument, vec!["case_number".to_owned()])

@@ -197,13 +197,14 @@ pub fn staff_id(value: &str) -> Result<&str, Error> {
 /// into an SMS); a rejection needs one.
 pub fn decision(request: &pb::DecideReviewCaseRequest) -> Result<Decision, Error> {
     let note = optional(&request.note).map(ToOwned::to_owned);
-    if let Some(note) = &note {
-        if note.chars().count() > MAX_NOTE_CHARS || note.chars().any(char::is_control) {
-            return Err(Error::invalid(
-                "note",
-                format!("must be at most {MAX_NOTE_CHARS} characters without line breaks"),
-            ));
-        }
+    if note
+        .as_ref()
+        .is_some_and(|note| note.chars().count() > MAX_NOTE_CHARS || note.chars().any(char::is_control))
+    {
+        return Err(Error::invalid(
+            "note",
+            format!("must be at most {MAX_NOTE_CHARS} characters without line breaks"),
+        ));
     }
     if !request.approve && note.is_none() {
         return Err(Error::invalid("note", "is required to reject: the applicant reads it"));
