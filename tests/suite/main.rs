@@ -5,6 +5,7 @@
 
 mod client_address;
 mod credentials;
+mod decisions;
 mod demo;
 mod errors;
 mod filing_password;

@@ -60,6 +60,10 @@ pub enum Error {
     /// No case with that number. NOT_FOUND, REVIEW_CASE_NOT_FOUND.
     #[error("review case not found")]
     ReviewCaseNotFound,
+    /// The case was decided already (also the loser of two racing decisions).
+    /// FAILED_PRECONDITION, REVIEW_CASE_ALREADY_DECIDED.
+    #[error("review case already decided")]
+    ReviewCaseAlreadyDecided,
     /// The case exists but holds no such document. NOT_FOUND, REVIEW_CASE_NOT_FOUND, with a
     /// BadRequest naming `document_id` (the contract has no reason of its own for it).
     #[error("review document not found")]
@@ -107,6 +111,7 @@ impl From<Error> for Status {
                 .with_violation("new_password", "must be clearly different from the old password")
                 .into(),
             Error::ReviewCaseNotFound => Failure::new(ErrorReason::ReviewCaseNotFound).into(),
+            Error::ReviewCaseAlreadyDecided => Failure::new(ErrorReason::ReviewCaseAlreadyDecided).into(),
             Error::ReviewDocumentNotFound => Failure::new(ErrorReason::ReviewCaseNotFound)
                 .with_violation("document_id", "the case has no such document")
                 .into(),

@@ -11,8 +11,13 @@ use beian_platform::{
     config::{PeerSettings, Secret},
     wire::enums::to_wire,
 };
-use beian_proto::verification_codes::v1::{
-    self as codes, verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
+use beian_proto::{
+    filing_registry::v1::{
+        self as registry, filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
+    },
+    verification_codes::v1::{
+        self as codes, verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
+    },
 };
 
 use crate::{error::Error, locale::Locale};
@@ -32,8 +37,34 @@ pub struct Notice<'a> {
     pub channel: Channel,
     pub destination: &'a str,
     pub locale: Locale,
-    /// "Your login name is {login_name}" (SPEC §1): the one template this service sends today.
-    pub login_name: &'a str,
+    pub content: NoticeContent<'a>,
+}
+
+/// Which notice, with its parameters. No `Debug`: login names and notes are personal.
+#[derive(Clone, Copy)]
+pub enum NoticeContent<'a> {
+    /// "Your login name is {login_name}" (SPEC §1, and an approved ACCOUNT_LOOKUP review).
+    LoginName { login_name: &'a str },
+    /// "Your review {case_number} was not approved: {note}".
+    ReviewRejected { case_number: &'a str, note: &'a str },
+}
+
+impl NoticeContent<'_> {
+    fn template_and_params(&self) -> (codes::NoticeTemplate, Vec<(&'static str, String)>) {
+        match self {
+            Self::LoginName { login_name } => {
+                (codes::NoticeTemplate::LoginName, vec![("login_name", (*login_name).to_owned())])
+            }
+            Self::ReviewRejected { case_number, note } => (
+                codes::NoticeTemplate::ReviewDecided,
+                vec![
+                    ("case_number", (*case_number).to_owned()),
+                    ("decision", "REJECTED".to_owned()),
+                    ("note", (*note).to_owned()),
+                ],
+            ),
+        }
+    }
 }
 
 /// verification-codes' internal API: proofs and the outbox.
@@ -114,16 +145,60 @@ impl VerificationCodes {
     }
 
     /// Queues a notice in the outbox; idempotent on its key.
-    pub async fn enqueue_login_name(&self, notice: Notice<'_>) -> Result<(), Error> {
+    pub async fn enqueue_notice(&self, notice: Notice<'_>) -> Result<(), Error> {
+        let (template, params) = notice.content.template_and_params();
         self.client
             .clone()
             .enqueue_notice(codes::EnqueueNoticeRequest {
                 idempotency_key: notice.idempotency_key,
                 channel: to_wire(notice.channel),
                 destination: notice.destination.to_owned(),
-                template: codes::NoticeTemplate::LoginName as i32,
+                template: template as i32,
                 locale: notice.locale.as_str().to_owned(),
-                params: [("login_name".to_owned(), notice.login_name.to_owned())].into(),
+                params: params.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// A new filing password for an approved FILING_PASSWORD review. No `Debug`: the
+/// contacts are personal data.
+pub struct FilingPasswordIssue<'a> {
+    /// The idempotency key: filing-registry issues and sends once per case.
+    pub case_number: &'a str,
+    pub filing_number: &'a str,
+    /// The applicant's contacts from the case; the email may be empty.
+    pub mobile: &'a str,
+    pub email: &'a str,
+    pub locale: Locale,
+}
+
+/// filing-registry's internal API: the effects of reviews it owns.
+#[derive(Debug, Clone)]
+pub struct FilingRegistry {
+    client: FilingRegistryInternalServiceClient<PeerChannel>,
+}
+
+impl FilingRegistry {
+    /// Connects lazily, so filing-registry may start after this service.
+    pub fn connect(settings: &PeerSettings, token: &Secret) -> anyhow::Result<Self> {
+        let timeout = Duration::from_millis(settings.timeout_ms);
+        let channel = peer_channel(&settings.filing_registry, timeout, token)?;
+        Ok(Self { client: FilingRegistryInternalServiceClient::new(channel) })
+    }
+
+    /// Issues a new filing password and sends it to the case's contacts; idempotent on
+    /// the case number.
+    pub async fn issue_filing_password_by_review(&self, issue: FilingPasswordIssue<'_>) -> Result<(), Error> {
+        self.client
+            .clone()
+            .issue_filing_password_by_review(registry::IssueFilingPasswordByReviewRequest {
+                case_number: issue.case_number.to_owned(),
+                filing_number: issue.filing_number.to_owned(),
+                mobile: issue.mobile.to_owned(),
+                email: issue.email.to_owned(),
+                locale: issue.locale.as_str().to_owned(),
             })
             .await?;
         Ok(())

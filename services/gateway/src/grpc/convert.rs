@@ -56,5 +56,7 @@ pub fn staff_case(case: StaffCase) -> pb::StaffReviewCase {
             })
             .collect(),
         decided_by: case.decided_by,
+        decide_time: case.decided_at_ms.map(timestamp),
+        overdue: case.overdue,
     }
 }

@@ -1,16 +1,27 @@
 //! `beian.gateway.v1.LegacyLoginService`.
 
+use beian_platform::wire::required_text;
 use beian_proto::gateway::v1::{self as pb, legacy_login_service_server::LegacyLoginService};
 use tonic::{Request, Response, Status};
 
-use crate::error::Error;
+use super::convert;
+use crate::{error::Error, workflows::staff_review::ReviewStatus};
 
 /// The RPCs of this service that take documents (see `limits`).
 pub const DOCUMENT_RPCS: &[&str] = &["SubmitLegacyLoginReset"];
 
-/// Delivered by later issues; every RPC answers UNIMPLEMENTED (NOT_IMPLEMENTED) until then.
-#[derive(Debug, Clone, Copy)]
-pub struct LegacyLoginApi;
+/// GetReviewStatus works for every kind of case; the legacy login RPCs are delivered by
+/// later issues and answer UNIMPLEMENTED (NOT_IMPLEMENTED) until then.
+#[derive(Debug, Clone)]
+pub struct LegacyLoginApi {
+    review_status: ReviewStatus,
+}
+
+impl LegacyLoginApi {
+    pub fn new(review_status: ReviewStatus) -> Self {
+        Self { review_status }
+    }
+}
 
 type Reply<T> = Result<Response<T>, Status>;
 
@@ -23,11 +34,19 @@ impl LegacyLoginService for LegacyLoginApi {
         Err(Error::not_implemented("SubmitLegacyLoginReset").into())
     }
 
+    /// identity-recovery checks the number's shape and normalises the mobile; a wrong
+    /// mobile answers REVIEW_CASE_NOT_FOUND exactly like an unknown case.
     async fn get_review_status(
         &self,
-        _request: Request<pb::GetReviewStatusRequest>,
+        request: Request<pb::GetReviewStatusRequest>,
     ) -> Reply<pb::GetReviewStatusResponse> {
-        Err(Error::not_implemented("GetReviewStatus").into())
+        let request = request.get_ref();
+        let case_number =
+            required_text(&request.case_number, 32).map_err(|d| Error::invalid("case_number", d))?;
+        let mobile = required_text(&request.applicant_mobile, 32)
+            .map_err(|d| Error::invalid("applicant_mobile", d))?;
+        let ticket = self.review_status.status(case_number, mobile).await?;
+        Ok(Response::new(pb::GetReviewStatusResponse { ticket: Some(convert::ticket(ticket)) }))
     }
 
     async fn start_legacy_password_reset(

@@ -2,7 +2,7 @@
 
 use beian_platform::wire::{
     enums::{optional, to_wire},
-    required_text,
+    required_text, timestamp,
 };
 use beian_proto::{
     common::v1 as common,
@@ -11,9 +11,12 @@ use beian_proto::{
 use tonic::{Request, Response, Status};
 
 use super::{caller, convert};
-use crate::{error::Error, model::reviews::QueueQuery, workflows::staff_review::StaffReview};
+use crate::{
+    error::Error,
+    model::reviews::{AuditAction, Decision, QueueQuery},
+    workflows::staff_review::StaffReview,
+};
 
-/// The queue is served now; decisions arrive with the workflows they complete.
 #[derive(Debug, Clone)]
 pub struct StaffReviewApi {
     staff_review: StaffReview,
@@ -34,12 +37,23 @@ impl TryFrom<pb::ListReviewCasesRequest> for QueueQuery {
             state: optional("state", request.state)?,
             page_size: request.page_size,
             page_token: request.page_token,
+            overdue_only: request.overdue_only,
         })
     }
 }
 
 fn case_number(value: &str) -> Result<&str, Error> {
     required_text(value, 32).map_err(|d| Error::invalid("case_number", d))
+}
+
+fn audit_action(action: AuditAction) -> pb::StaffAuditAction {
+    match action {
+        AuditAction::ViewCase => pb::StaffAuditAction::ViewCase,
+        AuditAction::ViewDocument => pb::StaffAuditAction::ViewDocument,
+        AuditAction::Approve => pb::StaffAuditAction::Approve,
+        AuditAction::Reject => pb::StaffAuditAction::Reject,
+        AuditAction::EffectApplied => pb::StaffAuditAction::EffectApplied,
+    }
 }
 
 type Reply<T> = Result<Response<T>, Status>;
@@ -88,17 +102,50 @@ impl StaffReviewService for StaffReviewApi {
         }))
     }
 
+    /// The note is checked by identity-recovery (at most 128 characters, no line breaks).
     async fn approve_review_case(
         &self,
-        _request: Request<pb::ApproveReviewCaseRequest>,
+        request: Request<pb::ApproveReviewCaseRequest>,
     ) -> Reply<pb::ApproveReviewCaseResponse> {
-        Err(Error::not_implemented("ApproveReviewCase").into())
+        let case = case_number(&request.get_ref().case_number)?.to_owned();
+        let staff = self.staff_review.authorise(&caller::session(&request)?).await?;
+        let decision = Decision { case_number: case, approve: true, note: request.into_inner().note };
+        let case = self.staff_review.decide(&staff, decision).await?;
+        Ok(Response::new(pb::ApproveReviewCaseResponse { review_case: Some(convert::staff_case(case)) }))
     }
 
+    /// A rejection needs a note: the applicant receives it.
     async fn reject_review_case(
         &self,
-        _request: Request<pb::RejectReviewCaseRequest>,
+        request: Request<pb::RejectReviewCaseRequest>,
     ) -> Reply<pb::RejectReviewCaseResponse> {
-        Err(Error::not_implemented("RejectReviewCase").into())
+        let case = case_number(&request.get_ref().case_number)?.to_owned();
+        let note =
+            required_text(&request.get_ref().note, 512).map_err(|d| Error::invalid("note", d))?.to_owned();
+        let staff = self.staff_review.authorise(&caller::session(&request)?).await?;
+        let case =
+            self.staff_review.decide(&staff, Decision { case_number: case, approve: false, note }).await?;
+        Ok(Response::new(pb::RejectReviewCaseResponse { review_case: Some(convert::staff_case(case)) }))
+    }
+
+    async fn list_review_audit(
+        &self,
+        request: Request<pb::ListReviewAuditRequest>,
+    ) -> Reply<pb::ListReviewAuditResponse> {
+        let case = case_number(&request.get_ref().case_number)?;
+        let staff = self.staff_review.authorise(&caller::session(&request)?).await?;
+        let entries = self.staff_review.audit(&staff, case).await?;
+        Ok(Response::new(pb::ListReviewAuditResponse {
+            entries: entries
+                .into_iter()
+                .map(|entry| pb::StaffAuditEntry {
+                    time: Some(timestamp(entry.at_ms)),
+                    actor: entry.actor,
+                    action: audit_action(entry.action) as i32,
+                    document_id: entry.document_id,
+                    note: entry.note,
+                })
+                .collect(),
+        }))
     }
 }

@@ -7,6 +7,8 @@ use super::MaskedContact;
 /// The logged-in account as a front end may see it: masked only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountView {
+    /// Internal id: for the gateway's own records (who decided a review), never sent out.
+    pub account_id: String,
     pub masked_login_name: String,
     pub site: Site,
     pub masked_mobile: String,

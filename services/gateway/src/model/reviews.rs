@@ -85,6 +85,8 @@ impl fmt::Debug for Applicant {
 pub struct Application {
     pub kind: ReviewKind,
     pub applicant: Applicant,
+    /// Account lookups: the account holding the filing, whose login name an approval sends.
+    pub holder_account_id: Option<String>,
     pub domain: String,
     /// The filing the case is about, when the applicant names it by number.
     pub filing: Option<FilingDetails>,
@@ -148,6 +150,38 @@ pub struct StaffCase {
     pub description: String,
     pub documents: Vec<DocumentRef>,
     pub decided_by: String,
+    pub decided_at_ms: Option<i64>,
+    /// Still pending after its deadline.
+    pub overdue: bool,
+}
+
+/// What a staff audit entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    ViewCase,
+    ViewDocument,
+    Approve,
+    Reject,
+    EffectApplied,
+}
+
+/// One entry of a case's audit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at_ms: i64,
+    /// Staff account id; empty for the suite's own entries.
+    pub actor: String,
+    pub action: AuditAction,
+    pub document_id: String,
+    pub note: String,
+}
+
+/// A staff decision on a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub case_number: String,
+    pub approve: bool,
+    pub note: String,
 }
 
 /// Which cases of the queue to show.
@@ -159,6 +193,8 @@ pub struct QueueQuery {
     pub state: Option<ReviewState>,
     pub page_size: i32,
     pub page_token: String,
+    /// Only cases past their deadline.
+    pub overdue_only: bool,
 }
 
 /// One page of the queue.

@@ -27,8 +27,8 @@ use crate::{
         },
         client::Client,
         reviews::{
-            Application, DocumentRef, MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase,
-            StoredDocument,
+            Application, AuditAction, AuditEntry, Decision, DocumentRef, MAX_APPLICATION_BYTES, QueuePage,
+            QueueQuery, ReviewTicket, StaffCase, StoredDocument,
         },
     },
 };
@@ -205,6 +205,7 @@ impl IdentityRecovery {
                 subject: Some(match application.filing {
                     Some(filing) => pb::ReviewSubject {
                         domain: application.domain,
+                        account_id: application.holder_account_id.unwrap_or_default(),
                         description: application.description,
                         filing_number: filing.filing_number,
                         region: Some(common::Region {
@@ -217,6 +218,7 @@ impl IdentityRecovery {
                     },
                     None => pb::ReviewSubject {
                         domain: application.domain,
+                        account_id: application.holder_account_id.unwrap_or_default(),
                         description: application.description,
                         ..pb::ReviewSubject::default()
                     },
@@ -252,6 +254,7 @@ impl IdentityRecovery {
                 state: query.state.map_or(0, to_wire),
                 page_size: query.page_size,
                 page_token: query.page_token,
+                overdue_only: query.overdue_only,
             })
             .await?
             .into_inner();
@@ -261,20 +264,26 @@ impl IdentityRecovery {
         })
     }
 
-    pub async fn get_review_case(&self, case_number: &str) -> Result<StaffCase, Error> {
+    /// One case; the view is recorded under `staff_id`.
+    pub async fn get_review_case(&self, case_number: &str, staff_id: &str) -> Result<StaffCase, Error> {
         let reply = self
             .client
             .clone()
-            .get_review_case(pb::GetReviewCaseRequest { case_number: case_number.to_owned() })
+            .get_review_case(pb::GetReviewCaseRequest {
+                case_number: case_number.to_owned(),
+                staff_id: staff_id.to_owned(),
+            })
             .await?
             .into_inner();
         staff_case(reply.review_case.ok_or_else(|| Error::internal("identity-recovery answered no case"))?)
     }
 
+    /// One document's bytes; the view is recorded under `staff_id`.
     pub async fn get_review_document(
         &self,
         case_number: &str,
         document_id: &str,
+        staff_id: &str,
     ) -> Result<StoredDocument, Error> {
         let reply = self
             .client
@@ -282,6 +291,7 @@ impl IdentityRecovery {
             .get_review_document(pb::GetReviewDocumentRequest {
                 case_number: case_number.to_owned(),
                 document_id: document_id.to_owned(),
+                staff_id: staff_id.to_owned(),
             })
             .await?
             .into_inner();
@@ -295,6 +305,86 @@ impl IdentityRecovery {
     }
 }
 
+impl IdentityRecovery {
+    /// Approves or rejects; REVIEW_CASE_ALREADY_DECIDED passes through unchanged.
+    pub async fn decide_review_case(&self, decision: Decision, staff_id: &str) -> Result<StaffCase, Error> {
+        let reply = self
+            .client
+            .clone()
+            .decide_review_case(pb::DecideReviewCaseRequest {
+                case_number: decision.case_number,
+                staff_id: staff_id.to_owned(),
+                approve: decision.approve,
+                note: decision.note,
+            })
+            .await?
+            .into_inner();
+        staff_case(reply.review_case.ok_or_else(|| Error::internal("identity-recovery answered no case"))?)
+    }
+
+    pub async fn list_review_audit(&self, case_number: &str) -> Result<Vec<AuditEntry>, Error> {
+        let reply = self
+            .client
+            .clone()
+            .list_review_audit(pb::ListReviewAuditRequest { case_number: case_number.to_owned() })
+            .await?
+            .into_inner();
+        reply
+            .entries
+            .into_iter()
+            .map(|entry| {
+                let action = match pb::ReviewAuditAction::try_from(entry.action) {
+                    Ok(pb::ReviewAuditAction::ViewCase) => AuditAction::ViewCase,
+                    Ok(pb::ReviewAuditAction::ViewDocument) => AuditAction::ViewDocument,
+                    Ok(pb::ReviewAuditAction::Approve) => AuditAction::Approve,
+                    Ok(pb::ReviewAuditAction::Reject) => AuditAction::Reject,
+                    Ok(pb::ReviewAuditAction::EffectApplied) => AuditAction::EffectApplied,
+                    _ => {
+                        return Err(Error::internal(format!(
+                            "a peer answered audit action {}",
+                            entry.action
+                        )));
+                    }
+                };
+                Ok(AuditEntry {
+                    at_ms: entry.time.as_ref().map_or(0, millis),
+                    actor: entry.actor,
+                    action,
+                    document_id: entry.document_id,
+                    note: entry.note,
+                })
+            })
+            .collect()
+    }
+
+    /// A case for its applicant; a wrong mobile is REVIEW_CASE_NOT_FOUND like an unknown case.
+    pub async fn get_review_status(
+        &self,
+        case_number: &str,
+        applicant_mobile: &str,
+    ) -> Result<ReviewTicket, Error> {
+        let reply = self
+            .client
+            .clone()
+            .get_review_status(pb::GetReviewStatusRequest {
+                case_number: case_number.to_owned(),
+                applicant_mobile: applicant_mobile.to_owned(),
+            })
+            .await?
+            .into_inner();
+        let status = reply.status.ok_or_else(|| Error::internal("identity-recovery answered no status"))?;
+        let state = answered("review state", status.state)?;
+        Ok(ReviewTicket {
+            case_number: status.case_number,
+            kind: answered("review kind", status.kind)?,
+            state,
+            submitted_at_ms: status.submit_time.as_ref().map_or(0, millis),
+            deadline_at_ms: status.deadline.as_ref().map_or(0, millis),
+            rejection_note: (state == ReviewState::Rejected).then_some(status.rejection_note),
+        })
+    }
+}
+
 fn masked_contact(contact: common::MaskedContact) -> Result<MaskedContact, Error> {
     Ok(MaskedContact { channel: answered("channel", contact.channel)?, masked: contact.masked_destination })
 }
@@ -302,6 +392,7 @@ fn masked_contact(contact: common::MaskedContact) -> Result<MaskedContact, Error
 fn account_view(summary: Option<pb::AccountSummary>) -> Result<AccountView, Error> {
     let summary = summary.ok_or_else(|| Error::internal("identity-recovery answered no account"))?;
     Ok(AccountView {
+        account_id: summary.account_id,
         masked_login_name: summary.masked_login_name,
         site: answered("site", summary.site)?,
         masked_mobile: summary.masked_mobile,
@@ -349,5 +440,7 @@ fn staff_case(case: pb::ReviewCase) -> Result<StaffCase, Error> {
             })
             .collect::<Result<_, Error>>()?,
         decided_by: case.decided_by,
+        decided_at_ms: case.decide_time.as_ref().map(millis),
+        overdue: case.overdue,
     })
 }

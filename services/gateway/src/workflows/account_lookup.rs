@@ -238,6 +238,7 @@ impl AccountLookup {
         let application = Application {
             kind: ReviewKind::AccountLookup,
             applicant: request.applicant,
+            holder_account_id: Some(flow.state.holder_account_id.clone()),
             domain: flow.state.domain.clone(),
             filing: None,
             description: request.description,

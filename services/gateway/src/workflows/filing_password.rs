@@ -116,6 +116,7 @@ impl FilingPassword {
         let application = Application {
             kind: ReviewKind::FilingPassword,
             applicant: request.applicant,
+            holder_account_id: None,
             domain: String::new(),
             filing: Some(request.filing),
             description: String::new(),

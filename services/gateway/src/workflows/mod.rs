@@ -27,6 +27,7 @@ pub struct Workflows {
     pub filing_password: filing_password::FilingPassword,
     pub password_reset: password_reset::PasswordReset,
     pub staff_review: staff_review::StaffReview,
+    pub review_status: staff_review::ReviewStatus,
 }
 
 /// The limits the workflows enforce themselves.
@@ -70,7 +71,8 @@ impl Workflows {
                     limits.review_requests_per_client_per_day,
                 ),
             },
-            staff_review: staff_review::StaffReview::new(peers.identity_recovery),
+            staff_review: staff_review::StaffReview::new(peers.identity_recovery.clone()),
+            review_status: staff_review::ReviewStatus::new(peers.identity_recovery),
         }
     }
 }

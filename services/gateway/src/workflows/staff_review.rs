@@ -1,18 +1,21 @@
-//! The staff queue. Every operation takes a [`Staff`], which only
-//! [`StaffReview::authorise`] makes: the one place that checks who is staff.
+//! The staff queue and decisions. Every operation takes a [`Staff`], which only
+//! [`StaffReview::authorise`] makes: the one place that checks who is staff. Views and
+//! decisions are recorded under the staff account in the case's audit (identity-recovery).
 
 use crate::{
     error::Error,
     model::{
         account::SessionToken,
-        reviews::{QueuePage, QueueQuery, StaffCase, StoredDocument},
+        reviews::{AuditEntry, Decision, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument},
     },
     peers::IdentityRecovery,
 };
 
-/// Proof that the request's session belongs to review staff.
+/// Proof that the request's session belongs to review staff, and which account.
 #[derive(Debug)]
-pub struct Staff(());
+pub struct Staff {
+    account_id: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct StaffReview {
@@ -26,27 +29,50 @@ impl StaffReview {
 
     /// SESSION_REQUIRED without a live session, STAFF_ONLY for anyone but staff.
     pub async fn authorise(&self, session: &SessionToken) -> Result<Staff, Error> {
-        if self.identity.resolve_session(session).await?.staff {
-            Ok(Staff(()))
-        } else {
-            Err(Error::StaffOnly)
-        }
+        let account = self.identity.resolve_session(session).await?;
+        if account.staff { Ok(Staff { account_id: account.account_id }) } else { Err(Error::StaffOnly) }
     }
 
     pub async fn queue(&self, _staff: &Staff, query: QueueQuery) -> Result<QueuePage, Error> {
         self.identity.list_review_cases(query).await
     }
 
-    pub async fn case(&self, _staff: &Staff, case_number: &str) -> Result<StaffCase, Error> {
-        self.identity.get_review_case(case_number).await
+    pub async fn case(&self, staff: &Staff, case_number: &str) -> Result<StaffCase, Error> {
+        self.identity.get_review_case(case_number, &staff.account_id).await
     }
 
     pub async fn document(
         &self,
-        _staff: &Staff,
+        staff: &Staff,
         case_number: &str,
         document_id: &str,
     ) -> Result<StoredDocument, Error> {
-        self.identity.get_review_document(case_number, document_id).await
+        self.identity.get_review_document(case_number, document_id, &staff.account_id).await
+    }
+
+    /// Approves or rejects once; the approval's effect follows in identity-recovery.
+    pub async fn decide(&self, staff: &Staff, decision: Decision) -> Result<StaffCase, Error> {
+        self.identity.decide_review_case(decision, &staff.account_id).await
+    }
+
+    pub async fn audit(&self, _staff: &Staff, case_number: &str) -> Result<Vec<AuditEntry>, Error> {
+        self.identity.list_review_audit(case_number).await
+    }
+}
+
+/// The applicant's view of a case (LegacyLoginService/GetReviewStatus, every kind): no
+/// login, the case number and the mobile given on the application.
+#[derive(Debug, Clone)]
+pub struct ReviewStatus {
+    identity: IdentityRecovery,
+}
+
+impl ReviewStatus {
+    pub fn new(identity: IdentityRecovery) -> Self {
+        Self { identity }
+    }
+
+    pub async fn status(&self, case_number: &str, applicant_mobile: &str) -> Result<ReviewTicket, Error> {
+        self.identity.get_review_status(case_number, applicant_mobile).await
     }
 }

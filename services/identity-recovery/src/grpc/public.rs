@@ -1,13 +1,13 @@
 //! `beian.identity_recovery.v1.IdentityRecoveryService`.
 
-use beian_platform::wire::timestamp;
+use beian_platform::{storage::now_millis, wire::timestamp};
 use beian_proto::identity_recovery::v1::{
     self as pb, identity_recovery_service_server::IdentityRecoveryService,
 };
 use tonic::{Request, Response, Status};
 
 use super::convert;
-use crate::{error::Error, service::IdentityRecovery};
+use crate::service::IdentityRecovery;
 
 #[derive(Debug, Clone)]
 pub struct PublicApi {
@@ -82,7 +82,7 @@ impl IdentityRecoveryService for PublicApi {
         let case = convert::review_in::new_case(request.into_inner())?;
         let opened = self.service.open_review_case(case).await?;
         Ok(Response::new(pb::OpenReviewCaseResponse {
-            review_case: Some(convert::review_out::review_case(opened)),
+            review_case: Some(convert::review_out::review_case(opened, now_millis())),
         }))
     }
 
@@ -92,8 +92,13 @@ impl IdentityRecoveryService for PublicApi {
     ) -> Reply<pb::ListReviewCasesResponse> {
         let page = convert::review_in::page_request(request.get_ref())?;
         let queue = self.service.review_queue(page).await?;
+        let now = now_millis();
         Ok(Response::new(pb::ListReviewCasesResponse {
-            review_cases: queue.cases.into_iter().map(convert::review_out::review_case).collect(),
+            review_cases: queue
+                .cases
+                .into_iter()
+                .map(|case| convert::review_out::review_case(case, now))
+                .collect(),
             next_page_token: queue.next_page_token.unwrap_or_default(),
         }))
     }
@@ -102,10 +107,12 @@ impl IdentityRecoveryService for PublicApi {
         &self,
         request: Request<pb::GetReviewCaseRequest>,
     ) -> Reply<pb::GetReviewCaseResponse> {
-        let case_number = convert::review_in::case_number(&request.get_ref().case_number)?;
-        let case = self.service.review_case(&case_number).await?;
+        let request = request.get_ref();
+        let case_number = convert::review_in::case_number(&request.case_number)?;
+        let staff_id = convert::review_in::staff_id(&request.staff_id)?;
+        let case = self.service.review_case(&case_number, staff_id).await?;
         Ok(Response::new(pb::GetReviewCaseResponse {
-            review_case: Some(convert::review_out::review_case(case)),
+            review_case: Some(convert::review_out::review_case(case, now_millis())),
         }))
     }
 
@@ -116,7 +123,8 @@ impl IdentityRecoveryService for PublicApi {
         let request = request.get_ref();
         let case_number = convert::review_in::case_number(&request.case_number)?;
         let document_id = convert::review_in::document_id(&request.document_id)?;
-        let document = self.service.review_document(&case_number, document_id).await?;
+        let staff_id = convert::review_in::staff_id(&request.staff_id)?;
+        let document = self.service.review_document(&case_number, document_id, staff_id).await?;
         Ok(Response::new(pb::GetReviewDocumentResponse {
             document: Some(convert::review_out::document(document)),
         }))
@@ -124,8 +132,36 @@ impl IdentityRecoveryService for PublicApi {
 
     async fn decide_review_case(
         &self,
-        _request: Request<pb::DecideReviewCaseRequest>,
+        request: Request<pb::DecideReviewCaseRequest>,
     ) -> Reply<pb::DecideReviewCaseResponse> {
-        Err(Error::not_implemented("DecideReviewCase").into())
+        let decision = convert::review_in::decision(request.get_ref())?;
+        let case = self.service.decide_review_case(decision).await?;
+        Ok(Response::new(pb::DecideReviewCaseResponse {
+            review_case: Some(convert::review_out::review_case(case, now_millis())),
+        }))
+    }
+
+    async fn list_review_audit(
+        &self,
+        request: Request<pb::ListReviewAuditRequest>,
+    ) -> Reply<pb::ListReviewAuditResponse> {
+        let case_number = convert::review_in::case_number(&request.get_ref().case_number)?;
+        let entries = self.service.review_audit(&case_number).await?;
+        Ok(Response::new(pb::ListReviewAuditResponse {
+            entries: entries.into_iter().map(convert::review_out::audit_entry).collect(),
+        }))
+    }
+
+    async fn get_review_status(
+        &self,
+        request: Request<pb::GetReviewStatusRequest>,
+    ) -> Reply<pb::GetReviewStatusResponse> {
+        let request = request.get_ref();
+        let case_number = convert::review_in::case_number(&request.case_number)?;
+        let mobile = convert::review_in::applicant_mobile(&request.applicant_mobile)?;
+        let case = self.service.review_status(&case_number, &mobile).await?;
+        Ok(Response::new(pb::GetReviewStatusResponse {
+            status: Some(convert::review_out::review_status(case)),
+        }))
     }
 }

@@ -1,7 +1,10 @@
 //! Staff review cases: what an applicant asks staff to decide, with identity documents
 //! and a deadline in business days.
 
+pub(crate) mod audit;
+pub(crate) mod decisions;
 pub(crate) mod documents;
+pub(crate) mod effects;
 pub(crate) mod numbering;
 mod open;
 pub(crate) mod page;
@@ -136,4 +139,14 @@ pub struct ReviewCase {
     pub deadline_at_ms: i64,
     pub decision_note: Option<String>,
     pub decided_by: Option<String>,
+    pub decided_at_ms: Option<i64>,
+    /// The language of the notices sent about the case.
+    pub locale: Locale,
+}
+
+impl ReviewCase {
+    /// Still pending after its deadline.
+    pub fn overdue(&self, now_ms: i64) -> bool {
+        self.state == ReviewState::Pending && self.deadline_at_ms < now_ms
+    }
 }

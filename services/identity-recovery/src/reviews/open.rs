@@ -47,6 +47,8 @@ pub async fn open(
             deadline_at_ms,
             decision_note: None,
             decided_by: None,
+            decided_at_ms: None,
+            locale: case.locale,
         };
         let mut tx = db.begin().await?;
         if store::insert_case(&mut tx, &stored, &dedup_key, &case.request_id, case.locale).await? {

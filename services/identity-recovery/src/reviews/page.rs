@@ -16,6 +16,8 @@ pub struct QueueFilter {
     /// None: every kind.
     pub kind: Option<ReviewKind>,
     pub state: ReviewState,
+    /// Only cases past their deadline.
+    pub overdue_only: bool,
 }
 
 /// Where a page starts: after this (deadline, case number).
@@ -33,16 +35,17 @@ pub struct PageRequest {
     pub after: Option<Cursor>,
 }
 
-const TOKEN_VERSION: &str = "1";
+const TOKEN_VERSION: &str = "2";
 
 impl Cursor {
-    /// Opaque to callers: hex of `1|kind|state|deadline|case number`. It is not a secret
+    /// Opaque to callers: hex of `2|kind|state|overdue|deadline|case number`. It is not a secret
     /// (staff may see every case); the hex only discourages building tokens by hand.
     pub fn token(&self, filter: QueueFilter) -> String {
         let kind = filter.kind.map_or("", ReviewKind::as_str);
         hex::encode(format!(
-            "{TOKEN_VERSION}|{kind}|{}|{}|{}",
+            "{TOKEN_VERSION}|{kind}|{}|{}|{}|{}",
             filter.state.as_str(),
+            overdue_part(filter),
             self.deadline_at_ms,
             self.case_number
         ))
@@ -56,15 +59,22 @@ impl Cursor {
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .ok_or_else(invalid)?;
         let parts: Vec<&str> = text.split('|').collect();
-        let [version, kind, state, deadline, case_number] = parts.as_slice() else { return Err(invalid()) };
-        let same_filter =
-            *kind == filter.kind.map_or("", ReviewKind::as_str) && *state == filter.state.as_str();
+        let [version, kind, state, overdue, deadline, case_number] = parts.as_slice() else {
+            return Err(invalid());
+        };
+        let same_filter = *kind == filter.kind.map_or("", ReviewKind::as_str)
+            && *state == filter.state.as_str()
+            && *overdue == overdue_part(filter);
         if *version != TOKEN_VERSION || !same_filter || case_number.is_empty() {
             return Err(invalid());
         }
         let deadline_at_ms = deadline.parse().map_err(|_| invalid())?;
         Ok(Self { deadline_at_ms, case_number: (*case_number).to_owned() })
     }
+}
+
+fn overdue_part(filter: QueueFilter) -> &'static str {
+    if filter.overdue_only { "overdue" } else { "" }
 }
 
 /// Page size from the wire: 0 means the default; above the maximum is served the maximum.
@@ -80,16 +90,19 @@ pub fn page_size(requested: i32) -> Result<usize, Error> {
 mod tests {
     use super::*;
 
-    const PENDING: QueueFilter = QueueFilter { kind: None, state: ReviewState::Pending };
+    const PENDING: QueueFilter = QueueFilter { kind: None, state: ReviewState::Pending, overdue_only: false };
 
     #[test]
     fn tokens_round_trip_under_their_filter_only() {
         let cursor = Cursor { deadline_at_ms: 1_790_000_000_000, case_number: "RV20260925000001".into() };
         let token = cursor.token(PENDING);
-        assert_eq!(Cursor::from_token(&token, PENDING).ok(), Some(cursor));
+        assert_eq!(Cursor::from_token(&token, PENDING).ok(), Some(cursor.clone()));
         let other = QueueFilter { kind: Some(ReviewKind::LegacyClaim), ..PENDING };
         assert!(Cursor::from_token(&token, other).is_err());
-        for junk in ["", "zz", "00", &hex::encode("1|||x|RV1"), &hex::encode("2||PENDING|1|RV1")] {
+        let overdue = QueueFilter { overdue_only: true, ..PENDING };
+        assert!(Cursor::from_token(&token, overdue).is_err());
+        assert!(Cursor::from_token(&cursor.token(overdue), overdue).is_ok());
+        for junk in ["", "zz", "00", &hex::encode("2|||x|RV1"), &hex::encode("1||PENDING|1|RV1")] {
             assert!(Cursor::from_token(junk, PENDING).is_err(), "{junk}");
         }
     }

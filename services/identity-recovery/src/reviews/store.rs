@@ -18,7 +18,7 @@ macro_rules! case_with_documents {
      c.domain, c.filing_number, c.nature, c.province_code, c.city_code, c.district_code, \
      c.certificate_type, c.certificate_number, c.new_login_email, c.target_account_id, c.account_id, \
      c.description, c.applicant_is_principal, c.submitted_at_ms, c.deadline_at_ms, c.decision_note, \
-     c.decided_by, d.document_id, d.kind as document_kind, d.content_type, d.size_bytes "
+     c.decided_by, c.decided_at_ms, c.locale, d.document_id, d.kind as document_kind, d.content_type, d.size_bytes "
     };
 }
 
@@ -134,8 +134,13 @@ pub async fn find(db: impl AnyExecutor<'_>, case_number: &str) -> Result<Option<
     Ok(cases_from_rows(rows)?.pop())
 }
 
-/// One page of the queue plus, if there is more, the first case of the next page.
-pub async fn queue(db: impl AnyExecutor<'_>, page: &PageRequest) -> Result<Vec<ReviewCase>, Error> {
+/// One page of the queue plus, if there is more, the first case of the next page. With
+/// `overdue_only`, only cases whose deadline passed before `now_ms`.
+pub async fn queue(
+    db: impl AnyExecutor<'_>,
+    page: &PageRequest,
+    now_ms: i64,
+) -> Result<Vec<ReviewCase>, Error> {
     let (after_deadline, after_number) = page
         .after
         .as_ref()
@@ -145,6 +150,7 @@ pub async fn queue(db: impl AnyExecutor<'_>, page: &PageRequest) -> Result<Vec<R
         "from (select * from review_cases \
            where ($1 = '' or kind = $1) and state = $2 \
            and (deadline_at_ms > $3 or (deadline_at_ms = $3 and case_number > $4)) \
+           and deadline_at_ms < $6 \
            order by deadline_at_ms, case_number limit $5) c \
          left join review_documents d on d.case_number = c.case_number \
          order by c.deadline_at_ms, c.case_number, d.position"
@@ -154,6 +160,7 @@ pub async fn queue(db: impl AnyExecutor<'_>, page: &PageRequest) -> Result<Vec<R
     .bind(after_deadline)
     .bind(after_number)
     .bind(i64::try_from(page.size + 1).unwrap_or(i64::MAX))
+    .bind(if page.filter.overdue_only { now_ms } else { i64::MAX })
     .fetch_all(db)
     .await?;
     cases_from_rows(rows)
@@ -253,6 +260,11 @@ fn case_from_row(row: &AnyRow, case_number: String) -> Result<ReviewCase, Error>
         deadline_at_ms: row.try_get("deadline_at_ms")?,
         decision_note: row.try_get("decision_note")?,
         decided_by: row.try_get("decided_by")?,
+        decided_at_ms: row.try_get("decided_at_ms")?,
+        locale: {
+            let locale: String = row.try_get("locale")?;
+            Locale::parse(&locale).ok_or_else(|| Error::internal(format!("stored locale {locale:?}")))?
+        },
     })
 }
 

@@ -8,7 +8,7 @@ use crate::{
     accounts::Account,
     error::Error,
     locale::Locale,
-    peers::{self, Channel, Notice},
+    peers::{self, Channel, Notice, NoticeContent},
 };
 
 /// A validated CompleteAccountLookup. No `Debug`: the proof is a bearer secret.
@@ -48,7 +48,7 @@ impl IdentityRecovery {
             .await?;
         for (channel, destination) in &sent_to {
             self.verification_codes
-                .enqueue_login_name(Notice {
+                .enqueue_notice(Notice {
                     idempotency_key: format!(
                         "{}:login-name:{}",
                         request.request_id,
@@ -57,7 +57,7 @@ impl IdentityRecovery {
                     channel: *channel,
                     destination,
                     locale: request.locale,
-                    login_name: &account.login_name,
+                    content: NoticeContent::LoginName { login_name: &account.login_name },
                 })
                 .await?;
         }

@@ -2,15 +2,19 @@
 //! sessions here, the account lookup in `lookup.rs`, password resets in `reset.rs`, review
 //! cases in `reviews.rs`.
 
+mod effects;
 mod lookup;
 mod reset;
 mod reviews;
 
 use std::sync::{Arc, OnceLock};
 
+use tokio::sync::Notify;
+
 use beian_common::{calendar::BusinessCalendar, masking::MaskedLoginName};
 use beian_platform::storage::{Database, now_millis};
 
+pub use effects::{EffectPace, EffectWorker};
 pub use lookup::{LookupDone, LookupRequest};
 pub use reset::{ResetDone, ResetRequest};
 
@@ -29,11 +33,24 @@ pub struct IdentityRecovery {
     calendar: Arc<BusinessCalendar>,
     /// Verified against when a login name is unknown, so both failures take as long.
     decoy_hash: Arc<OnceLock<String>>,
+    /// Rung after a decision, so the effect worker starts on it at once.
+    effects_doorbell: Arc<Notify>,
 }
 
 impl IdentityRecovery {
     pub fn new(db: Database, verification_codes: VerificationCodes, calendar: BusinessCalendar) -> Self {
-        Self { db, verification_codes, calendar: Arc::new(calendar), decoy_hash: Arc::new(OnceLock::new()) }
+        Self {
+            db,
+            verification_codes,
+            calendar: Arc::new(calendar),
+            decoy_hash: Arc::new(OnceLock::new()),
+            effects_doorbell: Arc::new(Notify::new()),
+        }
+    }
+
+    /// What the effect worker waits on besides its poll interval.
+    pub fn effects_doorbell(&self) -> Arc<Notify> {
+        self.effects_doorbell.clone()
     }
 
     /// Checks login name and password; opens a session.

@@ -27,7 +27,9 @@ fn time_of(time: Option<prost_types::Timestamp>) -> DateTime<Utc> {
 async fn get(app: &TestApp, case_number: &str) -> ReviewCase {
     app.client()
         .await
-        .get_review_case(app.request(GetReviewCaseRequest { case_number: case_number.into() }))
+        .get_review_case(
+            app.request(GetReviewCaseRequest { case_number: case_number.into(), staff_id: "staff-1".into() }),
+        )
         .await
         .expect("get")
         .into_inner()

@@ -5,7 +5,9 @@
 
 mod cases;
 mod deadlines;
+mod decisions;
 mod fake_codes;
+mod fake_registry;
 mod lookup;
 mod masking;
 mod open_cases;

@@ -36,7 +36,10 @@ async fn every_personal_field_is_masked_on_the_wire() {
         .review_case
         .expect("a case");
     let fetched = client
-        .get_review_case(app.request(GetReviewCaseRequest { case_number: opened.case_number.clone() }))
+        .get_review_case(app.request(GetReviewCaseRequest {
+            case_number: opened.case_number.clone(),
+            staff_id: "staff-1".into(),
+        }))
         .await
         .expect("get")
         .into_inner()

@@ -1,12 +1,11 @@
 //! OpenReviewCase: each kind's rules, documents, duplicates; GetReviewCase and
-//! GetReviewDocument; DecideReviewCase still waits for its issue.
+//! GetReviewDocument (decisions: `decisions.rs`).
 
 use beian_common::calendar::BusinessCalendar;
 use beian_proto::{
     common::v1::{self as common, CertificateType as Cert, DocumentKind as Doc, ReviewKind as Kind},
     identity_recovery::v1::{
-        DecideReviewCaseRequest, GetReviewCaseRequest, GetReviewDocumentRequest, OpenReviewCaseRequest,
-        ReviewCase,
+        GetReviewCaseRequest, GetReviewDocumentRequest, OpenReviewCaseRequest, ReviewCase,
     },
 };
 use chrono::{DateTime, FixedOffset};
@@ -54,7 +53,10 @@ async fn every_kind_opens_with_its_materials() {
         assert_eq!(case.documents.iter().map(|d| d.kind).collect::<Vec<_>>(), expected_documents);
 
         let fetched = client
-            .get_review_case(app.request(GetReviewCaseRequest { case_number: case.case_number.clone() }))
+            .get_review_case(app.request(GetReviewCaseRequest {
+                case_number: case.case_number.clone(),
+                staff_id: "staff-1".into(),
+            }))
             .await
             .expect("get")
             .into_inner()
@@ -65,6 +67,7 @@ async fn every_kind_opens_with_its_materials() {
         for reference in &case.documents {
             let stored = client
                 .get_review_document(app.request(GetReviewDocumentRequest {
+                    staff_id: "staff-1".into(),
                     case_number: case.case_number.to_lowercase(),
                     document_id: reference.document_id.clone(),
                 }))
@@ -282,6 +285,7 @@ async fn documents_must_be_small_jpeg_png_or_pdf() {
         .client()
         .await
         .get_review_document(app.request(GetReviewDocumentRequest {
+            staff_id: "staff-1".into(),
             case_number: case.case_number,
             document_id: case.documents[1].document_id.clone(),
         }))
@@ -374,15 +378,22 @@ async fn unknown_cases_and_documents_are_not_found() {
     let other = open(&app, request(Kind::LegacyClaim, "other.example.cn")).await.expect("opens");
 
     let missing = client
-        .get_review_case(app.request(GetReviewCaseRequest { case_number: "RV20260101000000".into() }))
+        .get_review_case(app.request(GetReviewCaseRequest {
+            case_number: "RV20260101000000".into(),
+            staff_id: "staff-1".into(),
+        }))
         .await
         .expect_err("no such case");
     assert_eq!((missing.code(), reason(&missing).as_str()), (Code::NotFound, "REVIEW_CASE_NOT_FOUND"));
     for malformed in ["", "RV123", "case-1", "RV2026010100000X"] {
-        let refused = client
-            .get_review_case(app.request(GetReviewCaseRequest { case_number: malformed.into() }))
-            .await
-            .expect_err(malformed);
+        let refused =
+            client
+                .get_review_case(app.request(GetReviewCaseRequest {
+                    case_number: malformed.into(),
+                    staff_id: "staff-1".into(),
+                }))
+                .await
+                .expect_err(malformed);
         assert_eq!(
             (refused.code(), fields(&refused)),
             (Code::InvalidArgument, vec!["case_number".to_owned()])
@@ -390,6 +401,7 @@ async fn unknown_cases_and_documents_are_not_found() {
     }
 
     let document = |case_number: &str, document_id: &str| GetReviewDocumentRequest {
+        staff_id: "staff-1".into(),
         case_number: case_number.into(),
         document_id: document_id.into(),
     };
@@ -416,15 +428,5 @@ async fn unknown_cases_and_documents_are_not_found() {
         client.get_review_document(app.request(document(&case.case_number, ""))).await.expect_err("blank");
     assert_eq!(fields(&blank), ["document_id"]);
 
-    let decide = client
-        .decide_review_case(app.request(DecideReviewCaseRequest {
-            case_number: case.case_number,
-            staff_id: "reviewer01".into(),
-            approve: true,
-            note: String::new(),
-        }))
-        .await
-        .expect_err("a later issue");
-    assert_eq!((decide.code(), reason(&decide).as_str()), (Code::Unimplemented, "NOT_IMPLEMENTED"));
     app.stop().await;
 }

@@ -13,7 +13,7 @@ use beian_platform::{
     testing::{Engine, ScratchDatabases},
 };
 use beian_proto::identity_recovery::v1::identity_recovery_service_client::IdentityRecoveryServiceClient;
-use identity_recovery::{Application, Settings};
+use identity_recovery::{Application, EffectPace, Settings};
 use tokio::{sync::oneshot, task::JoinHandle};
 use tonic::{Status, transport::Channel};
 use tonic_types::StatusExt;
@@ -42,6 +42,17 @@ impl TestApp {
     }
 
     pub async fn start_with(verification_codes_url: &str, token: Secret, calendar: BusinessCalendar) -> Self {
+        Self::start_full(verification_codes_url, NOWHERE, token, calendar).await
+    }
+
+    /// With filing-registry at `filing_registry_url` too; decided effects are polled for
+    /// every 50 ms and retried after 50 ms, 100 ms, … so tests see them quickly.
+    pub async fn start_full(
+        verification_codes_url: &str,
+        filing_registry_url: &str,
+        token: Secret,
+        calendar: BusinessCalendar,
+    ) -> Self {
         let engine = Engine::from_env().expect("a known engine");
         let scratch = ScratchDatabases::create(&engine, "beian_test_ir", &[identity_recovery::NAME])
             .await
@@ -56,12 +67,17 @@ impl TestApp {
             database: scratch.location(identity_recovery::NAME).expect("made"),
             peers: PeerSettings {
                 verification_codes: verification_codes_url.to_owned(),
-                filing_registry: NOWHERE.to_owned(),
+                filing_registry: filing_registry_url.to_owned(),
                 identity_recovery: NOWHERE.to_owned(),
                 legacy_migration: NOWHERE.to_owned(),
                 timeout_ms: 2_000,
             },
             calendar,
+            effects: EffectPace {
+                poll_interval: Duration::from_millis(50),
+                lease: Duration::from_secs(5),
+                retry_base: Duration::from_millis(50),
+            },
         };
         let application = Application::build(settings).await.expect("identity-recovery builds");
         let (stop, stopped) = oneshot::channel::<()>();

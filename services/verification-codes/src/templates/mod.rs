@@ -46,7 +46,7 @@ impl Notice {
             Self::LoginName => &["login_name"],
             Self::FilingPassword => &["filing_password"],
             Self::TransferCompleted => &["filing_number", "masked_login_name"],
-            Self::ReviewDecided => &["case_number", "decision"],
+            Self::ReviewDecided => &["case_number", "decision", "note"],
             Self::PasswordChanged => &[],
         }
     }
@@ -205,6 +205,7 @@ mod tests {
             ("masked_login_name", "li***w"),
             ("case_number", "RC-20260101-0001"),
             ("decision", "APPROVED"),
+            ("note", "documents are clear"),
         ]);
         for template in Template::all() {
             for locale in [Locale::ZhCn, Locale::En] {
@@ -249,7 +250,7 @@ mod tests {
             check_notice_params(Notice::LoginName, &params(&[("login_name", "a\nb")])),
             Err(ParamError::Malformed(_))
         ));
-        let decided = params(&[("case_number", "RC-1"), ("decision", "MAYBE")]);
+        let decided = params(&[("case_number", "RC-1"), ("decision", "MAYBE"), ("note", "n")]);
         assert_eq!(check_notice_params(Notice::ReviewDecided, &decided), Err(ParamError::Decision));
     }
 }

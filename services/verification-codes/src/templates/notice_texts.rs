@@ -33,11 +33,11 @@ pub fn texts(notice: Notice, locale: Locale) -> (&'static str, &'static str) {
         ),
         (Notice::ReviewDecided, Locale::ZhCn) => (
             "【备案】审核结果通知",
-            "【备案】您的审核申请 {case_number} 已处理，审核结果：{decision}。详情请登录查看。",
+            "【备案】您的审核申请 {case_number} 已处理，审核结果：{decision}。说明：{note}",
         ),
         (Notice::ReviewDecided, Locale::En) => (
             "[Beian] Review decided",
-            "[Beian] Your review {case_number} was decided: {decision}. Log in for details.",
+            "[Beian] Your review {case_number} was decided: {decision}. Note: {note}",
         ),
         (Notice::PasswordChanged, Locale::ZhCn) => {
             ("【备案】账号密码已修改", "【备案】您的账号密码已修改。如非本人操作，请立即联系客服。")

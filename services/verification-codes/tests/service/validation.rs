@@ -155,7 +155,7 @@ async fn internal_calls_name_each_bad_field() {
             "params",
             pb::EnqueueNoticeRequest {
                 template: NoticeTemplate::ReviewDecided as i32,
-                ..with_params(&[("case_number", "RC-1"), ("decision", "PERHAPS")])
+                ..with_params(&[("case_number", "RC-1"), ("decision", "PERHAPS"), ("note", "n")])
             },
         ),
     ];

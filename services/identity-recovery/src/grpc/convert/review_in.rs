@@ -14,6 +14,7 @@ use crate::{
     error::Error,
     reviews::{
         Applicant, CaseSubject, Certificate, CertificateType, NewCase, Region, ReviewState, Upload,
+        decisions::{Decision, MAX_NOTE_CHARS},
         documents::{self, MAX_DOCUMENTS},
         numbering,
         page::{self, Cursor, PageRequest, QueueFilter},
@@ -167,6 +168,7 @@ pub fn page_request(request: &pb::ListReviewCasesRequest) -> Result<PageRequest,
     let filter = QueueFilter {
         kind: enums::optional("kind", request.kind)?,
         state: enums::optional("state", request.state)?.unwrap_or(ReviewState::Pending),
+        overdue_only: request.overdue_only,
     };
     let after = optional(&request.page_token).map(|token| Cursor::from_token(token, filter)).transpose()?;
     Ok(PageRequest { filter, size: page::page_size(request.page_size)?, after })
@@ -184,6 +186,41 @@ pub fn case_number(value: &str) -> Result<String, Error> {
 
 pub fn document_id(value: &str) -> Result<&str, Error> {
     required_text(value, 64).map_err(|d| Error::invalid("document_id", d))
+}
+
+/// The staff account a view or decision is recorded under.
+pub fn staff_id(value: &str) -> Result<&str, Error> {
+    required_text(value, MAX_ACCOUNT_ID_CHARS).map_err(|d| Error::invalid("staff_id", d))
+}
+
+/// A note of at most [`MAX_NOTE_CHARS`] characters without control characters (it goes
+/// into an SMS); a rejection needs one.
+pub fn decision(request: &pb::DecideReviewCaseRequest) -> Result<Decision, Error> {
+    let note = optional(&request.note).map(ToOwned::to_owned);
+    if note
+        .as_ref()
+        .is_some_and(|note| note.chars().count() > MAX_NOTE_CHARS || note.chars().any(char::is_control))
+    {
+        return Err(Error::invalid(
+            "note",
+            format!("must be at most {MAX_NOTE_CHARS} characters without line breaks"),
+        ));
+    }
+    if !request.approve && note.is_none() {
+        return Err(Error::invalid("note", "is required to reject: the applicant reads it"));
+    }
+    Ok(Decision {
+        case_number: case_number(&request.case_number)?,
+        staff_id: staff_id(&request.staff_id)?.to_owned(),
+        approve: request.approve,
+        note,
+    })
+}
+
+/// The mobile as the applicant typed it, normalised like the application's.
+pub fn applicant_mobile(value: &str) -> Result<String, Error> {
+    let mobile = required_text(value, 32).map_err(|d| Error::invalid("applicant_mobile", d))?;
+    normalise_mobile(mobile).map_err(|e| Error::invalid("applicant_mobile", e.to_string()))
 }
 
 /// A trimmed value, or None when blank: proto3 has no absent strings.

@@ -5,9 +5,15 @@ use beian_common::masking::{mask_email, mask_id_number, mask_mobile, mask_name};
 use beian_platform::wire::{enums::to_wire, timestamp};
 use beian_proto::{common::v1 as common, identity_recovery::v1 as pb};
 
-use crate::reviews::{DocumentRef, ReviewCase, store::StoredDocument};
+use crate::reviews::{
+    DocumentRef, ReviewCase, ReviewState,
+    audit::{AuditAction, AuditEntry},
+    store::StoredDocument,
+};
 
-pub fn review_case(case: ReviewCase) -> pb::ReviewCase {
+/// The case as staff see it; `overdue` as of `now_ms`.
+pub fn review_case(case: ReviewCase, now_ms: i64) -> pb::ReviewCase {
+    let overdue = case.overdue(now_ms);
     let applicant = &case.applicant;
     let subject = case.subject;
     pb::ReviewCase {
@@ -48,6 +54,38 @@ pub fn review_case(case: ReviewCase) -> pb::ReviewCase {
         documents: case.documents.into_iter().map(document_ref).collect(),
         decision_note: case.decision_note.unwrap_or_default(),
         decided_by: case.decided_by.unwrap_or_default(),
+        decide_time: case.decided_at_ms.map(timestamp),
+        overdue,
+    }
+}
+
+/// The case as its applicant sees it: staff's note only on a rejection.
+pub fn review_status(case: ReviewCase) -> pb::ReviewStatus {
+    let rejected = case.state == ReviewState::Rejected;
+    pb::ReviewStatus {
+        case_number: case.case_number,
+        kind: to_wire(case.kind),
+        state: to_wire(case.state),
+        submit_time: Some(timestamp(case.submitted_at_ms)),
+        deadline: Some(timestamp(case.deadline_at_ms)),
+        rejection_note: if rejected { case.decision_note.unwrap_or_default() } else { String::new() },
+    }
+}
+
+pub fn audit_entry(entry: AuditEntry) -> pb::ReviewAuditEntry {
+    let action = match entry.action {
+        AuditAction::ViewCase => pb::ReviewAuditAction::ViewCase,
+        AuditAction::ViewDocument => pb::ReviewAuditAction::ViewDocument,
+        AuditAction::Approve => pb::ReviewAuditAction::Approve,
+        AuditAction::Reject => pb::ReviewAuditAction::Reject,
+        AuditAction::EffectApplied => pb::ReviewAuditAction::EffectApplied,
+    };
+    pb::ReviewAuditEntry {
+        time: Some(timestamp(entry.at_ms)),
+        actor: entry.actor,
+        action: action as i32,
+        document_id: entry.document_id.unwrap_or_default(),
+        note: entry.note.unwrap_or_default(),
     }
 }
 

@@ -1,0 +1,385 @@
+//! Real crashes between a staff decision and its effect: identity-recovery or
+//! verification-codes runs as a process of its own and is killed (SIGKILL, no drain),
+//! then started again on the same SQLite file. The approved case's login-name notices
+//! reach the file sink exactly once per channel, and the case ends COMPLETED.
+//!
+//! The processes are this test binary started again (`service_child`, ignored unless
+//! `BEIAN_CRASH_CHILD` names a service), running what each service's `main` runs: its
+//! settings from the environment, `Application::build`, `run_until(shutdown signal)`.
+//! (Cargo hands a test the path of its own package's binaries only.)
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
+
+use std::{
+    net::SocketAddr,
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use beian_platform::{config::ServiceArgs, storage::DatabaseLocation};
+use beian_proto::{
+    common::v1::{Applicant, ReviewKind, ReviewState},
+    identity_recovery::v1::{
+        DecideReviewCaseRequest, GetReviewStatusRequest, OpenReviewCaseRequest, ReviewSubject,
+        identity_recovery_service_client::IdentityRecoveryServiceClient,
+    },
+};
+use clap::Parser;
+use identity_recovery::{accounts::Site, seed::SeedAccount};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
+use tonic::transport::Channel;
+
+const TOKEN: &str = "crash-test-internal-token";
+const SECRET_KEY: &str = "crash-test-secret-key-0123456789abcdef";
+const CHILD: &str = "BEIAN_CRASH_CHILD";
+const HOLDER: &str = "acc-holder";
+const APPLICANT_MOBILE: &str = "13912340000";
+const APPLICANT_EMAIL: &str = "applicant@example.net";
+
+#[derive(Parser)]
+struct Cli<E: clap::Args> {
+    #[command(flatten)]
+    args: ServiceArgs,
+    #[command(flatten)]
+    extra: E,
+}
+
+/// A service process: what its binary's `main` does, configured by the environment.
+#[test]
+#[ignore = "a child process of the crash tests, not a test"]
+fn service_child() {
+    let Ok(service) = std::env::var(CHILD) else { return };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime
+        .block_on(async {
+            match service.as_str() {
+                "identity-recovery" => {
+                    let cli = Cli::<identity_recovery::IdentityArgs>::parse_from(["identity-recovery"]);
+                    let settings = identity_recovery::Settings::from_args(&cli.args, &cli.extra)?;
+                    identity_recovery::Application::build(settings)
+                        .await?
+                        .run_until(beian_platform::shutdown::signal())
+                        .await
+                }
+                "verification-codes" => {
+                    let cli = Cli::<verification_codes::VerificationArgs>::parse_from(["verification-codes"]);
+                    let settings = verification_codes::Settings::from_args(&cli.args, &cli.extra)?;
+                    verification_codes::Application::build(settings)
+                        .await?
+                        .run_until(beian_platform::shutdown::signal())
+                        .await
+                }
+                other => anyhow::bail!("no service {other}"),
+            }
+        })
+        .unwrap();
+}
+
+fn free_port() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+fn spawn(service: &str, dir: &Path, listen: SocketAddr, extra: &[(&str, String)]) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "service_child", "--ignored", "--nocapture", "--test-threads=1"])
+        .env_clear()
+        .env(CHILD, service)
+        .env("BEIAN_LISTEN_ADDR", listen.to_string())
+        .env("BEIAN_DATA_DIR", dir)
+        .env("BEIAN_INTERNAL_TOKEN", TOKEN)
+        .env("BEIAN_LOG", "warn")
+        .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the child starts")
+}
+
+/// verification-codes in a development run: messages go to `<dir>/messages.jsonl`.
+fn spawn_codes(dir: &Path, listen: SocketAddr) -> Child {
+    spawn(
+        "verification-codes",
+        dir,
+        listen,
+        &[
+            ("BEIAN_SECRET_KEY", SECRET_KEY.into()),
+            ("BEIAN_DEVELOPMENT", "true".into()),
+            ("BEIAN_OUTBOX_POLL_MS", "100".into()),
+        ],
+    )
+}
+
+/// identity-recovery calling verification-codes at `codes`; effects leased for 1.5 s.
+fn spawn_identity(dir: &Path, listen: SocketAddr, codes: SocketAddr) -> Child {
+    spawn(
+        "identity-recovery",
+        dir,
+        listen,
+        &[
+            ("BEIAN_VERIFICATION_CODES_URL", format!("http://{codes}")),
+            ("BEIAN_FILING_REGISTRY_URL", "http://127.0.0.1:1".into()),
+            ("BEIAN_PEER_TIMEOUT_MS", "30000".into()),
+            ("BEIAN_REVIEW_EFFECT_POLL_MS", "100".into()),
+            ("BEIAN_REVIEW_EFFECT_LEASE_MS", "1500".into()),
+            ("BEIAN_REVIEW_EFFECT_RETRY_MS", "200".into()),
+        ],
+    )
+}
+
+fn kill(mut child: Child) {
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+}
+
+/// The holder's account, loaded into identity-recovery's file before it starts.
+async fn seed_holder(dir: &Path) {
+    let db = identity_recovery::Application::open_database(&DatabaseLocation::sqlite_file(
+        dir,
+        identity_recovery::NAME,
+    ))
+    .await
+    .unwrap();
+    let holder = SeedAccount {
+        account_id: HOLDER,
+        login_name: "holder2019",
+        site: Site::Cn,
+        mobile: "15212341234",
+        email: "holder@example.com",
+        password: "Demo#2026pass",
+        staff: false,
+    };
+    identity_recovery::seed::insert_accounts(&db, &[holder]).await.unwrap();
+    db.close().await;
+}
+
+async fn identity(listen: SocketAddr) -> IdentityRecoveryServiceClient<Channel> {
+    for _ in 0..300 {
+        if let Ok(channel) =
+            tonic::transport::Endpoint::from_shared(format!("http://{listen}")).unwrap().connect().await
+        {
+            return IdentityRecoveryServiceClient::new(channel);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("identity-recovery never listened on {listen}");
+}
+
+fn credential<T>(message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.metadata_mut().insert("x-beian-internal-token", TOKEN.parse().unwrap());
+    request
+}
+
+/// Opens an account lookup case for the holder's filing and approves it.
+async fn open_and_approve(listen: SocketAddr) -> String {
+    let mut client = identity(listen).await;
+    let case = client
+        .open_review_case(credential(OpenReviewCaseRequest {
+            kind: ReviewKind::AccountLookup as i32,
+            applicant: Some(Applicant {
+                name: "张伟".into(),
+                mobile: APPLICANT_MOBILE.into(),
+                email: APPLICANT_EMAIL.into(),
+                ..Applicant::default()
+            }),
+            subject: Some(ReviewSubject {
+                domain: "crash.example.cn".into(),
+                account_id: HOLDER.into(),
+                ..ReviewSubject::default()
+            }),
+            documents: vec![],
+            locale: "zh-CN".into(),
+            request_id: "crash-review-1".into(),
+        }))
+        .await
+        .expect("opened")
+        .into_inner()
+        .review_case
+        .unwrap();
+    client
+        .decide_review_case(credential(DecideReviewCaseRequest {
+            case_number: case.case_number.clone(),
+            staff_id: "reviewer01".into(),
+            approve: true,
+            note: String::new(),
+        }))
+        .await
+        .expect("approved");
+    case.case_number
+}
+
+async fn state(listen: SocketAddr, case_number: &str) -> i32 {
+    identity(listen)
+        .await
+        .get_review_status(credential(GetReviewStatusRequest {
+            case_number: case_number.into(),
+            applicant_mobile: APPLICANT_MOBILE.into(),
+        }))
+        .await
+        .expect("status")
+        .into_inner()
+        .status
+        .unwrap()
+        .state
+}
+
+async fn wait_for_completed(listen: SocketAddr, case_number: &str) {
+    for _ in 0..300 {
+        if state(listen, case_number).await == ReviewState::Completed as i32 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{case_number} never completed");
+}
+
+/// The login-name notices in the file sink, as (destination, message id).
+fn login_name_messages(dir: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(dir.join("messages.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|m| m["template"] == "LOGIN_NAME")
+        .map(|m| {
+            (m["destination"].as_str().unwrap().to_owned(), m["message_id"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+async fn wait_for_messages(dir: &Path, count: usize) -> Vec<(String, String)> {
+    for _ in 0..300 {
+        let found = login_name_messages(dir);
+        if found.len() >= count {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {count} login-name messages: {:?}", login_name_messages(dir));
+}
+
+/// Exactly one notice per channel, to the applicant, however often the effect was tried.
+async fn assert_sent_once(dir: &Path) {
+    wait_for_messages(dir, 2).await;
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    let mut sent = login_name_messages(dir);
+    sent.sort();
+    let destinations: Vec<&str> = sent.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(destinations, [APPLICANT_MOBILE, APPLICANT_EMAIL], "once per channel: {sent:?}");
+    assert_ne!(sent[0].1, sent[1].1);
+}
+
+/// A TCP relay to `upstream` that passes requests on and drops every answer: the peer
+/// acts on the call, the caller never hears back (a lost answer).
+async fn answer_dropping_relay(upstream: SocketAddr) -> (SocketAddr, Arc<Mutex<usize>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let relayed = Arc::new(Mutex::new(0usize));
+    let count = relayed.clone();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await else { continue };
+            let count = count.clone();
+            tokio::spawn(async move {
+                let (mut in_read, _in_write) = inbound.split();
+                let (mut out_read, mut out_write) = outbound.split();
+                let mut up = [0u8; 16 * 1024];
+                let mut down = [0u8; 16 * 1024];
+                loop {
+                    tokio::select! {
+                        n = in_read.read(&mut up) => match n {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                *count.lock().unwrap() += n;
+                                if out_write.write_all(&up[..n]).await.is_err() { break; }
+                            }
+                        },
+                        // the answers are read and thrown away
+                        n = out_read.read(&mut down) => if matches!(n, Ok(0) | Err(_)) { break },
+                    }
+                }
+            });
+        }
+    });
+    (address, relayed)
+}
+
+#[tokio::test]
+async fn identity_recovery_killed_after_the_effect_reached_verification_codes_sends_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_holder(dir.path()).await;
+    let codes_listen = free_port();
+    let codes = spawn_codes(dir.path(), codes_listen);
+    let (relay, _) = answer_dropping_relay(codes_listen).await;
+
+    // the first identity-recovery queues the notices but never hears that it did
+    let identity_listen = free_port();
+    let first = spawn_identity(dir.path(), identity_listen, relay);
+    let case_number = open_and_approve(identity_listen).await;
+    wait_for_messages(dir.path(), 1).await;
+    assert_eq!(state(identity_listen, &case_number).await, ReviewState::Approved as i32);
+    kill(first);
+
+    let second = spawn_identity(dir.path(), identity_listen, codes_listen);
+    wait_for_completed(identity_listen, &case_number).await;
+    assert_sent_once(dir.path()).await;
+    kill(second);
+    kill(codes);
+}
+
+#[tokio::test]
+async fn identity_recovery_killed_before_the_effect_applies_it_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_holder(dir.path()).await;
+    let codes_listen = free_port();
+    let codes = spawn_codes(dir.path(), codes_listen);
+    // a peer that accepts the connection and never answers: the effect hangs in flight
+    let black_hole = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let black_hole_address = black_hole.local_addr().unwrap();
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let holding = held.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = black_hole.accept().await {
+            holding.lock().unwrap().push(stream);
+        }
+    });
+
+    let identity_listen = free_port();
+    let first = spawn_identity(dir.path(), identity_listen, black_hole_address);
+    let case_number = open_and_approve(identity_listen).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(login_name_messages(dir.path()).is_empty());
+    kill(first);
+
+    let second = spawn_identity(dir.path(), identity_listen, codes_listen);
+    wait_for_completed(identity_listen, &case_number).await;
+    assert_sent_once(dir.path()).await;
+    kill(second);
+    kill(codes);
+}
+
+#[tokio::test]
+async fn verification_codes_killed_between_the_decision_and_the_effect_delays_it_without_doubling() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_holder(dir.path()).await;
+    let codes_listen = free_port();
+    let codes = spawn_codes(dir.path(), codes_listen);
+    let identity_listen = free_port();
+    let recovery = spawn_identity(dir.path(), identity_listen, codes_listen);
+    // verification-codes dies before the decision: the effect fails and is retried
+    identity(identity_listen).await;
+    kill(codes);
+    let case_number = open_and_approve(identity_listen).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(state(identity_listen, &case_number).await, ReviewState::Approved as i32);
+
+    let codes = spawn_codes(dir.path(), codes_listen);
+    wait_for_completed(identity_listen, &case_number).await;
+    assert_sent_once(dir.path()).await;
+    kill(recovery);
+    kill(codes);
+}
