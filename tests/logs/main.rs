@@ -8,9 +8,10 @@ use beian_platform::testing::{CapturedLogs, holds_number};
 use beian_proto::{
     common::v1::{CertificateType, Channel},
     gateway::v1::{
-        CompletePasswordResetRequest, LoginRequest, RecoverFilingPasswordRequest, SendAccountLookupCodeRequest,
-        SendPasswordResetCodeRequest, StartAccountLookupRequest, StartPasswordResetRequest,
-        VerifyAccountLookupCodeRequest, account_lookup_service_client::AccountLookupServiceClient,
+        CompletePasswordResetRequest, LoginRequest, RecoverFilingPasswordRequest,
+        SendAccountLookupCodeRequest, SendPasswordResetCodeRequest, StartAccountLookupRequest,
+        StartPasswordResetRequest, VerifyAccountLookupCodeRequest,
+        account_lookup_service_client::AccountLookupServiceClient,
         account_service_client::AccountServiceClient,
         filing_password_service_client::FilingPasswordServiceClient,
     },

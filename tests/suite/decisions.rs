@@ -2,26 +2,26 @@
 //! review sends the holder's login name to the applicant's contacts and completes; a
 //! rejection sends its note and shows it in GetReviewStatus; a case is decided once;
 //! only staff decide; views and decisions are audited; an approved FILING_PASSWORD case
-//! stays APPROVED while filing-registry cannot apply it yet.
+//! issues a new filing password to the applicant's contacts.
 
 use std::time::Duration;
 
 use beian_proto::{
-    common::v1::{self as common, ReviewKind, ReviewState},
+    common::v1::ReviewState,
     gateway::v1::{
         ApproveReviewCaseRequest, GetReviewCaseRequest, GetReviewStatusRequest, ListReviewAuditRequest,
         ListReviewCasesRequest, LoginRequest, RejectReviewCaseRequest, ReviewTicket, StaffAuditAction,
-        account_service_client::AccountServiceClient, legacy_login_service_client::LegacyLoginServiceClient,
+        account_service_client::AccountServiceClient,
+        filing_password_service_client::FilingPasswordServiceClient,
+        legacy_login_service_client::LegacyLoginServiceClient,
         staff_review_service_client::StaffReviewServiceClient,
     },
-    identity_recovery::v1::{
-        OpenReviewCaseRequest, ReviewSubject, identity_recovery_service_client::IdentityRecoveryServiceClient,
-    },
 };
-use beian_tests::{TestSuite, with_credential};
+use beian_tests::TestSuite;
 use tonic::{Code, Request, transport::Channel};
 
 use crate::{
+    filing_password,
     lookup::{demo_suite, start},
     reason,
     reviews::{application, request},
@@ -218,69 +218,43 @@ async fn a_rejected_review_tells_the_applicant_why() {
 }
 
 #[tokio::test]
-async fn an_approved_filing_password_case_stays_approved_until_filing_registry_applies_it() {
+async fn an_approved_filing_password_case_issues_a_new_password_to_the_applicant_once() {
     let suite = demo_suite().await;
-    // opened on identity-recovery directly: the gateway's RequestFilingPasswordReview is another part of the issue
-    let mut identity =
-        IdentityRecoveryServiceClient::new(suite.channel(suite.addresses().identity_recovery).await);
-    let png = common::Document {
-        kind: 0,
-        content_type: "image/png".into(),
-        content: vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0],
-    };
-    let documents = [
-        common::DocumentKind::IdCardFront,
-        common::DocumentKind::IdCardBack,
-        common::DocumentKind::HalfBodyWithIdCard,
-    ]
-    .into_iter()
-    .map(|kind| common::Document { kind: kind as i32, ..png.clone() })
-    .collect();
-    let case = identity
-        .open_review_case(with_credential(
-            &suite,
-            OpenReviewCaseRequest {
-                kind: ReviewKind::FilingPassword as i32,
-                applicant: Some(common::Applicant {
-                    name: "张伟".into(),
-                    mobile: APPLICANT_MOBILE.into(),
-                    email: APPLICANT_EMAIL.into(),
-                    ..common::Applicant::default()
-                }),
-                subject: Some(ReviewSubject {
-                    filing_number: "浙ICP备19012345号".into(),
-                    certificate_type: common::CertificateType::ResidentIdCard as i32,
-                    certificate_number: "11010519491231002X".into(),
-                    ..ReviewSubject::default()
-                }),
-                documents,
-                locale: "zh-CN".into(),
-                request_id: "suite-filing-password-review".into(),
-            },
-        ))
+    let mut service = FilingPasswordServiceClient::new(suite.gateway().await);
+    let token = suite.human_check_token().await;
+    let ticket = service
+        .request_filing_password_review(filing_password::review(token))
         .await
         .expect("opened")
         .into_inner()
-        .review_case
-        .expect("a case");
+        .ticket
+        .expect("a ticket");
     let reviewer = login(&suite, "reviewer01").await;
     staff(&suite)
         .await
         .approve_review_case(bearer(
-            ApproveReviewCaseRequest { case_number: case.case_number.clone(), note: String::new() },
+            ApproveReviewCaseRequest { case_number: ticket.case_number.clone(), note: String::new() },
             &reviewer,
         ))
         .await
         .expect("approved");
-    tokio::time::sleep(Duration::from_millis(2_000)).await;
-    let seen = status(&suite, &case.case_number, APPLICANT_MOBILE).await.expect("status");
-    assert_eq!(
-        seen.state,
-        ReviewState::Approved as i32,
-        "filing-registry answers UNIMPLEMENTED for now: retried, not lost"
-    );
+
+    wait_for_state(&suite, &ticket.case_number, ReviewState::Completed).await;
+    let sent = suite.wait_for_messages(2, |m| m["template"] == "FILING_PASSWORD").await;
+    let mut destinations: Vec<&str> = sent.iter().map(|m| m["destination"].as_str().unwrap()).collect();
+    destinations.sort_unstable();
+    assert_eq!(destinations, [APPLICANT_MOBILE, APPLICANT_EMAIL], "to the contacts the applicant gave");
+    let password = sent[0]["params"]["filing_password"].as_str().expect("the new password").to_owned();
+    assert_eq!(sent[1]["params"]["filing_password"], password.as_str(), "one password, two channels");
+    filing_password::check(&suite, &password).await.expect("the new password works");
+    let old = filing_password::check(&suite, filing_password::DEMO_PASSWORD).await.expect_err("the old one");
+    assert_eq!(reason(&old), "FILING_PASSWORD_INCORRECT");
+
     let actions: Vec<StaffAuditAction> =
-        audit(&suite, &reviewer, &case.case_number).await.into_iter().map(|e| e.0).collect();
-    assert_eq!(actions, [StaffAuditAction::Approve]);
+        audit(&suite, &reviewer, &ticket.case_number).await.into_iter().map(|e| e.0).collect();
+    assert_eq!(actions, [StaffAuditAction::Approve, StaffAuditAction::EffectApplied]);
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let issued = suite.messages().into_iter().filter(|m| m["template"] == "FILING_PASSWORD").count();
+    assert_eq!(issued, 2, "issued once");
     suite.stop().await;
 }

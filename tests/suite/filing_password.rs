@@ -22,7 +22,7 @@ use crate::{lookup::demo_suite, reason};
 
 /// The demo filing of zhangwei2019 (`deploy/beian/src/demo.rs`).
 const SUBJECT_ID: &str = "sub-0001";
-const DEMO_PASSWORD: &str = "483920";
+pub(crate) const DEMO_PASSWORD: &str = "483920";
 
 fn recovery(token: String) -> RecoverFilingPasswordRequest {
     RecoverFilingPasswordRequest {
@@ -34,7 +34,7 @@ fn recovery(token: String) -> RecoverFilingPasswordRequest {
     }
 }
 
-async fn check(suite: &TestSuite, password: &str) -> Result<(), tonic::Status> {
+pub(crate) async fn check(suite: &TestSuite, password: &str) -> Result<(), tonic::Status> {
     let mut registry =
         FilingRegistryInternalServiceClient::new(suite.channel(suite.addresses().filing_registry).await);
     registry
@@ -101,7 +101,7 @@ async fn a_mismatch_says_only_that_nothing_matched() {
 
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
 
-fn review(token: String) -> RequestFilingPasswordReviewRequest {
+pub(crate) fn review(token: String) -> RequestFilingPasswordReviewRequest {
     let png = |kind: DocumentKind| Document {
         kind: kind as i32,
         content_type: "image/png".into(),
