@@ -9,20 +9,23 @@ mod peers;
 pub mod reviews;
 pub mod seed;
 mod service;
-mod sessions;
+pub mod sessions;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
+use accounts::{guard::GuardPolicy, password::Hashing};
 use beian_common::calendar::BusinessCalendar;
 use beian_platform::{
-    app::{self, Start},
+    app::{self, Background, Start},
     config::{HostSettings, PeerSettings, ServiceArgs, ports},
     host::Exposure,
     storage::{Database, DatabaseLocation},
 };
+use tokio::sync::watch;
 use tonic::service::Routes;
 
 pub use locale::Locale;
+pub use sessions::SessionPolicy;
 
 pub const NAME: &str = "identity-recovery";
 
@@ -36,6 +39,101 @@ pub struct IdentityArgs {
     /// with the suite.
     #[arg(long, env = "BEIAN_HOLIDAYS_FILE")]
     pub holidays_file: Option<PathBuf>,
+    /// Failed logins of one login name (known or not) before the first wait (Keycloak's
+    /// failure factor).
+    #[arg(long, env = "BEIAN_LOGIN_FAILURE_FACTOR", default_value_t = 5)]
+    pub login_failure_factor: u32,
+    /// Wait added per failure factor of failures, seconds.
+    #[arg(long, env = "BEIAN_LOGIN_WAIT_INCREMENT_SECONDS", default_value_t = 60)]
+    pub login_wait_increment_seconds: u64,
+    /// Longest wait, seconds.
+    #[arg(long, env = "BEIAN_LOGIN_MAX_WAIT_SECONDS", default_value_t = 900)]
+    pub login_max_wait_seconds: u64,
+    /// A failure streak quiet this long starts again, seconds (Keycloak's max delta time).
+    #[arg(long, env = "BEIAN_LOGIN_FAILURE_RESET_SECONDS", default_value_t = 43_200)]
+    pub login_failure_reset_seconds: u64,
+    /// Failed logins one client address (IPv6: its /64) may have per window, all names together.
+    #[arg(long, env = "BEIAN_LOGIN_CLIENT_FAILURES", default_value_t = 100)]
+    pub login_client_failures: u32,
+    /// The per-client window, seconds.
+    #[arg(long, env = "BEIAN_LOGIN_CLIENT_WINDOW_SECONDS", default_value_t = 900)]
+    pub login_client_window_seconds: u64,
+    /// Argon2 hashes at once [default: one per available core].
+    #[arg(long, env = "BEIAN_PASSWORD_HASH_PERMITS")]
+    pub password_hash_permits: Option<usize>,
+    /// How long a login may wait for a hashing permit before it is shed (OVERLOADED), ms.
+    #[arg(long, env = "BEIAN_PASSWORD_HASH_WAIT_MS", default_value_t = 100)]
+    pub password_hash_wait_ms: u64,
+    /// A customer session's lifetime, minutes.
+    #[arg(long, env = "BEIAN_SESSION_LIFETIME_MINUTES", default_value_t = 720)]
+    pub session_lifetime_minutes: u64,
+    /// A staff session's lifetime, minutes.
+    #[arg(long, env = "BEIAN_STAFF_SESSION_LIFETIME_MINUTES", default_value_t = 240)]
+    pub staff_session_lifetime_minutes: u64,
+    /// A staff session unused this long ends, minutes.
+    #[arg(long, env = "BEIAN_STAFF_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub staff_session_idle_minutes: u64,
+}
+
+impl IdentityArgs {
+    fn login(&self) -> LoginSettings {
+        LoginSettings {
+            guard: GuardPolicy {
+                failure_factor: self.login_failure_factor,
+                wait_increment: Duration::from_secs(self.login_wait_increment_seconds),
+                max_wait: Duration::from_secs(self.login_max_wait_seconds),
+                failure_reset: Duration::from_secs(self.login_failure_reset_seconds),
+                client_failures_per_window: self.login_client_failures,
+                client_window: Duration::from_secs(self.login_client_window_seconds),
+            },
+            hash_permits: self.password_hash_permits.unwrap_or_else(Hashing::default_permits),
+            hash_wait: Duration::from_millis(self.password_hash_wait_ms),
+            lock_notice_retry: LoginSettings::default().lock_notice_retry,
+        }
+    }
+
+    fn sessions(&self) -> SessionPolicy {
+        let minutes = |m: u64| Duration::from_secs(m.saturating_mul(60));
+        SessionPolicy {
+            lifetime: minutes(self.session_lifetime_minutes),
+            staff_lifetime: minutes(self.staff_session_lifetime_minutes),
+            staff_idle_timeout: minutes(self.staff_session_idle_minutes),
+            ..SessionPolicy::default()
+        }
+    }
+}
+
+/// How logins are guarded; `Default` is the documented default of every setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginSettings {
+    /// Brute-force detection per login name and the per-client cap.
+    pub guard: GuardPolicy,
+    /// Argon2 hashes at once (one per core: each takes a core and 19 MiB).
+    pub hash_permits: usize,
+    /// How long a login waits for a permit before it is shed; zero: never waits.
+    pub hash_wait: Duration,
+    /// How often lock notices that could not be queued are tried again.
+    pub lock_notice_retry: Duration,
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        Self {
+            guard: GuardPolicy::default(),
+            hash_permits: Hashing::default_permits(),
+            hash_wait: Duration::from_millis(100),
+            lock_notice_retry: Duration::from_secs(5),
+        }
+    }
+}
+
+impl LoginSettings {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.guard.validate()?;
+        anyhow::ensure!(self.hash_permits >= 1, "BEIAN_PASSWORD_HASH_PERMITS must be at least 1");
+        anyhow::ensure!(!self.lock_notice_retry.is_zero(), "the lock notice retry interval must be positive");
+        Ok(())
+    }
 }
 
 /// Everything the service needs to start.
@@ -47,6 +145,8 @@ pub struct Settings {
     pub peers: PeerSettings,
     /// Which days count for review deadlines.
     pub calendar: BusinessCalendar,
+    pub login: LoginSettings,
+    pub sessions: SessionPolicy,
 }
 
 impl Settings {
@@ -66,18 +166,30 @@ impl Settings {
             database: args.database(NAME),
             peers: args.peers.clone(),
             calendar,
+            login: extra.login(),
+            sessions: extra.sessions(),
         })
     }
 
-    /// For the suite launcher: the shipped PRC calendar.
+    /// For the suite launcher: the shipped PRC calendar, default login rules.
     pub fn local(host: HostSettings, database: DatabaseLocation, peers: PeerSettings) -> Self {
-        Self { host, database, peers, calendar: BusinessCalendar::china_default() }
+        Self {
+            host,
+            database,
+            peers,
+            calendar: BusinessCalendar::china_default(),
+            login: LoginSettings::default(),
+            sessions: SessionPolicy::default(),
+        }
     }
 }
 
 /// identity-recovery as the platform runs it.
 #[derive(Debug)]
-pub struct Service(service::IdentityRecovery);
+pub struct Service {
+    service: service::IdentityRecovery,
+    lock_notice_retry: Duration,
+}
 
 /// The service, migrated and bound, ready to serve.
 pub type Application = app::Application<Service>;
@@ -93,15 +205,51 @@ impl app::Service for Service {
     }
 
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
+        settings.login.validate()?;
+        settings.sessions.validate()?;
         let verification_codes =
             peers::VerificationCodes::connect(&settings.peers, &settings.host.internal_token)?;
         let calendar = settings.calendar;
-        Ok(Start::new(settings.host, settings.database, move |db: Database| {
-            Self(service::IdentityRecovery::new(db, verification_codes, calendar))
+        let retry = settings.login.lock_notice_retry;
+        // the decoy an unknown name is checked against: one hash, before serving
+        let decoy_hash =
+            beian_common::password::hash(&sessions::SessionToken::generate().expose().to_owned())?;
+        let rules = service::LoginRules {
+            guard: settings.login.guard,
+            sessions: settings.sessions,
+            hashing: Hashing::new(settings.login.hash_permits, settings.login.hash_wait),
+            decoy_hash,
+        };
+        Ok(Start::new(settings.host, settings.database, move |db: Database| Self {
+            service: service::IdentityRecovery::new(db, verification_codes, calendar, rules),
+            lock_notice_retry: retry,
         }))
     }
 
+    fn background(&mut self, stop: &watch::Receiver<bool>) -> Vec<Background> {
+        let service = &self.service;
+        vec![
+            (
+                "sweep",
+                tokio::spawn(service::sweep::run(
+                    service.database().clone(),
+                    service.guard_policy().clone(),
+                    service.session_policy().sweep_every,
+                    stop.clone(),
+                )),
+            ),
+            (
+                "lock-notices",
+                tokio::spawn(service::lock_notices::run(
+                    service.clone(),
+                    self.lock_notice_retry,
+                    stop.clone(),
+                )),
+            ),
+        ]
+    }
+
     fn routes(self) -> Routes {
-        grpc::routes(self.0)
+        grpc::routes(self.service)
     }
 }

@@ -85,4 +85,27 @@ impl VerificationCodes {
             .await?;
         Ok(())
     }
+
+    /// Queues "your account {masked_login_name} was locked" in the outbox; idempotent on `key`.
+    pub async fn enqueue_account_locked(
+        &self,
+        key: String,
+        channel: Channel,
+        destination: &str,
+        locale: Locale,
+        masked_login_name: &str,
+    ) -> Result<(), Error> {
+        self.client
+            .clone()
+            .enqueue_notice(codes::EnqueueNoticeRequest {
+                idempotency_key: key,
+                channel: to_wire(channel),
+                destination: destination.to_owned(),
+                template: codes::NoticeTemplate::AccountLocked as i32,
+                locale: locale.as_str().to_owned(),
+                params: [("masked_login_name".to_owned(), masked_login_name.to_owned())].into(),
+            })
+            .await?;
+        Ok(())
+    }
 }

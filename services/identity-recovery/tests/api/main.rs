@@ -6,6 +6,7 @@
 mod cases;
 mod deadlines;
 mod fake_codes;
+mod login;
 mod lookup;
 mod masking;
 mod open_cases;

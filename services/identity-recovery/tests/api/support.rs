@@ -13,7 +13,7 @@ use beian_platform::{
     testing::{Engine, ScratchDatabases},
 };
 use beian_proto::identity_recovery::v1::identity_recovery_service_client::IdentityRecoveryServiceClient;
-use identity_recovery::{Application, Settings};
+use identity_recovery::{Application, LoginSettings, SessionPolicy, Settings};
 use tokio::{sync::oneshot, task::JoinHandle};
 use tonic::{Status, transport::Channel};
 use tonic_types::StatusExt;
@@ -42,11 +42,20 @@ impl TestApp {
     }
 
     pub async fn start_with(verification_codes_url: &str, token: Secret, calendar: BusinessCalendar) -> Self {
+        Self::start_configured(verification_codes_url, token, |settings| settings.calendar = calendar).await
+    }
+
+    /// With the defaults, changed by `customise` (login rules, session lifetimes).
+    pub async fn start_configured(
+        verification_codes_url: &str,
+        token: Secret,
+        customise: impl FnOnce(&mut Settings),
+    ) -> Self {
         let engine = Engine::from_env().expect("a known engine");
         let scratch = ScratchDatabases::create(&engine, "beian_test_ir", &[identity_recovery::NAME])
             .await
             .unwrap_or_else(|e| panic!("a scratch database on {engine:?}: {e:#}"));
-        let settings = Settings {
+        let mut settings = Settings {
             host: HostSettings {
                 listen: SocketAddr::from(([127, 0, 0, 1], 0)),
                 request_timeout: Duration::from_secs(10),
@@ -61,8 +70,11 @@ impl TestApp {
                 legacy_migration: NOWHERE.to_owned(),
                 timeout_ms: 2_000,
             },
-            calendar,
+            calendar: BusinessCalendar::china_default(),
+            login: LoginSettings::default(),
+            sessions: SessionPolicy::default(),
         };
+        customise(&mut settings);
         let application = Application::build(settings).await.expect("identity-recovery builds");
         let (stop, stopped) = oneshot::channel::<()>();
         let address = application.local_addr();

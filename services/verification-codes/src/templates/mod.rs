@@ -19,15 +19,17 @@ pub enum Notice {
     TransferCompleted,
     ReviewDecided,
     PasswordChanged,
+    AccountLocked,
 }
 
 impl Notice {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::LoginName,
         Self::FilingPassword,
         Self::TransferCompleted,
         Self::ReviewDecided,
         Self::PasswordChanged,
+        Self::AccountLocked,
     ];
 
     pub fn name(self) -> &'static str {
@@ -37,6 +39,7 @@ impl Notice {
             Self::TransferCompleted => "TRANSFER_COMPLETED",
             Self::ReviewDecided => "REVIEW_DECIDED",
             Self::PasswordChanged => "PASSWORD_CHANGED",
+            Self::AccountLocked => "ACCOUNT_LOCKED",
         }
     }
 
@@ -48,6 +51,7 @@ impl Notice {
             Self::TransferCompleted => &["filing_number", "masked_login_name"],
             Self::ReviewDecided => &["case_number", "decision"],
             Self::PasswordChanged => &[],
+            Self::AccountLocked => &["masked_login_name"],
         }
     }
 }
