@@ -10,6 +10,7 @@ mod errors;
 mod grpc_web;
 mod health;
 mod limits;
+mod login;
 mod lookup;
 mod lost_answers;
 mod message_limits;
