@@ -212,8 +212,7 @@ impl app::Service for Service {
         let calendar = settings.calendar;
         let retry = settings.login.lock_notice_retry;
         // the decoy an unknown name is checked against: one hash, before serving
-        let decoy_hash =
-            beian_common::password::hash(&sessions::SessionToken::generate().expose().to_owned())?;
+        let decoy_hash = beian_common::password::hash(sessions::SessionToken::generate().expose())?;
         let rules = service::LoginRules {
             guard: settings.login.guard,
             sessions: settings.sessions,

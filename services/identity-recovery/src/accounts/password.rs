@@ -74,3 +74,35 @@ impl Hashing {
         .map_err(|e| Error::internal(format!("hashing task failed: {e}")))?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashing_beyond_the_permits_is_shed_not_queued() {
+        let hashing = Hashing::new(1, Duration::ZERO);
+        let held = hashing.admit().await.expect("the one permit");
+        assert!(matches!(hashing.hash("Secret#2026".to_owned()).await, Err(Error::Overloaded)));
+        assert!(matches!(hashing.admit().await, Err(Error::Overloaded)));
+        drop(held);
+        let stored = hashing.hash("Secret#2026".to_owned()).await.expect("a permit again");
+        let permit = hashing.admit().await.expect("released after hashing");
+        assert!(Hashing::verify(permit, "Secret#2026".to_owned(), stored).await.expect("verified"));
+        // the verify released its permit too
+        assert!(hashing.admit().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_short_wait_gets_a_permit_freed_meanwhile() {
+        let hashing = Hashing::new(1, Duration::from_secs(5));
+        let held = hashing.admit().await.expect("the one permit");
+        let waiter = tokio::spawn({
+            let hashing = hashing.clone();
+            async move { hashing.admit().await.is_ok() }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(held);
+        assert!(waiter.await.expect("joins"), "waited for the freed permit");
+    }
+}
