@@ -12,6 +12,7 @@ mod filing_password;
 mod grpc_web;
 mod health;
 mod limits;
+mod login;
 mod lookup;
 mod lost_answers;
 mod message_limits;

@@ -120,6 +120,8 @@ pub struct SuiteSettings {
     pub trusted_proxies: gateway::TrustedProxies,
     /// The gateway's daily quota of customer-service requests per client.
     pub review_requests_per_client_per_day: u32,
+    /// identity-recovery's login guard: lock waits, per-client cap, hashing permits.
+    pub login: identity_recovery::LoginSettings,
     /// Where the gateway reaches verification-codes when not directly, e.g. a test's
     /// proxy in front of it; `None`: verification-codes' own address.
     pub gateway_verification_codes_url: Option<String>,
@@ -141,6 +143,7 @@ impl SuiteSettings {
             seed_demo: false,
             trusted_proxies: gateway::TrustedProxies::default(),
             review_requests_per_client_per_day: gateway::DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY,
+            login: identity_recovery::LoginSettings::default(),
             gateway_verification_codes_url: None,
             gateway_identity_recovery_url: None,
         }
@@ -201,11 +204,14 @@ impl RunningSuite {
         .await?;
         peers.filing_registry = url(filing_registry.local_addr());
         peers.legacy_migration = url(legacy_migration.local_addr());
-        let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings::local(
-            settings.host(settings.addresses.identity_recovery),
-            settings.databases.identity_recovery.clone(),
-            peers.clone(),
-        ))
+        let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings {
+            login: settings.login.clone(),
+            ..identity_recovery::Settings::local(
+                settings.host(settings.addresses.identity_recovery),
+                settings.databases.identity_recovery.clone(),
+                peers.clone(),
+            )
+        })
         .await?;
         peers.identity_recovery = url(identity_recovery.local_addr());
         if let Some(via) = &settings.gateway_verification_codes_url {

@@ -78,6 +78,9 @@ pub enum ScenarioName {
     Send,
     /// AccountLookupService/VerifyAccountLookupCode with pre-sent codes.
     Verify,
+    /// AccountService/Login with the right password, spread over the synthetic accounts:
+    /// Argon2 at the hashing permits' limit (one per core) and beyond it (shed).
+    Login,
 }
 
 impl ScenarioName {
@@ -87,6 +90,7 @@ impl ScenarioName {
             Self::Start => "start",
             Self::Send => "send",
             Self::Verify => "verify",
+            Self::Login => "login",
         }
     }
 }

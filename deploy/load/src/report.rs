@@ -21,6 +21,61 @@ pub struct Scenario {
     pub name: &'static str,
     #[serde(flatten)]
     pub figures: Figures,
+    /// Login runs only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login: Option<LoginFigures>,
+}
+
+/// The error kind of a login shed by the hashing permits: expected beyond their limit.
+pub const SHED: &str = "ResourceExhausted OVERLOADED";
+
+impl Scenario {
+    /// Failed calls that invalidate the figures: all of them, except sheds in a login run.
+    pub fn unexpected_errors(&self) -> u64 {
+        let shed =
+            if self.login.is_some() { self.figures.error_kinds.get(SHED).copied().unwrap_or(0) } else { 0 };
+        self.figures.errors - shed
+    }
+}
+
+/// Keycloak's sizing guide: one vCPU per 15 password-based logins per second.
+pub const KEYCLOAK_LOGINS_PER_VCPU: f64 = 15.0;
+
+/// Logins against the machine's cores and Keycloak's sizing.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginFigures {
+    pub cores: usize,
+    pub logins_per_sec: f64,
+    pub logins_per_sec_per_core: f64,
+    /// Share of the calls shed (OVERLOADED) for want of a hashing permit.
+    pub shed_ratio: f64,
+    pub keycloak_logins_per_vcpu: f64,
+}
+
+impl LoginFigures {
+    pub fn of(figures: &Figures, cores: usize) -> Self {
+        let shed = figures.error_kinds.get(SHED).copied().unwrap_or(0);
+        #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+        let (shed, requests, cores_f) = (shed as f64, figures.requests.max(1) as f64, cores.max(1) as f64);
+        Self {
+            cores,
+            logins_per_sec: figures.requests_per_sec,
+            logins_per_sec_per_core: figures.requests_per_sec / cores_f,
+            shed_ratio: shed / requests,
+            keycloak_logins_per_vcpu: KEYCLOAK_LOGINS_PER_VCPU,
+        }
+    }
+}
+
+pub fn login(l: &LoginFigures) -> String {
+    format!(
+        "               {:.1} logins/s on {} cores = {:.1} per core (Keycloak sizes 1 vCPU per {:.0}); shed {:.1} %",
+        l.logins_per_sec,
+        l.cores,
+        l.logins_per_sec_per_core,
+        l.keycloak_logins_per_vcpu,
+        l.shed_ratio * 100.0
+    )
 }
 
 #[derive(Debug, Serialize)]
@@ -53,20 +108,20 @@ impl Ratios {
 
 pub fn header() -> String {
     format!(
-        "{:<8} {:>8} {:>5} {:>10} {:>11} {:>9} {:>9} {:>7}",
+        "{:<14} {:>8} {:>5} {:>10} {:>11} {:>9} {:>9} {:>7}",
         "scenario", "requests", "conc", "seconds", "requests/s", "p50 ms", "p99 ms", "errors"
     )
 }
 
 pub fn row(name: &str, f: &Figures) -> String {
     format!(
-        "{:<8} {:>8} {:>5} {:>10.2} {:>11.1} {:>9.2} {:>9.2} {:>7}",
+        "{:<14} {:>8} {:>5} {:>10.2} {:>11.1} {:>9.2} {:>9.2} {:>7}",
         name, f.requests, f.concurrency, f.seconds, f.requests_per_sec, f.p50_ms, f.p99_ms, f.errors
     )
 }
 
 pub fn errors(f: &Figures) -> impl Iterator<Item = String> + '_ {
-    f.error_kinds.iter().map(|(kind, n)| format!("         {n} × {kind}"))
+    f.error_kinds.iter().map(|(kind, n)| format!("               {n} × {kind}"))
 }
 
 pub fn ratios(r: &Ratios) -> String {

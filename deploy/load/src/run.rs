@@ -4,6 +4,7 @@
 use std::{process::ExitCode, sync::Arc, time::Instant};
 
 use beian::Addresses;
+use beian_proto::gateway::v1::LoginRequest;
 use tonic::transport::Channel;
 
 use crate::{
@@ -11,9 +12,9 @@ use crate::{
     measure::{Figures, measure},
     messages,
     prepare::Preparer,
-    report::{self, Ratios, RunReport, Scenario, Settings},
+    report::{self, LoginFigures, Ratios, RunReport, Scenario, Settings},
     scenario::{GatewayLoad, Work},
-    seed::Filing,
+    seed::{self, Filing},
     suite::{CAP, LoadSuite},
 };
 
@@ -41,7 +42,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         filings,
         policy: format!(
             "rate limits are not measured: resend cooldown 0 s, every code/challenge cap {CAP} \
-             per window; code and pass lifetimes 5 min, 5 checks per code (defaults)"
+             per window, failed logins per client {CAP}; code and pass lifetimes 5 min, 5 checks \
+             per code, {} hashing permits (defaults)",
+            identity_recovery::LoginSettings::default().hash_permits
         ),
     };
     println!("{}", settings.policy);
@@ -54,7 +57,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(ratios) = &start_over_health {
         println!("{}", report::ratios(ratios));
     }
-    let failed = scenarios.iter().any(|s| s.figures.errors > 0);
+    let failed = scenarios.iter().any(|s| s.unexpected_errors() > 0);
     let report = RunReport { settings, scenarios, start_over_health };
     if let Some(path) = &args.json {
         report::write_json(path, &report)?;
@@ -95,6 +98,11 @@ async fn measure_all(
     let mut scenarios = Vec::new();
     for &name in &args.scenarios {
         let work = match name {
+            // two timed runs of its own, nothing queued
+            ScenarioName::Login => {
+                scenarios.extend(measure_logins(suite, args, &connections, rlt_reports.path()).await?);
+                continue;
+            }
             ScenarioName::Health => Work::Health,
             ScenarioName::Start => Work::Start(Arc::new(start_data.take().unwrap_or_default())),
             ScenarioName::Send => {
@@ -119,7 +127,7 @@ async fn measure_all(
         // run, so that it does not share the CPU with it
         let queued = messages_per_call(name) * usize::try_from(figures.requests - figures.errors)?;
         messages::wait_for_count(&suite.messages_file(), delivered + queued).await?;
-        scenarios.push(Scenario { name: name.as_str(), figures });
+        scenarios.push(Scenario { name: name.as_str(), figures, login: None });
     }
     println!("\nsummary\n{}", report::header());
     for scenario in &scenarios {
@@ -131,10 +139,41 @@ async fn measure_all(
 /// What a successful call queues in the outbox: a code, or the login name to two contacts.
 fn messages_per_call(name: ScenarioName) -> usize {
     match name {
-        ScenarioName::Health | ScenarioName::Start => 0,
+        ScenarioName::Health | ScenarioName::Start | ScenarioName::Login => 0,
         ScenarioName::Send => 1,
         ScenarioName::Verify => 2,
     }
+}
+
+/// Login at the hashing permits' limit (as many in flight as permits) and beyond it
+/// (`--concurrency`, when larger): logins/s, per core, and the share shed.
+async fn measure_logins(
+    suite: &LoadSuite,
+    args: &RunArgs,
+    connections: &Arc<Vec<Channel>>,
+    reports: &std::path::Path,
+) -> anyhow::Result<Vec<Scenario>> {
+    let permits = identity_recovery::LoginSettings::default().hash_permits;
+    let requests: Vec<LoginRequest> = (0..suite.filings.len())
+        .map(|i| LoginRequest { login_name: seed::login_name(i), password: seed::PASSWORD.to_owned() })
+        .collect();
+    let work = Work::Login(Arc::new(requests));
+    let at_limit = u32::try_from(permits)?;
+    let mut runs = vec![("login-at-limit", at_limit)];
+    if args.concurrency > at_limit {
+        runs.push(("login-beyond", args.concurrency));
+    }
+    let mut measured = Vec::new();
+    for (name, concurrency) in runs {
+        let load = GatewayLoad { connections: connections.clone(), work: work.clone() };
+        let report = reports.join(format!("{name}.json"));
+        let figures = measure(load, args.requests, concurrency, &report).await?;
+        print_row(name, &figures);
+        let login = LoginFigures::of(&figures, permits);
+        println!("{}", report::login(&login));
+        measured.push(Scenario { name, figures, login: Some(login) });
+    }
+    Ok(measured)
 }
 
 /// Awaits a preparation, saying how long it took (it is not part of any figure).

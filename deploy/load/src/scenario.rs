@@ -6,8 +6,8 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use beian_proto::gateway::v1::{
-    SendAccountLookupCodeRequest, StartAccountLookupRequest, VerifyAccountLookupCodeRequest,
-    account_lookup_service_client::AccountLookupServiceClient,
+    LoginRequest, SendAccountLookupCodeRequest, StartAccountLookupRequest, VerifyAccountLookupCodeRequest,
+    account_lookup_service_client::AccountLookupServiceClient, account_service_client::AccountServiceClient,
 };
 use rlt::{BenchSuite, IterInfo, IterReport, Status};
 use tokio::time::Instant;
@@ -25,13 +25,15 @@ pub enum Work {
     Start(Arc<Vec<StartAccountLookupRequest>>),
     Send(Arc<Vec<SendAccountLookupCodeRequest>>),
     Verify(Arc<Vec<VerifyAccountLookupCodeRequest>>),
+    /// Reusable: iteration `i` logs in as account `i % len`.
+    Login(Arc<Vec<LoginRequest>>),
 }
 
 impl Work {
     /// How many iterations the prepared data allows.
     pub fn capacity(&self) -> Option<usize> {
         match self {
-            Self::Health => None,
+            Self::Health | Self::Login(_) => None,
             Self::Start(requests) => Some(requests.len()),
             Self::Send(requests) => Some(requests.len()),
             Self::Verify(requests) => Some(requests.len()),
@@ -50,6 +52,7 @@ pub struct GatewayLoad {
 pub struct Clients {
     health: HealthClient<Channel>,
     lookup: AccountLookupServiceClient<Channel>,
+    accounts: AccountServiceClient<Channel>,
 }
 
 #[async_trait]
@@ -61,7 +64,8 @@ impl BenchSuite for GatewayLoad {
         let channel = self.connections[worker_id as usize % self.connections.len()].clone();
         Ok(Clients {
             health: HealthClient::new(channel.clone()),
-            lookup: AccountLookupServiceClient::new(channel),
+            lookup: AccountLookupServiceClient::new(channel.clone()),
+            accounts: AccountServiceClient::new(channel),
         })
     }
 
@@ -85,6 +89,11 @@ impl BenchSuite for GatewayLoad {
             Work::Verify(requests) => {
                 let request = requests.get(i).ok_or_else(missing)?.clone();
                 timed(clients.lookup.verify_account_lookup_code(request)).await
+            }
+            Work::Login(requests) => {
+                anyhow::ensure!(!requests.is_empty(), "no login prepared");
+                let request = requests[i % requests.len()].clone();
+                timed(clients.accounts.login(request)).await
             }
         };
         // a failed call goes to rlt's error distribution, keyed by code and reason

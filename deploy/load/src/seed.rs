@@ -13,7 +13,8 @@ use filing_registry::{
 };
 use identity_recovery::{accounts::Site, seed::SeedAccount};
 
-const PASSWORD: &str = "Load#2026pass";
+/// Every synthetic account's password.
+pub const PASSWORD: &str = "Load#2026pass";
 const FILING_PASSWORD: &str = "483920";
 
 /// What a request needs to know of filing `i`.
@@ -22,6 +23,11 @@ pub struct Filing {
     pub domain: String,
     /// Where its SMS codes go (the filing's and the holder's mobile).
     pub mobile: String,
+}
+
+/// The login name of filing `i`'s holder account.
+pub fn login_name(i: usize) -> String {
+    format!("load-user-{i}")
 }
 
 pub fn filing(i: usize) -> Filing {
@@ -73,7 +79,7 @@ fn account(i: usize) -> SeedAccount {
     let Filing { mobile, .. } = filing(i);
     SeedAccount {
         account_id: account_id(i),
-        login_name: leak(format!("load-user-{i}")),
+        login_name: leak(login_name(i)),
         site: Site::Cn,
         mobile: leak(mobile),
         email: leak(format!("load-{i}@example.cn")),

@@ -95,6 +95,7 @@ async fn serve(
     let mut settings =
         SuiteSettings::new(addresses, storage.databases.clone(), storage.scratch.dir().to_path_buf());
     settings.code_policy = load_policy();
+    settings.login.guard.client_failures_per_window = CAP;
     let running = RunningSuite::start(settings).await?;
     match verification_codes::Application::open_database(&storage.databases.verification_codes).await {
         Ok(verification_codes) => Ok((running, filings, verification_codes)),

@@ -4,6 +4,8 @@ use beian_platform::{
     error::Common,
     status::{ErrorReason, Failure},
 };
+use std::time::Duration;
+
 use tonic::Status;
 
 use beian_common::password_policy::Rule;
@@ -20,6 +22,18 @@ pub enum Error {
     /// Login name or password wrong (indistinguishable on purpose). UNAUTHENTICATED, LOGIN_FAILED.
     #[error("login failed")]
     LoginFailed,
+    /// Too many failed logins for this login name, known or not: no password is checked
+    /// until the wait is over. RESOURCE_EXHAUSTED, ACCOUNT_LOCKED, RetryInfo.
+    #[error("login locked for {retry_after:?}")]
+    AccountLocked { retry_after: Duration },
+    /// The client address reached its cap of failed logins. RESOURCE_EXHAUSTED,
+    /// CLIENT_LIMIT, RetryInfo (the window's end).
+    #[error("client login cap reached for {retry_after:?}")]
+    ClientLimit { retry_after: Duration },
+    /// Every Argon2 permit is busy: the login is shed, not queued. RESOURCE_EXHAUSTED,
+    /// OVERLOADED, RetryInfo.
+    #[error("password hashing overloaded")]
+    Overloaded,
     /// No session, or an expired one. UNAUTHENTICATED, SESSION_REQUIRED.
     #[error("session required")]
     SessionRequired,
@@ -72,11 +86,23 @@ pub enum Error {
 
 beian_platform::common_error!(Error, peers);
 
+/// When a shed login may try again: about one hash later.
+const OVERLOADED_RETRY_AFTER: Duration = Duration::from_secs(1);
+
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
         match error {
             Error::Common(common) => common.into(),
             Error::LoginFailed => Failure::new(ErrorReason::LoginFailed).into(),
+            Error::AccountLocked { retry_after } => {
+                Failure::new(ErrorReason::AccountLocked).retry_after(retry_after).into()
+            }
+            Error::ClientLimit { retry_after } => {
+                Failure::new(ErrorReason::ClientLimit).retry_after(retry_after).into()
+            }
+            Error::Overloaded => {
+                Failure::new(ErrorReason::Overloaded).retry_after(OVERLOADED_RETRY_AFTER).into()
+            }
             Error::SessionRequired => Failure::new(ErrorReason::SessionRequired).into(),
             Error::AccountNotFound => Failure::new(ErrorReason::AccountNotFound).into(),
             Error::NamedAccountNotFound { field } => {

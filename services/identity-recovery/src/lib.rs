@@ -9,10 +9,11 @@ mod peers;
 pub mod reviews;
 pub mod seed;
 mod service;
-mod sessions;
+pub mod sessions;
 
 use std::{path::PathBuf, time::Duration};
 
+use accounts::{guard::GuardPolicy, password::Hashing};
 use beian_common::calendar::BusinessCalendar;
 use beian_platform::{
     app::{self, Background, Start},
@@ -25,6 +26,7 @@ use tonic::service::Routes;
 
 pub use locale::Locale;
 pub use service::EffectPace;
+pub use sessions::SessionPolicy;
 
 pub const NAME: &str = "identity-recovery";
 
@@ -48,6 +50,101 @@ pub struct IdentityArgs {
     /// The wait after an effect's first failure, doubled after each further one (at most 10 min).
     #[arg(long, env = "BEIAN_REVIEW_EFFECT_RETRY_MS", default_value_t = 1_000)]
     pub review_effect_retry_ms: u64,
+    /// Failed logins of one login name (known or not) before the first wait (Keycloak's
+    /// failure factor).
+    #[arg(long, env = "BEIAN_LOGIN_FAILURE_FACTOR", default_value_t = 5)]
+    pub login_failure_factor: u32,
+    /// Wait added per failure factor of failures, seconds.
+    #[arg(long, env = "BEIAN_LOGIN_WAIT_INCREMENT_SECONDS", default_value_t = 60)]
+    pub login_wait_increment_seconds: u64,
+    /// Longest wait, seconds.
+    #[arg(long, env = "BEIAN_LOGIN_MAX_WAIT_SECONDS", default_value_t = 900)]
+    pub login_max_wait_seconds: u64,
+    /// A failure streak quiet this long starts again, seconds (Keycloak's max delta time).
+    #[arg(long, env = "BEIAN_LOGIN_FAILURE_RESET_SECONDS", default_value_t = 43_200)]
+    pub login_failure_reset_seconds: u64,
+    /// Failed logins one client address (IPv6: its /64) may have per window, all names together.
+    #[arg(long, env = "BEIAN_LOGIN_CLIENT_FAILURES", default_value_t = 100)]
+    pub login_client_failures: u32,
+    /// The per-client window, seconds.
+    #[arg(long, env = "BEIAN_LOGIN_CLIENT_WINDOW_SECONDS", default_value_t = 900)]
+    pub login_client_window_seconds: u64,
+    /// Argon2 hashes at once [default: one per available core].
+    #[arg(long, env = "BEIAN_PASSWORD_HASH_PERMITS")]
+    pub password_hash_permits: Option<usize>,
+    /// How long a login may wait for a hashing permit before it is shed (OVERLOADED), ms.
+    #[arg(long, env = "BEIAN_PASSWORD_HASH_WAIT_MS", default_value_t = 100)]
+    pub password_hash_wait_ms: u64,
+    /// A customer session's lifetime, minutes.
+    #[arg(long, env = "BEIAN_SESSION_LIFETIME_MINUTES", default_value_t = 720)]
+    pub session_lifetime_minutes: u64,
+    /// A staff session's lifetime, minutes.
+    #[arg(long, env = "BEIAN_STAFF_SESSION_LIFETIME_MINUTES", default_value_t = 240)]
+    pub staff_session_lifetime_minutes: u64,
+    /// A staff session unused this long ends, minutes.
+    #[arg(long, env = "BEIAN_STAFF_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub staff_session_idle_minutes: u64,
+}
+
+impl IdentityArgs {
+    fn login(&self) -> LoginSettings {
+        LoginSettings {
+            guard: GuardPolicy {
+                failure_factor: self.login_failure_factor,
+                wait_increment: Duration::from_secs(self.login_wait_increment_seconds),
+                max_wait: Duration::from_secs(self.login_max_wait_seconds),
+                failure_reset: Duration::from_secs(self.login_failure_reset_seconds),
+                client_failures_per_window: self.login_client_failures,
+                client_window: Duration::from_secs(self.login_client_window_seconds),
+            },
+            hash_permits: self.password_hash_permits.unwrap_or_else(Hashing::default_permits),
+            hash_wait: Duration::from_millis(self.password_hash_wait_ms),
+            lock_notice_retry: LoginSettings::default().lock_notice_retry,
+        }
+    }
+
+    fn sessions(&self) -> SessionPolicy {
+        let minutes = |m: u64| Duration::from_secs(m.saturating_mul(60));
+        SessionPolicy {
+            lifetime: minutes(self.session_lifetime_minutes),
+            staff_lifetime: minutes(self.staff_session_lifetime_minutes),
+            staff_idle_timeout: minutes(self.staff_session_idle_minutes),
+            ..SessionPolicy::default()
+        }
+    }
+}
+
+/// How logins are guarded; `Default` is the documented default of every setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginSettings {
+    /// Brute-force detection per login name and the per-client cap.
+    pub guard: GuardPolicy,
+    /// Argon2 hashes at once (one per core: each takes a core and 19 MiB).
+    pub hash_permits: usize,
+    /// How long a login waits for a permit before it is shed; zero: never waits.
+    pub hash_wait: Duration,
+    /// How often lock notices that could not be queued are tried again.
+    pub lock_notice_retry: Duration,
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        Self {
+            guard: GuardPolicy::default(),
+            hash_permits: Hashing::default_permits(),
+            hash_wait: Duration::from_millis(100),
+            lock_notice_retry: Duration::from_secs(5),
+        }
+    }
+}
+
+impl LoginSettings {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.guard.validate()?;
+        anyhow::ensure!(self.hash_permits >= 1, "BEIAN_PASSWORD_HASH_PERMITS must be at least 1");
+        anyhow::ensure!(!self.lock_notice_retry.is_zero(), "the lock notice retry interval must be positive");
+        Ok(())
+    }
 }
 
 /// Everything the service needs to start.
@@ -61,6 +158,8 @@ pub struct Settings {
     pub calendar: BusinessCalendar,
     /// How decided reviews' effects are tried.
     pub effects: EffectPace,
+    pub login: LoginSettings,
+    pub sessions: SessionPolicy,
 }
 
 impl Settings {
@@ -85,10 +184,12 @@ impl Settings {
                 lease: Duration::from_millis(extra.review_effect_lease_ms.max(1)),
                 retry_base: Duration::from_millis(extra.review_effect_retry_ms),
             },
+            login: extra.login(),
+            sessions: extra.sessions(),
         })
     }
 
-    /// For the suite launcher: the shipped PRC calendar, the default effect pace.
+    /// For the suite launcher: the shipped PRC calendar, the default effect pace and login rules.
     pub fn local(host: HostSettings, database: DatabaseLocation, peers: PeerSettings) -> Self {
         Self {
             host,
@@ -96,6 +197,8 @@ impl Settings {
             peers,
             calendar: BusinessCalendar::china_default(),
             effects: EffectPace::default(),
+            login: LoginSettings::default(),
+            sessions: SessionPolicy::default(),
         }
     }
 }
@@ -105,6 +208,7 @@ impl Settings {
 pub struct Service {
     api: service::IdentityRecovery,
     effects: Option<service::EffectWorker>,
+    lock_notice_retry: Duration,
 }
 
 /// The service, migrated and bound, ready to serve.
@@ -121,13 +225,24 @@ impl app::Service for Service {
     }
 
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
+        settings.login.validate()?;
+        settings.sessions.validate()?;
         let verification_codes =
             peers::VerificationCodes::connect(&settings.peers, &settings.host.internal_token)?;
         let filing_registry = peers::FilingRegistry::connect(&settings.peers, &settings.host.internal_token)?;
         let calendar = settings.calendar;
         let pace = settings.effects;
+        let retry = settings.login.lock_notice_retry;
+        // the decoy an unknown name is checked against: one hash, before serving
+        let decoy_hash = beian_common::password::hash(sessions::SessionToken::generate().expose())?;
+        let rules = service::LoginRules {
+            guard: settings.login.guard,
+            sessions: settings.sessions,
+            hashing: Hashing::new(settings.login.hash_permits, settings.login.hash_wait),
+            decoy_hash,
+        };
         Ok(Start::new(settings.host, settings.database, move |db: Database| {
-            let api = service::IdentityRecovery::new(db.clone(), verification_codes.clone(), calendar);
+            let api = service::IdentityRecovery::new(db.clone(), verification_codes.clone(), calendar, rules);
             let effects = service::EffectWorker::new(
                 db,
                 verification_codes,
@@ -135,16 +250,31 @@ impl app::Service for Service {
                 pace,
                 api.effects_doorbell(),
             );
-            Self { api, effects: Some(effects) }
+            Self { api, effects: Some(effects), lock_notice_retry: retry }
         }))
     }
 
     fn background(&mut self, stop: &watch::Receiver<bool>) -> Vec<Background> {
-        self.effects
-            .take()
-            .map(|worker| ("review effects", tokio::spawn(worker.run(stop.clone()))))
-            .into_iter()
-            .collect()
+        let api = &self.api;
+        let mut tasks = vec![
+            (
+                "sweep",
+                tokio::spawn(service::sweep::run(
+                    api.database().clone(),
+                    api.guard_policy().clone(),
+                    api.session_policy().sweep_every,
+                    stop.clone(),
+                )),
+            ),
+            (
+                "lock-notices",
+                tokio::spawn(service::lock_notices::run(api.clone(), self.lock_notice_retry, stop.clone())),
+            ),
+        ];
+        if let Some(worker) = self.effects.take() {
+            tasks.push(("review effects", tokio::spawn(worker.run(stop.clone()))));
+        }
+        tasks
     }
 
     fn routes(self) -> Routes {

@@ -47,6 +47,10 @@ pub enum NoticeContent<'a> {
     LoginName { login_name: &'a str },
     /// "Your review {case_number} was not approved: {note}".
     ReviewRejected { case_number: &'a str, note: &'a str },
+    /// "Your password was changed".
+    PasswordChanged,
+    /// "Your account {masked_login_name} was locked".
+    AccountLocked { masked_login_name: &'a str },
 }
 
 impl NoticeContent<'_> {
@@ -62,6 +66,11 @@ impl NoticeContent<'_> {
                     ("decision", "REJECTED".to_owned()),
                     ("note", (*note).to_owned()),
                 ],
+            ),
+            Self::PasswordChanged => (codes::NoticeTemplate::PasswordChanged, Vec::new()),
+            Self::AccountLocked { masked_login_name } => (
+                codes::NoticeTemplate::AccountLocked,
+                vec![("masked_login_name", (*masked_login_name).to_owned())],
             ),
         }
     }
@@ -117,28 +126,6 @@ impl VerificationCodes {
                 purpose: to_wire(purpose),
                 destination: destination.to_owned(),
                 redemption_key: redemption_key.to_owned(),
-            })
-            .await?;
-        Ok(())
-    }
-
-    /// Queues "your password was changed" (no parameters); idempotent on the key.
-    pub async fn enqueue_password_changed(
-        &self,
-        idempotency_key: String,
-        channel: Channel,
-        destination: &str,
-        locale: Locale,
-    ) -> Result<(), Error> {
-        self.client
-            .clone()
-            .enqueue_notice(codes::EnqueueNoticeRequest {
-                idempotency_key,
-                channel: to_wire(channel),
-                destination: destination.to_owned(),
-                template: codes::NoticeTemplate::PasswordChanged as i32,
-                locale: locale.as_str().to_owned(),
-                params: Default::default(),
             })
             .await?;
         Ok(())

@@ -82,6 +82,7 @@ impl IdentityRecovery {
                 login_name: credentials.login_name,
                 password: credentials.password,
                 client_ip: client.ip.to_string(),
+                locale: client.locale.as_str().to_owned(),
             })
             .await?
             .into_inner();

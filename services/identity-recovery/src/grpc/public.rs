@@ -25,10 +25,8 @@ type Reply<T> = Result<Response<T>, Status>;
 #[tonic::async_trait]
 impl IdentityRecoveryService for PublicApi {
     async fn login(&self, request: Request<pb::LoginRequest>) -> Reply<pb::LoginResponse> {
-        let request = request.into_inner();
-        let login_name = convert::login_name(&request.login_name)?;
-        let password = convert::password(&request.password)?;
-        let (session, account) = self.service.login(login_name, password).await?;
+        let attempt = convert::login_attempt(request.into_inner())?;
+        let (session, account) = self.service.login(attempt).await?;
         Ok(Response::new(pb::LoginResponse {
             session_token: session.token.expose().to_owned(),
             expire_time: Some(timestamp(session.expires_at_ms)),

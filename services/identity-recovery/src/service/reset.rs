@@ -8,10 +8,10 @@ use beian_platform::storage::now_millis;
 
 use super::IdentityRecovery;
 use crate::{
-    accounts::{self, password},
+    accounts::{self, password::Hashing},
     error::Error,
     locale::Locale,
-    peers::{self, Channel},
+    peers::{self, Channel, Notice, NoticeContent},
     sessions,
 };
 
@@ -67,10 +67,12 @@ impl IdentityRecovery {
                 self.verification_codes
                     .redeem_reset_proof(&request.proof, destination, &request.request_id)
                     .await?;
-                check_policy(&request.new_password, &old_hash).await.inspect_err(|refusal| {
-                    tracing::info!(account_id = %account.account_id, %refusal, "new password refused");
-                })?;
-                let new_hash = password::hash(request.new_password).await?;
+                check_policy(&self.hashing, &request.new_password, &old_hash).await.inspect_err(
+                    |refusal| {
+                        tracing::info!(account_id = %account.account_id, %refusal, "new password refused");
+                    },
+                )?;
+                let new_hash = self.hashing.hash(request.new_password).await?;
                 self.replace_password(&account.account_id, &request.request_id, &old_hash, &new_hash).await?;
             }
         }
@@ -82,12 +84,17 @@ impl IdentityRecovery {
                 .collect();
         for (channel, destination) in &notified {
             self.verification_codes
-                .enqueue_password_changed(
-                    format!("{}:password-changed:{}", request.request_id, peers::key_part(*channel)),
-                    *channel,
+                .enqueue_notice(Notice {
+                    idempotency_key: format!(
+                        "{}:password-changed:{}",
+                        request.request_id,
+                        peers::key_part(*channel)
+                    ),
+                    channel: *channel,
                     destination,
-                    request.locale,
-                )
+                    locale: request.locale,
+                    content: NoticeContent::PasswordChanged,
+                })
                 .await?;
         }
         Ok(ResetDone { notified })
@@ -119,12 +126,12 @@ impl IdentityRecovery {
 }
 
 /// Seed 003's rules: the cheap ones first, the Argon2id verifies last.
-async fn check_policy(new_password: &str, old_hash: &str) -> Result<(), Error> {
+async fn check_policy(hashing: &Hashing, new_password: &str, old_hash: &str) -> Result<(), Error> {
     password_policy::check(new_password).map_err(|violation| match violation {
         Violation::TooWeak(unmet) => Error::PasswordTooWeak(unmet),
         Violation::TooCommon => Error::PasswordTooCommon,
     })?;
-    if password::similar_to_old(new_password.to_owned(), old_hash.to_owned()).await? {
+    if hashing.similar_to_old(new_password.to_owned(), old_hash.to_owned()).await? {
         return Err(Error::PasswordTooSimilar);
     }
     Ok(())

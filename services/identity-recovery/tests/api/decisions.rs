@@ -39,8 +39,7 @@ async fn start(unimplemented_for: usize) -> World {
     let token = Secret::generate();
     let codes = FakeCodes::start(token.clone()).await;
     let registry = FakeRegistry::start(token.clone(), unimplemented_for).await;
-    let app =
-        TestApp::start_full(&codes.url(), &registry.url(), token, BusinessCalendar::china_default()).await;
+    let app = TestApp::start_full(&codes.url(), &registry.url(), token, |_| {}).await;
     cases::seed_accounts(&app).await;
     World { app, codes, registry }
 }
@@ -330,7 +329,7 @@ async fn a_filing_password_effect_stays_approved_while_filing_registry_cannot_ap
 async fn an_unreachable_filing_registry_keeps_the_case_approved_and_retrying() {
     let token = Secret::generate();
     let codes = FakeCodes::start(token.clone()).await;
-    let app = TestApp::start_full(&codes.url(), NOWHERE, token, BusinessCalendar::china_default()).await;
+    let app = TestApp::start_full(&codes.url(), NOWHERE, token, |_| {}).await;
     let case = open_case(&app, request(Kind::FilingPassword, "19000002")).await;
     decide(&app, decision(&case.case_number, "reviewer01", true, "")).await.expect("approved");
     for _ in 0..200 {

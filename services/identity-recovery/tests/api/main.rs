@@ -8,6 +8,7 @@ mod deadlines;
 mod decisions;
 mod fake_codes;
 mod fake_registry;
+mod login;
 mod lookup;
 mod masking;
 mod open_cases;

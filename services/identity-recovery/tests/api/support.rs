@@ -13,7 +13,7 @@ use beian_platform::{
     testing::{Engine, ScratchDatabases},
 };
 use beian_proto::identity_recovery::v1::identity_recovery_service_client::IdentityRecoveryServiceClient;
-use identity_recovery::{Application, EffectPace, Settings};
+use identity_recovery::{Application, EffectPace, LoginSettings, SessionPolicy, Settings};
 use tokio::{sync::oneshot, task::JoinHandle};
 use tonic::{Status, transport::Channel};
 use tonic_types::StatusExt;
@@ -42,7 +42,16 @@ impl TestApp {
     }
 
     pub async fn start_with(verification_codes_url: &str, token: Secret, calendar: BusinessCalendar) -> Self {
-        Self::start_full(verification_codes_url, NOWHERE, token, calendar).await
+        Self::start_configured(verification_codes_url, token, |settings| settings.calendar = calendar).await
+    }
+
+    /// With the defaults, changed by `customise` (login rules, session lifetimes).
+    pub async fn start_configured(
+        verification_codes_url: &str,
+        token: Secret,
+        customise: impl FnOnce(&mut Settings),
+    ) -> Self {
+        Self::start_full(verification_codes_url, NOWHERE, token, customise).await
     }
 
     /// With filing-registry at `filing_registry_url` too; decided effects are polled for
@@ -51,13 +60,13 @@ impl TestApp {
         verification_codes_url: &str,
         filing_registry_url: &str,
         token: Secret,
-        calendar: BusinessCalendar,
+        customise: impl FnOnce(&mut Settings),
     ) -> Self {
         let engine = Engine::from_env().expect("a known engine");
         let scratch = ScratchDatabases::create(&engine, "beian_test_ir", &[identity_recovery::NAME])
             .await
             .unwrap_or_else(|e| panic!("a scratch database on {engine:?}: {e:#}"));
-        let settings = Settings {
+        let mut settings = Settings {
             host: HostSettings {
                 listen: SocketAddr::from(([127, 0, 0, 1], 0)),
                 request_timeout: Duration::from_secs(10),
@@ -72,13 +81,16 @@ impl TestApp {
                 legacy_migration: NOWHERE.to_owned(),
                 timeout_ms: 2_000,
             },
-            calendar,
+            calendar: BusinessCalendar::china_default(),
             effects: EffectPace {
                 poll_interval: Duration::from_millis(50),
                 lease: Duration::from_secs(5),
                 retry_base: Duration::from_millis(50),
             },
+            login: LoginSettings::default(),
+            sessions: SessionPolicy::default(),
         };
+        customise(&mut settings);
         let application = Application::build(settings).await.expect("identity-recovery builds");
         let (stop, stopped) = oneshot::channel::<()>();
         let address = application.local_addr();

@@ -129,6 +129,7 @@ pub fn notice(value: i32) -> Result<Notice, Error> {
         Ok(T::TransferCompleted) => Ok(Notice::TransferCompleted),
         Ok(T::ReviewDecided) => Ok(Notice::ReviewDecided),
         Ok(T::PasswordChanged) => Ok(Notice::PasswordChanged),
+        Ok(T::AccountLocked) => Ok(Notice::AccountLocked),
         Ok(T::Unspecified) | Err(_) => Err(Error::invalid("template", "must name a notice template")),
     }
 }

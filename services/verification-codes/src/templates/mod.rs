@@ -19,15 +19,17 @@ pub enum Notice {
     TransferCompleted,
     ReviewDecided,
     PasswordChanged,
+    AccountLocked,
 }
 
 impl Notice {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::LoginName,
         Self::FilingPassword,
         Self::TransferCompleted,
         Self::ReviewDecided,
         Self::PasswordChanged,
+        Self::AccountLocked,
     ];
 
     pub fn name(self) -> &'static str {
@@ -37,6 +39,7 @@ impl Notice {
             Self::TransferCompleted => "TRANSFER_COMPLETED",
             Self::ReviewDecided => "REVIEW_DECIDED",
             Self::PasswordChanged => "PASSWORD_CHANGED",
+            Self::AccountLocked => "ACCOUNT_LOCKED",
         }
     }
 
@@ -48,6 +51,7 @@ impl Notice {
             Self::TransferCompleted => &["filing_number", "masked_login_name"],
             Self::ReviewDecided => &["case_number", "decision", "note"],
             Self::PasswordChanged => &[],
+            Self::AccountLocked => &["masked_login_name"],
         }
     }
 }
@@ -174,12 +178,22 @@ mod tests {
     #[test]
     fn names_round_trip_and_are_distinct() {
         let all = Template::all();
-        assert_eq!(all.len(), 11);
+        assert_eq!(all.len(), 12);
         for template in &all {
             assert_eq!(Template::from_name(&template.name()), Some(*template));
         }
         assert_eq!(Template::Code(Purpose::AccountLookup).name(), "CODE_ACCOUNT_LOOKUP");
         assert_eq!(Template::from_name("CODE_NOTHING"), None);
+    }
+
+    #[test]
+    fn the_lock_notice_names_the_account_masked() {
+        let p = params(&[("masked_login_name", "zh***9")]);
+        for locale in [Locale::ZhCn, Locale::En] {
+            let rendered = render(Template::Notice(Notice::AccountLocked), locale, &p).expect("renders");
+            assert!(rendered.text.contains("zh***9"), "{}", rendered.text);
+        }
+        assert!(render(Template::Notice(Notice::AccountLocked), Locale::En, &params(&[])).is_err());
     }
 
     #[test]

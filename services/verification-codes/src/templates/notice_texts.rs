@@ -46,6 +46,16 @@ pub fn texts(notice: Notice, locale: Locale) -> (&'static str, &'static str) {
             "[Beian] Your password was changed",
             "[Beian] Your account password was changed. If this was not you, contact customer service at once.",
         ),
+        (Notice::AccountLocked, Locale::ZhCn) => (
+            "【备案】账号已临时锁定",
+            "【备案】您的账号 {masked_login_name} 因多次登录失败已被临时锁定，请稍后再试。\
+             如非本人操作，请尽快通过找回密码修改密码。",
+        ),
+        (Notice::AccountLocked, Locale::En) => (
+            "[Beian] Your account was locked",
+            "[Beian] Your account {masked_login_name} was temporarily locked after repeated failed logins; \
+             try again later. If this was not you, reset your password soon.",
+        ),
     }
 }
 

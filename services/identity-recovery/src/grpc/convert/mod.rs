@@ -10,7 +10,7 @@ use beian_common::masking::{mask_email, mask_login_name, mask_mobile};
 use beian_platform::wire::{enums::to_wire, required_text};
 use beian_proto::identity_recovery::v1 as pb;
 
-use crate::{accounts::Account, error::Error, locale::Locale};
+use crate::{accounts::Account, error::Error, locale::Locale, service::LoginAttempt};
 
 pub fn account_summary(account: &Account) -> pb::AccountSummary {
     pb::AccountSummary {
@@ -21,6 +21,18 @@ pub fn account_summary(account: &Account) -> pb::AccountSummary {
         masked_email: mask_email(&account.email),
         staff: account.staff,
     }
+}
+
+pub fn login_attempt(request: pb::LoginRequest) -> Result<LoginAttempt, Error> {
+    let login_name = login_name(&request.login_name)?.to_owned();
+    let password = password(&request.password)?.to_owned();
+    let client_ip = request
+        .client_ip
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid("client_ip", "must be the client's IPv4 or IPv6 address"))?;
+    let locale = locale(&request.locale)?;
+    Ok(LoginAttempt { login_name, password, client_ip, locale })
 }
 
 pub fn login_name(value: &str) -> Result<&str, Error> {
