@@ -54,8 +54,12 @@ fn reset(proof: &str, new_password: &str, request_id: &str) -> ResetPasswordRequ
 
 /// A session token, or the reason the login failed.
 async fn login(app: &TestApp, password: &str) -> Result<String, String> {
-    let request =
-        LoginRequest { login_name: "zhangwei2019".into(), password: password.into(), ..Default::default() };
+    let request = LoginRequest {
+        login_name: "zhangwei2019".into(),
+        password: password.into(),
+        client_ip: "203.0.113.7".into(),
+        ..Default::default()
+    };
     app.client()
         .await
         .login(app.request(request))
