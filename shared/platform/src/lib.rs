@@ -3,6 +3,7 @@
 //! knows a service's domain.
 
 pub mod app;
+pub mod backoff;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -1,15 +1,13 @@
 //! The relay: hands queued notices to verification-codes until each is accepted.
 
-use std::time::Duration;
-
 use beian_common::masking::{mask_email, mask_mobile};
 use beian_common::vocabulary::Channel;
 use beian_platform::{
+    backoff,
     sealing::Sealer,
     storage::{Database, now_millis},
 };
 use beian_proto::verification_codes::v1::NoticeTemplate;
-use rand::Rng;
 use tokio::sync::watch;
 
 use super::{Doorbell, store};
@@ -22,7 +20,6 @@ use crate::{
 /// Notices handed over per pass.
 const BATCH: i64 = 32;
 /// No retry waits longer than this.
-const MAX_DELAY: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Debug)]
 pub struct Relay {
@@ -98,7 +95,8 @@ impl Relay {
                 }
                 Err(error) => {
                     let attempts = queued.attempts + 1;
-                    let delay = backoff(self.pace.retry_base, attempts);
+                    let delay =
+                        backoff::delay(self.pace.retry_base, u32::try_from(attempts).unwrap_or(u32::MAX));
                     let next = now_millis() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
                     store::reschedule(self.db.writer(), &queued.notice_id, attempts, next).await?;
                     tracing::warn!(
@@ -109,31 +107,5 @@ impl Relay {
             }
         }
         Ok(())
-    }
-}
-
-/// The delay after the `attempt`-th failure (1-based): `base · 2^(attempt−1)`, capped,
-/// drawn from its upper half, so notices that failed together do not return together.
-fn backoff(base: Duration, attempt: i64) -> Duration {
-    let exponent = u32::try_from(attempt.saturating_sub(1)).unwrap_or(u32::MAX).min(30);
-    let capped = base.saturating_mul(2u32.saturating_pow(exponent)).min(MAX_DELAY);
-    let half = capped / 2;
-    half + half.mul_f64(rand::rng().random_range(0.0..=1.0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delays_double_within_their_jitter_and_cap() {
-        let base = Duration::from_secs(1);
-        for attempt in 1..=6_i64 {
-            let full = base * 2u32.pow(u32::try_from(attempt - 1).expect("small"));
-            let delay = backoff(base, attempt);
-            assert!(delay >= full / 2 && delay <= full, "attempt {attempt}: {delay:?}");
-        }
-        assert!(backoff(base, 60) <= MAX_DELAY);
-        assert!(backoff(base, 60) >= MAX_DELAY / 2);
     }
 }

@@ -7,8 +7,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use beian_platform::storage::{Database, now_millis};
-use rand::Rng;
+use beian_platform::{
+    backoff,
+    storage::{Database, now_millis},
+};
 use tokio::sync::{Notify, watch};
 
 use crate::{
@@ -23,8 +25,6 @@ use crate::{
     },
 };
 
-/// No retry waits longer than this.
-const MAX_RETRY_DELAY: Duration = Duration::from_secs(10 * 60);
 /// Longest stored failure reason.
 const MAX_REASON_CHARS: usize = 200;
 
@@ -116,7 +116,7 @@ impl EffectWorker {
         match self.apply(row).await {
             Ok(()) => self.finish(row).await,
             Err(error) => {
-                let delay = retry_delay(self.pace.retry_base, row.attempts);
+                let delay = backoff::delay(self.pace.retry_base, row.attempts);
                 let reason: String = error.to_string().chars().take(MAX_REASON_CHARS).collect();
                 tracing::warn!(
                     case_number = %row.case_number,
@@ -225,32 +225,6 @@ impl EffectWorker {
     }
 }
 
-/// The wait after the `attempt`-th failure (1-based): `base · 2^(attempt−1)`, capped,
-/// drawn from its upper half so effects that failed together do not return together.
-fn retry_delay(base: Duration, attempt: u32) -> Duration {
-    let exponential = base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
-    let capped = exponential.min(MAX_RETRY_DELAY);
-    let half = capped / 2;
-    half + half.mul_f64(rand::rng().random_range(0.0..=1.0))
-}
-
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retries_double_within_their_jitter_and_cap() {
-        let base = Duration::from_secs(1);
-        for attempt in 1..=8 {
-            let full = base * 2u32.pow(attempt - 1);
-            let delay = retry_delay(base, attempt);
-            assert!(delay >= full / 2 && delay <= full, "attempt {attempt}: {delay:?}");
-        }
-        assert!(retry_delay(base, 60) <= MAX_RETRY_DELAY);
-        assert!(retry_delay(base, 60) >= MAX_RETRY_DELAY / 2);
-    }
 }

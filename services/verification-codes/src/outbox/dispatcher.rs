@@ -7,10 +7,13 @@
 
 use std::{sync::Arc, time::Duration};
 
-use beian_platform::storage::{Database, now_millis};
+use beian_platform::{
+    backoff,
+    storage::{Database, now_millis},
+};
 use tokio::sync::watch;
 
-use super::{Doorbell, backoff, sealing::Sealer, store};
+use super::{Doorbell, sealing::Sealer, store};
 use crate::{
     delivery::{Deliverer, Outcome, Outgoing},
     destination::Destination,

@@ -3,7 +3,6 @@
 //! with retries. A crash between commit and delivery loses nothing: the row
 //! waits, and is delivered when a dispatcher runs again.
 
-mod backoff;
 pub mod dispatcher;
 mod notice;
 pub mod sealing;

@@ -1,6 +1,6 @@
-//! When a failed delivery is tried again: exponential backoff with jitter,
-//! so a provider that is down is not hammered, and messages that failed
-//! together do not all return at the same instant.
+//! When failed work is tried again (a delivery, a notice hand-off, a decision's effect):
+//! exponential back-off with jitter, so a peer that is down is not hammered, and work
+//! that failed together does not all return at the same instant.
 
 use std::time::Duration;
 
