@@ -46,6 +46,8 @@ impl TestSuite {
         let databases = Databases::try_from_fn(|service| scratch.location(service)).expect("one per service");
         let verification_codes_db = databases.verification_codes.clone();
         let mut settings = SuiteSettings::new(Addresses::ephemeral(), databases, scratch.dir().to_path_buf());
+        // tests poll GetReviewStatus while effects apply; the quota has a test of its own
+        settings.review_status_lookups_per_client_per_day = 10_000;
         customise(&mut settings);
         let token = settings.internal_token.clone();
         let running = RunningSuite::start(settings).await.expect("the suite starts");

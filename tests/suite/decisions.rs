@@ -258,3 +258,21 @@ async fn an_approved_filing_password_case_issues_a_new_password_to_the_applicant
     assert_eq!(issued, 2, "issued once");
     suite.stop().await;
 }
+
+#[tokio::test]
+async fn review_status_lookups_are_capped_per_client() {
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.review_status_lookups_per_client_per_day = 3;
+    })
+    .await;
+    let ticket = lookup_review(&suite).await;
+    status(&suite, &ticket.case_number, APPLICANT_MOBILE).await.expect("the applicant");
+    for guess in ["13700000000", "13700000001"] {
+        let missed = status(&suite, &ticket.case_number, guess).await.expect_err("a guess");
+        assert_eq!(reason(&missed), "REVIEW_CASE_NOT_FOUND");
+    }
+    let capped = status(&suite, &ticket.case_number, APPLICANT_MOBILE).await.expect_err("over the quota");
+    assert_eq!((capped.code(), reason(&capped).as_str()), (Code::ResourceExhausted, "CLIENT_LIMIT"));
+    suite.stop().await;
+}

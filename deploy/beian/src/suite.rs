@@ -120,6 +120,8 @@ pub struct SuiteSettings {
     pub trusted_proxies: gateway::TrustedProxies,
     /// The gateway's daily quota of customer-service requests per client.
     pub review_requests_per_client_per_day: u32,
+    /// GetReviewStatus lookups one client address may make per day.
+    pub review_status_lookups_per_client_per_day: u32,
     /// identity-recovery's login guard: lock waits, per-client cap, hashing permits.
     pub login: identity_recovery::LoginSettings,
     /// Where the gateway reaches verification-codes when not directly, e.g. a test's
@@ -143,6 +145,8 @@ impl SuiteSettings {
             seed_demo: false,
             trusted_proxies: gateway::TrustedProxies::default(),
             review_requests_per_client_per_day: gateway::DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY,
+            review_status_lookups_per_client_per_day:
+                gateway::DEFAULT_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY,
             login: identity_recovery::LoginSettings::default(),
             gateway_verification_codes_url: None,
             gateway_identity_recovery_url: None,
@@ -223,6 +227,7 @@ impl RunningSuite {
         let gateway = gateway::Application::build(gateway::Settings {
             trusted_proxies: settings.trusted_proxies.clone(),
             review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
+            review_status_lookups_per_client_per_day: settings.review_status_lookups_per_client_per_day,
             ..gateway::Settings::local(
                 settings.host(settings.addresses.gateway),
                 settings.databases.gateway.clone(),

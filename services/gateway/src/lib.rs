@@ -34,6 +34,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Customer-service review requests one client may make per day, by default.
 pub const DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY: u32 = 5;
+/// Review status lookups one client may make per day, by default.
+pub const DEFAULT_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY: u32 = 30;
 
 /// Everything the gateway needs to start.
 #[derive(Debug, Clone)]
@@ -44,6 +46,7 @@ pub struct Settings {
     /// Proxies whose `x-forwarded-for` names the client (empty: the header is ignored).
     pub trusted_proxies: TrustedProxies,
     pub review_requests_per_client_per_day: u32,
+    pub review_status_lookups_per_client_per_day: u32,
 }
 
 impl Settings {
@@ -51,6 +54,7 @@ impl Settings {
         Ok(Self {
             trusted_proxies: extra.trusted_proxies()?,
             review_requests_per_client_per_day: extra.review_requests_per_client_per_day,
+            review_status_lookups_per_client_per_day: extra.review_status_lookups_per_client_per_day,
             ..Self::local(args.host(ports::GATEWAY)?, args.database(NAME), args.peers.clone())
         })
     }
@@ -63,6 +67,7 @@ impl Settings {
             peers,
             trusted_proxies: TrustedProxies::default(),
             review_requests_per_client_per_day: DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY,
+            review_status_lookups_per_client_per_day: DEFAULT_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY,
         }
     }
 }
@@ -93,6 +98,7 @@ impl app::Service for Service {
         let peers = peers::Peers::connect(&settings.peers, &settings.host.internal_token)?;
         let limits = workflows::WorkflowLimits {
             review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
+            review_status_lookups_per_client_per_day: settings.review_status_lookups_per_client_per_day,
         };
         // decoys must agree across restarts and replicas: keyed by a secret they share
         let decoys = workflows::password_reset::DecoyKey::derive(settings.host.internal_token.expose())?;

@@ -13,6 +13,10 @@ pub struct GatewayArgs {
     /// Customer-service review requests one client address may make per day (China time).
     #[arg(long, env = "BEIAN_REVIEW_REQUESTS_PER_CLIENT_PER_DAY", default_value_t = crate::DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY)]
     pub review_requests_per_client_per_day: u32,
+    /// Review status lookups (case number + mobile) one client address may make per day:
+    /// bounds guessing at other applicants' cases.
+    #[arg(long, env = "BEIAN_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY", default_value_t = crate::DEFAULT_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY)]
+    pub review_status_lookups_per_client_per_day: u32,
 }
 
 impl GatewayArgs {

@@ -4,7 +4,7 @@ use beian_platform::wire::required_text;
 use beian_proto::gateway::v1::{self as pb, legacy_login_service_server::LegacyLoginService};
 use tonic::{Request, Response, Status};
 
-use super::convert;
+use super::{caller, convert};
 use crate::{error::Error, workflows::staff_review::ReviewStatus};
 
 /// The RPCs of this service that take documents (see `limits`).
@@ -40,12 +40,13 @@ impl LegacyLoginService for LegacyLoginApi {
         &self,
         request: Request<pb::GetReviewStatusRequest>,
     ) -> Reply<pb::GetReviewStatusResponse> {
+        let client = caller::client(&request)?;
         let request = request.get_ref();
         let case_number =
             required_text(&request.case_number, 32).map_err(|d| Error::invalid("case_number", d))?;
         let mobile = required_text(&request.applicant_mobile, 32)
             .map_err(|d| Error::invalid("applicant_mobile", d))?;
-        let ticket = self.review_status.status(case_number, mobile).await?;
+        let ticket = self.review_status.status(case_number, mobile, &client).await?;
         Ok(Response::new(pb::GetReviewStatusResponse { ticket: Some(convert::ticket(ticket)) }))
     }
 

@@ -34,6 +34,7 @@ pub struct Workflows {
 #[derive(Debug, Clone, Copy)]
 pub struct WorkflowLimits {
     pub review_requests_per_client_per_day: u32,
+    pub review_status_lookups_per_client_per_day: u32,
 }
 
 impl Workflows {
@@ -66,13 +67,20 @@ impl Workflows {
                 identity: peers.identity_recovery.clone(),
                 flows,
                 review_quota: DailyQuota::new(
-                    db,
+                    db.clone(),
                     QuotaAction::AccountLookupReview,
                     limits.review_requests_per_client_per_day,
                 ),
             },
             staff_review: staff_review::StaffReview::new(peers.identity_recovery.clone()),
-            review_status: staff_review::ReviewStatus::new(peers.identity_recovery),
+            review_status: staff_review::ReviewStatus::new(
+                peers.identity_recovery,
+                DailyQuota::new(
+                    db,
+                    QuotaAction::ReviewStatusLookup,
+                    limits.review_status_lookups_per_client_per_day,
+                ),
+            ),
         }
     }
 }

@@ -6,9 +6,11 @@ use crate::{
     error::Error,
     model::{
         account::SessionToken,
+        client::Client,
         reviews::{AuditEntry, Decision, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument},
     },
     peers::IdentityRecovery,
+    quota::DailyQuota,
 };
 
 /// Proof that the request's session belongs to review staff, and which account.
@@ -61,18 +63,26 @@ impl StaffReview {
 }
 
 /// The applicant's view of a case (LegacyLoginService/GetReviewStatus, every kind): no
-/// login, the case number and the mobile given on the application.
+/// login, the case number and the mobile given on the application. Every lookup counts
+/// against a daily quota per client, so nobody can sweep case numbers and mobiles.
 #[derive(Debug, Clone)]
 pub struct ReviewStatus {
     identity: IdentityRecovery,
+    quota: DailyQuota,
 }
 
 impl ReviewStatus {
-    pub fn new(identity: IdentityRecovery) -> Self {
-        Self { identity }
+    pub fn new(identity: IdentityRecovery, quota: DailyQuota) -> Self {
+        Self { identity, quota }
     }
 
-    pub async fn status(&self, case_number: &str, applicant_mobile: &str) -> Result<ReviewTicket, Error> {
+    pub async fn status(
+        &self,
+        case_number: &str,
+        applicant_mobile: &str,
+        client: &Client,
+    ) -> Result<ReviewTicket, Error> {
+        self.quota.take(client.ip).await?;
         self.identity.get_review_status(case_number, applicant_mobile).await
     }
 }
