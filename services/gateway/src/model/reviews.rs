@@ -9,6 +9,7 @@ use beian_common::{
     documents::{self, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS},
     vocabulary::{CertificateType, DocumentKind, ReviewKind, ReviewState},
 };
+use beian_platform::status::ErrorReason;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -125,6 +126,10 @@ pub struct ReviewTicket {
     pub deadline_at_ms: i64,
     /// Staff's note, shown only on a rejection.
     pub rejection_note: Option<String>,
+    /// Why a COMPLETED case's effect could not be carried out (an offline transfer whose
+    /// rule no longer held). Not kept in flows: they keep the ticket as opened, pending.
+    #[serde(skip)]
+    pub failure_reason: Option<ErrorReason>,
 }
 
 /// A document attached to a case, without its bytes.

@@ -382,8 +382,14 @@ impl IdentityRecovery {
             submitted_at_ms: status.submit_time.as_ref().map_or(0, millis),
             deadline_at_ms: status.deadline.as_ref().map_or(0, millis),
             rejection_note: (state == ReviewState::Rejected).then_some(status.rejection_note),
+            failure_reason: failure_reason(status.failure_reason),
         })
     }
+}
+
+/// A completed case's failure reason; unset (or one this build does not know) is none.
+fn failure_reason(wire: i32) -> Option<ErrorReason> {
+    ErrorReason::try_from(wire).ok().filter(|reason| *reason != ErrorReason::Unspecified)
 }
 
 fn masked_contact(contact: common::MaskedContact) -> Result<MaskedContact, Error> {
@@ -412,6 +418,7 @@ fn ticket(case: &pb::ReviewCase) -> Result<ReviewTicket, Error> {
         submitted_at_ms: case.submit_time.as_ref().map_or(0, millis),
         deadline_at_ms: case.deadline.as_ref().map_or(0, millis),
         rejection_note: (state == ReviewState::Rejected).then(|| case.decision_note.clone()),
+        failure_reason: failure_reason(case.failure_reason),
     })
 }
 
