@@ -21,6 +21,8 @@ pub enum QuotaAction {
     AccountLookupReview,
     /// RequestFilingPasswordReview.
     FilingPasswordReview,
+    /// SubmitOfflineTransfer.
+    OfflineTransferReview,
 }
 
 impl QuotaAction {
@@ -28,6 +30,7 @@ impl QuotaAction {
         match self {
             Self::AccountLookupReview => "ACCOUNT_LOOKUP_REVIEW",
             Self::FilingPasswordReview => "FILING_PASSWORD_REVIEW",
+            Self::OfflineTransferReview => "OFFLINE_TRANSFER_REVIEW",
         }
     }
 }
