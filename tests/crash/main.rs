@@ -614,7 +614,7 @@ async fn identity_recovery_killed_before_the_transfer_reached_filing_registry_ma
     );
     wait_for_completed(identity_listen, &case_number).await;
     tokio::time::sleep(Duration::from_millis(1_000)).await;
-    assert_eq!(registry.calls(), [case_number.clone()], "one call once the owner is up");
+    assert_eq!(registry.calls(), std::slice::from_ref(&case_number), "one call once the owner is up");
     assert_eq!(registry.moved(), [case_number]);
     kill(second);
 }

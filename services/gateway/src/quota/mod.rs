@@ -21,8 +21,8 @@ pub enum QuotaAction {
     AccountLookupReview,
     /// RequestFilingPasswordReview.
     FilingPasswordReview,
-    /// SubmitOfflineTransfer.
-    OfflineTransferReview,
+    /// SubmitOfflineTransfer (opens a review case too).
+    OfflineTransfer,
 }
 
 impl QuotaAction {
@@ -30,7 +30,7 @@ impl QuotaAction {
         match self {
             Self::AccountLookupReview => "ACCOUNT_LOOKUP_REVIEW",
             Self::FilingPasswordReview => "FILING_PASSWORD_REVIEW",
-            Self::OfflineTransferReview => "OFFLINE_TRANSFER_REVIEW",
+            Self::OfflineTransfer => "OFFLINE_TRANSFER_REVIEW",
         }
     }
 }

@@ -60,7 +60,7 @@ impl Workflows {
                 identity: peers.identity_recovery.clone(),
                 review_quota: DailyQuota::new(
                     db.clone(),
-                    QuotaAction::OfflineTransferReview,
+                    QuotaAction::OfflineTransfer,
                     limits.review_requests_per_client_per_day,
                 ),
             },
