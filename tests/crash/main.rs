@@ -1,7 +1,9 @@
 //! Real crashes between a staff decision and its effect: identity-recovery or
 //! verification-codes runs as a process of its own and is killed (SIGKILL, no drain),
 //! then started again on the same SQLite file. The approved case's login-name notices
-//! reach the file sink exactly once per channel, and the case ends COMPLETED.
+//! reach the file sink exactly once per channel, and the case ends COMPLETED. An approved
+//! offline transfer moves the subject exactly once in a filing-registry stand-in that
+//! records its calls by case number, however often identity-recovery died on the way.
 //!
 //! The processes are this test binary started again (`service_child`, ignored unless
 //! `BEIAN_CRASH_CHILD` names a service), running what each service's `main` runs: its
@@ -20,7 +22,13 @@ use std::{
 
 use beian_platform::{config::ServiceArgs, storage::DatabaseLocation};
 use beian_proto::{
-    common::v1::{Applicant, ReviewKind, ReviewState},
+    common::v1::{Applicant, Document, DocumentKind, ReviewKind, ReviewState, SubjectNature},
+    filing_registry::v1::{
+        self as registry,
+        filing_registry_internal_service_server::{
+            FilingRegistryInternalService, FilingRegistryInternalServiceServer,
+        },
+    },
     identity_recovery::v1::{
         DecideReviewCaseRequest, GetReviewStatusRequest, OpenReviewCaseRequest, ReviewSubject,
         identity_recovery_service_client::IdentityRecoveryServiceClient,
@@ -32,7 +40,7 @@ use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpListener,
 };
-use tonic::transport::Channel;
+use tonic::{Request, Response, Status, transport::Channel};
 
 const TOKEN: &str = "crash-test-internal-token";
 const SECRET_KEY: &str = "crash-test-secret-key-0123456789abcdef";
@@ -116,13 +124,23 @@ fn spawn_codes(dir: &Path, listen: SocketAddr) -> Child {
 
 /// identity-recovery calling verification-codes at `codes`; effects leased for 1.5 s.
 fn spawn_identity(dir: &Path, listen: SocketAddr, codes: SocketAddr) -> Child {
+    spawn_identity_with_registry(dir, listen, codes, "http://127.0.0.1:1")
+}
+
+/// The same, calling filing-registry at `registry_url`.
+fn spawn_identity_with_registry(
+    dir: &Path,
+    listen: SocketAddr,
+    codes: SocketAddr,
+    registry_url: &str,
+) -> Child {
     spawn(
         "identity-recovery",
         dir,
         listen,
         &[
             ("BEIAN_VERIFICATION_CODES_URL", format!("http://{codes}")),
-            ("BEIAN_FILING_REGISTRY_URL", "http://127.0.0.1:1".into()),
+            ("BEIAN_FILING_REGISTRY_URL", registry_url.to_owned()),
             ("BEIAN_PEER_TIMEOUT_MS", "30000".into()),
             ("BEIAN_REVIEW_EFFECT_POLL_MS", "100".into()),
             ("BEIAN_REVIEW_EFFECT_LEASE_MS", "1500".into()),
@@ -382,4 +400,221 @@ async fn verification_codes_killed_between_the_decision_and_the_effect_delays_it
     assert_sent_once(dir.path()).await;
     kill(recovery);
     kill(codes);
+}
+
+/// filing-registry's TransferSubjectByReview as these tests need it: a subject moves once
+/// per case number (a retry answers the first change); while `hold` is set a call moves
+/// it and is then never answered (the answer is lost in flight). Every call recorded.
+#[derive(Clone, Default)]
+struct TransferRegistry {
+    state: Arc<Mutex<Transfers>>,
+}
+
+#[derive(Default)]
+struct Transfers {
+    /// The case number of every call, in order.
+    calls: Vec<String>,
+    /// The case numbers whose subject moved.
+    moved: Vec<String>,
+    hold: bool,
+}
+
+impl TransferRegistry {
+    async fn start(hold: bool) -> (Self, SocketAddr) {
+        let registry = Self::default();
+        registry.state.lock().unwrap().hold = hold;
+        let listen = free_port();
+        tokio::spawn(
+            tonic::transport::Server::builder()
+                .add_service(FilingRegistryInternalServiceServer::new(registry.clone()))
+                .serve(listen),
+        );
+        (registry, listen)
+    }
+
+    fn release(&self) {
+        self.state.lock().unwrap().hold = false;
+    }
+
+    fn calls(&self) -> Vec<String> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    fn moved(&self) -> Vec<String> {
+        self.state.lock().unwrap().moved.clone()
+    }
+
+    async fn wait_for_calls(&self, count: usize) {
+        for _ in 0..300 {
+            if self.calls().len() >= count {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {count} transfer calls: {:?}", self.calls());
+    }
+}
+
+fn not_here<T>() -> Result<Response<T>, Status> {
+    Err(Status::unimplemented("not part of the stand-in"))
+}
+
+#[tonic::async_trait]
+impl FilingRegistryInternalService for TransferRegistry {
+    async fn get_filing_contact(
+        &self,
+        _request: Request<registry::GetFilingContactRequest>,
+    ) -> Result<Response<registry::GetFilingContactResponse>, Status> {
+        not_here()
+    }
+
+    async fn get_account_filing_state(
+        &self,
+        _request: Request<registry::GetAccountFilingStateRequest>,
+    ) -> Result<Response<registry::GetAccountFilingStateResponse>, Status> {
+        not_here()
+    }
+
+    async fn adopt_legacy_subject(
+        &self,
+        _request: Request<registry::AdoptLegacySubjectRequest>,
+    ) -> Result<Response<registry::AdoptLegacySubjectResponse>, Status> {
+        not_here()
+    }
+
+    async fn transfer_subject_by_review(
+        &self,
+        request: Request<registry::TransferSubjectByReviewRequest>,
+    ) -> Result<Response<registry::TransferSubjectByReviewResponse>, Status> {
+        let case_number = request.into_inner().case_number;
+        let hold = {
+            let mut state = self.state.lock().unwrap();
+            state.calls.push(case_number.clone());
+            if !state.moved.contains(&case_number) {
+                state.moved.push(case_number.clone());
+            }
+            state.hold
+        };
+        if hold {
+            std::future::pending::<()>().await;
+        }
+        Ok(Response::new(registry::TransferSubjectByReviewResponse {
+            change_id: format!("change-{case_number}"),
+        }))
+    }
+
+    async fn check_filing_password(
+        &self,
+        _request: Request<registry::CheckFilingPasswordRequest>,
+    ) -> Result<Response<registry::CheckFilingPasswordResponse>, Status> {
+        not_here()
+    }
+
+    async fn issue_filing_password_by_review(
+        &self,
+        _request: Request<registry::IssueFilingPasswordByReviewRequest>,
+    ) -> Result<Response<registry::IssueFilingPasswordByReviewResponse>, Status> {
+        not_here()
+    }
+}
+
+/// Opens an offline transfer of 浙ICP备19012345号 to the holder's account and approves it.
+async fn open_and_approve_transfer(listen: SocketAddr) -> String {
+    let png = |kind: DocumentKind| Document {
+        kind: kind as i32,
+        content_type: "image/png".into(),
+        content: vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13],
+    };
+    let mut client = identity(listen).await;
+    let case = client
+        .open_review_case(credential(OpenReviewCaseRequest {
+            kind: ReviewKind::OfflineTransfer as i32,
+            applicant: Some(Applicant {
+                name: "张伟".into(),
+                mobile: APPLICANT_MOBILE.into(),
+                ..Applicant::default()
+            }),
+            subject: Some(ReviewSubject {
+                filing_number: "浙ICP备19012345号".into(),
+                nature: SubjectNature::Individual as i32,
+                target_account_id: HOLDER.into(),
+                ..ReviewSubject::default()
+            }),
+            documents: vec![
+                png(DocumentKind::IdCardFront),
+                png(DocumentKind::IdCardBack),
+                png(DocumentKind::HalfBodyWithIdCard),
+            ],
+            locale: "zh-CN".into(),
+            request_id: "crash-transfer-1".into(),
+        }))
+        .await
+        .expect("opened")
+        .into_inner()
+        .review_case
+        .unwrap();
+    client
+        .decide_review_case(credential(DecideReviewCaseRequest {
+            case_number: case.case_number.clone(),
+            staff_id: "reviewer01".into(),
+            approve: true,
+            note: String::new(),
+        }))
+        .await
+        .expect("approved");
+    case.case_number
+}
+
+#[tokio::test]
+async fn identity_recovery_killed_while_the_transfer_is_in_flight_moves_the_subject_once() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_holder(dir.path()).await;
+    let (registry, registry_listen) = TransferRegistry::start(true).await;
+    let registry_url = format!("http://{registry_listen}");
+    let nowhere = "127.0.0.1:1".parse().unwrap();
+
+    // the first identity-recovery asks for the transfer, which happens, but never hears so
+    let identity_listen = free_port();
+    let first = spawn_identity_with_registry(dir.path(), identity_listen, nowhere, &registry_url);
+    let case_number = open_and_approve_transfer(identity_listen).await;
+    registry.wait_for_calls(1).await;
+    assert_eq!(state(identity_listen, &case_number).await, ReviewState::Approved as i32);
+    kill(first);
+
+    registry.release();
+    let second = spawn_identity_with_registry(dir.path(), identity_listen, nowhere, &registry_url);
+    wait_for_completed(identity_listen, &case_number).await;
+    let calls = registry.calls();
+    assert!(calls.len() >= 2 && calls.iter().all(|c| *c == case_number), "retried under the case: {calls:?}");
+    assert_eq!(registry.moved(), [case_number], "exactly one effective transfer");
+    kill(second);
+}
+
+#[tokio::test]
+async fn identity_recovery_killed_before_the_transfer_reached_filing_registry_makes_it_once_after_the_restart()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    seed_holder(dir.path()).await;
+    let nowhere = "127.0.0.1:1".parse().unwrap();
+
+    // filing-registry is down while the first identity-recovery approves: nothing moves
+    let identity_listen = free_port();
+    let first = spawn_identity_with_registry(dir.path(), identity_listen, nowhere, "http://127.0.0.1:1");
+    let case_number = open_and_approve_transfer(identity_listen).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(state(identity_listen, &case_number).await, ReviewState::Approved as i32);
+    kill(first);
+
+    let (registry, registry_listen) = TransferRegistry::start(false).await;
+    let second = spawn_identity_with_registry(
+        dir.path(),
+        identity_listen,
+        nowhere,
+        &format!("http://{registry_listen}"),
+    );
+    wait_for_completed(identity_listen, &case_number).await;
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert_eq!(registry.calls(), std::slice::from_ref(&case_number), "one call once the owner is up");
+    assert_eq!(registry.moved(), [case_number]);
+    kill(second);
 }

@@ -16,6 +16,7 @@ mod login;
 mod lookup;
 mod lost_answers;
 mod message_limits;
+mod offline_transfer;
 mod password_reset;
 mod reflection;
 mod reviews;

@@ -161,6 +161,18 @@ pub struct FilingPasswordIssue<'a> {
     pub locale: Locale,
 }
 
+/// An approved OFFLINE_TRANSFER: the subject the filing number names moves to the target.
+#[derive(Debug, Clone, Copy)]
+pub struct SubjectTransfer<'a> {
+    /// The idempotency key: filing-registry moves the subject once per case.
+    pub case_number: &'a str,
+    /// Subject or website number, as given in the case; filing-registry resolves it.
+    pub filing_number: &'a str,
+    pub to_account_id: &'a str,
+    /// Who approved it, for the holder-change record.
+    pub staff_id: &'a str,
+}
+
 /// filing-registry's internal API: the effects of reviews it owns.
 #[derive(Debug, Clone)]
 pub struct FilingRegistry {
@@ -186,6 +198,22 @@ impl FilingRegistry {
                 mobile: issue.mobile.to_owned(),
                 email: issue.email.to_owned(),
                 locale: issue.locale.as_str().to_owned(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Moves the subject to the target account under the transfer rules (same record and
+    /// notices as an online transfer); idempotent on the case number.
+    pub async fn transfer_subject_by_review(&self, transfer: SubjectTransfer<'_>) -> Result<(), Error> {
+        self.client
+            .clone()
+            .transfer_subject_by_review(registry::TransferSubjectByReviewRequest {
+                case_number: transfer.case_number.to_owned(),
+                subject_id: String::new(),
+                to_account_id: transfer.to_account_id.to_owned(),
+                staff_id: transfer.staff_id.to_owned(),
+                filing_number: transfer.filing_number.to_owned(),
             })
             .await?;
         Ok(())

@@ -30,6 +30,7 @@ pub fn ticket(ticket: ReviewTicket) -> pb::ReviewTicket {
         submit_time: Some(timestamp(ticket.submitted_at_ms)),
         deadline: Some(timestamp(ticket.deadline_at_ms)),
         rejection_note: ticket.rejection_note.unwrap_or_default(),
+        failure_reason: ticket.failure_reason.map_or(0, |reason| reason as i32),
     }
 }
 

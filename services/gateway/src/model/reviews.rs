@@ -7,8 +7,9 @@ use std::fmt;
 pub use beian_common::documents::ContentType;
 use beian_common::{
     documents::{self, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS},
-    vocabulary::{CertificateType, DocumentKind, ReviewKind, ReviewState},
+    vocabulary::{CertificateType, DocumentKind, Nature, ReviewKind, ReviewState},
 };
+use beian_platform::status::ErrorReason;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -90,8 +91,21 @@ pub struct Application {
     pub domain: String,
     /// The filing the case is about, when the applicant names it by number.
     pub filing: Option<FilingDetails>,
+    /// Offline transfers: which filing moves to which account.
+    pub transfer: Option<TransferDetails>,
     pub description: String,
     pub documents: Vec<Document>,
+}
+
+/// An offline transfer as its applicant asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferDetails {
+    /// Canonical subject or website number.
+    pub filing_number: String,
+    /// Fixes which documents the case needs.
+    pub nature: Nature,
+    /// The UID of the account the filing moves to.
+    pub target_account_id: String,
 }
 
 /// A filing as an applicant identifies it: number, province and the subject's certificate.
@@ -125,6 +139,10 @@ pub struct ReviewTicket {
     pub deadline_at_ms: i64,
     /// Staff's note, shown only on a rejection.
     pub rejection_note: Option<String>,
+    /// Why a COMPLETED case's effect could not be carried out (an offline transfer whose
+    /// rule no longer held). Not kept in flows: they keep the ticket as opened, pending.
+    #[serde(skip)]
+    pub failure_reason: Option<ErrorReason>,
 }
 
 /// A document attached to a case, without its bytes.

@@ -27,8 +27,9 @@ use crate::{
         },
         client::Client,
         reviews::{
-            Application, AuditAction, AuditEntry, Decision, DocumentRef, MAX_APPLICATION_BYTES, QueuePage,
-            QueueQuery, ReviewTicket, StaffCase, StoredDocument,
+            Application, AuditAction, AuditEntry, Decision, DocumentRef, FilingDetails,
+            MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument,
+            TransferDetails,
         },
     },
 };
@@ -203,27 +204,13 @@ impl IdentityRecovery {
                     mobile: applicant.mobile,
                     email: applicant.email,
                 }),
-                subject: Some(match application.filing {
-                    Some(filing) => pb::ReviewSubject {
-                        domain: application.domain,
-                        account_id: application.holder_account_id.unwrap_or_default(),
-                        description: application.description,
-                        filing_number: filing.filing_number,
-                        region: Some(common::Region {
-                            province_code: filing.province_code,
-                            ..common::Region::default()
-                        }),
-                        certificate_type: to_wire(filing.certificate_type),
-                        certificate_number: filing.certificate_number,
-                        ..pb::ReviewSubject::default()
-                    },
-                    None => pb::ReviewSubject {
-                        domain: application.domain,
-                        account_id: application.holder_account_id.unwrap_or_default(),
-                        description: application.description,
-                        ..pb::ReviewSubject::default()
-                    },
-                }),
+                subject: Some(review_subject(
+                    application.domain,
+                    application.holder_account_id,
+                    application.description,
+                    application.filing,
+                    application.transfer,
+                )),
                 documents: application
                     .documents
                     .into_iter()
@@ -382,8 +369,43 @@ impl IdentityRecovery {
             submitted_at_ms: status.submit_time.as_ref().map_or(0, millis),
             deadline_at_ms: status.deadline.as_ref().map_or(0, millis),
             rejection_note: (state == ReviewState::Rejected).then_some(status.rejection_note),
+            failure_reason: failure_reason(status.failure_reason),
         })
     }
+}
+
+/// What the case is about: the fields the application has, the rest unset.
+fn review_subject(
+    domain: String,
+    holder_account_id: Option<String>,
+    description: String,
+    filing: Option<FilingDetails>,
+    transfer: Option<TransferDetails>,
+) -> pb::ReviewSubject {
+    let mut subject = pb::ReviewSubject {
+        domain,
+        account_id: holder_account_id.unwrap_or_default(),
+        description,
+        ..pb::ReviewSubject::default()
+    };
+    if let Some(filing) = filing {
+        subject.filing_number = filing.filing_number;
+        subject.region =
+            Some(common::Region { province_code: filing.province_code, ..common::Region::default() });
+        subject.certificate_type = to_wire(filing.certificate_type);
+        subject.certificate_number = filing.certificate_number;
+    }
+    if let Some(transfer) = transfer {
+        subject.filing_number = transfer.filing_number;
+        subject.nature = to_wire(transfer.nature);
+        subject.target_account_id = transfer.target_account_id;
+    }
+    subject
+}
+
+/// A completed case's failure reason; unset (or one this build does not know) is none.
+fn failure_reason(wire: i32) -> Option<ErrorReason> {
+    ErrorReason::try_from(wire).ok().filter(|reason| *reason != ErrorReason::Unspecified)
 }
 
 fn masked_contact(contact: common::MaskedContact) -> Result<MaskedContact, Error> {
@@ -412,6 +434,7 @@ fn ticket(case: &pb::ReviewCase) -> Result<ReviewTicket, Error> {
         submitted_at_ms: case.submit_time.as_ref().map_or(0, millis),
         deadline_at_ms: case.deadline.as_ref().map_or(0, millis),
         rejection_note: (state == ReviewState::Rejected).then(|| case.decision_note.clone()),
+        failure_reason: failure_reason(case.failure_reason),
     })
 }
 

@@ -23,6 +23,8 @@ pub enum QuotaAction {
     FilingPasswordReview,
     /// GetReviewStatus.
     ReviewStatusLookup,
+    /// SubmitOfflineTransfer (opens a review case too).
+    OfflineTransfer,
 }
 
 impl QuotaAction {
@@ -31,6 +33,7 @@ impl QuotaAction {
             Self::AccountLookupReview => "ACCOUNT_LOOKUP_REVIEW",
             Self::FilingPasswordReview => "FILING_PASSWORD_REVIEW",
             Self::ReviewStatusLookup => "REVIEW_STATUS_LOOKUP",
+            Self::OfflineTransfer => "OFFLINE_TRANSFER_REVIEW",
         }
     }
 }

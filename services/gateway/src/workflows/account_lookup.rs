@@ -241,6 +241,7 @@ impl AccountLookup {
             holder_account_id: Some(flow.state.holder_account_id.clone()),
             domain: flow.state.domain.clone(),
             filing: None,
+            transfer: None,
             description: request.description,
             documents: request.documents,
         };

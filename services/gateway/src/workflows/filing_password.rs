@@ -71,7 +71,7 @@ pub struct FilingPassword {
 }
 
 /// Names one request to a peer (128 random bits, hex).
-fn request_id(prefix: &str) -> String {
+pub(super) fn request_id(prefix: &str) -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     format!("{prefix}:{}", hex::encode(bytes))
@@ -79,7 +79,7 @@ fn request_id(prefix: &str) -> String {
 
 /// Calls again, under the same idempotency key, while the answer is lost: the peer does
 /// the work once and answers a retry from it.
-async fn retrying<T, F, Fut>(mut call: F) -> Result<T, Error>
+pub(super) async fn retrying<T, F, Fut>(mut call: F) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
@@ -119,6 +119,7 @@ impl FilingPassword {
             holder_account_id: None,
             domain: String::new(),
             filing: Some(request.filing),
+            transfer: None,
             description: String::new(),
             documents: request.documents,
         };

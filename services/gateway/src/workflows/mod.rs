@@ -7,6 +7,7 @@ pub mod account;
 pub mod account_lookup;
 pub mod filing_password;
 pub mod human_check;
+pub mod offline_transfer;
 pub mod password_reset;
 pub mod staff_review;
 
@@ -25,6 +26,7 @@ pub struct Workflows {
     pub human_check: human_check::HumanCheck,
     pub account_lookup: account_lookup::AccountLookup,
     pub filing_password: filing_password::FilingPassword,
+    pub offline_transfer: offline_transfer::OfflineTransfer,
     pub password_reset: password_reset::PasswordReset,
     pub staff_review: staff_review::StaffReview,
     pub review_status: staff_review::ReviewStatus,
@@ -51,6 +53,15 @@ impl Workflows {
                 review_quota: DailyQuota::new(
                     db.clone(),
                     QuotaAction::FilingPasswordReview,
+                    limits.review_requests_per_client_per_day,
+                ),
+            },
+            offline_transfer: offline_transfer::OfflineTransfer {
+                codes: peers.verification_codes.clone(),
+                identity: peers.identity_recovery.clone(),
+                review_quota: DailyQuota::new(
+                    db.clone(),
+                    QuotaAction::OfflineTransfer,
                     limits.review_requests_per_client_per_day,
                 ),
             },

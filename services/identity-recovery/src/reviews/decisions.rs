@@ -27,10 +27,10 @@ pub struct Decision {
 }
 
 /// Whether this issue can apply the approval of `kind`. The others (legacy login reset,
-/// claim, offline transfer) arrive with their workflows; until then their approval is
-/// refused rather than left pending for ever.
+/// claim) arrive with their workflows; until then their approval is refused rather than
+/// left pending for ever.
 pub fn effect_delivered(kind: ReviewKind) -> bool {
-    matches!(kind, ReviewKind::AccountLookup | ReviewKind::FilingPassword)
+    matches!(kind, ReviewKind::AccountLookup | ReviewKind::FilingPassword | ReviewKind::OfflineTransfer)
 }
 
 /// Decides `decision.case_number` at `now_ms`. REVIEW_CASE_NOT_FOUND for an unknown case,

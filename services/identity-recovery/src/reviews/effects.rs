@@ -124,6 +124,26 @@ pub async fn reschedule(
     Ok(())
 }
 
+/// The owning service refused the approval's effect for good (`reason`, an ErrorReason's
+/// name without its prefix): APPROVED becomes COMPLETED with that reason for the applicant.
+pub async fn fail_case(
+    db: impl AnyExecutor<'_>,
+    case_number: &str,
+    reason: &str,
+    now_ms: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update review_cases set state = 'COMPLETED', failure_reason = $2, updated_at_ms = $3 \
+         where case_number = $1 and state = 'APPROVED'",
+    )
+    .bind(case_number)
+    .bind(reason)
+    .bind(now_ms)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// The approval's effect is applied everywhere: APPROVED becomes COMPLETED.
 pub async fn complete_case(db: impl AnyExecutor<'_>, case_number: &str, now_ms: i64) -> Result<(), Error> {
     sqlx::query(

@@ -19,6 +19,7 @@ use beian_common::{
 };
 
 pub use beian_common::vocabulary::{CertificateType, DocumentKind, Nature, ReviewKind, ReviewState};
+pub use beian_platform::status::ErrorReason;
 pub use documents::{ContentType, Upload};
 pub(crate) use open::open;
 
@@ -142,6 +143,9 @@ pub struct ReviewCase {
     pub decided_at_ms: Option<i64>,
     /// The language of the notices sent about the case.
     pub locale: Locale,
+    /// Set on a COMPLETED case whose effect the owning service refused for good (an
+    /// offline transfer whose rule no longer holds): what the applicant is told.
+    pub failure_reason: Option<ErrorReason>,
 }
 
 impl ReviewCase {

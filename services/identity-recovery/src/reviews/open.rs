@@ -49,6 +49,7 @@ pub async fn open(
             decided_by: None,
             decided_at_ms: None,
             locale: case.locale,
+            failure_reason: None,
         };
         let mut tx = db.begin().await?;
         if store::insert_case(&mut tx, &stored, &dedup_key, &case.request_id, case.locale).await? {

@@ -1,6 +1,7 @@
 //! SQL over `review_cases` and `review_documents`.
 
 use beian_common::filing_number::FilingNumber;
+use beian_platform::status::ErrorReason;
 use sqlx::{Any, AnyExecutor, Row, Transaction, any::AnyRow};
 
 use super::{
@@ -18,7 +19,7 @@ macro_rules! case_with_documents {
      c.domain, c.filing_number, c.nature, c.province_code, c.city_code, c.district_code, \
      c.certificate_type, c.certificate_number, c.new_login_email, c.target_account_id, c.account_id, \
      c.description, c.applicant_is_principal, c.submitted_at_ms, c.deadline_at_ms, c.decision_note, \
-     c.decided_by, c.decided_at_ms, c.locale, d.document_id, d.kind as document_kind, d.content_type, d.size_bytes "
+     c.decided_by, c.decided_at_ms, c.locale, c.failure_reason, d.document_id, d.kind as document_kind, d.content_type, d.size_bytes "
     };
 }
 
@@ -265,6 +266,10 @@ fn case_from_row(row: &AnyRow, case_number: String) -> Result<ReviewCase, Error>
             let locale: String = row.try_get("locale")?;
             Locale::parse(&locale).ok_or_else(|| Error::internal(format!("stored locale {locale:?}")))?
         },
+        failure_reason: row
+            .try_get::<Option<String>, _>("failure_reason")?
+            .map(|name| parsed(&name, reason_named, "failure reason"))
+            .transpose()?,
     })
 }
 
@@ -289,6 +294,11 @@ fn certificate(row: &AnyRow, type_column: &str, number_column: &str) -> Result<O
         }
         _ => Ok(None),
     }
+}
+
+/// An ErrorReason stored by its name without the prefix (`TRANSFER_TARGET_HOLDS_SUBJECT`).
+fn reason_named(name: &str) -> Option<ErrorReason> {
+    ErrorReason::from_str_name(&format!("ERROR_REASON_{name}"))
 }
 
 /// A stored enumeration value; one the code does not know is a corrupt row.

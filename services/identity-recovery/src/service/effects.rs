@@ -1,22 +1,36 @@
 //! The worker that applies what decisions owe (`reviews::effects`): an approved
 //! ACCOUNT_LOOKUP sends the holder's login name to the applicant, an approved
-//! FILING_PASSWORD has filing-registry issue and send a new filing password, a
+//! FILING_PASSWORD has filing-registry issue and send a new filing password, an approved
+//! OFFLINE_TRANSFER has filing-registry move the subject to the target account, a
 //! rejection sends the applicant the note. Every call is keyed by the case number, so a
 //! retry after a crash or a lost answer does nothing twice; a failure is retried with
 //! exponential back-off until it succeeds, the case staying APPROVED meanwhile.
+//!
+//! A transfer rule may no longer hold when staff approve (the target took a subject in
+//! the meantime): filing-registry's refusal with such a rule's reason is final, so the
+//! case is COMPLETED with that reason and the applicant is told, instead of retrying for
+//! ever.
 
 use std::{sync::Arc, time::Duration};
 
 use beian_platform::{
     backoff,
+    error::Common,
+    status::{ErrorReason, Failure, reason_name, reason_of},
     storage::{Database, now_millis},
 };
 use tokio::sync::{Notify, watch};
+use tonic::Status;
+use tonic_types::{ErrorDetail, StatusExt};
 
 use crate::{
     accounts,
     error::Error,
-    peers::{self, Channel, FilingPasswordIssue, FilingRegistry, Notice, NoticeContent, VerificationCodes},
+    locale::Locale,
+    peers::{
+        self, Channel, FilingPasswordIssue, FilingRegistry, Notice, NoticeContent, SubjectTransfer,
+        VerificationCodes,
+    },
     reviews::{
         ReviewCase, ReviewKind,
         audit::{self, AuditAction, AuditEntry},
@@ -27,6 +41,27 @@ use crate::{
 
 /// Longest stored failure reason.
 const MAX_REASON_CHARS: usize = 200;
+
+/// filing-registry's refusals of a transfer that a retry cannot change: a transfer rule
+/// fails, or the case names no subject or account that exists.
+const FINAL_TRANSFER_REFUSALS: &[ErrorReason] = &[
+    ErrorReason::TransferTargetHoldsSubject,
+    ErrorReason::TransferTargetHasOrderInProgress,
+    ErrorReason::TransferSiteNotSupported,
+    ErrorReason::TransferTargetNotFound,
+    ErrorReason::TransferToSelf,
+    ErrorReason::OrderInProgress,
+    ErrorReason::FilingNotMatched,
+    ErrorReason::NoSubjectHeld,
+];
+
+/// What an approval's attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Applied,
+    /// The owner refused for good; the case is completed with this reason.
+    Refused(ErrorReason),
+}
 
 /// How often and how persistently effects are tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +149,7 @@ impl EffectWorker {
 
     async fn attempt(&self, row: &Claimed) -> Result<(), Error> {
         match self.apply(row).await {
-            Ok(()) => self.finish(row).await,
+            Ok(outcome) => self.finish(row, outcome).await,
             Err(error) => {
                 let delay = backoff::delay(self.pace.retry_base, row.attempts);
                 let reason: String = error.to_string().chars().take(MAX_REASON_CHARS).collect();
@@ -132,8 +167,9 @@ impl EffectWorker {
         }
     }
 
-    /// Marks the row done and, for an approval, completes the case, in one transaction.
-    async fn finish(&self, row: &Claimed) -> Result<(), Error> {
+    /// Marks the row done and, for an approval, completes the case, in one transaction
+    /// (a refused one is completed already, with its reason).
+    async fn finish(&self, row: &Claimed, outcome: Outcome) -> Result<(), Error> {
         let now = now_millis();
         let mut tx = self.db.begin().await?;
         if !effects::mark_done(&mut *tx, &row.case_number, now).await? {
@@ -148,7 +184,10 @@ impl EffectWorker {
                 actor: String::new(),
                 action: AuditAction::EffectApplied,
                 document_id: None,
-                note: None,
+                note: match outcome {
+                    Outcome::Applied => None,
+                    Outcome::Refused(reason) => Some(format!("refused: {}", reason_name(reason))),
+                },
             };
             audit::record(&mut *tx, &row.case_number, &entry).await?;
         }
@@ -157,7 +196,7 @@ impl EffectWorker {
         Ok(())
     }
 
-    async fn apply(&self, row: &Claimed) -> Result<(), Error> {
+    async fn apply(&self, row: &Claimed) -> Result<Outcome, Error> {
         let case = store::find(self.db.reader(), &row.case_number)
             .await?
             .ok_or_else(|| Error::internal(format!("case {} vanished", row.case_number)))?;
@@ -165,8 +204,10 @@ impl EffectWorker {
             (EffectAction::NotifyRejection, _) => {
                 let note = case.decision_note.as_deref().unwrap_or_default();
                 let content = NoticeContent::ReviewRejected { case_number: &case.case_number, note };
-                self.notify_applicant(&case, "rejected", &content).await
+                self.notify_applicant(&case, "rejected", &content).await?;
+                Ok(Outcome::Applied)
             }
+            (EffectAction::Apply, ReviewKind::OfflineTransfer) => self.transfer(&case).await,
             (EffectAction::Apply, ReviewKind::AccountLookup) => {
                 let holder = case.subject.account_id.as_deref().ok_or_else(|| {
                     Error::internal(format!("case {} names no holder account", case.case_number))
@@ -175,7 +216,8 @@ impl EffectWorker {
                     .await?
                     .ok_or_else(|| Error::internal(format!("holder account {holder} of a case vanished")))?;
                 let content = NoticeContent::LoginName { login_name: &account.login_name };
-                self.notify_applicant(&case, "login-name", &content).await
+                self.notify_applicant(&case, "login-name", &content).await?;
+                Ok(Outcome::Applied)
             }
             (EffectAction::Apply, ReviewKind::FilingPassword) => {
                 let filing_number =
@@ -190,12 +232,49 @@ impl EffectWorker {
                         email: case.applicant.email.as_deref().unwrap_or_default(),
                         locale: case.locale,
                     })
-                    .await
+                    .await?;
+                Ok(Outcome::Applied)
             }
             (EffectAction::Apply, kind) => {
                 Err(Error::internal(format!("no effect for an approved {} case", kind.as_str())))
             }
         }
+    }
+
+    /// An approved OFFLINE_TRANSFER: filing-registry moves the subject (keyed by the case
+    /// number). A final refusal completes the case with its reason before the applicant is
+    /// told, so a crash in between finds the reason stored and only sends the notice.
+    async fn transfer(&self, case: &ReviewCase) -> Result<Outcome, Error> {
+        if let Some(reason) = case.failure_reason {
+            self.notify_transfer_refused(case, reason).await?;
+            return Ok(Outcome::Refused(reason));
+        }
+        let missing = |what: &str| Error::internal(format!("case {} names no {what}", case.case_number));
+        let filing_number = case.subject.filing_number.as_ref().ok_or_else(|| missing("filing number"))?;
+        let result = self
+            .registry
+            .transfer_subject_by_review(SubjectTransfer {
+                case_number: &case.case_number,
+                filing_number: &filing_number.to_string(),
+                to_account_id: case.subject.target_account_id.as_deref().ok_or_else(|| missing("target"))?,
+                staff_id: case.decided_by.as_deref().unwrap_or_default(),
+            })
+            .await;
+        let reason = match result {
+            Ok(()) => return Ok(Outcome::Applied),
+            Err(error) => final_refusal(&error).ok_or(error)?,
+        };
+        tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "offline transfer refused for good");
+        effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
+        self.notify_transfer_refused(case, reason).await?;
+        Ok(Outcome::Refused(reason))
+    }
+
+    /// "Review {case} decided: not approved. Note: <the rule that failed>" in the case's language.
+    async fn notify_transfer_refused(&self, case: &ReviewCase, reason: ErrorReason) -> Result<(), Error> {
+        let note = reason_words(reason, case.locale);
+        let content = NoticeContent::ReviewRejected { case_number: &case.case_number, note: &note };
+        self.notify_applicant(case, "transfer-refused", &content).await
     }
 
     /// The notice to the applicant's mobile and, if given, email, keyed
@@ -223,6 +302,27 @@ impl EffectWorker {
         }
         Ok(())
     }
+}
+
+/// The reason of a refusal no retry can change; None for anything worth retrying
+/// (unreachable, too slow, not implemented yet, an internal failure).
+fn final_refusal(error: &Error) -> Option<ErrorReason> {
+    let Error::Common(Common::Refused(status)) = error else { return None };
+    reason_of(status).filter(|reason| FINAL_TRANSFER_REFUSALS.contains(reason))
+}
+
+/// The suite's own words for `reason` in `locale` (the message a refusal carries).
+fn reason_words(reason: ErrorReason, locale: Locale) -> String {
+    Status::from(Failure::new(reason))
+        .get_error_details_vec()
+        .into_iter()
+        .find_map(|detail| match detail {
+            ErrorDetail::LocalizedMessage(message) if message.locale == locale.as_str() => {
+                Some(message.message)
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| reason_name(reason).to_owned())
 }
 
 fn millis(duration: Duration) -> i64 {

@@ -1,6 +1,8 @@
-//! A stand-in for filing-registry's internal API: IssueFilingPasswordByReview answers
-//! UNIMPLEMENTED (as the real one does until it lands) for the first calls asked,
-//! then issues once per case number; every call recorded, the credential checked.
+//! A stand-in for filing-registry's internal API: IssueFilingPasswordByReview and
+//! TransferSubjectByReview answer UNIMPLEMENTED (as the real ones do until they land) for
+//! the first calls asked, then issue or transfer once per case number (a transfer may be
+//! told to refuse with a rule's reason instead); every call recorded, the credential
+//! checked.
 
 use std::{
     collections::BTreeSet,
@@ -24,6 +26,9 @@ use tonic::{Request, Response, Status};
 struct State {
     calls: Vec<pb::IssueFilingPasswordByReviewRequest>,
     issued: BTreeSet<String>,
+    transfer_calls: Vec<pb::TransferSubjectByReviewRequest>,
+    transferred: BTreeSet<String>,
+    transfer_refusal: Option<ErrorReason>,
     unimplemented_for: usize,
 }
 
@@ -69,10 +74,35 @@ impl FakeRegistry {
     pub fn issued(&self) -> Vec<String> {
         self.state().issued.iter().cloned().collect()
     }
+
+    /// Every transfer from now on is refused with `reason` (FAILED_PRECONDITION or its own code).
+    pub fn refuse_transfers(&self, reason: ErrorReason) {
+        self.state().transfer_refusal = Some(reason);
+    }
+
+    pub fn transfer_calls(&self) -> Vec<pb::TransferSubjectByReviewRequest> {
+        self.state().transfer_calls.clone()
+    }
+
+    /// Case numbers a subject was moved for.
+    pub fn transferred(&self) -> Vec<String> {
+        self.state().transferred.iter().cloned().collect()
+    }
 }
 
 fn unimplemented<T>() -> Result<Response<T>, Status> {
     Err(Failure::new(ErrorReason::NotImplemented).into())
+}
+
+impl Service {
+    fn admit<T>(&self, request: &Request<T>) -> Result<(), Status> {
+        let given = request.metadata().get(INTERNAL_TOKEN_HEADER).and_then(|v| v.to_str().ok());
+        if given == Some(self.token.expose()) {
+            Ok(())
+        } else {
+            Err(Failure::new(ErrorReason::CallerUnauthenticated).into())
+        }
+    }
 }
 
 #[tonic::async_trait]
@@ -100,9 +130,23 @@ impl FilingRegistryInternalService for Service {
 
     async fn transfer_subject_by_review(
         &self,
-        _request: Request<pb::TransferSubjectByReviewRequest>,
+        request: Request<pb::TransferSubjectByReviewRequest>,
     ) -> Result<Response<pb::TransferSubjectByReviewResponse>, Status> {
-        unimplemented()
+        self.admit(&request)?;
+        let call = request.into_inner();
+        let mut state = self.state.lock().expect("fake state");
+        state.transfer_calls.push(call.clone());
+        if state.unimplemented_for > 0 {
+            state.unimplemented_for -= 1;
+            return unimplemented();
+        }
+        if let Some(reason) = state.transfer_refusal {
+            return Err(Failure::new(reason).into());
+        }
+        state.transferred.insert(call.case_number.clone());
+        Ok(Response::new(pb::TransferSubjectByReviewResponse {
+            change_id: format!("change-{}", call.case_number),
+        }))
     }
 
     async fn check_filing_password(
@@ -116,10 +160,7 @@ impl FilingRegistryInternalService for Service {
         &self,
         request: Request<pb::IssueFilingPasswordByReviewRequest>,
     ) -> Result<Response<pb::IssueFilingPasswordByReviewResponse>, Status> {
-        let given = request.metadata().get(INTERNAL_TOKEN_HEADER).and_then(|v| v.to_str().ok());
-        if given != Some(self.token.expose()) {
-            return Err(Failure::new(ErrorReason::CallerUnauthenticated).into());
-        }
+        self.admit(&request)?;
         let call = request.into_inner();
         let mut state = self.state.lock().expect("fake state");
         state.calls.push(call.clone());

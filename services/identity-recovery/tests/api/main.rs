@@ -11,6 +11,7 @@ mod fake_registry;
 mod login;
 mod lookup;
 mod masking;
+mod offline_transfer;
 mod open_cases;
 mod queue;
 mod reset;

@@ -56,6 +56,7 @@ pub fn review_case(case: ReviewCase, now_ms: i64) -> pb::ReviewCase {
         decided_by: case.decided_by.unwrap_or_default(),
         decide_time: case.decided_at_ms.map(timestamp),
         overdue,
+        failure_reason: case.failure_reason.map_or(0, |reason| reason as i32),
     }
 }
 
@@ -69,6 +70,7 @@ pub fn review_status(case: ReviewCase) -> pb::ReviewStatus {
         submit_time: Some(timestamp(case.submitted_at_ms)),
         deadline: Some(timestamp(case.deadline_at_ms)),
         rejection_note: if rejected { case.decision_note.unwrap_or_default() } else { String::new() },
+        failure_reason: case.failure_reason.map_or(0, |reason| reason as i32),
     }
 }
 

@@ -1,0 +1,217 @@
+//! SPEC §5 (offline) through the gateway: SubmitOfflineTransfer opens an OFFLINE_TRANSFER
+//! case due in three business days with the documents the subject's nature needs; a
+//! missing one is MATERIALS_INCOMPLETE naming each; a typo costs nothing; every attempt
+//! spends a pass and one of the client's review requests today.
+
+use beian_common::calendar::BusinessCalendar;
+use beian_proto::{
+    common::v1::{
+        Applicant, CertificateType, Document, DocumentKind as Doc, ReviewKind, ReviewState, SubjectNature,
+    },
+    gateway::v1::{
+        GetReviewStatusRequest, SubmitOfflineTransferRequest,
+        filing_transfer_service_client::FilingTransferServiceClient,
+        legacy_login_service_client::LegacyLoginServiceClient,
+    },
+};
+use beian_tests::TestSuite;
+use chrono::DateTime;
+use tonic::Code;
+use tonic_types::StatusExt;
+
+use crate::{lookup::demo_suite, reason};
+
+/// `lisi-new`, who holds nothing (`deploy/beian/src/demo.rs`).
+const LISI_UID: &str = "1000000000000003";
+const APPLICANT_MOBILE: &str = "13912340001";
+const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+const INDIVIDUAL: &[Doc] = &[Doc::IdCardFront, Doc::IdCardBack, Doc::HalfBodyWithIdCard];
+const ORGANISATION: &[Doc] = &[
+    Doc::OrganisationCertificate,
+    Doc::HalfBodyWithOrganisationCertificate,
+    Doc::IdCardFront,
+    Doc::IdCardBack,
+    Doc::AuthorisationLetter,
+];
+
+fn submission(
+    filing_number: &str,
+    nature: SubjectNature,
+    documents: &[Doc],
+    token: String,
+) -> SubmitOfflineTransferRequest {
+    SubmitOfflineTransferRequest {
+        filing_number: filing_number.into(),
+        nature: nature as i32,
+        target_account_uid: LISI_UID.into(),
+        applicant: Some(Applicant {
+            name: "张伟".into(),
+            certificate_type: CertificateType::ResidentIdCard as i32,
+            certificate_number: "33010619900101123X".into(),
+            mobile: APPLICANT_MOBILE.into(),
+            email: String::new(),
+        }),
+        documents: documents
+            .iter()
+            .map(|kind| Document {
+                kind: *kind as i32,
+                content_type: "image/png".into(),
+                content: PNG.to_vec(),
+            })
+            .collect(),
+        human_check_token: token,
+    }
+}
+
+async fn submit(
+    suite: &TestSuite,
+    request: SubmitOfflineTransferRequest,
+) -> Result<beian_proto::gateway::v1::ReviewTicket, tonic::Status> {
+    FilingTransferServiceClient::new(suite.gateway().await)
+        .submit_offline_transfer(request)
+        .await
+        .map(|r| r.into_inner().ticket.expect("a ticket"))
+}
+
+fn violations(status: &tonic::Status) -> Vec<String> {
+    status
+        .get_details_bad_request()
+        .map(|bad| bad.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_offline_transfer_opens_a_case_due_in_three_business_days() {
+    let suite = demo_suite().await;
+    let token = suite.human_check_token().await;
+    let ticket =
+        submit(&suite, submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, token))
+            .await
+            .expect("opens");
+    assert!(ticket.case_number.starts_with("RV"), "{ticket:?}");
+    assert_eq!(ticket.kind, ReviewKind::OfflineTransfer as i32);
+    assert_eq!(ticket.state, ReviewState::Pending as i32);
+    let submitted =
+        DateTime::from_timestamp(ticket.submit_time.expect("submitted").seconds, 0).expect("a time");
+    let expected = BusinessCalendar::china_default().deadline(submitted, 3);
+    assert_eq!(
+        ticket.deadline.expect("a deadline").seconds,
+        expected.timestamp(),
+        "3 business days (SPEC §5)"
+    );
+
+    // the applicant follows it with the mobile given
+    let seen = LegacyLoginServiceClient::new(suite.gateway().await)
+        .get_review_status(GetReviewStatusRequest {
+            case_number: ticket.case_number.clone(),
+            applicant_mobile: APPLICANT_MOBILE.into(),
+        })
+        .await
+        .expect("status")
+        .into_inner()
+        .ticket
+        .expect("a ticket");
+    assert_eq!((seen.kind, seen.state), (ReviewKind::OfflineTransfer as i32, ReviewState::Pending as i32));
+    assert_eq!(seen.failure_reason, 0, "nothing failed");
+
+    let token = suite.human_check_token().await;
+    let again =
+        submit(&suite, submission("浙ICP备19012345号-1", SubjectNature::Individual, INDIVIDUAL, token))
+            .await
+            .expect_err("one pending case per subject");
+    assert_eq!(reason(&again), "REVIEW_CASE_ALREADY_OPEN");
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn the_documents_follow_the_nature_and_each_missing_one_is_named() {
+    let suite = demo_suite().await;
+    let token = suite.human_check_token().await;
+    let individual = submit(
+        &suite,
+        submission("浙ICP备19012345号", SubjectNature::Individual, &[Doc::IdCardFront], token),
+    )
+    .await
+    .expect_err("materials");
+    assert_eq!(
+        (individual.code(), reason(&individual).as_str()),
+        (Code::InvalidArgument, "MATERIALS_INCOMPLETE")
+    );
+    assert_eq!(violations(&individual), ["documents[ID_CARD_BACK]", "documents[HALF_BODY_WITH_ID_CARD]"]);
+
+    // an organisation: its certificate, the applicant's photo with it, the applicant's
+    // ID and the sealed authorisation letter
+    let token = suite.human_check_token().await;
+    let organisation =
+        submit(&suite, submission("浙ICP备20190001号", SubjectNature::Organisation, INDIVIDUAL, token))
+            .await
+            .expect_err("materials");
+    assert_eq!(reason(&organisation), "MATERIALS_INCOMPLETE");
+    assert_eq!(
+        violations(&organisation),
+        [
+            "documents[ORGANISATION_CERTIFICATE]",
+            "documents[HALF_BODY_WITH_ORGANISATION_CERTIFICATE]",
+            "documents[AUTHORISATION_LETTER]"
+        ]
+    );
+    let token = suite.human_check_token().await;
+    let ticket =
+        submit(&suite, submission("浙ICP备20190001号", SubjectNature::Organisation, ORGANISATION, token))
+            .await
+            .expect("complete");
+    assert_eq!(ticket.kind, ReviewKind::OfflineTransfer as i32);
+
+    // the target must be an account
+    let token = suite.human_check_token().await;
+    let mut nobody = submission("京ICP备18000777号", SubjectNature::Individual, INDIVIDUAL, token);
+    nobody.target_account_uid = "9999999999999999".into();
+    let unknown = submit(&suite, nobody).await.expect_err("no such account");
+    assert_eq!(reason(&unknown), "ACCOUNT_NOT_FOUND");
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_malformed_submission_costs_neither_the_pass_nor_the_quota() {
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.review_requests_per_client_per_day = 1;
+    })
+    .await;
+    let token = suite.human_check_token().await;
+    for (field, broken) in [
+        (
+            "filing_number",
+            SubmitOfflineTransferRequest {
+                filing_number: "not a number".into(),
+                ..submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, token.clone())
+            },
+        ),
+        ("nature", submission("浙ICP备19012345号", SubjectNature::Unspecified, INDIVIDUAL, token.clone())),
+        (
+            "target_account_uid",
+            SubmitOfflineTransferRequest {
+                target_account_uid: " ".into(),
+                ..submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, token.clone())
+            },
+        ),
+        (
+            "human_check_token",
+            submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, String::new()),
+        ),
+    ] {
+        let refused = submit(&suite, broken).await.expect_err(field);
+        assert_eq!((refused.code(), violations(&refused)), (Code::InvalidArgument, vec![field.to_owned()]));
+    }
+    // the same pass still opens the case, spending the client's one request of the day
+    submit(&suite, submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, token))
+        .await
+        .expect("the pass was not spent");
+    let token = suite.human_check_token().await;
+    let capped =
+        submit(&suite, submission("浙ICP备20190001号", SubjectNature::Organisation, ORGANISATION, token))
+            .await
+            .expect_err("quota");
+    assert_eq!(reason(&capped), "CLIENT_LIMIT");
+    suite.stop().await;
+}
