@@ -20,6 +20,18 @@ pub enum Error {
     /// The account holds no subject. FAILED_PRECONDITION, NO_SUBJECT_HELD.
     #[error("no subject held")]
     NoSubjectHeld,
+    /// The subject has an order in progress (or one started concurrently).
+    /// FAILED_PRECONDITION, ORDER_IN_PROGRESS.
+    #[error("order in progress")]
+    OrderInProgress,
+    /// No order of that number under the caller's subject, or it is no longer in
+    /// progress. NOT_FOUND, ORDER_NOT_FOUND.
+    #[error("order not found")]
+    OrderNotFound,
+    /// No website of that number, in a state the request allows, under the caller's
+    /// subject. NOT_FOUND, WEBSITE_NOT_FOUND.
+    #[error("website not found")]
+    WebsiteNotFound,
     /// No filing matches the province, number, certificate type and number given; never
     /// says which one differs. FAILED_PRECONDITION, FILING_NOT_MATCHED.
     #[error("filing not matched")]
@@ -48,6 +60,9 @@ impl From<Error> for Status {
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::NoSubjectHeld => Failure::new(ErrorReason::NoSubjectHeld).into(),
             Error::FilingNotMatched => Failure::new(ErrorReason::FilingNotMatched).into(),
+            Error::OrderInProgress => Failure::new(ErrorReason::OrderInProgress).into(),
+            Error::OrderNotFound => Failure::new(ErrorReason::OrderNotFound).into(),
+            Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),
             Error::FilingPasswordIncorrect { attempts_left } => {
                 Failure::new(ErrorReason::FilingPasswordIncorrect)
                     .with_param("attempts_left", attempts_left.to_string())

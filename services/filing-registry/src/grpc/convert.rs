@@ -8,12 +8,13 @@ use beian_common::{
 };
 use beian_platform::wire::{
     enums::{required, to_wire},
-    required_text,
+    required_text, timestamp,
 };
 use beian_proto::{common::v1 as common, filing_registry::v1 as pb};
 
 use crate::{
     error::Error,
+    orders::{CancelAccess, Deciding, Decision, Deregistration, Order, OrderKind, OrderState},
     passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
     subjects::{Subject, Website, WebsiteState},
@@ -27,8 +28,9 @@ pub fn domain(value: &str) -> Result<String, Error> {
     beian_common::domain_name::normalise_domain(value).map_err(|e| Error::invalid("domain", e.to_string()))
 }
 
-pub fn subject(subject: Subject) -> pb::Subject {
+pub fn subject(subject: Subject, current_order: Option<Order>) -> pb::Subject {
     pb::Subject {
+        current_order: current_order.map(order),
         subject_id: subject.subject_id,
         filing_number: subject.filing_number,
         name: subject.name,
@@ -157,4 +159,83 @@ pub fn sent_to(sent: SentTo) -> Vec<common::MaskedContact> {
             masked_destination,
         })
         .collect()
+}
+
+pub fn order(order: Order) -> pb::Order {
+    pb::Order {
+        order_number: order.order_number,
+        kind: match order.kind {
+            OrderKind::NewWebsite => pb::OrderKind::NewWebsite,
+            OrderKind::ChangeSubject => pb::OrderKind::ChangeSubject,
+            OrderKind::ChangeWebsite => pb::OrderKind::ChangeWebsite,
+            OrderKind::CancelAccess => pb::OrderKind::CancelAccess,
+            OrderKind::DeregisterSubject => pb::OrderKind::DeregisterSubject,
+            OrderKind::DeregisterWebsite => pb::OrderKind::DeregisterWebsite,
+        } as i32,
+        state: match order.state {
+            OrderState::InProgress => pb::OrderState::InProgress,
+            OrderState::Approved => pb::OrderState::Approved,
+            OrderState::Rejected => pb::OrderState::Rejected,
+            OrderState::Abandoned => pb::OrderState::Abandoned,
+        } as i32,
+        create_time: Some(timestamp(order.created_at_ms)),
+        website_number: order.website_number.unwrap_or_default(),
+        decision_note: order.decision_note.unwrap_or_default(),
+    }
+}
+
+fn website_number(value: &str) -> Result<String, Error> {
+    let number = filing_number(value).map_err(|_| {
+        Error::invalid("website_number", "must be a website's filing number such as 京ICP备12345678号-1")
+    })?;
+    if !number.is_website() {
+        return Err(Error::invalid(
+            "website_number",
+            "must be a website's filing number such as 京ICP备12345678号-1",
+        ));
+    }
+    Ok(number.to_string())
+}
+
+pub fn abandon(request: &pb::AbandonOrderRequest) -> Result<(&str, &str), Error> {
+    Ok((account_id(&request.account_id)?, text("order_number", &request.order_number, 32)?))
+}
+
+pub fn cancel_access(request: pb::CancelAccessRequest) -> Result<CancelAccess, Error> {
+    Ok(CancelAccess {
+        account_id: account_id(&request.account_id)?.to_owned(),
+        website_number: website_number(&request.website_number)?,
+        proof: text("proof", &request.proof, 256)?.to_owned(),
+        filing_password: text("filing_password", &request.filing_password, 64)?.to_owned(),
+    })
+}
+
+pub fn deregistration(request: pb::DeregisterRequest) -> Result<Deregistration, Error> {
+    let website = Some(request.website_number.trim()).filter(|number| !number.is_empty());
+    Ok(Deregistration {
+        account_id: account_id(&request.account_id)?.to_owned(),
+        website_number: website.map(website_number).transpose()?,
+        filing_password: text("filing_password", &request.filing_password, 64)?.to_owned(),
+    })
+}
+
+pub fn deciding(request: pb::DecideOrderRequest) -> Result<Deciding, Error> {
+    let decision = match pb::OrderDecision::try_from(request.decision) {
+        Ok(pb::OrderDecision::Approve) => Decision::Approve,
+        Ok(pb::OrderDecision::Reject) => Decision::Reject,
+        _ => {
+            return Err(Error::invalid("decision", "must be ORDER_DECISION_APPROVE or ORDER_DECISION_REJECT"));
+        }
+    };
+    let note = request.note.trim();
+    if note.chars().count() > 128 {
+        return Err(Error::invalid("note", "must be at most 128 characters"));
+    }
+    Ok(Deciding {
+        order_number: text("order_number", &request.order_number, 32)?.to_owned(),
+        decision,
+        note: note.to_owned(),
+        decided_by: text("decided_by", &request.decided_by, 64)?.to_owned(),
+        locale: locale(&request.locale)?,
+    })
 }
