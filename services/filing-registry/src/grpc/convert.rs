@@ -224,7 +224,10 @@ pub fn deciding(request: pb::DecideOrderRequest) -> Result<Deciding, Error> {
         Ok(pb::OrderDecision::Approve) => Decision::Approve,
         Ok(pb::OrderDecision::Reject) => Decision::Reject,
         _ => {
-            return Err(Error::invalid("decision", "must be ORDER_DECISION_APPROVE or ORDER_DECISION_REJECT"));
+            return Err(Error::invalid(
+                "decision",
+                "must be ORDER_DECISION_APPROVE or ORDER_DECISION_REJECT",
+            ));
         }
     };
     let note = request.note.trim();
