@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod account_lookup;
+pub mod filing;
 pub mod filing_password;
 pub mod human_check;
 pub mod password_reset;
@@ -24,6 +25,7 @@ pub struct Workflows {
     pub account: account::Accounts,
     pub human_check: human_check::HumanCheck,
     pub account_lookup: account_lookup::AccountLookup,
+    pub filing: filing::Filing,
     pub filing_password: filing_password::FilingPassword,
     pub password_reset: password_reset::PasswordReset,
     pub staff_review: staff_review::StaffReview,
@@ -43,6 +45,12 @@ impl Workflows {
         Self {
             account: account::Accounts::new(peers.identity_recovery.clone()),
             human_check: human_check::HumanCheck::new(peers.verification_codes.clone()),
+            filing: filing::Filing {
+                codes: peers.verification_codes.clone(),
+                registry: peers.filing_registry.clone(),
+                identity: peers.identity_recovery.clone(),
+                flows: flows.clone(),
+            },
             filing_password: filing_password::FilingPassword {
                 codes: peers.verification_codes.clone(),
                 registry: peers.filing_registry.clone(),

@@ -1,0 +1,40 @@
+//! The caller's own filing as the holder may see it: masked contacts, public numbers.
+
+use beian_common::vocabulary::Nature;
+use serde::{Deserialize, Serialize};
+
+/// The subject the caller holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MyFiling {
+    pub filing_number: String,
+    pub name: String,
+    pub nature: Nature,
+    pub province_code: String,
+    pub city_code: String,
+    pub district_code: String,
+    pub masked_principal_mobile: String,
+    pub masked_principal_email: String,
+    pub websites: Vec<MyWebsite>,
+    pub order_in_progress: Option<MyOrder>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MyWebsite {
+    pub website_number: String,
+    pub name: String,
+    pub domains: Vec<String>,
+    /// ACTIVE, ACCESS_CANCELLED or DEREGISTERED.
+    pub state: &'static str,
+}
+
+/// An order on the caller's subject (kept in a finished flow to answer its retries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyOrder {
+    pub order_number: String,
+    /// NEW_WEBSITE, CHANGE_SUBJECT, CHANGE_WEBSITE, CANCEL_ACCESS, DEREGISTER_SUBJECT or DEREGISTER_WEBSITE.
+    pub kind: String,
+    /// IN_PROGRESS, APPROVED, REJECTED or ABANDONED.
+    pub state: String,
+    pub created_at_ms: i64,
+    pub website_number: String,
+}
