@@ -76,14 +76,20 @@ impl FilingRegistryService for PublicApi {
         request: Request<pb::CancelAccessRequest>,
     ) -> Reply<pb::CancelAccessResponse> {
         let cancel = convert::cancel_access(request.into_inner())?;
-        let order = self.service.cancel_access(cancel).await?;
-        Ok(Response::new(pb::CancelAccessResponse { order: Some(convert::order(order)) }))
+        let started = self.service.cancel_access(cancel).await?;
+        Ok(Response::new(pb::CancelAccessResponse {
+            order: Some(convert::order(started.order)),
+            unapproved_tld_domains: started.unapproved_tld_domains,
+        }))
     }
 
     async fn deregister(&self, request: Request<pb::DeregisterRequest>) -> Reply<pb::DeregisterResponse> {
         let deregistration = convert::deregistration(request.into_inner())?;
-        let order = self.service.deregister(deregistration).await?;
-        Ok(Response::new(pb::DeregisterResponse { order: Some(convert::order(order)) }))
+        let started = self.service.deregister(deregistration).await?;
+        Ok(Response::new(pb::DeregisterResponse {
+            order: Some(convert::order(started.order)),
+            unapproved_tld_domains: started.unapproved_tld_domains,
+        }))
     }
 
     async fn transfer_subject(

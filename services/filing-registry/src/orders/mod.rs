@@ -4,6 +4,7 @@
 //! approval applies the order's effect and whose every decision notifies the holder.
 
 pub mod store;
+mod tlds;
 
 use std::collections::BTreeMap;
 
@@ -100,6 +101,14 @@ pub enum Decision {
     Reject,
 }
 
+/// An order just started, and the domains it would make unfileable for good (their TLD
+/// is not approved by the regulator): the holder is warned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub order: Order,
+    pub unapproved_tld_domains: Vec<String>,
+}
+
 /// A validated DecideOrder.
 #[derive(Debug, Clone)]
 pub struct Deciding {
@@ -159,18 +168,21 @@ impl FilingRegistry {
 
     /// CancelAccess: an order that, once approved, leaves the website ACCESS_CANCELLED
     /// (its number stays with the regulator).
-    pub async fn cancel_access(&self, request: CancelAccess) -> Result<Order, Error> {
+    pub async fn cancel_access(&self, request: CancelAccess) -> Result<Started, Error> {
         let subject = self.subject_for_order(&request.account_id).await?;
         let website = website_of(&subject, &request.website_number, &[WebsiteState::Active])?;
         self.check_filing_password(&subject.subject_id, &request.filing_password).await?;
         let key = format!("cancel-access:{}:{}", request.account_id, website.website_number);
         self.codes.redeem_cancel_access_proof(&request.proof, &key).await?;
-        self.start_order(&subject.subject_id, OrderKind::CancelAccess, Some(&website.website_number)).await
+        let order = self
+            .start_order(&subject.subject_id, OrderKind::CancelAccess, Some(&website.website_number))
+            .await?;
+        Ok(Started { order, unapproved_tld_domains: tlds::unapproved(&website.domains) })
     }
 
     /// Deregister: an order that, once approved, deregisters the subject's websites
     /// (or the one named) and frees their domains.
-    pub async fn deregister(&self, request: Deregistration) -> Result<Order, Error> {
+    pub async fn deregister(&self, request: Deregistration) -> Result<Started, Error> {
         let subject = self.subject_for_order(&request.account_id).await?;
         let (kind, website_number) = match &request.website_number {
             Some(number) => {
@@ -183,7 +195,13 @@ impl FilingRegistry {
             None => (OrderKind::DeregisterSubject, None),
         };
         self.check_filing_password(&subject.subject_id, &request.filing_password).await?;
-        self.start_order(&subject.subject_id, kind, website_number).await
+        let order = self.start_order(&subject.subject_id, kind, website_number).await?;
+        let domains = subject
+            .websites
+            .iter()
+            .filter(|website| website_number.is_none_or(|number| website.website_number == number))
+            .flat_map(|website| &website.domains);
+        Ok(Started { order, unapproved_tld_domains: tlds::unapproved(domains) })
     }
 
     /// One insert: the partial unique index refuses a second order in progress

@@ -298,3 +298,43 @@ async fn deciding_an_unknown_order_or_without_a_decision_is_refused() {
     assert_eq!(app.orders_in_progress().await, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_order_warns_of_domains_whose_tld_can_never_be_filed_again() {
+    let app = TestApp::start().await;
+    sqlx::query(
+        "insert into website_domains (website_id, domain, active, created_at_ms) values ('web-t1', 'shop-zhang.tv', 1, 0)",
+    )
+    .execute(app.database().writer())
+    .await
+    .unwrap();
+    let reply = app
+        .public()
+        .await
+        .deregister(app.request(pb::DeregisterRequest {
+            account_id: HOLDER.into(),
+            website_number: WEBSITE.into(),
+            filing_password: OLD_PASSWORD.into(),
+        }))
+        .await
+        .expect("starts")
+        .into_inner();
+    assert_eq!(reply.unapproved_tld_domains, ["shop-zhang.tv"], "shop-zhang.cn is under an approved TLD");
+    let order = reply.order.expect("an order");
+    app.abandon(HOLDER, &order.order_number).await.expect("abandons");
+
+    let reply = app
+        .public()
+        .await
+        .cancel_access(app.request(pb::CancelAccessRequest {
+            account_id: HOLDER.into(),
+            website_number: WEBSITE.into(),
+            proof: CANCEL_ACCESS_PROOF.into(),
+            filing_password: OLD_PASSWORD.into(),
+        }))
+        .await
+        .expect("starts")
+        .into_inner();
+    assert_eq!(reply.unapproved_tld_domains, ["shop-zhang.tv"]);
+    app.stop().await;
+}

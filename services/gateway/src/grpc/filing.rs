@@ -167,14 +167,20 @@ impl FilingService for FilingApi {
         let client = caller::client(&request)?;
         let session = caller::session(&request)?;
         let cancel = CancelAccess::try_from(request.into_inner())?;
-        let order = self.workflow.cancel_access(&session, cancel, &client).await?;
-        Ok(Response::new(pb::CancelAccessResponse { order: Some(my_order(order)) }))
+        let started = self.workflow.cancel_access(&session, cancel, &client).await?;
+        Ok(Response::new(pb::CancelAccessResponse {
+            order: Some(my_order(started.order)),
+            unapproved_tld_domains: started.unapproved_tld_domains,
+        }))
     }
 
     async fn deregister(&self, request: Request<pb::DeregisterRequest>) -> Reply<pb::DeregisterResponse> {
         let session = caller::session(&request)?;
         let deregister = Deregister::try_from(request.into_inner())?;
-        let order = self.workflow.deregister(&session, deregister).await?;
-        Ok(Response::new(pb::DeregisterResponse { order: Some(my_order(order)) }))
+        let started = self.workflow.deregister(&session, deregister).await?;
+        Ok(Response::new(pb::DeregisterResponse {
+            order: Some(my_order(started.order)),
+            unapproved_tld_domains: started.unapproved_tld_domains,
+        }))
     }
 }

@@ -38,3 +38,11 @@ pub struct MyOrder {
     pub created_at_ms: i64,
     pub website_number: String,
 }
+
+/// A cancel access or deregistration just started, with the domains whose TLD the
+/// regulator has not approved (they can never be filed again): the holder is warned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderStarted {
+    pub order: MyOrder,
+    pub unapproved_tld_domains: Vec<String>,
+}

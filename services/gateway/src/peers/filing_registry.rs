@@ -18,7 +18,7 @@ use crate::{
     model::{
         FilingFound, MaskedContact,
         client::Client,
-        filing::{MyFiling, MyOrder, MyWebsite},
+        filing::{MyFiling, MyOrder, MyWebsite, OrderStarted},
     },
     workflows::filing_password::Recover,
 };
@@ -148,7 +148,7 @@ impl FilingRegistry {
         website_number: &str,
         proof: &str,
         filing_password: &str,
-    ) -> Result<MyOrder, Error> {
+    ) -> Result<OrderStarted, Error> {
         let reply = self
             .public
             .clone()
@@ -159,7 +159,11 @@ impl FilingRegistry {
                 filing_password: filing_password.to_owned(),
             })
             .await?;
-        order(reply.into_inner().order.ok_or_else(|| Error::internal("CancelAccess answered no order"))?)
+        let reply = reply.into_inner();
+        Ok(OrderStarted {
+            order: order(reply.order.ok_or_else(|| Error::internal("CancelAccess answered no order"))?)?,
+            unapproved_tld_domains: reply.unapproved_tld_domains,
+        })
     }
 
     /// Starts a deregistration order of the subject (no website) or one website.
@@ -168,7 +172,7 @@ impl FilingRegistry {
         account_id: &str,
         website_number: Option<&str>,
         filing_password: &str,
-    ) -> Result<MyOrder, Error> {
+    ) -> Result<OrderStarted, Error> {
         let reply = self
             .public
             .clone()
@@ -178,7 +182,11 @@ impl FilingRegistry {
                 filing_password: filing_password.to_owned(),
             })
             .await?;
-        order(reply.into_inner().order.ok_or_else(|| Error::internal("Deregister answered no order"))?)
+        let reply = reply.into_inner();
+        Ok(OrderStarted {
+            order: order(reply.order.ok_or_else(|| Error::internal("Deregister answered no order"))?)?,
+            unapproved_tld_domains: reply.unapproved_tld_domains,
+        })
     }
 }
 

@@ -21,7 +21,7 @@ use crate::{
         CodeRequest, CodeSent, TypedCode,
         account::SessionToken,
         client::Client,
-        filing::{MyFiling, MyOrder},
+        filing::{MyFiling, MyOrder, OrderStarted},
     },
     peers::{FilingRegistry, IdentityRecovery, VerificationCodes},
 };
@@ -65,7 +65,7 @@ enum Step {
     Started,
     CodeSent { code_id: String },
     ProofHeld { proof: String },
-    Done { order: MyOrder },
+    Done { started: OrderStarted },
 }
 
 impl FlowState for CancelFlow {
@@ -107,7 +107,11 @@ impl Filing {
     }
 
     /// Deregister: an order in progress, once the filing password is right.
-    pub async fn deregister(&self, session: &SessionToken, request: Deregister) -> Result<MyOrder, Error> {
+    pub async fn deregister(
+        &self,
+        session: &SessionToken,
+        request: Deregister,
+    ) -> Result<OrderStarted, Error> {
         let account_id = self.account_id(session).await?;
         self.registry
             .deregister(&account_id, request.website_number.as_deref(), &request.filing_password.0)
@@ -153,7 +157,7 @@ impl Filing {
         session: &SessionToken,
         request: CancelAccess,
         client: &Client,
-    ) -> Result<MyOrder, Error> {
+    ) -> Result<OrderStarted, Error> {
         let account_id = self.account_id(session).await?;
         let mut flow = self.flows.load::<CancelFlow>(&request.flow_id).await?;
         if flow.state.account_id != account_id {
@@ -161,7 +165,7 @@ impl Filing {
             return Err(Error::WorkflowNotFound);
         }
         let proof = match &flow.state.step {
-            Step::Done { order } => return Ok(order.clone()),
+            Step::Done { started } => return Ok(started.clone()),
             Step::Started => return Err(Error::StepOutOfOrder),
             Step::ProofHeld { proof } => proof.clone(),
             Step::CodeSent { code_id } => {
@@ -173,12 +177,12 @@ impl Filing {
                 proof
             }
         };
-        let order = self
+        let started = self
             .registry
             .cancel_access(&account_id, &flow.state.website_number, &proof, &request.filing_password.0)
             .await?;
-        let state = CancelFlow { step: Step::Done { order: order.clone() }, ..flow.state.clone() };
+        let state = CancelFlow { step: Step::Done { started: started.clone() }, ..flow.state.clone() };
         self.flows.advance(&flow, state).await?;
-        Ok(order)
+        Ok(started)
     }
 }
