@@ -32,6 +32,10 @@ pub enum Error {
     /// subject. NOT_FOUND, WEBSITE_NOT_FOUND.
     #[error("website not found")]
     WebsiteNotFound,
+    /// A website change adds or alters a domain: since 2019-04-22 domains may only be
+    /// removed. FAILED_PRECONDITION, DOMAIN_CHANGE_NOT_ALLOWED.
+    #[error("domain change not allowed")]
+    DomainChangeNotAllowed,
     /// No filing matches the province, number, certificate type and number given; never
     /// says which one differs. FAILED_PRECONDITION, FILING_NOT_MATCHED.
     #[error("filing not matched")]
@@ -60,6 +64,7 @@ impl From<Error> for Status {
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::NoSubjectHeld => Failure::new(ErrorReason::NoSubjectHeld).into(),
             Error::FilingNotMatched => Failure::new(ErrorReason::FilingNotMatched).into(),
+            Error::DomainChangeNotAllowed => Failure::new(ErrorReason::DomainChangeNotAllowed).into(),
             Error::OrderInProgress => Failure::new(ErrorReason::OrderInProgress).into(),
             Error::OrderNotFound => Failure::new(ErrorReason::OrderNotFound).into(),
             Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),

@@ -14,7 +14,7 @@ use beian_proto::{common::v1 as common, filing_registry::v1 as pb};
 
 use crate::{
     error::Error,
-    orders::{CancelAccess, Deciding, Decision, Deregistration, Order, OrderKind, OrderState},
+    orders::{CancelAccess, Deciding, Decision, Deregistration, Order, OrderKind, OrderState, WebsiteChange},
     passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
     subjects::{Subject, Website, WebsiteState},
@@ -240,5 +240,46 @@ pub fn deciding(request: pb::DecideOrderRequest) -> Result<Deciding, Error> {
         note: note.to_owned(),
         decided_by: text("decided_by", &request.decided_by, 64)?.to_owned(),
         locale: locale(&request.locale)?,
+    })
+}
+
+/// CreateOrder: only website changes are delivered; other kinds answer NOT_IMPLEMENTED.
+pub fn website_change(request: pb::CreateOrderRequest) -> Result<WebsiteChange, Error> {
+    let account_id = account_id(&request.account_id)?.to_owned();
+    let change = match (pb::OrderKind::try_from(request.kind), request.change) {
+        (Ok(pb::OrderKind::ChangeWebsite), Some(pb::create_order_request::Change::WebsiteChange(change))) => {
+            change
+        }
+        (Ok(pb::OrderKind::ChangeWebsite), _) => {
+            return Err(Error::invalid("website_change", "is required for ORDER_KIND_CHANGE_WEBSITE"));
+        }
+        _ => return Err(Error::not_implemented("CreateOrder of this kind")),
+    };
+    let optional = |field: &'static str, value: &str, normalise: fn(&str) -> Result<String, _>| {
+        Some(value.trim())
+            .filter(|value| !value.is_empty())
+            .map(|value| {
+                normalise(value)
+                    .map_err(|e: beian_common::contact::ContactError| Error::invalid(field, e.to_string()))
+            })
+            .transpose()
+    };
+    let domains = |field: &'static str, values: &[String]| {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                beian_common::domain_name::normalise_domain(value)
+                    .map_err(|e| Error::invalid(format!("{field}[{i}]"), e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(WebsiteChange {
+        account_id,
+        website_number: website_number(&change.website_number)?,
+        principal_mobile: optional("principal_mobile", &change.principal_mobile, normalise_mobile)?,
+        principal_email: optional("principal_email", &change.principal_email, normalise_email)?,
+        remove_domains: domains("remove_domains", &change.remove_domains)?,
+        add_domains: change.add_domains.iter().filter(|d| !d.trim().is_empty()).cloned().collect(),
     })
 }

@@ -55,11 +55,10 @@ impl FilingRegistryService for PublicApi {
         Err(Error::not_implemented("CheckFilingType").into())
     }
 
-    async fn create_order(
-        &self,
-        _request: Request<pb::CreateOrderRequest>,
-    ) -> Reply<pb::CreateOrderResponse> {
-        Err(Error::not_implemented("CreateOrder").into())
+    async fn create_order(&self, request: Request<pb::CreateOrderRequest>) -> Reply<pb::CreateOrderResponse> {
+        let change = convert::website_change(request.into_inner())?;
+        let order = self.service.change_website(change).await?;
+        Ok(Response::new(pb::CreateOrderResponse { order: Some(convert::order(order)) }))
     }
 
     async fn abandon_order(

@@ -136,6 +136,28 @@ pub struct Deregistration {
     pub filing_password: String,
 }
 
+/// A validated website change (CreateOrder of kind CHANGE_WEBSITE). No `Debug`: contacts.
+#[derive(Clone)]
+pub struct WebsiteChange {
+    pub account_id: String,
+    pub website_number: String,
+    /// Normalised; None keeps the current one.
+    pub principal_mobile: Option<String>,
+    pub principal_email: Option<String>,
+    /// Normalised domains to remove.
+    pub remove_domains: Vec<String>,
+    /// Domains the caller asked to add or alter: any is refused.
+    pub add_domains: Vec<String>,
+}
+
+/// What an approved CHANGE_WEBSITE order changes, kept in the order's payload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WebsiteChangePayload {
+    pub principal_mobile: Option<String>,
+    pub principal_email: Option<String>,
+    pub remove_domains: Vec<String>,
+}
+
 /// `BA` and 16 digits from the thread's CSPRNG: not guessable from another order's number.
 fn new_order_number() -> String {
     let mut rng = rand::rng();
@@ -204,13 +226,58 @@ impl FilingRegistry {
         Ok(Started { order, unapproved_tld_domains: tlds::unapproved(domains) })
     }
 
-    /// One insert: the partial unique index refuses a second order in progress
-    /// (ORDER_IN_PROGRESS), whichever of two concurrent requests comes second.
+    /// ChangeFiling of a website: contacts may change; since 2019-04-22 domains may only be
+    /// removed (adding or altering one is DOMAIN_CHANGE_NOT_ALLOWED), and a website keeps
+    /// at least one. Applied when the order is approved.
+    pub async fn change_website(&self, change: WebsiteChange) -> Result<Order, Error> {
+        if !change.add_domains.is_empty() {
+            return Err(Error::DomainChangeNotAllowed);
+        }
+        let subject = self.subject_for_order(&change.account_id).await?;
+        let website = website_of(&subject, &change.website_number, &[WebsiteState::Active])?;
+        if let Some(index) = change.remove_domains.iter().position(|domain| !website.domains.contains(domain))
+        {
+            return Err(Error::invalid(
+                format!("remove_domains[{index}]"),
+                "is not a domain of this website",
+            ));
+        }
+        let mut removing = change.remove_domains.clone();
+        removing.sort();
+        removing.dedup();
+        if removing.len() >= website.domains.len() {
+            return Err(Error::invalid("remove_domains", "a website keeps at least one domain"));
+        }
+        if removing.is_empty() && change.principal_mobile.is_none() && change.principal_email.is_none() {
+            return Err(Error::invalid("website_change", "changes nothing"));
+        }
+        let payload = WebsiteChangePayload {
+            principal_mobile: change.principal_mobile,
+            principal_email: change.principal_email,
+            remove_domains: removing,
+        };
+        let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
+        let number = website.website_number.clone();
+        self.start_order_with(&subject.subject_id, OrderKind::ChangeWebsite, Some(&number), &payload).await
+    }
+
     async fn start_order(
         &self,
         subject_id: &str,
         kind: OrderKind,
         website_number: Option<&str>,
+    ) -> Result<Order, Error> {
+        self.start_order_with(subject_id, kind, website_number, "{}").await
+    }
+
+    /// One insert: the partial unique index refuses a second order in progress
+    /// (ORDER_IN_PROGRESS), whichever of two concurrent requests comes second.
+    async fn start_order_with(
+        &self,
+        subject_id: &str,
+        kind: OrderKind,
+        website_number: Option<&str>,
+        payload: &str,
     ) -> Result<Order, Error> {
         let order = Order {
             order_number: new_order_number(),
@@ -221,7 +288,7 @@ impl FilingRegistry {
             decision_note: None,
             created_at_ms: now_millis(),
         };
-        store::insert_in_progress(self.db.writer(), &order).await?;
+        store::insert_in_progress(self.db.writer(), &order, payload).await?;
         tracing::info!(order = %order.order_number, %subject_id, kind = kind.as_str(), "order started");
         Ok(order)
     }

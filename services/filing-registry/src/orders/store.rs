@@ -3,7 +3,7 @@
 
 use sqlx::{Any, AnyExecutor, Row, Transaction, any::AnyRow};
 
-use super::{Deciding, Order, OrderKind, OrderState};
+use super::{Deciding, Order, OrderKind, OrderState, WebsiteChangePayload};
 use crate::error::Error;
 
 fn order_from_row(row: &AnyRow) -> Result<Order, Error> {
@@ -23,16 +23,17 @@ fn order_from_row(row: &AnyRow) -> Result<Order, Error> {
 }
 
 /// ORDER_IN_PROGRESS when the subject has one already (the partial unique index).
-pub async fn insert_in_progress(db: impl AnyExecutor<'_>, order: &Order) -> Result<(), Error> {
+pub async fn insert_in_progress(db: impl AnyExecutor<'_>, order: &Order, payload: &str) -> Result<(), Error> {
     let inserted = sqlx::query(
         "insert into orders (order_number, subject_id, kind, state, website_number, payload, \
-         created_at_ms, updated_at_ms) values ($1, $2, $3, 'IN_PROGRESS', $4, '{}', $5, $5)",
+         created_at_ms, updated_at_ms) values ($1, $2, $3, 'IN_PROGRESS', $4, $6, $5, $5)",
     )
     .bind(&order.order_number)
     .bind(&order.subject_id)
     .bind(order.kind.as_str())
     .bind(order.website_number.as_deref())
     .bind(order.created_at_ms)
+    .bind(payload)
     .execute(db)
     .await;
     match inserted {
@@ -143,8 +144,39 @@ pub async fn apply(tx: &mut Transaction<'_, Any>, order: &Order, now_ms: i64) ->
             .execute(&mut **tx)
             .await?;
         }
-        OrderKind::NewWebsite | OrderKind::ChangeSubject | OrderKind::ChangeWebsite => {
-            return Err(Error::not_implemented("DecideOrder of a new website or a change"));
+        OrderKind::ChangeWebsite => {
+            let payload: String = sqlx::query("select payload from orders where order_number = $1")
+                .bind(&order.order_number)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("payload")?;
+            let change: WebsiteChangePayload = serde_json::from_str(&payload).map_err(Error::internal)?;
+            sqlx::query(
+                "update websites set principal_mobile = coalesce($3, principal_mobile), \
+                 principal_email = coalesce($4, principal_email), updated_at_ms = $5 \
+                 where subject_id = $1 and website_number = $2",
+            )
+            .bind(&order.subject_id)
+            .bind(website)
+            .bind(change.principal_mobile.as_deref())
+            .bind(change.principal_email.as_deref())
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await?;
+            for domain in &change.remove_domains {
+                sqlx::query(
+                    "update website_domains set active = 0 where domain = $2 and active = 1 and website_id = \
+                     (select website_id from websites where subject_id = $1 and website_number = $3)",
+                )
+                .bind(&order.subject_id)
+                .bind(domain)
+                .bind(website)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        OrderKind::NewWebsite | OrderKind::ChangeSubject => {
+            return Err(Error::not_implemented("DecideOrder of a new website or a subject change"));
         }
     }
     Ok(())

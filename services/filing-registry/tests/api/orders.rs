@@ -338,3 +338,72 @@ async fn an_order_warns_of_domains_whose_tld_can_never_be_filed_again() {
     assert_eq!(reply.unapproved_tld_domains, ["shop-zhang.tv"]);
     app.stop().await;
 }
+
+fn website_change(change: pb::WebsiteChange) -> pb::CreateOrderRequest {
+    pb::CreateOrderRequest {
+        account_id: HOLDER.into(),
+        kind: pb::OrderKind::ChangeWebsite as i32,
+        change: Some(pb::create_order_request::Change::WebsiteChange(change)),
+    }
+}
+
+#[tokio::test]
+async fn a_website_change_may_only_remove_domains_and_applies_once_approved() {
+    let app = TestApp::start().await;
+    sqlx::query(
+        "insert into website_domains (website_id, domain, active, created_at_ms) values ('web-t1', 'shop-zhang.net', 1, 0)",
+    )
+    .execute(app.database().writer())
+    .await
+    .unwrap();
+    let create = |change: pb::WebsiteChange| async {
+        app.public()
+            .await
+            .create_order(app.request(website_change(change)))
+            .await
+            .map(|r| r.into_inner().order.unwrap())
+    };
+    let base = pb::WebsiteChange { website_number: WEBSITE.into(), ..Default::default() };
+
+    let adding = create(pb::WebsiteChange { add_domains: vec!["new.cn".into()], ..base.clone() }).await;
+    assert_eq!(reason(&adding.expect_err("no new domains")), "DOMAIN_CHANGE_NOT_ALLOWED");
+    let foreign = create(pb::WebsiteChange { remove_domains: vec!["other.cn".into()], ..base.clone() }).await;
+    assert_eq!(reason(&foreign.expect_err("not its domain")), "INVALID_ARGUMENT");
+    let all = pb::WebsiteChange {
+        remove_domains: vec!["shop-zhang.cn".into(), "SHOP-ZHANG.net.".into()],
+        ..base.clone()
+    };
+    assert_eq!(reason(&create(all).await.expect_err("keeps one")), "INVALID_ARGUMENT");
+    assert_eq!(reason(&create(base.clone()).await.expect_err("changes nothing")), "INVALID_ARGUMENT");
+    let other_kind = app
+        .public()
+        .await
+        .create_order(app.request(pb::CreateOrderRequest {
+            account_id: HOLDER.into(),
+            kind: pb::OrderKind::NewWebsite as i32,
+            change: None,
+        }))
+        .await
+        .expect_err("not delivered");
+    assert_eq!(reason(&other_kind), "NOT_IMPLEMENTED");
+    assert_eq!(app.orders_in_progress().await, 0);
+
+    let order = create(pb::WebsiteChange {
+        remove_domains: vec!["www.shop-zhang.net".into()],
+        principal_mobile: "13912345678".into(),
+        ..base.clone()
+    })
+    .await
+    .expect("an order");
+    assert_eq!((order.kind, order.website_number.as_str()), (pb::OrderKind::ChangeWebsite as i32, WEBSITE));
+    let second = create(pb::WebsiteChange { principal_email: "a@example.com".into(), ..base }).await;
+    assert_eq!(reason(&second.expect_err("one at a time")), "ORDER_IN_PROGRESS");
+    let before = app.held().await;
+    assert_eq!(before.websites[0].domains.len(), 2, "nothing changes before approval");
+
+    app.decide(&order.order_number, pb::OrderDecision::Approve, "").await.expect("decides");
+    let after = app.held().await;
+    assert_eq!(after.websites[0].domains, ["shop-zhang.cn"]);
+    assert_eq!(after.websites[0].masked_principal_mobile, "139****5678");
+    app.stop().await;
+}
