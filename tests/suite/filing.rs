@@ -5,8 +5,9 @@
 use beian::dev::{self, OrderDecision};
 use beian_platform::config::Secret;
 use beian_proto::gateway::v1::{
-    AbandonOrderRequest, CancelAccessRequest, DeregisterRequest, GetMyFilingRequest, LoginRequest, MyFiling,
-    MyOrder, SendCancelAccessCodeRequest, account_service_client::AccountServiceClient,
+    AbandonOrderRequest, CancelAccessRequest, ChangeFilingRequest, DeregisterRequest, GetMyFilingRequest,
+    LoginRequest, MyFiling, MyOrder, SendCancelAccessCodeRequest, WebsiteChange,
+    account_service_client::AccountServiceClient, change_filing_request::Change,
     filing_service_client::FilingServiceClient,
 };
 use beian_tests::TestSuite;
@@ -210,5 +211,28 @@ async fn racing_deregistrations_through_the_gateway_start_one_order() {
     let answers = futures::future::join_all(racing).await;
     assert_eq!(answers.iter().filter(|a| a.is_ok()).count(), 1);
     assert!(answers.iter().filter_map(|a| a.as_ref().err()).all(|s| reason(s) == "ORDER_IN_PROGRESS"));
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_website_change_removes_domains_only_and_becomes_an_order() {
+    let suite = demo().await;
+    let zhang = login(&suite, "zhangwei2019").await;
+    let change =
+        |change: WebsiteChange| bearer(ChangeFilingRequest { change: Some(Change::Website(change)) }, &zhang);
+    let base = WebsiteChange { website_number: WEBSITE.into(), ..Default::default() };
+    let adding = WebsiteChange { add_domains: vec!["shop-zhang.com".into()], ..base.clone() };
+    let refused = filing(&suite).await.change_filing(change(adding)).await.expect_err("no new domain");
+    assert_eq!(reason(&refused), "DOMAIN_CHANGE_NOT_ALLOWED");
+    let emptied = WebsiteChange { remove_domains: vec!["shop-zhang.cn".into()], ..base.clone() };
+    let refused = filing(&suite).await.change_filing(change(emptied)).await.expect_err("keeps one");
+    assert_eq!(reason(&refused), "INVALID_ARGUMENT");
+
+    let mobile = WebsiteChange { principal_mobile: "13912345678".into(), ..base };
+    let order = filing(&suite).await.change_filing(change(mobile)).await.expect("an order");
+    let order = order.into_inner().order.expect("an order");
+    assert_eq!((order.kind.as_str(), order.state.as_str()), ("CHANGE_WEBSITE", "IN_PROGRESS"));
+    assert_eq!(decide(&suite, &order.order_number, OrderDecision::Approve, "").await, "ORDER_STATE_APPROVED");
+    assert!(my_filing(&suite, &zhang).await.unwrap().order_in_progress.is_none());
     suite.stop().await;
 }

@@ -1,6 +1,7 @@
 //! `beian.gateway.v1.FilingService` (SPEC §6): the logged-in holder's own filing.
-//! GetMyFiling, AbandonOrder, SendCancelAccessCode, CancelAccess and Deregister are
-//! delivered; CheckFilingType and ChangeFiling answer UNIMPLEMENTED (NOT_IMPLEMENTED).
+//! GetMyFiling, AbandonOrder, SendCancelAccessCode, CancelAccess, Deregister and
+//! ChangeFiling of a website are delivered; CheckFilingType and ChangeFiling of subject
+//! details answer UNIMPLEMENTED (NOT_IMPLEMENTED).
 
 use beian_common::filing_number::FilingNumber;
 use beian_platform::wire::{enums::to_wire, required_text, timestamp};
@@ -16,7 +17,7 @@ use crate::{
     flows::FlowId,
     model::{
         TypedCode,
-        filing::{MyFiling, MyOrder},
+        filing::{MyFiling, MyOrder, WebsiteChange},
     },
     workflows::filing::{CancelAccess, Deregister, Filing, FilingPassword},
 };
@@ -130,9 +131,26 @@ impl FilingService for FilingApi {
 
     async fn change_filing(
         &self,
-        _request: Request<pb::ChangeFilingRequest>,
+        request: Request<pb::ChangeFilingRequest>,
     ) -> Reply<pb::ChangeFilingResponse> {
-        Err(Error::not_implemented("ChangeFiling").into())
+        let session = caller::session(&request)?;
+        let order = match request.into_inner().change {
+            Some(pb::change_filing_request::Change::Website(change)) => {
+                let change = WebsiteChange {
+                    website_number: website_number(&change.website_number)?,
+                    principal_mobile: change.principal_mobile,
+                    principal_email: change.principal_email,
+                    remove_domains: change.remove_domains,
+                    add_domains: change.add_domains,
+                };
+                self.workflow.change_website(&session, change).await?
+            }
+            Some(pb::change_filing_request::Change::Subject(_)) => {
+                return Err(Error::not_implemented("ChangeFiling of subject details").into());
+            }
+            None => return Err(Error::invalid("change", "a subject or a website change is required").into()),
+        };
+        Ok(Response::new(pb::ChangeFilingResponse { order: Some(my_order(order)) }))
     }
 
     async fn abandon_order(

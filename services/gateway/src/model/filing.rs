@@ -46,3 +46,15 @@ pub struct OrderStarted {
     pub order: MyOrder,
     pub unapproved_tld_domains: Vec<String>,
 }
+
+/// A change of one website's details. No `Debug`: contacts in the clear.
+#[derive(Clone)]
+pub struct WebsiteChange {
+    pub website_number: String,
+    /// As typed; empty keeps the current one (filing-registry normalises and checks them).
+    pub principal_mobile: String,
+    pub principal_email: String,
+    pub remove_domains: Vec<String>,
+    /// Refused by filing-registry (DOMAIN_CHANGE_NOT_ALLOWED) when not empty.
+    pub add_domains: Vec<String>,
+}

@@ -18,7 +18,7 @@ use crate::{
     model::{
         FilingFound, MaskedContact,
         client::Client,
-        filing::{MyFiling, MyOrder, MyWebsite, OrderStarted},
+        filing::{MyFiling, MyOrder, MyWebsite, OrderStarted, WebsiteChange},
     },
     workflows::filing_password::Recover,
 };
@@ -164,6 +164,26 @@ impl FilingRegistry {
             order: order(reply.order.ok_or_else(|| Error::internal("CancelAccess answered no order"))?)?,
             unapproved_tld_domains: reply.unapproved_tld_domains,
         })
+    }
+
+    /// Starts a CHANGE_WEBSITE order, applied when approved.
+    pub async fn change_website(&self, account_id: &str, change: WebsiteChange) -> Result<MyOrder, Error> {
+        let reply = self
+            .public
+            .clone()
+            .create_order(pb::CreateOrderRequest {
+                account_id: account_id.to_owned(),
+                kind: pb::OrderKind::ChangeWebsite as i32,
+                change: Some(pb::create_order_request::Change::WebsiteChange(pb::WebsiteChange {
+                    website_number: change.website_number,
+                    principal_mobile: change.principal_mobile,
+                    principal_email: change.principal_email,
+                    remove_domains: change.remove_domains,
+                    add_domains: change.add_domains,
+                })),
+            })
+            .await?;
+        order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
     }
 
     /// Starts a deregistration order of the subject (no website) or one website.

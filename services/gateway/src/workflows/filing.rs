@@ -21,7 +21,7 @@ use crate::{
         CodeRequest, CodeSent, TypedCode,
         account::SessionToken,
         client::Client,
-        filing::{MyFiling, MyOrder, OrderStarted},
+        filing::{MyFiling, MyOrder, OrderStarted, WebsiteChange},
     },
     peers::{FilingRegistry, IdentityRecovery, VerificationCodes},
 };
@@ -104,6 +104,16 @@ impl Filing {
     pub async fn abandon_order(&self, session: &SessionToken, order_number: &str) -> Result<MyOrder, Error> {
         let account_id = self.account_id(session).await?;
         self.registry.abandon_order(&account_id, order_number).await
+    }
+
+    /// ChangeFiling of a website: an order in progress (domains may only be removed).
+    pub async fn change_website(
+        &self,
+        session: &SessionToken,
+        change: WebsiteChange,
+    ) -> Result<MyOrder, Error> {
+        let account_id = self.account_id(session).await?;
+        self.registry.change_website(&account_id, change).await
     }
 
     /// Deregister: an order in progress, once the filing password is right.
