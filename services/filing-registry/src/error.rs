@@ -36,6 +36,13 @@ pub enum Error {
     /// removed. FAILED_PRECONDITION, DOMAIN_CHANGE_NOT_ALLOWED.
     #[error("domain change not allowed")]
     DomainChangeNotAllowed,
+    /// A subject change names another province. FAILED_PRECONDITION, PROVINCE_CHANGE_NOT_ALLOWED.
+    #[error("province change not allowed")]
+    ProvinceChangeNotAllowed,
+    /// The last six characters of the principal's ID number differ. PERMISSION_DENIED,
+    /// PRINCIPAL_ID_SUFFIX_INCORRECT.
+    #[error("principal id suffix incorrect")]
+    PrincipalIdSuffixIncorrect,
     /// No filing matches the province, number, certificate type and number given; never
     /// says which one differs. FAILED_PRECONDITION, FILING_NOT_MATCHED.
     #[error("filing not matched")]
@@ -65,6 +72,8 @@ impl From<Error> for Status {
             Error::NoSubjectHeld => Failure::new(ErrorReason::NoSubjectHeld).into(),
             Error::FilingNotMatched => Failure::new(ErrorReason::FilingNotMatched).into(),
             Error::DomainChangeNotAllowed => Failure::new(ErrorReason::DomainChangeNotAllowed).into(),
+            Error::ProvinceChangeNotAllowed => Failure::new(ErrorReason::ProvinceChangeNotAllowed).into(),
+            Error::PrincipalIdSuffixIncorrect => Failure::new(ErrorReason::PrincipalIdSuffixIncorrect).into(),
             Error::OrderInProgress => Failure::new(ErrorReason::OrderInProgress).into(),
             Error::OrderNotFound => Failure::new(ErrorReason::OrderNotFound).into(),
             Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),

@@ -1,6 +1,6 @@
 //! verification-codes, the one service filing-registry calls: its outbox takes the
 //! notices that carry new filing passwords and order decisions; it redeems the proofs
-//! of cancel-access codes.
+//! of cancel-access and filing-change codes.
 
 use std::{collections::BTreeMap, time::Duration};
 
@@ -40,14 +40,21 @@ impl VerificationCodes {
         Ok(Self { client: VerificationCodesInternalServiceClient::new(channel) })
     }
 
-    /// Redeems the proof of a CANCEL_ACCESS code; a retry under the same key succeeds again.
-    pub async fn redeem_cancel_access_proof(&self, proof: &str, redemption_key: &str) -> Result<(), Error> {
+    /// Redeems a code's proof for `purpose` (and, if given, the destination the code went
+    /// to); a retry under the same key succeeds again.
+    pub async fn redeem_proof(
+        &self,
+        proof: &str,
+        purpose: Purpose,
+        destination: Option<&str>,
+        redemption_key: &str,
+    ) -> Result<(), Error> {
         self.client
             .clone()
             .redeem_proof(codes::RedeemProofRequest {
                 proof: proof.to_owned(),
-                purpose: to_wire(Purpose::CancelAccess),
-                destination: String::new(),
+                purpose: to_wire(purpose),
+                destination: destination.unwrap_or_default().to_owned(),
                 redemption_key: redemption_key.to_owned(),
             })
             .await?;

@@ -14,7 +14,10 @@ use beian_proto::{common::v1 as common, filing_registry::v1 as pb};
 
 use crate::{
     error::Error,
-    orders::{CancelAccess, Deciding, Decision, Deregistration, Order, OrderKind, OrderState, WebsiteChange},
+    orders::{
+        CancelAccess, Deciding, Decision, Deregistration, Order, OrderKind, OrderState, SubjectChange,
+        WebsiteChange,
+    },
     passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
     subjects::{Subject, Website, WebsiteState},
@@ -243,27 +246,62 @@ pub fn deciding(request: pb::DecideOrderRequest) -> Result<Deciding, Error> {
     })
 }
 
-/// CreateOrder: only website changes are delivered; other kinds answer NOT_IMPLEMENTED.
-pub fn website_change(request: pb::CreateOrderRequest) -> Result<WebsiteChange, Error> {
+/// A validated CreateOrder: a subject or a website change (other kinds: NOT_IMPLEMENTED).
+pub enum Change {
+    Subject(SubjectChange),
+    Website(WebsiteChange),
+}
+
+pub fn create_order(request: pb::CreateOrderRequest) -> Result<Change, Error> {
+    use pb::create_order_request::Change as Wire;
     let account_id = account_id(&request.account_id)?.to_owned();
-    let change = match (pb::OrderKind::try_from(request.kind), request.change) {
-        (Ok(pb::OrderKind::ChangeWebsite), Some(pb::create_order_request::Change::WebsiteChange(change))) => {
-            change
+    match (pb::OrderKind::try_from(request.kind), request.change) {
+        (Ok(pb::OrderKind::ChangeWebsite), Some(Wire::WebsiteChange(change))) => {
+            website_change(account_id, change).map(Change::Website)
         }
-        (Ok(pb::OrderKind::ChangeWebsite), _) => {
-            return Err(Error::invalid("website_change", "is required for ORDER_KIND_CHANGE_WEBSITE"));
+        (Ok(pb::OrderKind::ChangeSubject), Some(Wire::SubjectChange(change))) => {
+            subject_change(account_id, change, &request.proof).map(Change::Subject)
         }
-        _ => return Err(Error::not_implemented("CreateOrder of this kind")),
-    };
-    let optional = |field: &'static str, value: &str, normalise: fn(&str) -> Result<String, _>| {
-        Some(value.trim())
-            .filter(|value| !value.is_empty())
-            .map(|value| {
-                normalise(value)
-                    .map_err(|e: beian_common::contact::ContactError| Error::invalid(field, e.to_string()))
-            })
-            .transpose()
-    };
+        (Ok(pb::OrderKind::ChangeWebsite | pb::OrderKind::ChangeSubject), _) => {
+            Err(Error::invalid("change", "must match the kind: subject_change or website_change"))
+        }
+        _ => Err(Error::not_implemented("CreateOrder of this kind")),
+    }
+}
+
+fn optional_contact(
+    field: &'static str,
+    value: &str,
+    normalise: fn(&str) -> Result<String, beian_common::contact::ContactError>,
+) -> Result<Option<String>, Error> {
+    Some(value.trim())
+        .filter(|value| !value.is_empty())
+        .map(|value| normalise(value).map_err(|e| Error::invalid(field, e.to_string())))
+        .transpose()
+}
+
+fn subject_change(
+    account_id: String,
+    change: pb::SubjectChange,
+    proof: &str,
+) -> Result<SubjectChange, Error> {
+    let name = change.principal_name.trim();
+    if name.chars().count() > 64 {
+        return Err(Error::invalid("principal_name", "must be at most 64 characters"));
+    }
+    let province = Some(change.province_code.trim()).filter(|code| !code.is_empty());
+    Ok(SubjectChange {
+        account_id,
+        principal_name: Some(name).filter(|name| !name.is_empty()).map(str::to_owned),
+        principal_mobile: optional_contact("principal_mobile", &change.principal_mobile, normalise_mobile)?,
+        principal_email: optional_contact("principal_email", &change.principal_email, normalise_email)?,
+        province_code: province.map(str::to_owned),
+        principal_id_suffix: change.principal_id_suffix.trim().chars().take(6).collect(),
+        proof: Some(proof.trim()).filter(|proof| !proof.is_empty()).map(str::to_owned),
+    })
+}
+
+fn website_change(account_id: String, change: pb::WebsiteChange) -> Result<WebsiteChange, Error> {
     let domains = |field: &'static str, values: &[String]| {
         values
             .iter()
@@ -277,8 +315,8 @@ pub fn website_change(request: pb::CreateOrderRequest) -> Result<WebsiteChange, 
     Ok(WebsiteChange {
         account_id,
         website_number: website_number(&change.website_number)?,
-        principal_mobile: optional("principal_mobile", &change.principal_mobile, normalise_mobile)?,
-        principal_email: optional("principal_email", &change.principal_email, normalise_email)?,
+        principal_mobile: optional_contact("principal_mobile", &change.principal_mobile, normalise_mobile)?,
+        principal_email: optional_contact("principal_email", &change.principal_email, normalise_email)?,
         remove_domains: domains("remove_domains", &change.remove_domains)?,
         add_domains: change.add_domains.iter().filter(|d| !d.trim().is_empty()).cloned().collect(),
     })

@@ -56,8 +56,10 @@ impl FilingRegistryService for PublicApi {
     }
 
     async fn create_order(&self, request: Request<pb::CreateOrderRequest>) -> Reply<pb::CreateOrderResponse> {
-        let change = convert::website_change(request.into_inner())?;
-        let order = self.service.change_website(change).await?;
+        let order = match convert::create_order(request.into_inner())? {
+            convert::Change::Subject(change) => self.service.change_subject(change).await?,
+            convert::Change::Website(change) => self.service.change_website(change).await?,
+        };
         Ok(Response::new(pb::CreateOrderResponse { order: Some(convert::order(order)) }))
     }
 

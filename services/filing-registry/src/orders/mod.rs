@@ -3,12 +3,15 @@
 //! abandoned by the holder or decided by the regulator's review (`DecideOrder`), whose
 //! approval applies the order's effect and whose every decision notifies the holder.
 
+mod lists;
 pub mod store;
-mod tlds;
 
 use std::collections::BTreeMap;
 
-use beian_common::{locale::Locale, vocabulary::Channel};
+use beian_common::{
+    locale::Locale,
+    vocabulary::{Channel, Nature, Purpose},
+};
 use beian_platform::storage::now_millis;
 use beian_proto::verification_codes::v1::NoticeTemplate;
 use rand::Rng;
@@ -150,6 +153,30 @@ pub struct WebsiteChange {
     pub add_domains: Vec<String>,
 }
 
+/// A validated subject change (CreateOrder of kind CHANGE_SUBJECT). No `Debug`: contacts.
+#[derive(Clone)]
+pub struct SubjectChange {
+    pub account_id: String,
+    /// None keeps the current value; mobile and email normalised.
+    pub principal_name: Option<String>,
+    pub principal_mobile: Option<String>,
+    pub principal_email: Option<String>,
+    /// Must be the subject's province if given.
+    pub province_code: Option<String>,
+    /// Last six characters of the principal's ID number (SMS-verifying provinces).
+    pub principal_id_suffix: String,
+    /// Proof of a FILING_CHANGE code to the (new) principal mobile (SMS-verifying provinces).
+    pub proof: Option<String>,
+}
+
+/// What an approved CHANGE_SUBJECT order changes, kept in the order's payload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SubjectChangePayload {
+    pub principal_name: Option<String>,
+    pub principal_mobile: Option<String>,
+    pub principal_email: Option<String>,
+}
+
 /// What an approved CHANGE_WEBSITE order changes, kept in the order's payload.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WebsiteChangePayload {
@@ -195,11 +222,11 @@ impl FilingRegistry {
         let website = website_of(&subject, &request.website_number, &[WebsiteState::Active])?;
         self.check_filing_password(&subject.subject_id, &request.filing_password).await?;
         let key = format!("cancel-access:{}:{}", request.account_id, website.website_number);
-        self.codes.redeem_cancel_access_proof(&request.proof, &key).await?;
+        self.codes.redeem_proof(&request.proof, Purpose::CancelAccess, None, &key).await?;
         let order = self
             .start_order(&subject.subject_id, OrderKind::CancelAccess, Some(&website.website_number))
             .await?;
-        Ok(Started { order, unapproved_tld_domains: tlds::unapproved(&website.domains) })
+        Ok(Started { order, unapproved_tld_domains: lists::unapproved(&website.domains) })
     }
 
     /// Deregister: an order that, once approved, deregisters the subject's websites
@@ -223,7 +250,7 @@ impl FilingRegistry {
             .iter()
             .filter(|website| website_number.is_none_or(|number| website.website_number == number))
             .flat_map(|website| &website.domains);
-        Ok(Started { order, unapproved_tld_domains: tlds::unapproved(domains) })
+        Ok(Started { order, unapproved_tld_domains: lists::unapproved(domains) })
     }
 
     /// ChangeFiling of a website: contacts may change; since 2019-04-22 domains may only be
@@ -259,6 +286,51 @@ impl FilingRegistry {
         let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
         let number = website.website_number.clone();
         self.start_order_with(&subject.subject_id, OrderKind::ChangeWebsite, Some(&number), &payload).await
+    }
+
+    /// ChangeFiling of the subject: the province never changes (PROVINCE_CHANGE_NOT_ALLOWED).
+    /// Where the province verifies changes by SMS, the change needs the proof of a code sent
+    /// to the (new) principal mobile and the last six characters of the principal's ID number
+    /// (PRINCIPAL_ID_SUFFIX_INCORRECT). Applied when the order is approved.
+    pub async fn change_subject(&self, change: SubjectChange) -> Result<Order, Error> {
+        let subject = self.subject_for_order(&change.account_id).await?;
+        if change.province_code.as_ref().is_some_and(|code| *code != subject.region.province_code) {
+            return Err(Error::ProvinceChangeNotAllowed);
+        }
+        if change.principal_name.is_none()
+            && change.principal_mobile.is_none()
+            && change.principal_email.is_none()
+        {
+            return Err(Error::invalid("subject_change", "changes nothing"));
+        }
+        if lists::verifies_changes_by_sms(&subject.region.province_code) {
+            let proof = change.proof.as_deref().ok_or_else(|| {
+                Error::invalid(
+                    "proof",
+                    "this province verifies changes with an SMS code to the principal mobile",
+                )
+            })?;
+            if subject.nature != Nature::Individual {
+                // an organisation's principal's ID number is not on file, only its certificate
+                return Err(Error::not_implemented("SMS-verified change of an organisation's subject"));
+            }
+            let certificate =
+                beian_common::contact::normalise_certificate_number(&subject.certificate_number);
+            let suffix = certificate.get(certificate.len().saturating_sub(6)..).unwrap_or_default();
+            if change.principal_id_suffix.to_ascii_uppercase() != suffix {
+                return Err(Error::PrincipalIdSuffixIncorrect);
+            }
+            let mobile = change.principal_mobile.as_deref().unwrap_or(&subject.principal_mobile);
+            let key = format!("change-subject:{}", change.account_id);
+            self.codes.redeem_proof(proof, Purpose::FilingChange, Some(mobile), &key).await?;
+        }
+        let payload = SubjectChangePayload {
+            principal_name: change.principal_name,
+            principal_mobile: change.principal_mobile,
+            principal_email: change.principal_email,
+        };
+        let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
+        self.start_order_with(&subject.subject_id, OrderKind::ChangeSubject, None, &payload).await
     }
 
     async fn start_order(

@@ -3,7 +3,7 @@
 
 use sqlx::{Any, AnyExecutor, Row, Transaction, any::AnyRow};
 
-use super::{Deciding, Order, OrderKind, OrderState, WebsiteChangePayload};
+use super::{Deciding, Order, OrderKind, OrderState, SubjectChangePayload, WebsiteChangePayload};
 use crate::error::Error;
 
 fn order_from_row(row: &AnyRow) -> Result<Order, Error> {
@@ -145,12 +145,8 @@ pub async fn apply(tx: &mut Transaction<'_, Any>, order: &Order, now_ms: i64) ->
             .await?;
         }
         OrderKind::ChangeWebsite => {
-            let payload: String = sqlx::query("select payload from orders where order_number = $1")
-                .bind(&order.order_number)
-                .fetch_one(&mut **tx)
-                .await?
-                .try_get("payload")?;
-            let change: WebsiteChangePayload = serde_json::from_str(&payload).map_err(Error::internal)?;
+            let change: WebsiteChangePayload =
+                serde_json::from_str(&payload_of(tx, &order.order_number).await?).map_err(Error::internal)?;
             sqlx::query(
                 "update websites set principal_mobile = coalesce($3, principal_mobile), \
                  principal_email = coalesce($4, principal_email), updated_at_ms = $5 \
@@ -175,9 +171,24 @@ pub async fn apply(tx: &mut Transaction<'_, Any>, order: &Order, now_ms: i64) ->
                 .await?;
             }
         }
-        OrderKind::NewWebsite | OrderKind::ChangeSubject => {
-            return Err(Error::not_implemented("DecideOrder of a new website or a subject change"));
+        OrderKind::ChangeSubject => {
+            let change: SubjectChangePayload =
+                serde_json::from_str(&payload_of(tx, &order.order_number).await?).map_err(Error::internal)?;
+            sqlx::query(
+                "update subjects set principal_name = coalesce($2, principal_name), \
+                 principal_mobile = coalesce($3, principal_mobile), \
+                 principal_email = coalesce($4, principal_email), version = version + 1, updated_at_ms = $5 \
+                 where subject_id = $1",
+            )
+            .bind(&order.subject_id)
+            .bind(change.principal_name.as_deref())
+            .bind(change.principal_mobile.as_deref())
+            .bind(change.principal_email.as_deref())
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await?;
         }
+        OrderKind::NewWebsite => return Err(Error::not_implemented("DecideOrder of a new website")),
     }
     Ok(())
 }
@@ -188,4 +199,12 @@ pub async fn principal_mobile(db: impl AnyExecutor<'_>, subject_id: &str) -> Res
         .fetch_one(db)
         .await?
         .try_get("principal_mobile")?)
+}
+
+async fn payload_of(tx: &mut Transaction<'_, Any>, order_number: &str) -> Result<String, Error> {
+    Ok(sqlx::query("select payload from orders where order_number = $1")
+        .bind(order_number)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("payload")?)
 }

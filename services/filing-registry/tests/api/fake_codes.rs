@@ -1,6 +1,6 @@
 //! A stand-in for verification-codes' outbox: EnqueueNotice idempotent on its key, every
 //! call recorded, outages on demand, the suite credential checked like the real host;
-//! RedeemProof knows one proof, [`CANCEL_ACCESS_PROOF`].
+//! RedeemProof knows two proofs, [`CANCEL_ACCESS_PROOF`] and [`FILING_CHANGE_PROOF`].
 
 use std::{
     collections::BTreeMap,
@@ -28,6 +28,10 @@ use tonic::{Request, Response, Status};
 
 /// The one proof the fake redeems (purpose CANCEL_ACCESS, any number of times).
 pub const CANCEL_ACCESS_PROOF: &str = "proof-cancel-access";
+
+/// A proof the fake redeems for purpose FILING_CHANGE, of a code sent to [`FILING_CHANGE_MOBILE`].
+pub const FILING_CHANGE_PROOF: &str = "proof-filing-change";
+pub const FILING_CHANGE_MOBILE: &str = "13912345678";
 
 #[derive(Default)]
 struct State {
@@ -112,11 +116,16 @@ impl VerificationCodesInternalService for Service {
         request: Request<RedeemProofRequest>,
     ) -> Result<Response<RedeemProofResponse>, Status> {
         let call = request.into_inner();
-        if call.proof != CANCEL_ACCESS_PROOF {
-            return Err(Failure::new(ErrorReason::ProofInvalid).into());
-        }
-        if call.purpose != common::Purpose::CancelAccess as i32 || call.redemption_key.is_empty() {
+        let (purpose, destination) = match call.proof.as_str() {
+            CANCEL_ACCESS_PROOF => (common::Purpose::CancelAccess, None),
+            FILING_CHANGE_PROOF => (common::Purpose::FilingChange, Some(FILING_CHANGE_MOBILE)),
+            _ => return Err(Failure::new(ErrorReason::ProofInvalid).into()),
+        };
+        if call.purpose != purpose as i32 || call.redemption_key.is_empty() {
             return Err(Failure::new(ErrorReason::ProofPurposeMismatch).into());
+        }
+        if destination.is_some_and(|to| !call.destination.is_empty() && call.destination != to) {
+            return Err(Failure::new(ErrorReason::ProofInvalid).into());
         }
         Ok(Response::new(RedeemProofResponse {
             channel: common::Channel::Sms as i32,

@@ -8,7 +8,10 @@ use beian_proto::{
 };
 use sqlx::Row;
 
-use crate::{fake_codes::CANCEL_ACCESS_PROOF, support::*};
+use crate::{
+    fake_codes::{CANCEL_ACCESS_PROOF, FILING_CHANGE_MOBILE, FILING_CHANGE_PROOF},
+    support::*,
+};
 
 const HOLDER: &str = "acc-t1";
 
@@ -344,6 +347,7 @@ fn website_change(change: pb::WebsiteChange) -> pb::CreateOrderRequest {
         account_id: HOLDER.into(),
         kind: pb::OrderKind::ChangeWebsite as i32,
         change: Some(pb::create_order_request::Change::WebsiteChange(change)),
+        proof: String::new(),
     }
 }
 
@@ -382,6 +386,7 @@ async fn a_website_change_may_only_remove_domains_and_applies_once_approved() {
             account_id: HOLDER.into(),
             kind: pb::OrderKind::NewWebsite as i32,
             change: None,
+            proof: String::new(),
         }))
         .await
         .expect_err("not delivered");
@@ -405,5 +410,98 @@ async fn a_website_change_may_only_remove_domains_and_applies_once_approved() {
     let after = app.held().await;
     assert_eq!(after.websites[0].domains, ["shop-zhang.cn"]);
     assert_eq!(after.websites[0].masked_principal_mobile, "139****5678");
+    app.stop().await;
+}
+
+fn subject_change(account_id: &str, change: pb::SubjectChange, proof: &str) -> pb::CreateOrderRequest {
+    pb::CreateOrderRequest {
+        account_id: account_id.into(),
+        kind: pb::OrderKind::ChangeSubject as i32,
+        change: Some(pb::create_order_request::Change::SubjectChange(change)),
+        proof: proof.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_subject_change_keeps_the_province_and_in_sms_provinces_needs_the_code_and_id_suffix() {
+    let owned = TestApp::start().await;
+    let app = &owned;
+    let create = |change: pb::SubjectChange, proof: &'static str| async move {
+        app.public()
+            .await
+            .create_order(app.request(subject_change(HOLDER, change, proof)))
+            .await
+            .map(|r| r.into_inner().order.unwrap())
+    };
+    // 浙江 (the seed's province) verifies changes by SMS
+    let base = pb::SubjectChange {
+        principal_mobile: FILING_CHANGE_MOBILE.into(),
+        principal_id_suffix: "01123x".into(),
+        ..Default::default()
+    };
+    let moved =
+        create(pb::SubjectChange { province_code: "110000".into(), ..base.clone() }, FILING_CHANGE_PROOF);
+    assert_eq!(reason(&moved.await.expect_err("province")), "PROVINCE_CHANGE_NOT_ALLOWED");
+    assert_eq!(reason(&create(base.clone(), "").await.expect_err("no code")), "INVALID_ARGUMENT");
+    let wrong = pb::SubjectChange { principal_id_suffix: "011230".into(), ..base.clone() };
+    assert_eq!(
+        reason(&create(wrong, FILING_CHANGE_PROOF).await.expect_err("suffix")),
+        "PRINCIPAL_ID_SUFFIX_INCORRECT"
+    );
+    let elsewhere = pb::SubjectChange { principal_mobile: "13700000000".into(), ..base.clone() };
+    let refused = create(elsewhere, FILING_CHANGE_PROOF).await.expect_err("the code went to another mobile");
+    assert_eq!(reason(&refused), "PROOF_INVALID");
+    assert_eq!(app.orders_in_progress().await, 0);
+
+    let same_province = pb::SubjectChange { province_code: PROVINCE.into(), ..base };
+    let order = create(same_province, FILING_CHANGE_PROOF).await.expect("an order");
+    assert_eq!(order.kind, pb::OrderKind::ChangeSubject as i32);
+    assert_eq!(app.held().await.masked_principal_mobile, "152****1234", "nothing changes before approval");
+    app.decide(&order.order_number, pb::OrderDecision::Approve, "").await.expect("decides");
+    assert_eq!(app.held().await.masked_principal_mobile, "139****5678");
+    owned.stop().await;
+}
+
+#[tokio::test]
+async fn outside_the_sms_provinces_a_subject_change_needs_no_code() {
+    use filing_registry::{
+        seed::{SeedSubject, SeedWebsite, insert_subjects},
+        subjects::{CertificateType, Nature, WebsiteState},
+    };
+    let app = TestApp::start().await;
+    let beijing = SeedSubject {
+        subject_id: "sub-bj",
+        filing_number: "京ICP备18000777号",
+        name: "赵敏",
+        nature: Nature::Individual,
+        region: ["110000", "110100", "110105"],
+        certificate_type: CertificateType::ResidentIdCard,
+        certificate_number: "110105198805054321",
+        principal_name: "赵敏",
+        principal_mobile: "13700003333",
+        principal_email: "zhao@example.com",
+        filing_password: OLD_PASSWORD,
+        holder_account_id: "acc-bj",
+        websites: vec![SeedWebsite {
+            website_id: "web-bj",
+            website_number: "京ICP备18000777号-1",
+            name: "博客",
+            domains: vec!["zhao-blog.cn"],
+            state: WebsiteState::Active,
+        }],
+        order_in_progress: None,
+    };
+    insert_subjects(app.database(), &[beijing]).await.expect("seeded");
+    let change = pb::SubjectChange { principal_email: "new@example.com".into(), ..Default::default() };
+    let order = app
+        .public()
+        .await
+        .create_order(app.request(subject_change("acc-bj", change, "")))
+        .await
+        .expect("an order without code or suffix")
+        .into_inner()
+        .order
+        .unwrap();
+    assert_eq!(order.kind, pb::OrderKind::ChangeSubject as i32);
     app.stop().await;
 }

@@ -174,6 +174,7 @@ impl FilingRegistry {
             .create_order(pb::CreateOrderRequest {
                 account_id: account_id.to_owned(),
                 kind: pb::OrderKind::ChangeWebsite as i32,
+                proof: String::new(),
                 change: Some(pb::create_order_request::Change::WebsiteChange(pb::WebsiteChange {
                     website_number: change.website_number,
                     principal_mobile: change.principal_mobile,
