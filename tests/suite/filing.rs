@@ -6,7 +6,7 @@ use beian::dev::{self, OrderDecision};
 use beian_platform::config::Secret;
 use beian_proto::gateway::v1::{
     AbandonOrderRequest, CancelAccessRequest, ChangeFilingRequest, DeregisterRequest, GetMyFilingRequest,
-    LoginRequest, MyFiling, MyOrder, SendCancelAccessCodeRequest, WebsiteChange,
+    LoginRequest, MyFiling, MyOrder, SendCancelAccessCodeRequest, SubjectChange, WebsiteChange,
     account_service_client::AccountServiceClient, change_filing_request::Change,
     filing_service_client::FilingServiceClient,
 };
@@ -218,8 +218,9 @@ async fn racing_deregistrations_through_the_gateway_start_one_order() {
 async fn a_website_change_removes_domains_only_and_becomes_an_order() {
     let suite = demo().await;
     let zhang = login(&suite, "zhangwei2019").await;
-    let change =
-        |change: WebsiteChange| bearer(ChangeFilingRequest { change: Some(Change::Website(change)) }, &zhang);
+    let change = |change: WebsiteChange| {
+        bearer(ChangeFilingRequest { change: Some(Change::Website(change)), ..Default::default() }, &zhang)
+    };
     let base = WebsiteChange { website_number: WEBSITE.into(), ..Default::default() };
     let adding = WebsiteChange { add_domains: vec!["shop-zhang.com".into()], ..base.clone() };
     let refused = filing(&suite).await.change_filing(change(adding)).await.expect_err("no new domain");
@@ -234,5 +235,58 @@ async fn a_website_change_removes_domains_only_and_becomes_an_order() {
     assert_eq!((order.kind.as_str(), order.state.as_str()), ("CHANGE_WEBSITE", "IN_PROGRESS"));
     assert_eq!(decide(&suite, &order.order_number, OrderDecision::Approve, "").await, "ORDER_STATE_APPROVED");
     assert!(my_filing(&suite, &zhang).await.unwrap().order_in_progress.is_none());
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_subject_change_in_an_sms_province_takes_a_code_to_the_new_mobile_and_the_id_suffix() {
+    let suite = demo().await;
+    let zhang = login(&suite, "zhangwei2019").await;
+    let new_mobile = "13912345678";
+    let change = |flow_id: &str, code: &str, suffix: &str, province: &str| {
+        let subject = SubjectChange {
+            principal_mobile: new_mobile.into(),
+            principal_id_suffix: suffix.into(),
+            province_code: province.into(),
+            ..Default::default()
+        };
+        let request = ChangeFilingRequest {
+            change: Some(Change::Subject(subject)),
+            flow_id: flow_id.into(),
+            code: code.into(),
+        };
+        bearer(request, &zhang)
+    };
+    let moved =
+        filing(&suite).await.change_filing(change("", "", "01123X", "110000")).await.expect_err("province");
+    assert_eq!(reason(&moved), "PROVINCE_CHANGE_NOT_ALLOWED");
+
+    // 浙江 verifies changes by SMS: the first call sends a code to the new mobile, no order yet
+    let first =
+        filing(&suite).await.change_filing(change("", "", "01123X", "")).await.expect("a code").into_inner();
+    assert!(first.order.is_none());
+    assert_eq!(first.code.expect("sent").masked_destination, "139****5678");
+    let code = suite.code_sent_to(new_mobile, 1).await;
+
+    let wrong = filing(&suite).await.change_filing(change(&first.flow_id, &code, "000000", "")).await;
+    assert_eq!(reason(&wrong.expect_err("suffix")), "PRINCIPAL_ID_SUFFIX_INCORRECT");
+    let order = filing(&suite)
+        .await
+        .change_filing(change(&first.flow_id, &code, "01123x", ""))
+        .await
+        .expect("an order")
+        .into_inner()
+        .order
+        .expect("an order");
+    assert_eq!((order.kind.as_str(), order.state.as_str()), ("CHANGE_SUBJECT", "IN_PROGRESS"));
+    assert_eq!(decide(&suite, &order.order_number, OrderDecision::Approve, "").await, "ORDER_STATE_APPROVED");
+    assert_eq!(my_filing(&suite, &zhang).await.unwrap().masked_principal_mobile, "139****5678");
+
+    // 北京 does not: zhao-busy's change goes straight to the registry (which sees its order)
+    let busy = login(&suite, "zhao-busy").await;
+    let subject = SubjectChange { principal_email: "zhao.new@example.com".into(), ..Default::default() };
+    let request = ChangeFilingRequest { change: Some(Change::Subject(subject)), ..Default::default() };
+    let refused = filing(&suite).await.change_filing(bearer(request, &busy)).await.expect_err("busy");
+    assert_eq!(reason(&refused), "ORDER_IN_PROGRESS");
     suite.stop().await;
 }

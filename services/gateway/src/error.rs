@@ -46,6 +46,10 @@ pub enum Error {
     /// one). FAILED_PRECONDITION, ORDER_IN_PROGRESS.
     #[error("order in progress")]
     OrderInProgress,
+    /// A subject change names another province (seen before a code is sent for it).
+    /// FAILED_PRECONDITION, PROVINCE_CHANGE_NOT_ALLOWED.
+    #[error("province change not allowed")]
+    ProvinceChangeNotAllowed,
     /// No active website of that number under the caller's subject. NOT_FOUND, WEBSITE_NOT_FOUND.
     #[error("website not found")]
     WebsiteNotFound,
@@ -94,6 +98,7 @@ impl From<Error> for Status {
             Error::StaffOnly => Failure::new(ErrorReason::StaffOnly).into(),
             Error::OrderInProgress => Failure::new(ErrorReason::OrderInProgress).into(),
             Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),
+            Error::ProvinceChangeNotAllowed => Failure::new(ErrorReason::ProvinceChangeNotAllowed).into(),
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::Code(CodeRefusal::ResendTooSoon { retry_after }) => {
                 Failure::new(ErrorReason::CodeResendTooSoon).retry_after(retry_after).into()

@@ -33,6 +33,7 @@ pub fn domain(value: &str) -> Result<String, Error> {
 
 pub fn subject(subject: Subject, current_order: Option<Order>) -> pb::Subject {
     pb::Subject {
+        changes_need_sms: crate::orders::changes_need_sms(&subject.region.province_code),
         current_order: current_order.map(order),
         subject_id: subject.subject_id,
         filing_number: subject.filing_number,

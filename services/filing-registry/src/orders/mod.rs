@@ -4,6 +4,8 @@
 //! approval applies the order's effect and whose every decision notifies the holder.
 
 mod lists;
+
+pub use lists::verifies_changes_by_sms as changes_need_sms;
 pub mod store;
 
 use std::collections::BTreeMap;

@@ -47,6 +47,7 @@ pub enum FlowKind {
     AccountLookup,
     PasswordReset,
     CancelAccess,
+    FilingChange,
 }
 
 impl FlowKind {
@@ -55,6 +56,7 @@ impl FlowKind {
             Self::AccountLookup => "ACCOUNT_LOOKUP",
             Self::PasswordReset => "PASSWORD_RESET",
             Self::CancelAccess => "CANCEL_ACCESS",
+            Self::FilingChange => "FILING_CHANGE",
         }
     }
 }

@@ -1,7 +1,5 @@
 //! `beian.gateway.v1.FilingService` (SPEC §6): the logged-in holder's own filing.
-//! GetMyFiling, AbandonOrder, SendCancelAccessCode, CancelAccess, Deregister and
-//! ChangeFiling of a website are delivered; CheckFilingType and ChangeFiling of subject
-//! details answer UNIMPLEMENTED (NOT_IMPLEMENTED).
+//! CheckFilingType answers UNIMPLEMENTED (NOT_IMPLEMENTED); the other RPCs are delivered.
 
 use beian_common::filing_number::FilingNumber;
 use beian_platform::wire::{enums::to_wire, required_text, timestamp};
@@ -17,9 +15,9 @@ use crate::{
     flows::FlowId,
     model::{
         TypedCode,
-        filing::{MyFiling, MyOrder, WebsiteChange},
+        filing::{MyFiling, MyOrder, SubjectChange, WebsiteChange},
     },
-    workflows::filing::{CancelAccess, Deregister, Filing, FilingPassword},
+    workflows::filing::{CancelAccess, Deregister, Filing, FilingPassword, SubjectChangeAnswer},
 };
 
 #[derive(Debug, Clone)]
@@ -133,8 +131,10 @@ impl FilingService for FilingApi {
         &self,
         request: Request<pb::ChangeFilingRequest>,
     ) -> Reply<pb::ChangeFilingResponse> {
+        let client = caller::client(&request)?;
         let session = caller::session(&request)?;
-        let order = match request.into_inner().change {
+        let request = request.into_inner();
+        let order = match request.change {
             Some(pb::change_filing_request::Change::Website(change)) => {
                 let change = WebsiteChange {
                     website_number: website_number(&change.website_number)?,
@@ -145,12 +145,40 @@ impl FilingService for FilingApi {
                 };
                 self.workflow.change_website(&session, change).await?
             }
-            Some(pb::change_filing_request::Change::Subject(_)) => {
-                return Err(Error::not_implemented("ChangeFiling of subject details").into());
+            Some(pb::change_filing_request::Change::Subject(change)) => {
+                let code = match request.flow_id.trim() {
+                    "" => None,
+                    flow_id => Some((
+                        FlowId::parse(flow_id)?,
+                        TypedCode::parse(&request.code)
+                            .ok_or_else(|| Error::invalid("code", "must be 6 digits"))?,
+                    )),
+                };
+                let change = SubjectChange {
+                    principal_name: change.principal_name,
+                    principal_mobile: change.principal_mobile,
+                    principal_email: change.principal_email,
+                    province_code: change.province_code,
+                    principal_id_suffix: change.principal_id_suffix,
+                };
+                match self.workflow.change_subject(&session, change, code, &client).await? {
+                    SubjectChangeAnswer::Order(order) => order,
+                    SubjectChangeAnswer::CodeSent { flow_id, sent } => {
+                        return Ok(Response::new(pb::ChangeFilingResponse {
+                            order: None,
+                            flow_id: flow_id.as_str().to_owned(),
+                            code: Some(convert::code_sent(sent)),
+                        }));
+                    }
+                }
             }
             None => return Err(Error::invalid("change", "a subject or a website change is required").into()),
         };
-        Ok(Response::new(pb::ChangeFilingResponse { order: Some(my_order(order)) }))
+        Ok(Response::new(pb::ChangeFilingResponse {
+            order: Some(my_order(order)),
+            flow_id: String::new(),
+            code: None,
+        }))
     }
 
     async fn abandon_order(

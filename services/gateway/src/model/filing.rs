@@ -16,6 +16,8 @@ pub struct MyFiling {
     pub masked_principal_email: String,
     pub websites: Vec<MyWebsite>,
     pub order_in_progress: Option<MyOrder>,
+    /// The province verifies a change of subject details by SMS.
+    pub changes_need_sms: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,4 +59,15 @@ pub struct WebsiteChange {
     pub remove_domains: Vec<String>,
     /// Refused by filing-registry (DOMAIN_CHANGE_NOT_ALLOWED) when not empty.
     pub add_domains: Vec<String>,
+}
+
+/// A change of the subject's principal. No `Debug`: contacts in the clear.
+#[derive(Clone)]
+pub struct SubjectChange {
+    /// As typed; empty keeps the current value (filing-registry normalises and checks them).
+    pub principal_name: String,
+    pub principal_mobile: String,
+    pub principal_email: String,
+    pub province_code: String,
+    pub principal_id_suffix: String,
 }

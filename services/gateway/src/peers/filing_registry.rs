@@ -18,7 +18,7 @@ use crate::{
     model::{
         FilingFound, MaskedContact,
         client::Client,
-        filing::{MyFiling, MyOrder, MyWebsite, OrderStarted, WebsiteChange},
+        filing::{MyFiling, MyOrder, MyWebsite, OrderStarted, SubjectChange, WebsiteChange},
     },
     workflows::filing_password::Recover,
 };
@@ -124,6 +124,7 @@ impl FilingRegistry {
             masked_principal_email: subject.masked_principal_email,
             websites: subject.websites.into_iter().map(website).collect::<Result<_, _>>()?,
             order_in_progress: subject.current_order.map(order).transpose()?,
+            changes_need_sms: subject.changes_need_sms,
         })
     }
 
@@ -181,6 +182,32 @@ impl FilingRegistry {
                     principal_email: change.principal_email,
                     remove_domains: change.remove_domains,
                     add_domains: change.add_domains,
+                })),
+            })
+            .await?;
+        order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
+    }
+
+    /// Starts a CHANGE_SUBJECT order; `proof` of a FILING_CHANGE code where the province asks.
+    pub async fn change_subject(
+        &self,
+        account_id: &str,
+        change: SubjectChange,
+        proof: Option<&str>,
+    ) -> Result<MyOrder, Error> {
+        let reply = self
+            .public
+            .clone()
+            .create_order(pb::CreateOrderRequest {
+                account_id: account_id.to_owned(),
+                kind: pb::OrderKind::ChangeSubject as i32,
+                proof: proof.unwrap_or_default().to_owned(),
+                change: Some(pb::create_order_request::Change::SubjectChange(pb::SubjectChange {
+                    principal_name: change.principal_name,
+                    principal_mobile: change.principal_mobile,
+                    principal_email: change.principal_email,
+                    province_code: change.province_code,
+                    principal_id_suffix: change.principal_id_suffix,
                 })),
             })
             .await?;

@@ -21,7 +21,7 @@ use crate::{
         CodeRequest, CodeSent, TypedCode,
         account::SessionToken,
         client::Client,
-        filing::{MyFiling, MyOrder, OrderStarted, WebsiteChange},
+        filing::{MyFiling, MyOrder, OrderStarted, SubjectChange, WebsiteChange},
     },
     peers::{FilingRegistry, IdentityRecovery, VerificationCodes},
 };
@@ -48,6 +48,43 @@ pub struct FilingPassword(pub String);
 impl std::fmt::Debug for FilingPassword {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("FilingPassword(***)")
+    }
+}
+
+/// What a subject change answers: the order, or (first call in an SMS-verifying province)
+/// the flow whose code must come with the change again.
+#[derive(Debug, Clone)]
+pub enum SubjectChangeAnswer {
+    Order(MyOrder),
+    CodeSent { flow_id: FlowId, sent: CodeSent },
+}
+
+/// A subject change waiting for its SMS code, for one account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChangeFlow {
+    account_id: String,
+    step: ChangeStep,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+enum ChangeStep {
+    Started,
+    CodeSent { code_id: String },
+    ProofHeld { proof: String },
+    Done { order: MyOrder },
+}
+
+impl FlowState for ChangeFlow {
+    const KIND: FlowKind = FlowKind::FilingChange;
+
+    fn step(&self) -> &'static str {
+        match self.step {
+            ChangeStep::Started => "STARTED",
+            ChangeStep::CodeSent { .. } => "CODE_SENT",
+            ChangeStep::ProofHeld { .. } => "PROOF_HELD",
+            ChangeStep::Done { .. } => "DONE",
+        }
     }
 }
 
@@ -114,6 +151,74 @@ impl Filing {
     ) -> Result<MyOrder, Error> {
         let account_id = self.account_id(session).await?;
         self.registry.change_website(&account_id, change).await
+    }
+
+    /// ChangeFiling of the subject. Where the province verifies changes by SMS, the first
+    /// call (no flow) sends a FILING_CHANGE code to the principal mobile given and answers the
+    /// flow; the second brings the flow and the code (key `<flow_id>:check:<code_id>`), whose
+    /// proof filing-registry redeems for that mobile with the ID suffix check.
+    pub async fn change_subject(
+        &self,
+        session: &SessionToken,
+        change: SubjectChange,
+        code: Option<(FlowId, TypedCode)>,
+        client: &Client,
+    ) -> Result<SubjectChangeAnswer, Error> {
+        let account_id = self.account_id(session).await?;
+        let Some((flow_id, code)) = code else {
+            let filing = self.registry.held_subject(&account_id).await?;
+            if !filing.changes_need_sms {
+                let order = self.registry.change_subject(&account_id, change, None).await?;
+                return Ok(SubjectChangeAnswer::Order(order));
+            }
+            if filing.order_in_progress.is_some() {
+                return Err(Error::OrderInProgress);
+            }
+            let province = change.province_code.trim();
+            if !province.is_empty() && province != filing.province_code {
+                return Err(Error::ProvinceChangeNotAllowed);
+            }
+            if change.principal_mobile.trim().is_empty() {
+                return Err(Error::invalid(
+                    "subject.principal_mobile",
+                    "the SMS code goes to the principal mobile: give it",
+                ));
+            }
+            let flow = self.flows.create(ChangeFlow { account_id, step: ChangeStep::Started }).await?;
+            let request = CodeRequest {
+                destination: change.principal_mobile.trim(),
+                purpose: Purpose::FilingChange,
+                request_id: format!("{}:send:1", flow.id.as_str()),
+            };
+            let sent = self.codes.send_sms_code(request, client).await?;
+            let next = ChangeFlow {
+                step: ChangeStep::CodeSent { code_id: sent.code_id.clone() },
+                ..flow.state.clone()
+            };
+            self.flows.advance(&flow, next).await?;
+            return Ok(SubjectChangeAnswer::CodeSent { flow_id: flow.id, sent });
+        };
+        let mut flow = self.flows.load::<ChangeFlow>(&flow_id).await?;
+        if flow.state.account_id != account_id {
+            return Err(Error::WorkflowNotFound);
+        }
+        let proof = match &flow.state.step {
+            ChangeStep::Done { order } => return Ok(SubjectChangeAnswer::Order(order.clone())),
+            ChangeStep::Started => return Err(Error::StepOutOfOrder),
+            ChangeStep::ProofHeld { proof } => proof.clone(),
+            ChangeStep::CodeSent { code_id } => {
+                let request_id = format!("{}:check:{code_id}", flow.id.as_str());
+                let proof = self.codes.check_code(code_id, &code, request_id, client).await?;
+                let next =
+                    ChangeFlow { step: ChangeStep::ProofHeld { proof: proof.clone() }, ..flow.state.clone() };
+                flow = self.flows.advance(&flow, next).await?;
+                proof
+            }
+        };
+        let order = self.registry.change_subject(&account_id, change, Some(&proof)).await?;
+        let next = ChangeFlow { step: ChangeStep::Done { order: order.clone() }, ..flow.state.clone() };
+        self.flows.advance(&flow, next).await?;
+        Ok(SubjectChangeAnswer::Order(order))
     }
 
     /// Deregister: an order in progress, once the filing password is right.
