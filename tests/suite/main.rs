@@ -8,6 +8,7 @@ mod credentials;
 mod decisions;
 mod demo;
 mod errors;
+mod filing;
 mod filing_password;
 mod grpc_web;
 mod health;

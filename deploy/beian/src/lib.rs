@@ -2,6 +2,7 @@
 //! start all five services in-process.
 
 pub mod demo;
+pub mod dev;
 pub mod suite;
 
 pub use suite::{Addresses, Databases, RunningSuite, SERVICES, SuiteSettings};

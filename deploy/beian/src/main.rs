@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
-use beian::{Addresses, Databases, RunningSuite, SuiteSettings, suite};
+use beian::{Addresses, Databases, RunningSuite, SuiteSettings, dev::OrderDecision, suite};
 use beian_platform::config::{Secret, TelemetrySettings};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -48,6 +48,19 @@ enum Dev {
         #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
     },
+    /// Decide a filing order as the regulator's review would (DecideOrder), so the whole
+    /// lifecycle can be walked locally; `beian up` must run with the same BEIAN_INTERNAL_TOKEN.
+    DecideOrder {
+        /// The order number (BA…) from FilingService.
+        order_number: String,
+        decision: OrderDecision,
+        /// Shown to the holder (at most 128 characters).
+        #[arg(default_value = "")]
+        note: String,
+        /// The suite's credential, as given to `beian up`.
+        #[arg(long, env = "BEIAN_INTERNAL_TOKEN", hide_env_values = true)]
+        internal_token: Secret,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -70,6 +83,9 @@ fn main() -> ExitCode {
         }
         Command::Dev(Dev::SliderAnswer { challenge_id, data_dir }) => {
             runtime.block_on(slider_answer(&challenge_id, &data_dir))
+        }
+        Command::Dev(Dev::DecideOrder { order_number, decision, note, internal_token }) => {
+            runtime.block_on(decide_order(&order_number, decision, &note, &internal_token))
         }
     };
     match result {
@@ -94,6 +110,20 @@ async fn slider_answer(challenge_id: &str, data_dir: &std::path::Path) -> anyhow
         }
         None => anyhow::bail!("no unanswered challenge {challenge_id} in {}", data_dir.display()),
     }
+}
+
+async fn decide_order(
+    order_number: &str,
+    decision: OrderDecision,
+    note: &str,
+    token: &Secret,
+) -> anyhow::Result<()> {
+    let registry = Addresses::defaults().filing_registry;
+    let order = beian::dev::decide_order(registry, token, order_number, decision, note).await?;
+    let state = beian_proto::filing_registry::v1::OrderState::try_from(order.state)
+        .map_or("unknown", |state| state.as_str_name());
+    println!("order {} is {state}", order.order_number);
+    Ok(())
 }
 
 async fn up(

@@ -20,6 +20,29 @@ pub enum Error {
     /// The account holds no subject. FAILED_PRECONDITION, NO_SUBJECT_HELD.
     #[error("no subject held")]
     NoSubjectHeld,
+    /// The subject has an order in progress (or one started concurrently).
+    /// FAILED_PRECONDITION, ORDER_IN_PROGRESS.
+    #[error("order in progress")]
+    OrderInProgress,
+    /// No order of that number under the caller's subject, or it is no longer in
+    /// progress. NOT_FOUND, ORDER_NOT_FOUND.
+    #[error("order not found")]
+    OrderNotFound,
+    /// No website of that number, in a state the request allows, under the caller's
+    /// subject. NOT_FOUND, WEBSITE_NOT_FOUND.
+    #[error("website not found")]
+    WebsiteNotFound,
+    /// A website change adds or alters a domain: since 2019-04-22 domains may only be
+    /// removed. FAILED_PRECONDITION, DOMAIN_CHANGE_NOT_ALLOWED.
+    #[error("domain change not allowed")]
+    DomainChangeNotAllowed,
+    /// A subject change names another province. FAILED_PRECONDITION, PROVINCE_CHANGE_NOT_ALLOWED.
+    #[error("province change not allowed")]
+    ProvinceChangeNotAllowed,
+    /// The last six characters of the principal's ID number differ. PERMISSION_DENIED,
+    /// PRINCIPAL_ID_SUFFIX_INCORRECT.
+    #[error("principal id suffix incorrect")]
+    PrincipalIdSuffixIncorrect,
     /// No filing matches the province, number, certificate type and number given; never
     /// says which one differs. FAILED_PRECONDITION, FILING_NOT_MATCHED.
     #[error("filing not matched")]
@@ -48,6 +71,12 @@ impl From<Error> for Status {
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::NoSubjectHeld => Failure::new(ErrorReason::NoSubjectHeld).into(),
             Error::FilingNotMatched => Failure::new(ErrorReason::FilingNotMatched).into(),
+            Error::DomainChangeNotAllowed => Failure::new(ErrorReason::DomainChangeNotAllowed).into(),
+            Error::ProvinceChangeNotAllowed => Failure::new(ErrorReason::ProvinceChangeNotAllowed).into(),
+            Error::PrincipalIdSuffixIncorrect => Failure::new(ErrorReason::PrincipalIdSuffixIncorrect).into(),
+            Error::OrderInProgress => Failure::new(ErrorReason::OrderInProgress).into(),
+            Error::OrderNotFound => Failure::new(ErrorReason::OrderNotFound).into(),
+            Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),
             Error::FilingPasswordIncorrect { attempts_left } => {
                 Failure::new(ErrorReason::FilingPasswordIncorrect)
                     .with_param("attempts_left", attempts_left.to_string())

@@ -3,6 +3,7 @@
 pub mod error;
 mod grpc;
 mod notices;
+pub mod orders;
 pub mod passwords;
 mod peers;
 pub mod seed;
@@ -157,9 +158,10 @@ impl app::Service for Service {
         let (policy, pace) = (settings.policy, settings.relay);
         Ok(Start::new(settings.host, settings.database, move |db: Database| {
             let doorbell = notices::Doorbell::default();
-            let relay = notices::relay::Relay::new(db.clone(), codes, sealer.clone(), doorbell.clone(), pace);
+            let relay =
+                notices::relay::Relay::new(db.clone(), codes.clone(), sealer.clone(), doorbell.clone(), pace);
             let outbox = notices::Outbox::new(sealer, doorbell);
-            Self { registry: service::FilingRegistry::new(db, policy, outbox), relay: Some(relay) }
+            Self { registry: service::FilingRegistry::new(db, policy, outbox, codes), relay: Some(relay) }
         }))
     }
 

@@ -1,9 +1,10 @@
 //! verification-codes, the one service filing-registry calls: its outbox takes the
-//! notices that carry new filing passwords.
+//! notices that carry new filing passwords and order decisions; it redeems the proofs
+//! of cancel-access and filing-change codes.
 
 use std::{collections::BTreeMap, time::Duration};
 
-use beian_common::vocabulary::Channel;
+use beian_common::vocabulary::{Channel, Purpose};
 use beian_platform::{
     client::{PeerChannel, peer_channel},
     config::{PeerSettings, Secret},
@@ -37,6 +38,27 @@ impl VerificationCodes {
         let timeout = Duration::from_millis(settings.timeout_ms);
         let channel = peer_channel(&settings.verification_codes, timeout, token)?;
         Ok(Self { client: VerificationCodesInternalServiceClient::new(channel) })
+    }
+
+    /// Redeems a code's proof for `purpose` (and, if given, the destination the code went
+    /// to); a retry under the same key succeeds again.
+    pub async fn redeem_proof(
+        &self,
+        proof: &str,
+        purpose: Purpose,
+        destination: Option<&str>,
+        redemption_key: &str,
+    ) -> Result<(), Error> {
+        self.client
+            .clone()
+            .redeem_proof(codes::RedeemProofRequest {
+                proof: proof.to_owned(),
+                purpose: to_wire(purpose),
+                destination: destination.unwrap_or_default().to_owned(),
+                redemption_key: redemption_key.to_owned(),
+            })
+            .await?;
+        Ok(())
     }
 
     /// Queues a notice in verification-codes' outbox; idempotent on its key.

@@ -5,7 +5,9 @@ use beian_platform::storage::Database;
 use crate::{
     error::Error,
     notices::Outbox,
+    orders::{self, Order},
     passwords::PasswordPolicy,
+    peers::VerificationCodes,
     subjects::{Subject, store},
 };
 
@@ -15,6 +17,8 @@ pub struct FilingRegistry {
     pub(crate) policy: PasswordPolicy,
     /// Where new filing passwords' notices are queued.
     pub(crate) outbox: Outbox,
+    /// Redeems cancel-access proofs.
+    pub(crate) codes: VerificationCodes,
 }
 
 /// The filing that holds a domain, as an account lookup needs it.
@@ -32,8 +36,8 @@ pub struct AccountFilingState {
 }
 
 impl FilingRegistry {
-    pub fn new(db: Database, policy: PasswordPolicy, outbox: Outbox) -> Self {
-        Self { db, policy, outbox }
+    pub fn new(db: Database, policy: PasswordPolicy, outbox: Outbox, codes: VerificationCodes) -> Self {
+        Self { db, policy, outbox, codes }
     }
 
     /// The live filing of a normalised domain; DOMAIN_NOT_FILED if none.
@@ -52,6 +56,13 @@ impl FilingRegistry {
             store::find_by_holder(self.db.reader(), account_id).await?.ok_or(Error::NoSubjectHeld)?;
         subject.websites = store::websites_of(self.db.reader(), &subject.subject_id).await?;
         Ok(subject)
+    }
+
+    /// The subject an account holds, with its websites and its order in progress.
+    pub async fn held_subject_with_order(&self, account_id: &str) -> Result<(Subject, Option<Order>), Error> {
+        let subject = self.held_subject(account_id).await?;
+        let order = orders::store::in_progress(self.db.reader(), &subject.subject_id).await?;
+        Ok((subject, order))
     }
 
     pub async fn account_filing_state(&self, account_id: &str) -> Result<AccountFilingState, Error> {

@@ -42,6 +42,17 @@ pub enum Error {
     /// Neither platform holds the domain. NOT_FOUND, DOMAIN_NOT_FILED.
     #[error("domain not filed")]
     DomainNotFiled,
+    /// The caller's subject has an order in progress (seen before a code is sent for a new
+    /// one). FAILED_PRECONDITION, ORDER_IN_PROGRESS.
+    #[error("order in progress")]
+    OrderInProgress,
+    /// A subject change names another province (seen before a code is sent for it).
+    /// FAILED_PRECONDITION, PROVINCE_CHANGE_NOT_ALLOWED.
+    #[error("province change not allowed")]
+    ProvinceChangeNotAllowed,
+    /// No active website of that number under the caller's subject. NOT_FOUND, WEBSITE_NOT_FOUND.
+    #[error("website not found")]
+    WebsiteNotFound,
     /// The caller is logged in but is not review staff. PERMISSION_DENIED, STAFF_ONLY.
     #[error("staff only")]
     StaffOnly,
@@ -85,6 +96,9 @@ impl From<Error> for Status {
             Error::WorkflowNotFound => Failure::new(ErrorReason::WorkflowNotFound).into(),
             Error::StepOutOfOrder => Failure::new(ErrorReason::WorkflowStepOutOfOrder).into(),
             Error::StaffOnly => Failure::new(ErrorReason::StaffOnly).into(),
+            Error::OrderInProgress => Failure::new(ErrorReason::OrderInProgress).into(),
+            Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),
+            Error::ProvinceChangeNotAllowed => Failure::new(ErrorReason::ProvinceChangeNotAllowed).into(),
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::Code(CodeRefusal::ResendTooSoon { retry_after }) => {
                 Failure::new(ErrorReason::CodeResendTooSoon).retry_after(retry_after).into()

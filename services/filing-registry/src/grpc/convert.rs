@@ -8,12 +8,16 @@ use beian_common::{
 };
 use beian_platform::wire::{
     enums::{required, to_wire},
-    required_text,
+    required_text, timestamp,
 };
 use beian_proto::{common::v1 as common, filing_registry::v1 as pb};
 
 use crate::{
     error::Error,
+    orders::{
+        CancelAccess, Deciding, Decision, Deregistration, Order, OrderKind, OrderState, SubjectChange,
+        WebsiteChange,
+    },
     passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
     subjects::{Subject, Website, WebsiteState},
@@ -27,8 +31,10 @@ pub fn domain(value: &str) -> Result<String, Error> {
     beian_common::domain_name::normalise_domain(value).map_err(|e| Error::invalid("domain", e.to_string()))
 }
 
-pub fn subject(subject: Subject) -> pb::Subject {
+pub fn subject(subject: Subject, current_order: Option<Order>) -> pb::Subject {
     pb::Subject {
+        changes_need_sms: crate::orders::changes_need_sms(&subject.region.province_code),
+        current_order: current_order.map(order),
         subject_id: subject.subject_id,
         filing_number: subject.filing_number,
         name: subject.name,
@@ -157,4 +163,162 @@ pub fn sent_to(sent: SentTo) -> Vec<common::MaskedContact> {
             masked_destination,
         })
         .collect()
+}
+
+pub fn order(order: Order) -> pb::Order {
+    pb::Order {
+        order_number: order.order_number,
+        kind: match order.kind {
+            OrderKind::NewWebsite => pb::OrderKind::NewWebsite,
+            OrderKind::ChangeSubject => pb::OrderKind::ChangeSubject,
+            OrderKind::ChangeWebsite => pb::OrderKind::ChangeWebsite,
+            OrderKind::CancelAccess => pb::OrderKind::CancelAccess,
+            OrderKind::DeregisterSubject => pb::OrderKind::DeregisterSubject,
+            OrderKind::DeregisterWebsite => pb::OrderKind::DeregisterWebsite,
+        } as i32,
+        state: match order.state {
+            OrderState::InProgress => pb::OrderState::InProgress,
+            OrderState::Approved => pb::OrderState::Approved,
+            OrderState::Rejected => pb::OrderState::Rejected,
+            OrderState::Abandoned => pb::OrderState::Abandoned,
+        } as i32,
+        create_time: Some(timestamp(order.created_at_ms)),
+        website_number: order.website_number.unwrap_or_default(),
+        decision_note: order.decision_note.unwrap_or_default(),
+    }
+}
+
+fn website_number(value: &str) -> Result<String, Error> {
+    let number = filing_number(value).map_err(|_| {
+        Error::invalid("website_number", "must be a website's filing number such as 京ICP备12345678号-1")
+    })?;
+    if !number.is_website() {
+        return Err(Error::invalid(
+            "website_number",
+            "must be a website's filing number such as 京ICP备12345678号-1",
+        ));
+    }
+    Ok(number.to_string())
+}
+
+pub fn abandon(request: &pb::AbandonOrderRequest) -> Result<(&str, &str), Error> {
+    Ok((account_id(&request.account_id)?, text("order_number", &request.order_number, 32)?))
+}
+
+pub fn cancel_access(request: pb::CancelAccessRequest) -> Result<CancelAccess, Error> {
+    Ok(CancelAccess {
+        account_id: account_id(&request.account_id)?.to_owned(),
+        website_number: website_number(&request.website_number)?,
+        proof: text("proof", &request.proof, 256)?.to_owned(),
+        filing_password: text("filing_password", &request.filing_password, 64)?.to_owned(),
+    })
+}
+
+pub fn deregistration(request: pb::DeregisterRequest) -> Result<Deregistration, Error> {
+    let website = Some(request.website_number.trim()).filter(|number| !number.is_empty());
+    Ok(Deregistration {
+        account_id: account_id(&request.account_id)?.to_owned(),
+        website_number: website.map(website_number).transpose()?,
+        filing_password: text("filing_password", &request.filing_password, 64)?.to_owned(),
+    })
+}
+
+pub fn deciding(request: pb::DecideOrderRequest) -> Result<Deciding, Error> {
+    let decision = match pb::OrderDecision::try_from(request.decision) {
+        Ok(pb::OrderDecision::Approve) => Decision::Approve,
+        Ok(pb::OrderDecision::Reject) => Decision::Reject,
+        _ => {
+            return Err(Error::invalid(
+                "decision",
+                "must be ORDER_DECISION_APPROVE or ORDER_DECISION_REJECT",
+            ));
+        }
+    };
+    let note = request.note.trim();
+    if note.chars().count() > 128 {
+        return Err(Error::invalid("note", "must be at most 128 characters"));
+    }
+    Ok(Deciding {
+        order_number: text("order_number", &request.order_number, 32)?.to_owned(),
+        decision,
+        note: note.to_owned(),
+        decided_by: text("decided_by", &request.decided_by, 64)?.to_owned(),
+        locale: locale(&request.locale)?,
+    })
+}
+
+/// A validated CreateOrder: a subject or a website change (other kinds: NOT_IMPLEMENTED).
+pub enum Change {
+    Subject(SubjectChange),
+    Website(WebsiteChange),
+}
+
+pub fn create_order(request: pb::CreateOrderRequest) -> Result<Change, Error> {
+    use pb::create_order_request::Change as Wire;
+    let account_id = account_id(&request.account_id)?.to_owned();
+    match (pb::OrderKind::try_from(request.kind), request.change) {
+        (Ok(pb::OrderKind::ChangeWebsite), Some(Wire::WebsiteChange(change))) => {
+            website_change(account_id, change).map(Change::Website)
+        }
+        (Ok(pb::OrderKind::ChangeSubject), Some(Wire::SubjectChange(change))) => {
+            subject_change(account_id, change, &request.proof).map(Change::Subject)
+        }
+        (Ok(pb::OrderKind::ChangeWebsite | pb::OrderKind::ChangeSubject), _) => {
+            Err(Error::invalid("change", "must match the kind: subject_change or website_change"))
+        }
+        _ => Err(Error::not_implemented("CreateOrder of this kind")),
+    }
+}
+
+fn optional_contact(
+    field: &'static str,
+    value: &str,
+    normalise: fn(&str) -> Result<String, beian_common::contact::ContactError>,
+) -> Result<Option<String>, Error> {
+    Some(value.trim())
+        .filter(|value| !value.is_empty())
+        .map(|value| normalise(value).map_err(|e| Error::invalid(field, e.to_string())))
+        .transpose()
+}
+
+fn subject_change(
+    account_id: String,
+    change: pb::SubjectChange,
+    proof: &str,
+) -> Result<SubjectChange, Error> {
+    let name = change.principal_name.trim();
+    if name.chars().count() > 64 {
+        return Err(Error::invalid("principal_name", "must be at most 64 characters"));
+    }
+    let province = Some(change.province_code.trim()).filter(|code| !code.is_empty());
+    Ok(SubjectChange {
+        account_id,
+        principal_name: Some(name).filter(|name| !name.is_empty()).map(str::to_owned),
+        principal_mobile: optional_contact("principal_mobile", &change.principal_mobile, normalise_mobile)?,
+        principal_email: optional_contact("principal_email", &change.principal_email, normalise_email)?,
+        province_code: province.map(str::to_owned),
+        principal_id_suffix: change.principal_id_suffix.trim().chars().take(6).collect(),
+        proof: Some(proof.trim()).filter(|proof| !proof.is_empty()).map(str::to_owned),
+    })
+}
+
+fn website_change(account_id: String, change: pb::WebsiteChange) -> Result<WebsiteChange, Error> {
+    let domains = |field: &'static str, values: &[String]| {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                beian_common::domain_name::normalise_domain(value)
+                    .map_err(|e| Error::invalid(format!("{field}[{i}]"), e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(WebsiteChange {
+        account_id,
+        website_number: website_number(&change.website_number)?,
+        principal_mobile: optional_contact("principal_mobile", &change.principal_mobile, normalise_mobile)?,
+        principal_email: optional_contact("principal_email", &change.principal_email, normalise_email)?,
+        remove_domains: domains("remove_domains", &change.remove_domains)?,
+        add_domains: change.add_domains.iter().filter(|d| !d.trim().is_empty()).cloned().collect(),
+    })
 }

@@ -72,4 +72,10 @@ impl FilingRegistryInternalService for InternalApi {
         let sent = self.service.issue_filing_password_by_review(issue).await?;
         Ok(Response::new(pb::IssueFilingPasswordByReviewResponse { sent_to: convert::sent_to(sent) }))
     }
+
+    async fn decide_order(&self, request: Request<pb::DecideOrderRequest>) -> Reply<pb::DecideOrderResponse> {
+        let deciding = convert::deciding(request.into_inner())?;
+        let order = self.service.decide_order(deciding).await?;
+        Ok(Response::new(pb::DecideOrderResponse { order: Some(convert::order(order)) }))
+    }
 }

@@ -35,8 +35,8 @@ impl FilingRegistryService for PublicApi {
         request: Request<pb::GetHeldSubjectRequest>,
     ) -> Reply<pb::GetHeldSubjectResponse> {
         let account_id = convert::account_id(&request.get_ref().account_id)?;
-        let subject = self.service.held_subject(account_id).await?;
-        Ok(Response::new(pb::GetHeldSubjectResponse { subject: Some(convert::subject(subject)) }))
+        let (subject, order) = self.service.held_subject_with_order(account_id).await?;
+        Ok(Response::new(pb::GetHeldSubjectResponse { subject: Some(convert::subject(subject, order)) }))
     }
 
     async fn recover_filing_password(
@@ -55,29 +55,42 @@ impl FilingRegistryService for PublicApi {
         Err(Error::not_implemented("CheckFilingType").into())
     }
 
-    async fn create_order(
-        &self,
-        _request: Request<pb::CreateOrderRequest>,
-    ) -> Reply<pb::CreateOrderResponse> {
-        Err(Error::not_implemented("CreateOrder").into())
+    async fn create_order(&self, request: Request<pb::CreateOrderRequest>) -> Reply<pb::CreateOrderResponse> {
+        let order = match convert::create_order(request.into_inner())? {
+            convert::Change::Subject(change) => self.service.change_subject(change).await?,
+            convert::Change::Website(change) => self.service.change_website(change).await?,
+        };
+        Ok(Response::new(pb::CreateOrderResponse { order: Some(convert::order(order)) }))
     }
 
     async fn abandon_order(
         &self,
-        _request: Request<pb::AbandonOrderRequest>,
+        request: Request<pb::AbandonOrderRequest>,
     ) -> Reply<pb::AbandonOrderResponse> {
-        Err(Error::not_implemented("AbandonOrder").into())
+        let (account_id, order_number) = convert::abandon(request.get_ref())?;
+        let order = self.service.abandon_order(account_id, order_number).await?;
+        Ok(Response::new(pb::AbandonOrderResponse { order: Some(convert::order(order)) }))
     }
 
     async fn cancel_access(
         &self,
-        _request: Request<pb::CancelAccessRequest>,
+        request: Request<pb::CancelAccessRequest>,
     ) -> Reply<pb::CancelAccessResponse> {
-        Err(Error::not_implemented("CancelAccess").into())
+        let cancel = convert::cancel_access(request.into_inner())?;
+        let started = self.service.cancel_access(cancel).await?;
+        Ok(Response::new(pb::CancelAccessResponse {
+            order: Some(convert::order(started.order)),
+            unapproved_tld_domains: started.unapproved_tld_domains,
+        }))
     }
 
-    async fn deregister(&self, _request: Request<pb::DeregisterRequest>) -> Reply<pb::DeregisterResponse> {
-        Err(Error::not_implemented("Deregister").into())
+    async fn deregister(&self, request: Request<pb::DeregisterRequest>) -> Reply<pb::DeregisterResponse> {
+        let deregistration = convert::deregistration(request.into_inner())?;
+        let started = self.service.deregister(deregistration).await?;
+        Ok(Response::new(pb::DeregisterResponse {
+            order: Some(convert::order(started.order)),
+            unapproved_tld_domains: started.unapproved_tld_domains,
+        }))
     }
 
     async fn transfer_subject(

@@ -1,5 +1,6 @@
 //! A stand-in for verification-codes' outbox: EnqueueNotice idempotent on its key, every
-//! call recorded, outages on demand, the suite credential checked like the real host.
+//! call recorded, outages on demand, the suite credential checked like the real host;
+//! RedeemProof knows two proofs, [`CANCEL_ACCESS_PROOF`] and [`FILING_CHANGE_PROOF`].
 
 use std::{
     collections::BTreeMap,
@@ -12,15 +13,25 @@ use beian_platform::{
     host::auth::INTERNAL_TOKEN_HEADER,
     status::{ErrorReason, Failure},
 };
-use beian_proto::verification_codes::v1::{
-    EnqueueNoticeRequest, EnqueueNoticeResponse, RedeemHumanCheckPassRequest, RedeemHumanCheckPassResponse,
-    RedeemProofRequest, RedeemProofResponse,
-    verification_codes_internal_service_server::{
-        VerificationCodesInternalService, VerificationCodesInternalServiceServer,
+use beian_proto::{
+    common::v1 as common,
+    verification_codes::v1::{
+        EnqueueNoticeRequest, EnqueueNoticeResponse, RedeemHumanCheckPassRequest,
+        RedeemHumanCheckPassResponse, RedeemProofRequest, RedeemProofResponse,
+        verification_codes_internal_service_server::{
+            VerificationCodesInternalService, VerificationCodesInternalServiceServer,
+        },
     },
 };
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Request, Response, Status};
+
+/// The one proof the fake redeems (purpose CANCEL_ACCESS, any number of times).
+pub const CANCEL_ACCESS_PROOF: &str = "proof-cancel-access";
+
+/// A proof the fake redeems for purpose FILING_CHANGE, of a code sent to [`FILING_CHANGE_MOBILE`].
+pub const FILING_CHANGE_PROOF: &str = "proof-filing-change";
+pub const FILING_CHANGE_MOBILE: &str = "13912345678";
 
 #[derive(Default)]
 struct State {
@@ -102,9 +113,25 @@ impl VerificationCodesInternalService for Service {
 
     async fn redeem_proof(
         &self,
-        _request: Request<RedeemProofRequest>,
+        request: Request<RedeemProofRequest>,
     ) -> Result<Response<RedeemProofResponse>, Status> {
-        Err(Status::unimplemented("not part of the fake"))
+        let call = request.into_inner();
+        let (purpose, destination) = match call.proof.as_str() {
+            CANCEL_ACCESS_PROOF => (common::Purpose::CancelAccess, None),
+            FILING_CHANGE_PROOF => (common::Purpose::FilingChange, Some(FILING_CHANGE_MOBILE)),
+            _ => return Err(Failure::new(ErrorReason::ProofInvalid).into()),
+        };
+        if call.purpose != purpose as i32 || call.redemption_key.is_empty() {
+            return Err(Failure::new(ErrorReason::ProofPurposeMismatch).into());
+        }
+        if destination.is_some_and(|to| !call.destination.is_empty() && call.destination != to) {
+            return Err(Failure::new(ErrorReason::ProofInvalid).into());
+        }
+        Ok(Response::new(RedeemProofResponse {
+            channel: common::Channel::Sms as i32,
+            destination: String::new(),
+            purpose: call.purpose,
+        }))
     }
 
     async fn enqueue_notice(

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
 
 mod fake_codes;
+mod orders;
 mod passwords;
 mod support;

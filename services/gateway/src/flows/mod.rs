@@ -46,6 +46,8 @@ impl FlowId {
 pub enum FlowKind {
     AccountLookup,
     PasswordReset,
+    CancelAccess,
+    FilingChange,
 }
 
 impl FlowKind {
@@ -53,6 +55,8 @@ impl FlowKind {
         match self {
             Self::AccountLookup => "ACCOUNT_LOOKUP",
             Self::PasswordReset => "PASSWORD_RESET",
+            Self::CancelAccess => "CANCEL_ACCESS",
+            Self::FilingChange => "FILING_CHANGE",
         }
     }
 }

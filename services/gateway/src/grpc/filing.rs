@@ -1,13 +1,111 @@
-//! `beian.gateway.v1.FilingService`.
+//! `beian.gateway.v1.FilingService` (SPEC §6): the logged-in holder's own filing.
+//! CheckFilingType answers UNIMPLEMENTED (NOT_IMPLEMENTED); the other RPCs are delivered.
 
-use beian_proto::gateway::v1::{self as pb, filing_service_server::FilingService};
+use beian_common::filing_number::FilingNumber;
+use beian_platform::wire::{enums::to_wire, required_text, timestamp};
+use beian_proto::{
+    common::v1 as common,
+    gateway::v1::{self as pb, filing_service_server::FilingService},
+};
 use tonic::{Request, Response, Status};
 
-use crate::error::Error;
+use super::{caller, convert};
+use crate::{
+    error::Error,
+    flows::FlowId,
+    model::{
+        TypedCode,
+        filing::{MyFiling, MyOrder, SubjectChange, WebsiteChange},
+    },
+    workflows::filing::{CancelAccess, Deregister, Filing, FilingPassword, SubjectChangeAnswer},
+};
 
-/// Delivered by later issues; every RPC answers UNIMPLEMENTED (NOT_IMPLEMENTED) until then.
-#[derive(Debug, Clone, Copy)]
-pub struct FilingApi;
+#[derive(Debug, Clone)]
+pub struct FilingApi {
+    workflow: Filing,
+}
+
+impl FilingApi {
+    pub fn new(workflow: Filing) -> Self {
+        Self { workflow }
+    }
+}
+
+/// A website's filing number such as 京ICP备12345678号-1, canonical.
+fn website_number(value: &str) -> Result<String, Error> {
+    const EXPECTED: &str = "must be a website's filing number such as 京ICP备12345678号-1";
+    match FilingNumber::parse(value) {
+        Ok(number) if number.is_website() => Ok(number.to_string()),
+        _ => Err(Error::invalid("website_number", EXPECTED)),
+    }
+}
+
+fn filing_password(value: &str) -> Result<FilingPassword, Error> {
+    required_text(value, 64)
+        .map(|password| FilingPassword(password.to_owned()))
+        .map_err(|description| Error::invalid("filing_password", description))
+}
+
+impl TryFrom<pb::CancelAccessRequest> for CancelAccess {
+    type Error = Error;
+
+    fn try_from(request: pb::CancelAccessRequest) -> Result<Self, Error> {
+        Ok(Self {
+            flow_id: FlowId::parse(&request.flow_id)?,
+            code: TypedCode::parse(&request.code)
+                .ok_or_else(|| Error::invalid("code", "must be 6 digits"))?,
+            filing_password: filing_password(&request.filing_password)?,
+        })
+    }
+}
+
+impl TryFrom<pb::DeregisterRequest> for Deregister {
+    type Error = Error;
+
+    fn try_from(request: pb::DeregisterRequest) -> Result<Self, Error> {
+        let website = Some(request.website_number.trim()).filter(|number| !number.is_empty());
+        Ok(Self {
+            website_number: website.map(website_number).transpose()?,
+            filing_password: filing_password(&request.filing_password)?,
+        })
+    }
+}
+
+fn my_order(order: MyOrder) -> pb::MyOrder {
+    pb::MyOrder {
+        order_number: order.order_number,
+        kind: order.kind,
+        state: order.state,
+        create_time: Some(timestamp(order.created_at_ms)),
+        website_number: order.website_number,
+    }
+}
+
+fn my_filing(filing: MyFiling) -> pb::MyFiling {
+    pb::MyFiling {
+        filing_number: filing.filing_number,
+        name: filing.name,
+        nature: to_wire(filing.nature),
+        region: Some(common::Region {
+            province_code: filing.province_code,
+            city_code: filing.city_code,
+            district_code: filing.district_code,
+        }),
+        masked_principal_mobile: filing.masked_principal_mobile,
+        masked_principal_email: filing.masked_principal_email,
+        websites: filing
+            .websites
+            .into_iter()
+            .map(|website| pb::MyWebsite {
+                website_number: website.website_number,
+                name: website.name,
+                domains: website.domains,
+                state: website.state.to_owned(),
+            })
+            .collect(),
+        order_in_progress: filing.order_in_progress.map(my_order),
+    }
+}
 
 type Reply<T> = Result<Response<T>, Status>;
 
@@ -15,9 +113,11 @@ type Reply<T> = Result<Response<T>, Status>;
 impl FilingService for FilingApi {
     async fn get_my_filing(
         &self,
-        _request: Request<pb::GetMyFilingRequest>,
+        request: Request<pb::GetMyFilingRequest>,
     ) -> Reply<pb::GetMyFilingResponse> {
-        Err(Error::not_implemented("GetMyFiling").into())
+        let session = caller::session(&request)?;
+        let filing = self.workflow.my_filing(&session).await?;
+        Ok(Response::new(pb::GetMyFilingResponse { filing: Some(my_filing(filing)) }))
     }
 
     async fn check_filing_type(
@@ -29,33 +129,104 @@ impl FilingService for FilingApi {
 
     async fn change_filing(
         &self,
-        _request: Request<pb::ChangeFilingRequest>,
+        request: Request<pb::ChangeFilingRequest>,
     ) -> Reply<pb::ChangeFilingResponse> {
-        Err(Error::not_implemented("ChangeFiling").into())
+        let client = caller::client(&request)?;
+        let session = caller::session(&request)?;
+        let request = request.into_inner();
+        let order = match request.change {
+            Some(pb::change_filing_request::Change::Website(change)) => {
+                let change = WebsiteChange {
+                    website_number: website_number(&change.website_number)?,
+                    principal_mobile: change.principal_mobile,
+                    principal_email: change.principal_email,
+                    remove_domains: change.remove_domains,
+                    add_domains: change.add_domains,
+                };
+                self.workflow.change_website(&session, change).await?
+            }
+            Some(pb::change_filing_request::Change::Subject(change)) => {
+                let code = match request.flow_id.trim() {
+                    "" => None,
+                    flow_id => Some((
+                        FlowId::parse(flow_id)?,
+                        TypedCode::parse(&request.code)
+                            .ok_or_else(|| Error::invalid("code", "must be 6 digits"))?,
+                    )),
+                };
+                let change = SubjectChange {
+                    principal_name: change.principal_name,
+                    principal_mobile: change.principal_mobile,
+                    principal_email: change.principal_email,
+                    province_code: change.province_code,
+                    principal_id_suffix: change.principal_id_suffix,
+                };
+                match self.workflow.change_subject(&session, change, code, &client).await? {
+                    SubjectChangeAnswer::Order(order) => order,
+                    SubjectChangeAnswer::CodeSent { flow_id, sent } => {
+                        return Ok(Response::new(pb::ChangeFilingResponse {
+                            order: None,
+                            flow_id: flow_id.as_str().to_owned(),
+                            code: Some(convert::code_sent(sent)),
+                        }));
+                    }
+                }
+            }
+            None => return Err(Error::invalid("change", "a subject or a website change is required").into()),
+        };
+        Ok(Response::new(pb::ChangeFilingResponse {
+            order: Some(my_order(order)),
+            flow_id: String::new(),
+            code: None,
+        }))
     }
 
     async fn abandon_order(
         &self,
-        _request: Request<pb::AbandonOrderRequest>,
+        request: Request<pb::AbandonOrderRequest>,
     ) -> Reply<pb::AbandonOrderResponse> {
-        Err(Error::not_implemented("AbandonOrder").into())
+        let session = caller::session(&request)?;
+        let order_number = required_text(&request.get_ref().order_number, 32)
+            .map_err(|description| Error::invalid("order_number", description))?;
+        let order = self.workflow.abandon_order(&session, order_number).await?;
+        Ok(Response::new(pb::AbandonOrderResponse { order: Some(my_order(order)) }))
     }
 
     async fn send_cancel_access_code(
         &self,
-        _request: Request<pb::SendCancelAccessCodeRequest>,
+        request: Request<pb::SendCancelAccessCodeRequest>,
     ) -> Reply<pb::SendCancelAccessCodeResponse> {
-        Err(Error::not_implemented("SendCancelAccessCode").into())
+        let client = caller::client(&request)?;
+        let session = caller::session(&request)?;
+        let website = website_number(&request.get_ref().website_number)?;
+        let (flow_id, sent) = self.workflow.send_cancel_access_code(&session, &website, &client).await?;
+        Ok(Response::new(pb::SendCancelAccessCodeResponse {
+            flow_id: flow_id.as_str().to_owned(),
+            code: Some(convert::code_sent(sent)),
+        }))
     }
 
     async fn cancel_access(
         &self,
-        _request: Request<pb::CancelAccessRequest>,
+        request: Request<pb::CancelAccessRequest>,
     ) -> Reply<pb::CancelAccessResponse> {
-        Err(Error::not_implemented("CancelAccess").into())
+        let client = caller::client(&request)?;
+        let session = caller::session(&request)?;
+        let cancel = CancelAccess::try_from(request.into_inner())?;
+        let started = self.workflow.cancel_access(&session, cancel, &client).await?;
+        Ok(Response::new(pb::CancelAccessResponse {
+            order: Some(my_order(started.order)),
+            unapproved_tld_domains: started.unapproved_tld_domains,
+        }))
     }
 
-    async fn deregister(&self, _request: Request<pb::DeregisterRequest>) -> Reply<pb::DeregisterResponse> {
-        Err(Error::not_implemented("Deregister").into())
+    async fn deregister(&self, request: Request<pb::DeregisterRequest>) -> Reply<pb::DeregisterResponse> {
+        let session = caller::session(&request)?;
+        let deregister = Deregister::try_from(request.into_inner())?;
+        let started = self.workflow.deregister(&session, deregister).await?;
+        Ok(Response::new(pb::DeregisterResponse {
+            order: Some(my_order(started.order)),
+            unapproved_tld_domains: started.unapproved_tld_domains,
+        }))
     }
 }

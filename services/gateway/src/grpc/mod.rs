@@ -63,7 +63,7 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
             .max_decoding_message_size(raised),
         account_lookup::DOCUMENT_RPCS,
     ))
-    .add_service(limited(&resolve, FilingServiceServer::new(filing::FilingApi), &[]))
+    .add_service(limited(&resolve, FilingServiceServer::new(filing::FilingApi::new(workflows.filing)), &[]))
     .add_service(limited(
         &resolve,
         FilingPasswordServiceServer::new(filing_password::FilingPasswordApi::new(workflows.filing_password))

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod client;
+pub mod filing;
 pub mod reviews;
 
 use beian_common::vocabulary::{Channel, LegacyAction, Purpose};

@@ -1,4 +1,5 @@
-//! filing-registry: who holds a domain's filing, and its contact.
+//! filing-registry: who holds a domain's filing, and its contact; the caller's own
+//! filing and its orders.
 
 use beian_platform::{
     client::PeerChannel,
@@ -14,7 +15,11 @@ use beian_platform::wire::enums::to_wire;
 use super::answered;
 use crate::{
     error::Error,
-    model::{FilingFound, MaskedContact, client::Client},
+    model::{
+        FilingFound, MaskedContact,
+        client::Client,
+        filing::{MyFiling, MyOrder, MyWebsite, OrderStarted, SubjectChange, WebsiteChange},
+    },
     workflows::filing_password::Recover,
 };
 
@@ -96,4 +101,174 @@ impl FilingRegistry {
             })
             .collect()
     }
+
+    /// The subject an account holds, with its websites and order in progress.
+    pub async fn held_subject(&self, account_id: &str) -> Result<MyFiling, Error> {
+        let subject = self
+            .public
+            .clone()
+            .get_held_subject(pb::GetHeldSubjectRequest { account_id: account_id.to_owned() })
+            .await?
+            .into_inner()
+            .subject
+            .ok_or_else(|| Error::internal("GetHeldSubject answered no subject"))?;
+        let region = subject.region.unwrap_or_default();
+        Ok(MyFiling {
+            filing_number: subject.filing_number,
+            name: subject.name,
+            nature: answered("nature", subject.nature)?,
+            province_code: region.province_code,
+            city_code: region.city_code,
+            district_code: region.district_code,
+            masked_principal_mobile: subject.masked_principal_mobile,
+            masked_principal_email: subject.masked_principal_email,
+            websites: subject.websites.into_iter().map(website).collect::<Result<_, _>>()?,
+            order_in_progress: subject.current_order.map(order).transpose()?,
+            changes_need_sms: subject.changes_need_sms,
+        })
+    }
+
+    /// Ends the account's order in progress; a retry answers the abandoned order.
+    pub async fn abandon_order(&self, account_id: &str, order_number: &str) -> Result<MyOrder, Error> {
+        let reply = self
+            .public
+            .clone()
+            .abandon_order(pb::AbandonOrderRequest {
+                account_id: account_id.to_owned(),
+                order_number: order_number.to_owned(),
+            })
+            .await?;
+        order(reply.into_inner().order.ok_or_else(|| Error::internal("AbandonOrder answered no order"))?)
+    }
+
+    /// Starts a cancel-access order: filing-registry checks the filing password (with its
+    /// lock) and redeems the code's proof.
+    pub async fn cancel_access(
+        &self,
+        account_id: &str,
+        website_number: &str,
+        proof: &str,
+        filing_password: &str,
+    ) -> Result<OrderStarted, Error> {
+        let reply = self
+            .public
+            .clone()
+            .cancel_access(pb::CancelAccessRequest {
+                account_id: account_id.to_owned(),
+                website_number: website_number.to_owned(),
+                proof: proof.to_owned(),
+                filing_password: filing_password.to_owned(),
+            })
+            .await?;
+        let reply = reply.into_inner();
+        Ok(OrderStarted {
+            order: order(reply.order.ok_or_else(|| Error::internal("CancelAccess answered no order"))?)?,
+            unapproved_tld_domains: reply.unapproved_tld_domains,
+        })
+    }
+
+    /// Starts a CHANGE_WEBSITE order, applied when approved.
+    pub async fn change_website(&self, account_id: &str, change: WebsiteChange) -> Result<MyOrder, Error> {
+        let reply = self
+            .public
+            .clone()
+            .create_order(pb::CreateOrderRequest {
+                account_id: account_id.to_owned(),
+                kind: pb::OrderKind::ChangeWebsite as i32,
+                proof: String::new(),
+                change: Some(pb::create_order_request::Change::WebsiteChange(pb::WebsiteChange {
+                    website_number: change.website_number,
+                    principal_mobile: change.principal_mobile,
+                    principal_email: change.principal_email,
+                    remove_domains: change.remove_domains,
+                    add_domains: change.add_domains,
+                })),
+            })
+            .await?;
+        order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
+    }
+
+    /// Starts a CHANGE_SUBJECT order; `proof` of a FILING_CHANGE code where the province asks.
+    pub async fn change_subject(
+        &self,
+        account_id: &str,
+        change: SubjectChange,
+        proof: Option<&str>,
+    ) -> Result<MyOrder, Error> {
+        let reply = self
+            .public
+            .clone()
+            .create_order(pb::CreateOrderRequest {
+                account_id: account_id.to_owned(),
+                kind: pb::OrderKind::ChangeSubject as i32,
+                proof: proof.unwrap_or_default().to_owned(),
+                change: Some(pb::create_order_request::Change::SubjectChange(pb::SubjectChange {
+                    principal_name: change.principal_name,
+                    principal_mobile: change.principal_mobile,
+                    principal_email: change.principal_email,
+                    province_code: change.province_code,
+                    principal_id_suffix: change.principal_id_suffix,
+                })),
+            })
+            .await?;
+        order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
+    }
+
+    /// Starts a deregistration order of the subject (no website) or one website.
+    pub async fn deregister(
+        &self,
+        account_id: &str,
+        website_number: Option<&str>,
+        filing_password: &str,
+    ) -> Result<OrderStarted, Error> {
+        let reply = self
+            .public
+            .clone()
+            .deregister(pb::DeregisterRequest {
+                account_id: account_id.to_owned(),
+                website_number: website_number.unwrap_or_default().to_owned(),
+                filing_password: filing_password.to_owned(),
+            })
+            .await?;
+        let reply = reply.into_inner();
+        Ok(OrderStarted {
+            order: order(reply.order.ok_or_else(|| Error::internal("Deregister answered no order"))?)?,
+            unapproved_tld_domains: reply.unapproved_tld_domains,
+        })
+    }
+}
+
+/// An enum value's name without its prefix; an unknown value is INTERNAL.
+fn name_of(what: &str, name: Option<&'static str>, prefix: &str) -> Result<String, Error> {
+    name.and_then(|name| name.strip_prefix(prefix))
+        .filter(|name| *name != "UNSPECIFIED")
+        .map(str::to_owned)
+        .ok_or_else(|| Error::internal(format!("a peer answered an unknown {what}")))
+}
+
+fn website(website: pb::Website) -> Result<MyWebsite, Error> {
+    let state = match pb::WebsiteState::try_from(website.state) {
+        Ok(pb::WebsiteState::Active) => "ACTIVE",
+        Ok(pb::WebsiteState::AccessCancelled) => "ACCESS_CANCELLED",
+        Ok(pb::WebsiteState::Deregistered) => "DEREGISTERED",
+        _ => return Err(Error::internal(format!("a peer answered website state {}", website.state))),
+    };
+    Ok(MyWebsite {
+        website_number: website.website_number,
+        name: website.name,
+        domains: website.domains,
+        state,
+    })
+}
+
+fn order(order: pb::Order) -> Result<MyOrder, Error> {
+    let kind = pb::OrderKind::try_from(order.kind).ok().map(|kind| kind.as_str_name());
+    let state = pb::OrderState::try_from(order.state).ok().map(|state| state.as_str_name());
+    Ok(MyOrder {
+        kind: name_of("order kind", kind, "ORDER_KIND_")?,
+        state: name_of("order state", state, "ORDER_STATE_")?,
+        created_at_ms: order.create_time.as_ref().map_or(0, beian_platform::wire::millis),
+        order_number: order.order_number,
+        website_number: order.website_number,
+    })
 }

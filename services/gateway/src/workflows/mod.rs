@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod account_lookup;
+pub mod filing;
 pub mod filing_password;
 pub mod human_check;
 pub mod offline_transfer;
@@ -25,6 +26,7 @@ pub struct Workflows {
     pub account: account::Accounts,
     pub human_check: human_check::HumanCheck,
     pub account_lookup: account_lookup::AccountLookup,
+    pub filing: filing::Filing,
     pub filing_password: filing_password::FilingPassword,
     pub offline_transfer: offline_transfer::OfflineTransfer,
     pub password_reset: password_reset::PasswordReset,
@@ -46,6 +48,12 @@ impl Workflows {
         Self {
             account: account::Accounts::new(peers.identity_recovery.clone()),
             human_check: human_check::HumanCheck::new(peers.verification_codes.clone()),
+            filing: filing::Filing {
+                codes: peers.verification_codes.clone(),
+                registry: peers.filing_registry.clone(),
+                identity: peers.identity_recovery.clone(),
+                flows: flows.clone(),
+            },
             filing_password: filing_password::FilingPassword {
                 codes: peers.verification_codes.clone(),
                 registry: peers.filing_registry.clone(),

@@ -156,6 +156,13 @@ impl FilingRegistryInternalService for Service {
         unimplemented()
     }
 
+    async fn decide_order(
+        &self,
+        _request: Request<pb::DecideOrderRequest>,
+    ) -> Result<Response<pb::DecideOrderResponse>, Status> {
+        unimplemented()
+    }
+
     async fn issue_filing_password_by_review(
         &self,
         request: Request<pb::IssueFilingPasswordByReviewRequest>,

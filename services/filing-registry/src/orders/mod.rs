@@ -1,0 +1,423 @@
+//! Orders on a subject (备案订单): at most one in progress per subject (the partial
+//! unique index `orders_one_in_progress` decides, also between concurrent requests),
+//! abandoned by the holder or decided by the regulator's review (`DecideOrder`), whose
+//! approval applies the order's effect and whose every decision notifies the holder.
+
+mod lists;
+
+pub use lists::verifies_changes_by_sms as changes_need_sms;
+pub mod store;
+
+use std::collections::BTreeMap;
+
+use beian_common::{
+    locale::Locale,
+    vocabulary::{Channel, Nature, Purpose},
+};
+use beian_platform::storage::now_millis;
+use beian_proto::verification_codes::v1::NoticeTemplate;
+use rand::Rng;
+
+use crate::{
+    error::Error,
+    notices::NewNotice,
+    service::FilingRegistry,
+    subjects::{Subject, Website, WebsiteState, store as subjects},
+};
+
+/// What an order does to the subject once approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderKind {
+    NewWebsite,
+    ChangeSubject,
+    ChangeWebsite,
+    CancelAccess,
+    DeregisterSubject,
+    DeregisterWebsite,
+}
+
+impl OrderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NewWebsite => "NEW_WEBSITE",
+            Self::ChangeSubject => "CHANGE_SUBJECT",
+            Self::ChangeWebsite => "CHANGE_WEBSITE",
+            Self::CancelAccess => "CANCEL_ACCESS",
+            Self::DeregisterSubject => "DEREGISTER_SUBJECT",
+            Self::DeregisterWebsite => "DEREGISTER_WEBSITE",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::NewWebsite,
+            Self::ChangeSubject,
+            Self::ChangeWebsite,
+            Self::CancelAccess,
+            Self::DeregisterSubject,
+            Self::DeregisterWebsite,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == value)
+    }
+}
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderState {
+    InProgress,
+    Approved,
+    Rejected,
+    Abandoned,
+}
+
+impl OrderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InProgress => "IN_PROGRESS",
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+            Self::Abandoned => "ABANDONED",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::InProgress, Self::Approved, Self::Rejected, Self::Abandoned]
+            .into_iter()
+            .find(|state| state.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub order_number: String,
+    pub subject_id: String,
+    pub kind: OrderKind,
+    pub state: OrderState,
+    pub website_number: Option<String>,
+    pub decision_note: Option<String>,
+    pub created_at_ms: i64,
+}
+
+/// The regulator's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+/// An order just started, and the domains it would make unfileable for good (their TLD
+/// is not approved by the regulator): the holder is warned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub order: Order,
+    pub unapproved_tld_domains: Vec<String>,
+}
+
+/// A validated DecideOrder.
+#[derive(Debug, Clone)]
+pub struct Deciding {
+    pub order_number: String,
+    pub decision: Decision,
+    pub note: String,
+    pub decided_by: String,
+    pub locale: Locale,
+}
+
+/// A validated CancelAccess: the proof is redeemed before the order starts.
+#[derive(Clone)]
+pub struct CancelAccess {
+    pub account_id: String,
+    pub website_number: String,
+    pub proof: String,
+    pub filing_password: String,
+}
+
+/// A validated Deregister: the whole subject when `website_number` is None.
+#[derive(Clone)]
+pub struct Deregistration {
+    pub account_id: String,
+    pub website_number: Option<String>,
+    pub filing_password: String,
+}
+
+/// A validated website change (CreateOrder of kind CHANGE_WEBSITE). No `Debug`: contacts.
+#[derive(Clone)]
+pub struct WebsiteChange {
+    pub account_id: String,
+    pub website_number: String,
+    /// Normalised; None keeps the current one.
+    pub principal_mobile: Option<String>,
+    pub principal_email: Option<String>,
+    /// Normalised domains to remove.
+    pub remove_domains: Vec<String>,
+    /// Domains the caller asked to add or alter: any is refused.
+    pub add_domains: Vec<String>,
+}
+
+/// A validated subject change (CreateOrder of kind CHANGE_SUBJECT). No `Debug`: contacts.
+#[derive(Clone)]
+pub struct SubjectChange {
+    pub account_id: String,
+    /// None keeps the current value; mobile and email normalised.
+    pub principal_name: Option<String>,
+    pub principal_mobile: Option<String>,
+    pub principal_email: Option<String>,
+    /// Must be the subject's province if given.
+    pub province_code: Option<String>,
+    /// Last six characters of the principal's ID number (SMS-verifying provinces).
+    pub principal_id_suffix: String,
+    /// Proof of a FILING_CHANGE code to the (new) principal mobile (SMS-verifying provinces).
+    pub proof: Option<String>,
+}
+
+/// What an approved CHANGE_SUBJECT order changes, kept in the order's payload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SubjectChangePayload {
+    pub principal_name: Option<String>,
+    pub principal_mobile: Option<String>,
+    pub principal_email: Option<String>,
+}
+
+/// What an approved CHANGE_WEBSITE order changes, kept in the order's payload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WebsiteChangePayload {
+    pub principal_mobile: Option<String>,
+    pub principal_email: Option<String>,
+    pub remove_domains: Vec<String>,
+}
+
+/// `BA` and 16 digits from the thread's CSPRNG: not guessable from another order's number.
+fn new_order_number() -> String {
+    let mut rng = rand::rng();
+    format!("BA{:08}{:08}", rng.random_range(0..100_000_000_u32), rng.random_range(0..100_000_000_u32))
+}
+
+/// The caller's website of that number, if its state is one of `allowed`.
+fn website_of<'a>(
+    subject: &'a Subject,
+    number: &str,
+    allowed: &[WebsiteState],
+) -> Result<&'a Website, Error> {
+    subject
+        .websites
+        .iter()
+        .find(|website| website.website_number == number && allowed.contains(&website.state))
+        .ok_or(Error::WebsiteNotFound)
+}
+
+impl FilingRegistry {
+    /// The caller's subject with its websites, refused early when an order runs, so
+    /// a filing password is not spent on a request that cannot go ahead.
+    async fn subject_for_order(&self, account_id: &str) -> Result<Subject, Error> {
+        let subject = self.held_subject(account_id).await?;
+        if subject.order_in_progress {
+            return Err(Error::OrderInProgress);
+        }
+        Ok(subject)
+    }
+
+    /// CancelAccess: an order that, once approved, leaves the website ACCESS_CANCELLED
+    /// (its number stays with the regulator).
+    pub async fn cancel_access(&self, request: CancelAccess) -> Result<Started, Error> {
+        let subject = self.subject_for_order(&request.account_id).await?;
+        let website = website_of(&subject, &request.website_number, &[WebsiteState::Active])?;
+        self.check_filing_password(&subject.subject_id, &request.filing_password).await?;
+        let key = format!("cancel-access:{}:{}", request.account_id, website.website_number);
+        self.codes.redeem_proof(&request.proof, Purpose::CancelAccess, None, &key).await?;
+        let order = self
+            .start_order(&subject.subject_id, OrderKind::CancelAccess, Some(&website.website_number))
+            .await?;
+        Ok(Started { order, unapproved_tld_domains: lists::unapproved(&website.domains) })
+    }
+
+    /// Deregister: an order that, once approved, deregisters the subject's websites
+    /// (or the one named) and frees their domains.
+    pub async fn deregister(&self, request: Deregistration) -> Result<Started, Error> {
+        let subject = self.subject_for_order(&request.account_id).await?;
+        let (kind, website_number) = match &request.website_number {
+            Some(number) => {
+                let allowed = [WebsiteState::Active, WebsiteState::AccessCancelled];
+                (
+                    OrderKind::DeregisterWebsite,
+                    Some(website_of(&subject, number, &allowed)?.website_number.as_str()),
+                )
+            }
+            None => (OrderKind::DeregisterSubject, None),
+        };
+        self.check_filing_password(&subject.subject_id, &request.filing_password).await?;
+        let order = self.start_order(&subject.subject_id, kind, website_number).await?;
+        let domains = subject
+            .websites
+            .iter()
+            .filter(|website| website_number.is_none_or(|number| website.website_number == number))
+            .flat_map(|website| &website.domains);
+        Ok(Started { order, unapproved_tld_domains: lists::unapproved(domains) })
+    }
+
+    /// ChangeFiling of a website: contacts may change; since 2019-04-22 domains may only be
+    /// removed (adding or altering one is DOMAIN_CHANGE_NOT_ALLOWED), and a website keeps
+    /// at least one. Applied when the order is approved.
+    pub async fn change_website(&self, change: WebsiteChange) -> Result<Order, Error> {
+        if !change.add_domains.is_empty() {
+            return Err(Error::DomainChangeNotAllowed);
+        }
+        let subject = self.subject_for_order(&change.account_id).await?;
+        let website = website_of(&subject, &change.website_number, &[WebsiteState::Active])?;
+        if let Some(index) = change.remove_domains.iter().position(|domain| !website.domains.contains(domain))
+        {
+            return Err(Error::invalid(
+                format!("remove_domains[{index}]"),
+                "is not a domain of this website",
+            ));
+        }
+        let mut removing = change.remove_domains.clone();
+        removing.sort();
+        removing.dedup();
+        if removing.len() >= website.domains.len() {
+            return Err(Error::invalid("remove_domains", "a website keeps at least one domain"));
+        }
+        if removing.is_empty() && change.principal_mobile.is_none() && change.principal_email.is_none() {
+            return Err(Error::invalid("website_change", "changes nothing"));
+        }
+        let payload = WebsiteChangePayload {
+            principal_mobile: change.principal_mobile,
+            principal_email: change.principal_email,
+            remove_domains: removing,
+        };
+        let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
+        let number = website.website_number.clone();
+        self.start_order_with(&subject.subject_id, OrderKind::ChangeWebsite, Some(&number), &payload).await
+    }
+
+    /// ChangeFiling of the subject: the province never changes (PROVINCE_CHANGE_NOT_ALLOWED).
+    /// Where the province verifies changes by SMS, the change needs the proof of a code sent
+    /// to the (new) principal mobile and the last six characters of the principal's ID number
+    /// (PRINCIPAL_ID_SUFFIX_INCORRECT). Applied when the order is approved.
+    pub async fn change_subject(&self, change: SubjectChange) -> Result<Order, Error> {
+        let subject = self.subject_for_order(&change.account_id).await?;
+        if change.province_code.as_ref().is_some_and(|code| *code != subject.region.province_code) {
+            return Err(Error::ProvinceChangeNotAllowed);
+        }
+        if change.principal_name.is_none()
+            && change.principal_mobile.is_none()
+            && change.principal_email.is_none()
+        {
+            return Err(Error::invalid("subject_change", "changes nothing"));
+        }
+        if lists::verifies_changes_by_sms(&subject.region.province_code) {
+            let proof = change.proof.as_deref().ok_or_else(|| {
+                Error::invalid(
+                    "proof",
+                    "this province verifies changes with an SMS code to the principal mobile",
+                )
+            })?;
+            if subject.nature != Nature::Individual {
+                // an organisation's principal's ID number is not on file, only its certificate
+                return Err(Error::not_implemented("SMS-verified change of an organisation's subject"));
+            }
+            let certificate =
+                beian_common::contact::normalise_certificate_number(&subject.certificate_number);
+            let suffix = certificate.get(certificate.len().saturating_sub(6)..).unwrap_or_default();
+            if change.principal_id_suffix.to_ascii_uppercase() != suffix {
+                return Err(Error::PrincipalIdSuffixIncorrect);
+            }
+            let mobile = change.principal_mobile.as_deref().unwrap_or(&subject.principal_mobile);
+            let key = format!("change-subject:{}", change.account_id);
+            self.codes.redeem_proof(proof, Purpose::FilingChange, Some(mobile), &key).await?;
+        }
+        let payload = SubjectChangePayload {
+            principal_name: change.principal_name,
+            principal_mobile: change.principal_mobile,
+            principal_email: change.principal_email,
+        };
+        let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
+        self.start_order_with(&subject.subject_id, OrderKind::ChangeSubject, None, &payload).await
+    }
+
+    async fn start_order(
+        &self,
+        subject_id: &str,
+        kind: OrderKind,
+        website_number: Option<&str>,
+    ) -> Result<Order, Error> {
+        self.start_order_with(subject_id, kind, website_number, "{}").await
+    }
+
+    /// One insert: the partial unique index refuses a second order in progress
+    /// (ORDER_IN_PROGRESS), whichever of two concurrent requests comes second.
+    async fn start_order_with(
+        &self,
+        subject_id: &str,
+        kind: OrderKind,
+        website_number: Option<&str>,
+        payload: &str,
+    ) -> Result<Order, Error> {
+        let order = Order {
+            order_number: new_order_number(),
+            subject_id: subject_id.to_owned(),
+            kind,
+            state: OrderState::InProgress,
+            website_number: website_number.map(str::to_owned),
+            decision_note: None,
+            created_at_ms: now_millis(),
+        };
+        store::insert_in_progress(self.db.writer(), &order, payload).await?;
+        tracing::info!(order = %order.order_number, %subject_id, kind = kind.as_str(), "order started");
+        Ok(order)
+    }
+
+    /// AbandonOrder: ends the caller's own order in progress; a retry answers the
+    /// abandoned order. A decided order, or another subject's, is ORDER_NOT_FOUND.
+    pub async fn abandon_order(&self, account_id: &str, order_number: &str) -> Result<Order, Error> {
+        let subject =
+            subjects::find_by_holder(self.db.reader(), account_id).await?.ok_or(Error::NoSubjectHeld)?;
+        store::abandon(self.db.writer(), order_number, &subject.subject_id, now_millis()).await?;
+        match store::find(self.db.reader(), order_number).await? {
+            Some(order) if order.subject_id == subject.subject_id && order.state == OrderState::Abandoned => {
+                Ok(order)
+            }
+            _ => Err(Error::OrderNotFound),
+        }
+    }
+
+    /// DecideOrder: one transaction whose first statement decides (so two reviewers, or
+    /// a retry, decide once), then the effect of an approval and the holder's notice.
+    /// A second decision answers the order as it stands and changes nothing.
+    pub async fn decide_order(&self, deciding: Deciding) -> Result<Order, Error> {
+        let now = now_millis();
+        let state = match deciding.decision {
+            Decision::Approve => OrderState::Approved,
+            Decision::Reject => OrderState::Rejected,
+        };
+        let mut tx = self.db.begin().await?;
+        if !store::decide(&mut tx, &deciding, state, now).await? {
+            tx.rollback().await?;
+            return store::find(self.db.reader(), &deciding.order_number).await?.ok_or(Error::OrderNotFound);
+        }
+        let order = store::find(&mut *tx, &deciding.order_number)
+            .await?
+            .ok_or_else(|| Error::internal(format!("decided order {} vanished", deciding.order_number)))?;
+        if state == OrderState::Approved {
+            store::apply(&mut tx, &order, now).await?;
+        }
+        let mobile = store::principal_mobile(&mut *tx, &order.subject_id).await?;
+        let notice = NewNotice {
+            notice_id: format!("order-decided:{}:sms", order.order_number),
+            channel: Channel::Sms,
+            destination: &mobile,
+            template: NoticeTemplate::ReviewDecided,
+            locale: deciding.locale,
+            params: BTreeMap::from([
+                ("case_number".to_owned(), order.order_number.clone()),
+                ("decision".to_owned(), state.as_str().to_owned()),
+                ("note".to_owned(), deciding.note.clone()),
+            ]),
+        };
+        self.outbox.enqueue(&mut tx, &notice, now).await?;
+        tx.commit().await?;
+        self.outbox.wake_relay();
+        tracing::info!(order = %order.order_number, decision = state.as_str(), "order decided");
+        Ok(order)
+    }
+}

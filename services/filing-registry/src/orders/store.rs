@@ -1,0 +1,210 @@
+//! SQL over `orders`, and the effects an approved order has on `websites` and
+//! `website_domains`.
+
+use sqlx::{Any, AnyExecutor, Row, Transaction, any::AnyRow};
+
+use super::{Deciding, Order, OrderKind, OrderState, SubjectChangePayload, WebsiteChangePayload};
+use crate::error::Error;
+
+fn order_from_row(row: &AnyRow) -> Result<Order, Error> {
+    let kind: String = row.try_get("kind")?;
+    let state: String = row.try_get("state")?;
+    Ok(Order {
+        order_number: row.try_get("order_number")?,
+        subject_id: row.try_get("subject_id")?,
+        kind: OrderKind::parse(&kind)
+            .ok_or_else(|| Error::internal(format!("stored order kind {kind:?}")))?,
+        state: OrderState::parse(&state)
+            .ok_or_else(|| Error::internal(format!("stored order state {state:?}")))?,
+        website_number: row.try_get("website_number")?,
+        decision_note: row.try_get("decision_note")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+/// ORDER_IN_PROGRESS when the subject has one already (the partial unique index).
+pub async fn insert_in_progress(db: impl AnyExecutor<'_>, order: &Order, payload: &str) -> Result<(), Error> {
+    let inserted = sqlx::query(
+        "insert into orders (order_number, subject_id, kind, state, website_number, payload, \
+         created_at_ms, updated_at_ms) values ($1, $2, $3, 'IN_PROGRESS', $4, $6, $5, $5)",
+    )
+    .bind(&order.order_number)
+    .bind(&order.subject_id)
+    .bind(order.kind.as_str())
+    .bind(order.website_number.as_deref())
+    .bind(order.created_at_ms)
+    .bind(payload)
+    .execute(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(error) if error.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
+            Err(Error::OrderInProgress)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn find(db: impl AnyExecutor<'_>, order_number: &str) -> Result<Option<Order>, Error> {
+    let row = sqlx::query(
+        "select order_number, subject_id, kind, state, website_number, decision_note, created_at_ms \
+         from orders where order_number = $1",
+    )
+    .bind(order_number)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(order_from_row).transpose()
+}
+
+/// The subject's order in progress, if any.
+pub async fn in_progress(db: impl AnyExecutor<'_>, subject_id: &str) -> Result<Option<Order>, Error> {
+    let row = sqlx::query(
+        "select order_number, subject_id, kind, state, website_number, decision_note, created_at_ms \
+         from orders where subject_id = $1 and state = 'IN_PROGRESS'",
+    )
+    .bind(subject_id)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(order_from_row).transpose()
+}
+
+pub async fn abandon(
+    db: impl AnyExecutor<'_>,
+    order_number: &str,
+    subject_id: &str,
+    now_ms: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update orders set state = 'ABANDONED', updated_at_ms = $3 \
+         where order_number = $1 and subject_id = $2 and state = 'IN_PROGRESS'",
+    )
+    .bind(order_number)
+    .bind(subject_id)
+    .bind(now_ms)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The deciding statement: true if this call decided the order.
+pub async fn decide(
+    tx: &mut Transaction<'_, Any>,
+    deciding: &Deciding,
+    state: OrderState,
+    now_ms: i64,
+) -> Result<bool, Error> {
+    let decided = sqlx::query(
+        "update orders set state = $2, decided_by = $3, decided_at_ms = $4, decision_note = $5, \
+         updated_at_ms = $4 where order_number = $1 and state = 'IN_PROGRESS'",
+    )
+    .bind(&deciding.order_number)
+    .bind(state.as_str())
+    .bind(&deciding.decided_by)
+    .bind(now_ms)
+    .bind(&deciding.note)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(decided == 1)
+}
+
+/// What an approved order changes. Changes of details are not applied here yet.
+pub async fn apply(tx: &mut Transaction<'_, Any>, order: &Order, now_ms: i64) -> Result<(), Error> {
+    let website = order.website_number.as_deref();
+    match order.kind {
+        OrderKind::CancelAccess => {
+            sqlx::query(
+                "update websites set state = 'ACCESS_CANCELLED', updated_at_ms = $3 \
+                 where subject_id = $1 and website_number = $2 and state = 'ACTIVE'",
+            )
+            .bind(&order.subject_id)
+            .bind(website)
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await?;
+        }
+        OrderKind::DeregisterSubject | OrderKind::DeregisterWebsite => {
+            // the domains first: they are found through the websites' numbers
+            sqlx::query(
+                "update website_domains set active = 0 where active = 1 and website_id in \
+                 (select website_id from websites where subject_id = $1 \
+                  and ($2 is null or website_number = $2))",
+            )
+            .bind(&order.subject_id)
+            .bind(website)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "update websites set state = 'DEREGISTERED', updated_at_ms = $3 \
+                 where subject_id = $1 and ($2 is null or website_number = $2) and state <> 'DEREGISTERED'",
+            )
+            .bind(&order.subject_id)
+            .bind(website)
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await?;
+        }
+        OrderKind::ChangeWebsite => {
+            let change: WebsiteChangePayload =
+                serde_json::from_str(&payload_of(tx, &order.order_number).await?).map_err(Error::internal)?;
+            sqlx::query(
+                "update websites set principal_mobile = coalesce($3, principal_mobile), \
+                 principal_email = coalesce($4, principal_email), updated_at_ms = $5 \
+                 where subject_id = $1 and website_number = $2",
+            )
+            .bind(&order.subject_id)
+            .bind(website)
+            .bind(change.principal_mobile.as_deref())
+            .bind(change.principal_email.as_deref())
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await?;
+            for domain in &change.remove_domains {
+                sqlx::query(
+                    "update website_domains set active = 0 where domain = $2 and active = 1 and website_id = \
+                     (select website_id from websites where subject_id = $1 and website_number = $3)",
+                )
+                .bind(&order.subject_id)
+                .bind(domain)
+                .bind(website)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        OrderKind::ChangeSubject => {
+            let change: SubjectChangePayload =
+                serde_json::from_str(&payload_of(tx, &order.order_number).await?).map_err(Error::internal)?;
+            sqlx::query(
+                "update subjects set principal_name = coalesce($2, principal_name), \
+                 principal_mobile = coalesce($3, principal_mobile), \
+                 principal_email = coalesce($4, principal_email), version = version + 1, updated_at_ms = $5 \
+                 where subject_id = $1",
+            )
+            .bind(&order.subject_id)
+            .bind(change.principal_name.as_deref())
+            .bind(change.principal_mobile.as_deref())
+            .bind(change.principal_email.as_deref())
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await?;
+        }
+        OrderKind::NewWebsite => return Err(Error::not_implemented("DecideOrder of a new website")),
+    }
+    Ok(())
+}
+
+pub async fn principal_mobile(db: impl AnyExecutor<'_>, subject_id: &str) -> Result<String, Error> {
+    Ok(sqlx::query("select principal_mobile from subjects where subject_id = $1")
+        .bind(subject_id)
+        .fetch_one(db)
+        .await?
+        .try_get("principal_mobile")?)
+}
+
+async fn payload_of(tx: &mut Transaction<'_, Any>, order_number: &str) -> Result<String, Error> {
+    Ok(sqlx::query("select payload from orders where order_number = $1")
+        .bind(order_number)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("payload")?)
+}
