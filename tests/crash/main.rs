@@ -510,6 +510,13 @@ impl FilingRegistryInternalService for TransferRegistry {
         not_here()
     }
 
+    async fn decide_order(
+        &self,
+        _request: Request<registry::DecideOrderRequest>,
+    ) -> Result<Response<registry::DecideOrderResponse>, Status> {
+        not_here()
+    }
+
     async fn issue_filing_password_by_review(
         &self,
         _request: Request<registry::IssueFilingPasswordByReviewRequest>,
