@@ -6,6 +6,7 @@ use crate::{
     error::Error,
     notices::Outbox,
     passwords::PasswordPolicy,
+    peers::{IdentityRecovery, VerificationCodes},
     subjects::{Subject, store},
 };
 
@@ -15,6 +16,10 @@ pub struct FilingRegistry {
     pub(crate) policy: PasswordPolicy,
     /// Where new filing passwords' notices are queued.
     pub(crate) outbox: Outbox,
+    /// Redeems transfer proofs.
+    pub(crate) codes: VerificationCodes,
+    /// The accounts on both sides of a transfer.
+    pub(crate) identity: IdentityRecovery,
 }
 
 /// The filing that holds a domain, as an account lookup needs it.
@@ -32,8 +37,14 @@ pub struct AccountFilingState {
 }
 
 impl FilingRegistry {
-    pub fn new(db: Database, policy: PasswordPolicy, outbox: Outbox) -> Self {
-        Self { db, policy, outbox }
+    pub fn new(
+        db: Database,
+        policy: PasswordPolicy,
+        outbox: Outbox,
+        codes: VerificationCodes,
+        identity: IdentityRecovery,
+    ) -> Self {
+        Self { db, policy, outbox, codes, identity }
     }
 
     /// The live filing of a normalised domain; DOMAIN_NOT_FILED if none.

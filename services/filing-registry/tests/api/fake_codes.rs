@@ -1,5 +1,7 @@
 //! A stand-in for verification-codes' outbox: EnqueueNotice idempotent on its key, every
 //! call recorded, outages on demand, the suite credential checked like the real host.
+//! RedeemProof accepts any proof starting with [`GOOD_PROOF`] for a FILING_TRANSFER code,
+//! each for one redemption key (a retry with the key succeeds again), like the real one.
 
 use std::{
     collections::BTreeMap,
@@ -22,8 +24,13 @@ use beian_proto::verification_codes::v1::{
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Request, Response, Status};
 
+/// What proofs the fake redeems start with.
+pub const GOOD_PROOF: &str = "proof-ok";
+
 #[derive(Default)]
 struct State {
+    /// Proof → redemption key and destination of its one use.
+    redeemed: BTreeMap<String, (String, String)>,
     calls: Vec<EnqueueNoticeRequest>,
     /// Idempotency key → the notice: what would really be sent.
     outbox: BTreeMap<String, EnqueueNoticeRequest>,
@@ -73,6 +80,11 @@ impl FakeCodes {
         self.state().calls.clone()
     }
 
+    /// The destination a proof was redeemed for, if it was.
+    pub fn redeemed_for(&self, proof: &str) -> Option<String> {
+        self.state().redeemed.get(proof).map(|(_, destination)| destination.clone())
+    }
+
     /// Distinct messages, by idempotency key.
     pub fn outbox(&self) -> BTreeMap<String, EnqueueNoticeRequest> {
         self.state().outbox.clone()
@@ -102,9 +114,24 @@ impl VerificationCodesInternalService for Service {
 
     async fn redeem_proof(
         &self,
-        _request: Request<RedeemProofRequest>,
+        request: Request<RedeemProofRequest>,
     ) -> Result<Response<RedeemProofResponse>, Status> {
-        Err(Status::unimplemented("not part of the fake"))
+        let call = request.into_inner();
+        let mut state = self.state.lock().expect("fake state");
+        if !call.proof.starts_with(GOOD_PROOF)
+            || call.purpose != beian_proto::common::v1::Purpose::FilingTransfer as i32
+        {
+            return Err(Failure::new(ErrorReason::ProofInvalid).into());
+        }
+        let first = (call.redemption_key.clone(), call.destination.clone());
+        if state.redeemed.entry(call.proof.clone()).or_insert(first).0 != call.redemption_key {
+            return Err(Failure::new(ErrorReason::ProofAlreadyRedeemed).into());
+        }
+        Ok(Response::new(RedeemProofResponse {
+            channel: beian_proto::common::v1::Channel::Sms as i32,
+            destination: call.destination,
+            purpose: call.purpose,
+        }))
     }
 
     async fn enqueue_notice(

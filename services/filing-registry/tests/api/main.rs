@@ -4,5 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
 
 mod fake_codes;
+mod fake_identity;
 mod passwords;
 mod support;
+mod transfers;
