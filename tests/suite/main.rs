@@ -20,6 +20,7 @@ mod password_reset;
 mod reflection;
 mod reviews;
 mod scratch;
+mod transfer;
 
 pub use beian_tests::reason;
 

@@ -42,6 +42,14 @@ pub enum Error {
     /// Neither platform holds the domain. NOT_FOUND, DOMAIN_NOT_FILED.
     #[error("domain not filed")]
     DomainNotFiled,
+    /// No account has the transfer target's login name. NOT_FOUND, TRANSFER_TARGET_NOT_FOUND.
+    #[error("transfer target not found")]
+    TransferTargetNotFound,
+    /// A transfer rule the gateway checks before sending a code: ORDER_IN_PROGRESS or
+    /// TRANSFER_SITE_NOT_SUPPORTED, FAILED_PRECONDITION (filing-registry checks every rule
+    /// again when the subject moves).
+    #[error("transfer refused: {0:?}")]
+    TransferRule(ErrorReason),
     /// The caller is logged in but is not review staff. PERMISSION_DENIED, STAFF_ONLY.
     #[error("staff only")]
     StaffOnly,
@@ -85,6 +93,8 @@ impl From<Error> for Status {
             Error::WorkflowNotFound => Failure::new(ErrorReason::WorkflowNotFound).into(),
             Error::StepOutOfOrder => Failure::new(ErrorReason::WorkflowStepOutOfOrder).into(),
             Error::StaffOnly => Failure::new(ErrorReason::StaffOnly).into(),
+            Error::TransferTargetNotFound => Failure::new(ErrorReason::TransferTargetNotFound).into(),
+            Error::TransferRule(reason) => Failure::new(reason).into(),
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::Code(CodeRefusal::ResendTooSoon { retry_after }) => {
                 Failure::new(ErrorReason::CodeResendTooSoon).retry_after(retry_after).into()

@@ -46,6 +46,7 @@ impl FlowId {
 pub enum FlowKind {
     AccountLookup,
     PasswordReset,
+    FilingTransfer,
 }
 
 impl FlowKind {
@@ -53,6 +54,7 @@ impl FlowKind {
         match self {
             Self::AccountLookup => "ACCOUNT_LOOKUP",
             Self::PasswordReset => "PASSWORD_RESET",
+            Self::FilingTransfer => "FILING_TRANSFER",
         }
     }
 }

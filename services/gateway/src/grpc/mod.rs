@@ -72,7 +72,7 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
     ))
     .add_service(limited(
         &resolve,
-        FilingTransferServiceServer::new(filing_transfer::FilingTransferApi)
+        FilingTransferServiceServer::new(filing_transfer::FilingTransferApi::new(workflows.filing_transfer))
             .max_decoding_message_size(raised),
         filing_transfer::DOCUMENT_RPCS,
     ))

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod client;
 pub mod reviews;
+pub mod transfer;
 
 use beian_common::vocabulary::{Channel, LegacyAction, Purpose};
 use serde::{Deserialize, Serialize};

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod account_lookup;
 pub mod filing_password;
+pub mod filing_transfer;
 pub mod human_check;
 pub mod password_reset;
 pub mod staff_review;
@@ -25,6 +26,7 @@ pub struct Workflows {
     pub human_check: human_check::HumanCheck,
     pub account_lookup: account_lookup::AccountLookup,
     pub filing_password: filing_password::FilingPassword,
+    pub filing_transfer: filing_transfer::FilingTransfer,
     pub password_reset: password_reset::PasswordReset,
     pub staff_review: staff_review::StaffReview,
     pub review_status: staff_review::ReviewStatus,
@@ -52,6 +54,12 @@ impl Workflows {
                     QuotaAction::FilingPasswordReview,
                     limits.review_requests_per_client_per_day,
                 ),
+            },
+            filing_transfer: filing_transfer::FilingTransfer {
+                codes: peers.verification_codes.clone(),
+                registry: peers.filing_registry.clone(),
+                identity: peers.identity_recovery.clone(),
+                flows: flows.clone(),
             },
             password_reset: password_reset::PasswordReset {
                 codes: peers.verification_codes.clone(),
