@@ -72,7 +72,7 @@ pub async fn history(db: impl AnyExecutor<'_>, subject_id: &str) -> Result<Vec<H
     .collect()
 }
 
-/// A subject's id and filing number by its id.
+/// A subject's filing number by its id.
 pub async fn subject_number(db: impl AnyExecutor<'_>, subject_id: &str) -> Result<Option<String>, Error> {
     Ok(sqlx::query("select filing_number from subjects where subject_id = $1")
         .bind(subject_id)
