@@ -297,7 +297,9 @@ async fn racing_completions_reset_once_and_notify_once() {
     let answers = futures::future::join_all(racers).await;
     for answer in &answers {
         if let Err(status) = answer {
-            assert_eq!(reason(status), "WORKFLOW_STEP_OUT_OF_ORDER", "a loser changes nothing");
+            // a loser lost the flow's step, or was shed waiting for a hashing permit
+            let reason = reason(status);
+            assert!(["WORKFLOW_STEP_OUT_OF_ORDER", "OVERLOADED"].contains(&reason.as_str()), "{status:?}");
         }
     }
     assert!(answers.iter().any(Result::is_ok), "{answers:?}");

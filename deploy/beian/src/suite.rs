@@ -187,11 +187,14 @@ impl RunningSuite {
             )
         })
         .await?;
-        // filing-registry and identity-recovery call verification-codes; the gateway calls everyone
+        // filing-registry and identity-recovery call verification-codes and each other (a
+        // transfer reads both accounts; a review effect moves a subject): identity-recovery's
+        // address is settled before filing-registry is built; the gateway calls everyone
+        let identity_address = settled(settings.addresses.identity_recovery)?;
         let mut peers = PeerSettings {
             verification_codes: url(verification_codes.local_addr()),
             filing_registry: String::new(),
-            identity_recovery: String::new(),
+            identity_recovery: url(identity_address),
             legacy_migration: String::new(),
             timeout_ms: u64::try_from(settings.peer_timeout.as_millis()).unwrap_or(u64::MAX),
         };
@@ -211,7 +214,7 @@ impl RunningSuite {
         let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings {
             login: settings.login.clone(),
             ..identity_recovery::Settings::local(
-                settings.host(settings.addresses.identity_recovery),
+                settings.host(identity_address),
                 settings.databases.identity_recovery.clone(),
                 peers.clone(),
             )
@@ -301,6 +304,15 @@ impl RunningSuite {
 }
 
 type Served = std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+/// The address itself, or for port 0 a port free now, so a peer can be told it before
+/// the service binds it.
+fn settled(address: SocketAddr) -> anyhow::Result<SocketAddr> {
+    if address.port() != 0 {
+        return Ok(address);
+    }
+    Ok(std::net::TcpListener::bind(address)?.local_addr()?)
+}
 
 fn url(address: SocketAddr) -> String {
     format!("http://{address}")

@@ -32,7 +32,8 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1)]
     pub connections: usize,
     /// Synthetic filings to load [default: --requests if verify runs, else at most 200].
-    /// `verify` needs one filing per request: a newer code to a mobile kills the older one.
+    /// `verify` and `transfer` need one filing per request (a newer code to a mobile kills
+    /// the older one; a filing moves once).
     #[arg(long)]
     pub filings: Option<usize>,
     /// Which scenarios to run, in this order; the ratio needs both health and start.
@@ -81,6 +82,9 @@ pub enum ScenarioName {
     /// AccountService/Login with the right password, spread over the synthetic accounts:
     /// Argon2 at the hashing permits' limit (one per core) and beyond it (shed).
     Login,
+    /// FilingTransferService/CompleteTransfer: distinct filings, each from its holder to an
+    /// empty CN account, concurrently (code sent and read back beforehand, untimed).
+    Transfer,
 }
 
 impl ScenarioName {
@@ -91,6 +95,7 @@ impl ScenarioName {
             Self::Send => "send",
             Self::Verify => "verify",
             Self::Login => "login",
+            Self::Transfer => "transfer",
         }
     }
 }

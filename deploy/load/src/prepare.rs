@@ -6,15 +6,20 @@ use std::path::Path;
 
 use beian_platform::storage::Database;
 use beian_proto::gateway::v1::{
-    AnswerHumanCheckRequest, CreateHumanCheckRequest, SendAccountLookupCodeRequest, SliderAnswer,
-    StartAccountLookupRequest, VerifyAccountLookupCodeRequest,
-    account_lookup_service_client::AccountLookupServiceClient, answer_human_check_request::Answer,
+    AnswerHumanCheckRequest, CompleteTransferRequest, CreateHumanCheckRequest, LoginRequest,
+    SendAccountLookupCodeRequest, SendTransferCodeRequest, SliderAnswer, StartAccountLookupRequest,
+    StartTransferRequest, VerifyAccountLookupCodeRequest,
+    account_lookup_service_client::AccountLookupServiceClient, account_service_client::AccountServiceClient,
+    answer_human_check_request::Answer, filing_transfer_service_client::FilingTransferServiceClient,
     human_check_service_client::HumanCheckServiceClient,
 };
 use futures::{StreamExt, TryStreamExt, stream};
 use tonic::transport::Channel;
 
-use crate::{messages, seed::Filing};
+use crate::{
+    messages,
+    seed::{self, Filing},
+};
 
 /// How many preparation calls are in flight at once.
 const IN_FLIGHT: usize = 16;
@@ -91,6 +96,56 @@ impl Preparer {
             .collect()
     }
 
+    /// For filings `0..count`: the holder logged in, a transfer started and its code sent
+    /// and read back; the last step names the filing's empty target account.
+    pub async fn transfer_requests(
+        &self,
+        count: usize,
+        filings: &[Filing],
+        messages_file: &Path,
+    ) -> anyhow::Result<Vec<(String, CompleteTransferRequest)>> {
+        let already = messages::count(messages_file)?;
+        // logins hash a password each: no more at once than identity-recovery's permits,
+        // or it sheds them
+        let sessions: Vec<String> = stream::iter((0..count).map(|i| async move {
+            let login = LoginRequest { login_name: seed::login_name(i), password: seed::PASSWORD.to_owned() };
+            let session = AccountServiceClient::new(self.channel.clone()).login(login).await?;
+            Ok::<_, anyhow::Error>(session.into_inner().session_token)
+        }))
+        .buffered(identity_recovery::LoginSettings::default().hash_permits)
+        .try_collect()
+        .await?;
+        let started: Vec<(String, String)> = stream::iter(sessions.into_iter().map(|session| async move {
+            let mut transfers = FilingTransferServiceClient::new(self.channel.clone());
+            let flow_id = transfers
+                .start_transfer(bearer(StartTransferRequest {}, &session)?)
+                .await?
+                .into_inner()
+                .flow_id;
+            transfers
+                .send_transfer_code(bearer(SendTransferCodeRequest { flow_id: flow_id.clone() }, &session)?)
+                .await?;
+            Ok::<_, anyhow::Error>((session, flow_id))
+        }))
+        .buffered(IN_FLIGHT)
+        .try_collect()
+        .await?;
+        let mobiles: Vec<&str> = filings.iter().take(count).map(|f| f.mobile.as_str()).collect();
+        let codes = messages::codes_after(messages_file, already, &mobiles).await?;
+        started
+            .into_iter()
+            .zip(&mobiles)
+            .enumerate()
+            .map(|(i, ((session, flow_id), mobile))| {
+                let code =
+                    codes.get(*mobile).cloned().ok_or_else(|| anyhow::anyhow!("no code for a transfer"))?;
+                let request =
+                    CompleteTransferRequest { flow_id, code, target_login_name: seed::target_login_name(i) };
+                Ok((session, request))
+            })
+            .collect()
+    }
+
     /// A pass token earned like a browser earns it: a slider challenge, its
     /// answer read from verification-codes' database, the answer given.
     async fn pass_token(&self) -> anyhow::Result<String> {
@@ -109,4 +164,10 @@ impl Preparer {
             .await?
             .ok_or_else(|| anyhow::anyhow!("challenge {challenge_id} is not waiting for an answer"))
     }
+}
+
+fn bearer<T>(message: T, session: &str) -> anyhow::Result<tonic::Request<T>> {
+    let mut request = tonic::Request::new(message);
+    request.metadata_mut().insert("authorization", format!("Bearer {session}").parse()?);
+    Ok(request)
 }

@@ -70,10 +70,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Start and send may share filings (caps are off), and seeding costs two
-/// Argon2 hashes per filing; verify needs one filing per request.
+/// Start and send may share filings (caps are off), and seeding costs three
+/// Argon2 hashes per filing; verify and transfer need one filing per request.
 fn default_filings(scenarios: &[ScenarioName], requests: usize) -> usize {
-    if scenarios.contains(&ScenarioName::Verify) { requests } else { requests.min(200) }
+    if scenarios.contains(&ScenarioName::Verify) || scenarios.contains(&ScenarioName::Transfer) {
+        requests
+    } else {
+        requests.min(200)
+    }
 }
 
 async fn measure_all(
@@ -115,6 +119,12 @@ async fn measure_all(
                 let data = preparer.verify_requests(&distinct, &sink);
                 Work::Verify(Arc::new(prepared("verify", data).await?))
             }
+            ScenarioName::Transfer => {
+                let count = requests.min(suite.filings.len());
+                let sink = suite.messages_file();
+                let data = preparer.transfer_requests(count, &suite.filings, &sink);
+                Work::Transfer(Arc::new(prepared("transfer", data).await?))
+            }
         };
         let delivered = messages::count(&suite.messages_file())?;
         let total = work.capacity().unwrap_or(requests).min(requests);
@@ -142,6 +152,8 @@ fn messages_per_call(name: ScenarioName) -> usize {
         ScenarioName::Health | ScenarioName::Start | ScenarioName::Login => 0,
         ScenarioName::Send => 1,
         ScenarioName::Verify => 2,
+        // TRANSFER_COMPLETED to both sides
+        ScenarioName::Transfer => 2,
     }
 }
 

@@ -6,8 +6,10 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use beian_proto::gateway::v1::{
-    LoginRequest, SendAccountLookupCodeRequest, StartAccountLookupRequest, VerifyAccountLookupCodeRequest,
-    account_lookup_service_client::AccountLookupServiceClient, account_service_client::AccountServiceClient,
+    CompleteTransferRequest, LoginRequest, SendAccountLookupCodeRequest, StartAccountLookupRequest,
+    VerifyAccountLookupCodeRequest, account_lookup_service_client::AccountLookupServiceClient,
+    account_service_client::AccountServiceClient,
+    filing_transfer_service_client::FilingTransferServiceClient,
 };
 use rlt::{BenchSuite, IterInfo, IterReport, Status};
 use tokio::time::Instant;
@@ -27,6 +29,8 @@ pub enum Work {
     Verify(Arc<Vec<VerifyAccountLookupCodeRequest>>),
     /// Reusable: iteration `i` logs in as account `i % len`.
     Login(Arc<Vec<LoginRequest>>),
+    /// The holder's session token and its transfer's last step.
+    Transfer(Arc<Vec<(String, CompleteTransferRequest)>>),
 }
 
 impl Work {
@@ -37,6 +41,7 @@ impl Work {
             Self::Start(requests) => Some(requests.len()),
             Self::Send(requests) => Some(requests.len()),
             Self::Verify(requests) => Some(requests.len()),
+            Self::Transfer(requests) => Some(requests.len()),
         }
     }
 }
@@ -53,6 +58,7 @@ pub struct Clients {
     health: HealthClient<Channel>,
     lookup: AccountLookupServiceClient<Channel>,
     accounts: AccountServiceClient<Channel>,
+    transfers: FilingTransferServiceClient<Channel>,
 }
 
 #[async_trait]
@@ -65,7 +71,8 @@ impl BenchSuite for GatewayLoad {
         Ok(Clients {
             health: HealthClient::new(channel.clone()),
             lookup: AccountLookupServiceClient::new(channel.clone()),
-            accounts: AccountServiceClient::new(channel),
+            accounts: AccountServiceClient::new(channel.clone()),
+            transfers: FilingTransferServiceClient::new(channel),
         })
     }
 
@@ -94,6 +101,12 @@ impl BenchSuite for GatewayLoad {
                 anyhow::ensure!(!requests.is_empty(), "no login prepared");
                 let request = requests[i % requests.len()].clone();
                 timed(clients.accounts.login(request)).await
+            }
+            Work::Transfer(requests) => {
+                let (session, request) = requests.get(i).ok_or_else(missing)?.clone();
+                let mut request = tonic::Request::new(request);
+                request.metadata_mut().insert("authorization", format!("Bearer {session}").parse()?);
+                timed(clients.transfers.complete_transfer(request)).await
             }
         };
         // a failed call goes to rlt's error distribution, keyed by code and reason

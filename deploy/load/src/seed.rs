@@ -1,6 +1,8 @@
 //! The synthetic data set: N current filings, each with its own domain
-//! `load-{i}.example.cn`, its own mobile and its own holder account, loaded
-//! through the services' seed APIs before the suite opens its ports.
+//! `load-{i}.example.cn`, its own mobile and its own holder account, and N
+//! accounts holding nothing (`load-target-{i}`, where the transfer scenario moves
+//! filing `i`), loaded through the services' seed APIs before the suite opens its
+//! ports.
 //!
 //! The seed APIs take a service's `Database`, which only the running service
 //! holds; so the two databases are opened here with the services' own
@@ -30,6 +32,11 @@ pub fn login_name(i: usize) -> String {
     format!("load-user-{i}")
 }
 
+/// The login name of the empty account filing `i` may be transferred to.
+pub fn target_login_name(i: usize) -> String {
+    format!("load-target-{i}")
+}
+
 pub fn filing(i: usize) -> Filing {
     Filing { domain: format!("load-{i}.example.cn"), mobile: format!("139{i:08}") }
 }
@@ -47,7 +54,7 @@ pub async fn load(databases: &Databases, count: usize) -> anyhow::Result<Vec<Fil
         let rows = start..(start + chunk).min(count);
         let (identity, registry) = (identity.clone(), registry.clone());
         tasks.spawn(async move {
-            let accounts: Vec<SeedAccount> = rows.clone().map(account).collect();
+            let accounts: Vec<SeedAccount> = rows.clone().flat_map(|i| [account(i), target(i)]).collect();
             identity_recovery::seed::insert_accounts(&identity, &accounts).await?;
             let subjects: Vec<SeedSubject> = rows.map(subject).collect();
             filing_registry::seed::insert_subjects(&registry, &subjects).await
@@ -85,6 +92,16 @@ fn account(i: usize) -> SeedAccount {
         email: leak(format!("load-{i}@example.cn")),
         password: PASSWORD,
         staff: false,
+    }
+}
+
+fn target(i: usize) -> SeedAccount {
+    SeedAccount {
+        account_id: leak(format!("8{i:015}")),
+        login_name: leak(target_login_name(i)),
+        mobile: leak(format!("138{i:08}")),
+        email: leak(format!("load-target-{i}@example.cn")),
+        ..account(i)
     }
 }
 

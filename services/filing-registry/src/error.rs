@@ -56,6 +56,24 @@ pub enum Error {
     /// RetryInfo.
     #[error("filing password locked")]
     FilingPasswordLocked { retry_after: Duration },
+    /// The target of a transfer holds the subject already. INVALID_ARGUMENT, TRANSFER_TO_SELF.
+    #[error("transfer to self")]
+    TransferToSelf,
+    /// identity-recovery knows no account of the target id. NOT_FOUND, TRANSFER_TARGET_NOT_FOUND.
+    #[error("transfer target not found")]
+    TransferTargetNotFound,
+    /// The target's own subject has an order in progress. FAILED_PRECONDITION,
+    /// TRANSFER_TARGET_HAS_ORDER_IN_PROGRESS.
+    #[error("transfer target has an order in progress")]
+    TransferTargetHasOrderInProgress,
+    /// The target holds a subject (also when another transfer to it won a race).
+    /// FAILED_PRECONDITION, TRANSFER_TARGET_HOLDS_SUBJECT.
+    #[error("transfer target holds a subject")]
+    TransferTargetHoldsSubject,
+    /// One side is not an account of the CN site. FAILED_PRECONDITION,
+    /// TRANSFER_SITE_NOT_SUPPORTED.
+    #[error("transfer site not supported")]
+    TransferSiteNotSupported,
     /// The client address asked too many recoveries today. RESOURCE_EXHAUSTED,
     /// CLIENT_LIMIT, RetryInfo.
     #[error("client limit reached")]
@@ -77,6 +95,13 @@ impl From<Error> for Status {
             Error::OrderInProgress => Failure::new(ErrorReason::OrderInProgress).into(),
             Error::OrderNotFound => Failure::new(ErrorReason::OrderNotFound).into(),
             Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),
+            Error::TransferToSelf => Failure::new(ErrorReason::TransferToSelf).into(),
+            Error::TransferTargetNotFound => Failure::new(ErrorReason::TransferTargetNotFound).into(),
+            Error::TransferTargetHasOrderInProgress => {
+                Failure::new(ErrorReason::TransferTargetHasOrderInProgress).into()
+            }
+            Error::TransferTargetHoldsSubject => Failure::new(ErrorReason::TransferTargetHoldsSubject).into(),
+            Error::TransferSiteNotSupported => Failure::new(ErrorReason::TransferSiteNotSupported).into(),
             Error::FilingPasswordIncorrect { attempts_left } => {
                 Failure::new(ErrorReason::FilingPasswordIncorrect)
                     .with_param("attempts_left", attempts_left.to_string())

@@ -9,6 +9,7 @@ mod peers;
 pub mod seed;
 mod service;
 pub mod subjects;
+pub mod transfers;
 
 use std::time::Duration;
 
@@ -75,7 +76,7 @@ impl Default for RelayPace {
 pub struct Settings {
     pub host: HostSettings,
     pub database: DatabaseLocation,
-    /// Where verification-codes listens (the only peer this service calls) and the timeout.
+    /// Where verification-codes and identity-recovery listen, and the timeout.
     pub peers: PeerSettings,
     pub secret_key: Secret,
     pub policy: PasswordPolicy,
@@ -155,13 +156,15 @@ impl app::Service for Service {
         settings.validate()?;
         let sealer = Sealer::derived(&settings.secret_key, SEALING_LABEL)?;
         let codes = peers::VerificationCodes::connect(&settings.peers, &settings.host.internal_token)?;
+        let identity = peers::IdentityRecovery::connect(&settings.peers, &settings.host.internal_token)?;
         let (policy, pace) = (settings.policy, settings.relay);
         Ok(Start::new(settings.host, settings.database, move |db: Database| {
             let doorbell = notices::Doorbell::default();
             let relay =
                 notices::relay::Relay::new(db.clone(), codes.clone(), sealer.clone(), doorbell.clone(), pace);
             let outbox = notices::Outbox::new(sealer, doorbell);
-            Self { registry: service::FilingRegistry::new(db, policy, outbox, codes), relay: Some(relay) }
+            let registry = service::FilingRegistry::new(db, policy, outbox, codes, identity);
+            Self { registry, relay: Some(relay) }
         }))
     }
 

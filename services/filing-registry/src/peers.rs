@@ -1,17 +1,25 @@
-//! verification-codes, the one service filing-registry calls: its outbox takes the
-//! notices that carry new filing passwords and order decisions; it redeems the proofs
-//! of cancel-access and filing-change codes.
+//! The services filing-registry calls: verification-codes (its outbox takes the notices
+//! that carry new filing passwords, order decisions and transfers; it redeems the proofs of
+//! cancel-access, filing-change and transfer codes) and identity-recovery (the accounts on
+//! both sides of a transfer).
 
 use std::{collections::BTreeMap, time::Duration};
 
-use beian_common::vocabulary::{Channel, Purpose};
+use beian_common::vocabulary::{Channel, Purpose, Site};
 use beian_platform::{
     client::{PeerChannel, peer_channel},
     config::{PeerSettings, Secret},
-    wire::enums::to_wire,
+    error::Common,
+    status::{ErrorReason, reason_of},
+    wire::enums::{required, to_wire},
 };
-use beian_proto::verification_codes::v1::{
-    self as codes, verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
+use beian_proto::{
+    identity_recovery::v1::{
+        self as identity, identity_recovery_internal_service_client::IdentityRecoveryInternalServiceClient,
+    },
+    verification_codes::v1::{
+        self as codes, verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
+    },
 };
 
 use crate::error::Error;
@@ -75,5 +83,49 @@ impl VerificationCodes {
             })
             .await?;
         Ok(())
+    }
+}
+
+/// An account as a transfer needs it. No `Debug`: login name and mobile in the clear.
+pub struct Account {
+    pub account_id: String,
+    pub login_name: String,
+    pub site: Site,
+    pub mobile: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IdentityRecovery {
+    client: IdentityRecoveryInternalServiceClient<PeerChannel>,
+}
+
+impl IdentityRecovery {
+    /// Connects lazily, so identity-recovery may start after this service.
+    pub fn connect(settings: &PeerSettings, token: &Secret) -> anyhow::Result<Self> {
+        let timeout = Duration::from_millis(settings.timeout_ms);
+        let channel = peer_channel(&settings.identity_recovery, timeout, token)?;
+        Ok(Self { client: IdentityRecoveryInternalServiceClient::new(channel) })
+    }
+
+    /// The account, or None if identity-recovery knows no such account.
+    pub async fn account(&self, account_id: &str) -> Result<Option<Account>, Error> {
+        let answer = self
+            .client
+            .clone()
+            .get_account_contacts(identity::GetAccountContactsRequest { account_id: account_id.to_owned() })
+            .await;
+        let account = match answer {
+            Ok(answer) => answer.into_inner(),
+            Err(status) if reason_of(&status) == Some(ErrorReason::AccountNotFound) => return Ok(None),
+            Err(status) => return Err(Common::from_peer(status).into()),
+        };
+        let site = required("site", account.site)
+            .map_err(|_| Error::internal(format!("identity-recovery answered site {}", account.site)))?;
+        Ok(Some(Account {
+            account_id: account.account_id,
+            login_name: account.login_name,
+            site,
+            mobile: account.mobile,
+        }))
     }
 }

@@ -7,7 +7,7 @@ use crate::{
     notices::Outbox,
     orders::{self, Order},
     passwords::PasswordPolicy,
-    peers::VerificationCodes,
+    peers::{IdentityRecovery, VerificationCodes},
     subjects::{Subject, store},
 };
 
@@ -17,8 +17,10 @@ pub struct FilingRegistry {
     pub(crate) policy: PasswordPolicy,
     /// Where new filing passwords' notices are queued.
     pub(crate) outbox: Outbox,
-    /// Redeems cancel-access proofs.
+    /// Redeems transfer proofs.
     pub(crate) codes: VerificationCodes,
+    /// The accounts on both sides of a transfer.
+    pub(crate) identity: IdentityRecovery,
 }
 
 /// The filing that holds a domain, as an account lookup needs it.
@@ -36,8 +38,14 @@ pub struct AccountFilingState {
 }
 
 impl FilingRegistry {
-    pub fn new(db: Database, policy: PasswordPolicy, outbox: Outbox, codes: VerificationCodes) -> Self {
-        Self { db, policy, outbox, codes }
+    pub fn new(
+        db: Database,
+        policy: PasswordPolicy,
+        outbox: Outbox,
+        codes: VerificationCodes,
+        identity: IdentityRecovery,
+    ) -> Self {
+        Self { db, policy, outbox, codes, identity }
     }
 
     /// The live filing of a normalised domain; DOMAIN_NOT_FILED if none.

@@ -53,6 +53,14 @@ pub enum Error {
     /// No active website of that number under the caller's subject. NOT_FOUND, WEBSITE_NOT_FOUND.
     #[error("website not found")]
     WebsiteNotFound,
+    /// No account has the transfer target's login name. NOT_FOUND, TRANSFER_TARGET_NOT_FOUND.
+    #[error("transfer target not found")]
+    TransferTargetNotFound,
+    /// A transfer rule the gateway checks before sending a code: ORDER_IN_PROGRESS or
+    /// TRANSFER_SITE_NOT_SUPPORTED, FAILED_PRECONDITION (filing-registry checks every rule
+    /// again when the subject moves).
+    #[error("transfer refused: {0:?}")]
+    TransferRule(ErrorReason),
     /// The caller is logged in but is not review staff. PERMISSION_DENIED, STAFF_ONLY.
     #[error("staff only")]
     StaffOnly,
@@ -99,6 +107,8 @@ impl From<Error> for Status {
             Error::OrderInProgress => Failure::new(ErrorReason::OrderInProgress).into(),
             Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),
             Error::ProvinceChangeNotAllowed => Failure::new(ErrorReason::ProvinceChangeNotAllowed).into(),
+            Error::TransferTargetNotFound => Failure::new(ErrorReason::TransferTargetNotFound).into(),
+            Error::TransferRule(reason) => Failure::new(reason).into(),
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::Code(CodeRefusal::ResendTooSoon { retry_after }) => {
                 Failure::new(ErrorReason::CodeResendTooSoon).retry_after(retry_after).into()

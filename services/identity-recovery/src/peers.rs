@@ -171,6 +171,8 @@ pub struct SubjectTransfer<'a> {
     pub to_account_id: &'a str,
     /// Who approved it, for the holder-change record.
     pub staff_id: &'a str,
+    /// The language of the notices to both sides.
+    pub locale: Locale,
 }
 
 /// filing-registry's internal API: the effects of reviews it owns.
@@ -214,6 +216,7 @@ impl FilingRegistry {
                 to_account_id: transfer.to_account_id.to_owned(),
                 staff_id: transfer.staff_id.to_owned(),
                 filing_number: transfer.filing_number.to_owned(),
+                locale: transfer.locale.as_str().to_owned(),
             })
             .await?;
         Ok(())

@@ -21,6 +21,7 @@ use crate::{
     passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
     subjects::{Subject, Website, WebsiteState},
+    transfers::{HistoryOf, HolderChange, OnlineTransfer, ReviewTransfer, SubjectRef},
 };
 
 pub fn account_id(value: &str) -> Result<&str, Error> {
@@ -247,6 +248,17 @@ pub fn deciding(request: pb::DecideOrderRequest) -> Result<Deciding, Error> {
     })
 }
 
+pub fn online_transfer(request: pb::TransferSubjectRequest) -> Result<OnlineTransfer, Error> {
+    Ok(OnlineTransfer {
+        from_account_id: text("from_account_id", &request.from_account_id, 64)?.to_owned(),
+        to_account_id: text("to_account_id", &request.to_account_id, 64)?.to_owned(),
+        proof: text("proof", &request.proof, 256)?.to_owned(),
+        reason: text("reason", &request.reason, 128)?.to_owned(),
+        request_id: text("request_id", &request.request_id, 128)?.to_owned(),
+        locale: locale(&request.locale)?,
+    })
+}
+
 /// A validated CreateOrder: a subject or a website change (other kinds: NOT_IMPLEMENTED).
 pub enum Change {
     Subject(SubjectChange),
@@ -321,4 +333,51 @@ fn website_change(account_id: String, change: pb::WebsiteChange) -> Result<Websi
         remove_domains: domains("remove_domains", &change.remove_domains)?,
         add_domains: change.add_domains.iter().filter(|d| !d.trim().is_empty()).cloned().collect(),
     })
+}
+pub fn review_transfer(request: pb::TransferSubjectByReviewRequest) -> Result<ReviewTransfer, Error> {
+    let subject = if request.subject_id.trim().is_empty() {
+        SubjectRef::FilingNumber(filing_number(&request.filing_number)?)
+    } else {
+        SubjectRef::Id(text("subject_id", &request.subject_id, 64)?.to_owned())
+    };
+    Ok(ReviewTransfer {
+        case_number: text("case_number", &request.case_number, 64)?.to_owned(),
+        subject,
+        to_account_id: text("to_account_id", &request.to_account_id, 64)?.to_owned(),
+        staff_id: text("staff_id", &request.staff_id, 64)?.to_owned(),
+        locale: locale(&request.locale)?,
+    })
+}
+
+/// Exactly one of subject id, account id and filing number.
+pub fn history_of(request: pb::ListHolderHistoryRequest) -> Result<HistoryOf, Error> {
+    let given = [&request.subject_id, &request.account_id, &request.filing_number]
+        .iter()
+        .filter(|value| !value.trim().is_empty())
+        .count();
+    if given != 1 {
+        return Err(Error::invalid(
+            "subject_id",
+            "give exactly one of subject_id, account_id, filing_number",
+        ));
+    }
+    if !request.subject_id.trim().is_empty() {
+        Ok(HistoryOf::SubjectId(text("subject_id", &request.subject_id, 64)?.to_owned()))
+    } else if !request.account_id.trim().is_empty() {
+        Ok(HistoryOf::Holder(account_id(&request.account_id)?.to_owned()))
+    } else {
+        Ok(HistoryOf::FilingNumber(filing_number(&request.filing_number)?))
+    }
+}
+
+pub fn holder_change(change: HolderChange) -> pb::HolderChange {
+    pb::HolderChange {
+        change_id: change.change_id,
+        subject_id: change.subject_id,
+        from_account_id: change.from_account_id.unwrap_or_default(),
+        to_account_id: change.to_account_id,
+        actor: change.actor,
+        reason: change.reason,
+        change_time: Some(beian_platform::wire::timestamp(change.changed_at_ms)),
+    }
 }

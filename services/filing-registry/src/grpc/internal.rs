@@ -50,9 +50,11 @@ impl FilingRegistryInternalService for InternalApi {
 
     async fn transfer_subject_by_review(
         &self,
-        _request: Request<pb::TransferSubjectByReviewRequest>,
+        request: Request<pb::TransferSubjectByReviewRequest>,
     ) -> Reply<pb::TransferSubjectByReviewResponse> {
-        Err(Error::not_implemented("TransferSubjectByReview").into())
+        let transfer = convert::review_transfer(request.into_inner())?;
+        let change = self.service.transfer_subject_by_review(transfer).await?;
+        Ok(Response::new(pb::TransferSubjectByReviewResponse { change_id: change.change_id }))
     }
 
     async fn check_filing_password(

@@ -95,15 +95,22 @@ impl FilingRegistryService for PublicApi {
 
     async fn transfer_subject(
         &self,
-        _request: Request<pb::TransferSubjectRequest>,
+        request: Request<pb::TransferSubjectRequest>,
     ) -> Reply<pb::TransferSubjectResponse> {
-        Err(Error::not_implemented("TransferSubject").into())
+        let transfer = convert::online_transfer(request.into_inner())?;
+        let change = self.service.transfer_subject(transfer).await?;
+        Ok(Response::new(pb::TransferSubjectResponse { change: Some(convert::holder_change(change)) }))
     }
 
     async fn list_holder_history(
         &self,
-        _request: Request<pb::ListHolderHistoryRequest>,
+        request: Request<pb::ListHolderHistoryRequest>,
     ) -> Reply<pb::ListHolderHistoryResponse> {
-        Err(Error::not_implemented("ListHolderHistory").into())
+        let of = convert::history_of(request.into_inner())?;
+        let (filing_number, changes) = self.service.holder_history(of).await?;
+        Ok(Response::new(pb::ListHolderHistoryResponse {
+            changes: changes.into_iter().map(convert::holder_change).collect(),
+            filing_number,
+        }))
     }
 }

@@ -68,6 +68,22 @@ pub async fn find_by_holder(db: impl AnyExecutor<'_>, account_id: &str) -> Resul
     row.as_ref().map(subject_from_row).transpose()
 }
 
+/// A subject by its id, without its websites.
+pub async fn find_by_id(db: impl AnyExecutor<'_>, subject_id: &str) -> Result<Option<Subject>, Error> {
+    let row = sqlx::query(
+        "select s.subject_id, s.filing_number, s.name, s.nature, s.province_code, s.city_code, \
+         s.district_code, s.certificate_type, s.certificate_number, s.principal_name, \
+         s.principal_mobile, s.principal_email, s.holder_account_id, \
+         cast((select count(*) from orders o where o.subject_id = s.subject_id \
+               and o.state = 'IN_PROGRESS') as bigint) as order_in_progress \
+         from subjects s where s.subject_id = $1",
+    )
+    .bind(subject_id)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(subject_from_row).transpose()
+}
+
 /// The websites of a subject with their live domains, by website number.
 pub async fn websites_of(db: impl AnyExecutor<'_>, subject_id: &str) -> Result<Vec<Website>, Error> {
     let rows = sqlx::query(

@@ -1,6 +1,8 @@
 //! A stand-in for verification-codes' outbox: EnqueueNotice idempotent on its key, every
-//! call recorded, outages on demand, the suite credential checked like the real host;
-//! RedeemProof knows two proofs, [`CANCEL_ACCESS_PROOF`] and [`FILING_CHANGE_PROOF`].
+//! call recorded, outages on demand, the suite credential checked like the real host.
+//! RedeemProof knows [`CANCEL_ACCESS_PROOF`] and [`FILING_CHANGE_PROOF`], and any proof
+//! starting with [`GOOD_PROOF`] for a FILING_TRANSFER code, each for one redemption key
+//! (a retry with the key succeeds again), like the real one.
 
 use std::{
     collections::BTreeMap,
@@ -26,15 +28,20 @@ use beian_proto::{
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Request, Response, Status};
 
-/// The one proof the fake redeems (purpose CANCEL_ACCESS, any number of times).
+/// The one proof the fake redeems for purpose CANCEL_ACCESS (any number of times).
 pub const CANCEL_ACCESS_PROOF: &str = "proof-cancel-access";
 
 /// A proof the fake redeems for purpose FILING_CHANGE, of a code sent to [`FILING_CHANGE_MOBILE`].
 pub const FILING_CHANGE_PROOF: &str = "proof-filing-change";
 pub const FILING_CHANGE_MOBILE: &str = "13912345678";
 
+/// What the transfer proofs the fake redeems start with.
+pub const GOOD_PROOF: &str = "proof-ok";
+
 #[derive(Default)]
 struct State {
+    /// Proof → redemption key and destination of its one use.
+    redeemed: BTreeMap<String, (String, String)>,
     calls: Vec<EnqueueNoticeRequest>,
     /// Idempotency key → the notice: what would really be sent.
     outbox: BTreeMap<String, EnqueueNoticeRequest>,
@@ -84,6 +91,11 @@ impl FakeCodes {
         self.state().calls.clone()
     }
 
+    /// The destination a proof was redeemed for, if it was.
+    pub fn redeemed_for(&self, proof: &str) -> Option<String> {
+        self.state().redeemed.get(proof).map(|(_, destination)| destination.clone())
+    }
+
     /// Distinct messages, by idempotency key.
     pub fn outbox(&self) -> BTreeMap<String, EnqueueNoticeRequest> {
         self.state().outbox.clone()
@@ -116,6 +128,21 @@ impl VerificationCodesInternalService for Service {
         request: Request<RedeemProofRequest>,
     ) -> Result<Response<RedeemProofResponse>, Status> {
         let call = request.into_inner();
+        if call.proof.starts_with(GOOD_PROOF) {
+            let mut state = self.state.lock().expect("fake state");
+            if call.purpose != common::Purpose::FilingTransfer as i32 {
+                return Err(Failure::new(ErrorReason::ProofInvalid).into());
+            }
+            let first = (call.redemption_key.clone(), call.destination.clone());
+            if state.redeemed.entry(call.proof.clone()).or_insert(first).0 != call.redemption_key {
+                return Err(Failure::new(ErrorReason::ProofAlreadyRedeemed).into());
+            }
+            return Ok(Response::new(RedeemProofResponse {
+                channel: common::Channel::Sms as i32,
+                destination: call.destination,
+                purpose: call.purpose,
+            }));
+        }
         let (purpose, destination) = match call.proof.as_str() {
             CANCEL_ACCESS_PROOF => (common::Purpose::CancelAccess, None),
             FILING_CHANGE_PROOF => (common::Purpose::FilingChange, Some(FILING_CHANGE_MOBILE)),

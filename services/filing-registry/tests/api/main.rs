@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
 
 mod fake_codes;
+mod fake_identity;
 mod orders;
 mod passwords;
 mod support;
+mod transfers;

@@ -75,7 +75,7 @@ impl TestApp {
         Ok(reply.into_inner().order.expect("an order"))
     }
 
-    async fn held(&self) -> pb::Subject {
+    async fn holders_subject(&self) -> pb::Subject {
         self.public()
             .await
             .get_held_subject(self.request(pb::GetHeldSubjectRequest { account_id: HOLDER.into() }))
@@ -115,7 +115,7 @@ async fn a_deregistration_starts_an_order_and_no_second_one_may_start_while_it_r
     assert_eq!(order.state, pb::OrderState::InProgress as i32);
     assert!(order.order_number.starts_with("BA") && order.order_number.len() == 18, "{}", order.order_number);
 
-    let held = app.held().await;
+    let held = app.holders_subject().await;
     assert!(held.order_in_progress);
     assert_eq!(held.current_order.expect("the order in progress").order_number, order.order_number);
 
@@ -177,7 +177,7 @@ async fn an_approved_cancel_access_cancels_the_website_once_and_tells_the_holder
         app.decide(&order.order_number, pb::OrderDecision::Approve, "已核实").await.expect("decides");
     assert_eq!(decided.state, pb::OrderState::Approved as i32);
     assert_eq!(decided.decision_note, "已核实");
-    let held = app.held().await;
+    let held = app.holders_subject().await;
     assert_eq!(held.websites[0].state, pb::WebsiteState::AccessCancelled as i32);
     assert!(!held.order_in_progress && held.current_order.is_none());
     assert_eq!(held.websites[0].domains, vec!["shop-zhang.cn".to_owned()], "the domain stays filed");
@@ -206,7 +206,7 @@ async fn an_approved_deregistration_frees_the_domains_for_filing_again() {
     assert_eq!(order.kind, pb::OrderKind::DeregisterWebsite as i32);
     app.decide(&order.order_number, pb::OrderDecision::Approve, "").await.expect("decides");
 
-    let held = app.held().await;
+    let held = app.holders_subject().await;
     assert_eq!(held.websites[0].state, pb::WebsiteState::Deregistered as i32);
     assert_eq!(app.live_domains().await, 0);
     let gone = app
@@ -241,7 +241,7 @@ async fn a_rejected_order_changes_nothing_but_tells_the_holder_why() {
     let decided =
         app.decide(&order.order_number, pb::OrderDecision::Reject, "材料不全").await.expect("decides");
     assert_eq!(decided.state, pb::OrderState::Rejected as i32);
-    let held = app.held().await;
+    let held = app.holders_subject().await;
     assert_eq!(held.websites[0].state, pb::WebsiteState::Active as i32);
     assert_eq!(app.live_domains().await, 1);
     let notices = app.codes.wait_for(1).await;
@@ -272,7 +272,7 @@ async fn the_holder_abandons_its_own_order_in_progress_once() {
     // the regulator can no longer decide it, and the holder hears nothing
     let late = app.decide(&order.order_number, pb::OrderDecision::Approve, "").await.expect("answers");
     assert_eq!(late.state, pb::OrderState::Abandoned as i32);
-    assert_eq!(app.held().await.websites[0].state, pb::WebsiteState::Active as i32);
+    assert_eq!(app.holders_subject().await.websites[0].state, pb::WebsiteState::Active as i32);
 
     let next = app.deregister("", OLD_PASSWORD).await.expect("a new order may start");
     app.decide(&next.order_number, pb::OrderDecision::Approve, "").await.expect("decides");
@@ -403,11 +403,11 @@ async fn a_website_change_may_only_remove_domains_and_applies_once_approved() {
     assert_eq!((order.kind, order.website_number.as_str()), (pb::OrderKind::ChangeWebsite as i32, WEBSITE));
     let second = create(pb::WebsiteChange { principal_email: "a@example.com".into(), ..base }).await;
     assert_eq!(reason(&second.expect_err("one at a time")), "ORDER_IN_PROGRESS");
-    let before = app.held().await;
+    let before = app.holders_subject().await;
     assert_eq!(before.websites[0].domains.len(), 2, "nothing changes before approval");
 
     app.decide(&order.order_number, pb::OrderDecision::Approve, "").await.expect("decides");
-    let after = app.held().await;
+    let after = app.holders_subject().await;
     assert_eq!(after.websites[0].domains, ["shop-zhang.cn"]);
     assert_eq!(after.websites[0].masked_principal_mobile, "139****5678");
     app.stop().await;
@@ -456,9 +456,13 @@ async fn a_subject_change_keeps_the_province_and_in_sms_provinces_needs_the_code
     let same_province = pb::SubjectChange { province_code: PROVINCE.into(), ..base };
     let order = create(same_province, FILING_CHANGE_PROOF).await.expect("an order");
     assert_eq!(order.kind, pb::OrderKind::ChangeSubject as i32);
-    assert_eq!(app.held().await.masked_principal_mobile, "152****1234", "nothing changes before approval");
+    assert_eq!(
+        app.holders_subject().await.masked_principal_mobile,
+        "152****1234",
+        "nothing changes before approval"
+    );
     app.decide(&order.order_number, pb::OrderDecision::Approve, "").await.expect("decides");
-    assert_eq!(app.held().await.masked_principal_mobile, "139****5678");
+    assert_eq!(app.holders_subject().await.masked_principal_mobile, "139****5678");
     owned.stop().await;
 }
 

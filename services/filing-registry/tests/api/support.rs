@@ -27,7 +27,7 @@ use tokio::{sync::oneshot, task::JoinHandle};
 use tonic::{Status, transport::Channel};
 use tonic_types::StatusExt;
 
-use crate::fake_codes::FakeCodes;
+use crate::{fake_codes::FakeCodes, fake_identity::FakeIdentity};
 
 pub const NOWHERE: &str = "http://127.0.0.1:1";
 pub const SUBJECT_ID: &str = "sub-t1";
@@ -71,6 +71,7 @@ impl TestApp {
     pub async fn start_with(policy: PasswordPolicy) -> Self {
         let token = Secret::generate();
         let codes = FakeCodes::start(token.clone()).await;
+        let identity = FakeIdentity::start().await;
         let engine = Engine::from_env().expect("a known engine");
         let scratch = ScratchDatabases::create(&engine, "beian_test_fr", &[filing_registry::NAME])
             .await
@@ -92,7 +93,7 @@ impl TestApp {
                 PeerSettings {
                     verification_codes: codes.url(),
                     filing_registry: NOWHERE.to_owned(),
-                    identity_recovery: NOWHERE.to_owned(),
+                    identity_recovery: identity.url(),
                     legacy_migration: NOWHERE.to_owned(),
                     timeout_ms: 2_000,
                 },
@@ -187,6 +188,31 @@ async fn serve(settings: Settings) -> Served {
         let _ = stopped.await;
     }));
     (address, database, stop, served)
+}
+
+/// Inserts more subjects beside the one every test starts with.
+pub async fn add_subjects(app: &TestApp, seeds: &[SeedSubject]) {
+    insert_subjects(app.database(), seeds).await.expect("seeds");
+}
+
+/// A subject of one website held by `holder`, numbered by `n` (2..=9 but 5, the first subject's).
+pub fn other_subject(n: u8, holder: &'static str, order_in_progress: Option<&'static str>) -> SeedSubject {
+    let leak = |value: String| -> &'static str { Box::leak(value.into_boxed_str()) };
+    SeedSubject {
+        subject_id: leak(format!("sub-t{n}")),
+        filing_number: leak(format!("浙ICP备1901234{n}号")),
+        certificate_number: leak(format!("33010619900101{n}23X")),
+        holder_account_id: holder,
+        websites: vec![SeedWebsite {
+            website_id: leak(format!("web-t{n}")),
+            website_number: leak(format!("浙ICP备1901234{n}号-1")),
+            name: "店",
+            domains: vec![leak(format!("shop-{n}.cn"))],
+            state: WebsiteState::Active,
+        }],
+        order_in_progress,
+        ..seed()
+    }
 }
 
 /// A recovery with every field right, from client 203.0.113.7.

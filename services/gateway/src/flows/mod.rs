@@ -48,6 +48,7 @@ pub enum FlowKind {
     PasswordReset,
     CancelAccess,
     FilingChange,
+    FilingTransfer,
 }
 
 impl FlowKind {
@@ -57,6 +58,7 @@ impl FlowKind {
             Self::PasswordReset => "PASSWORD_RESET",
             Self::CancelAccess => "CANCEL_ACCESS",
             Self::FilingChange => "FILING_CHANGE",
+            Self::FilingTransfer => "FILING_TRANSFER",
         }
     }
 }

@@ -1,8 +1,9 @@
-//! `beian.gateway.v1.FilingTransferService` (SPEC §5): requests validated into the
+//! `beian.gateway.v1.FilingTransferService` (SPEC §5): the online transfer of a logged-in
+//! holder's subject, and the offline transfer's application; requests validated into the
 //! workflows' domain requests, answers converted back.
 
 use beian_common::filing_number::FilingNumber;
-use beian_platform::wire::{enums::required, required_text};
+use beian_platform::wire::{enums::required, required_text, timestamp};
 use beian_proto::gateway::v1::{self as pb, filing_transfer_service_server::FilingTransferService};
 use tonic::{Request, Response, Status};
 
@@ -12,6 +13,9 @@ use super::{
 };
 use crate::{
     error::Error,
+    flows::FlowId,
+    model::TypedCode,
+    workflows::filing_transfer::{CompleteTransfer, FilingTransfer, PREVIEW_NOTICE},
     workflows::offline_transfer::{OfflineTransfer, Submit},
 };
 
@@ -20,15 +24,18 @@ pub const DOCUMENT_RPCS: &[&str] = &["SubmitOfflineTransfer"];
 
 /// Longest account UID accepted (identity-recovery's own limit).
 const MAX_ACCOUNT_UID_CHARS: usize = 64;
+/// Login names are at most this long (identity-recovery's limit).
+const MAX_LOGIN_NAME_CHARS: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct FilingTransferApi {
+    transfer: FilingTransfer,
     offline: OfflineTransfer,
 }
 
 impl FilingTransferApi {
-    pub fn new(offline: OfflineTransfer) -> Self {
-        Self { offline }
+    pub fn new(transfer: FilingTransfer, offline: OfflineTransfer) -> Self {
+        Self { transfer, offline }
     }
 }
 
@@ -54,34 +61,78 @@ impl TryFrom<pb::SubmitOfflineTransferRequest> for Submit {
 
 type Reply<T> = Result<Response<T>, Status>;
 
+fn target_login_name(value: &str) -> Result<String, Error> {
+    required_text(value, MAX_LOGIN_NAME_CHARS)
+        .map(str::to_owned)
+        .map_err(|description| Error::invalid("target_login_name", description))
+}
+
+impl TryFrom<pb::CompleteTransferRequest> for CompleteTransfer {
+    type Error = Error;
+
+    fn try_from(request: pb::CompleteTransferRequest) -> Result<Self, Error> {
+        let code = TypedCode::parse(&request.code)
+            .ok_or_else(|| Error::invalid("code", "must be the 6 digits of the SMS"))?;
+        Ok(Self {
+            flow_id: FlowId::parse(&request.flow_id)?,
+            code,
+            target_login_name: target_login_name(&request.target_login_name)?,
+        })
+    }
+}
+
 #[tonic::async_trait]
 impl FilingTransferService for FilingTransferApi {
     async fn start_transfer(
         &self,
-        _request: Request<pb::StartTransferRequest>,
+        request: Request<pb::StartTransferRequest>,
     ) -> Reply<pb::StartTransferResponse> {
-        Err(Error::not_implemented("StartTransfer").into())
+        let session = caller::session(&request)?;
+        let started = self.transfer.start(&session).await?;
+        Ok(Response::new(pb::StartTransferResponse {
+            flow_id: started.flow_id.as_str().to_owned(),
+            filing_number: started.filing_number,
+            masked_mobile: started.masked_mobile,
+            expire_time: Some(timestamp(started.expires_at_ms)),
+        }))
     }
 
     async fn send_transfer_code(
         &self,
-        _request: Request<pb::SendTransferCodeRequest>,
+        request: Request<pb::SendTransferCodeRequest>,
     ) -> Reply<pb::SendTransferCodeResponse> {
-        Err(Error::not_implemented("SendTransferCode").into())
+        let (client, session) = (caller::client(&request)?, caller::session(&request)?);
+        let flow_id = FlowId::parse(&request.get_ref().flow_id)?;
+        let sent = self.transfer.send_code(&session, &flow_id, &client).await?;
+        Ok(Response::new(pb::SendTransferCodeResponse { code: Some(convert::code_sent(sent)) }))
     }
 
     async fn preview_transfer_target(
         &self,
-        _request: Request<pb::PreviewTransferTargetRequest>,
+        request: Request<pb::PreviewTransferTargetRequest>,
     ) -> Reply<pb::PreviewTransferTargetResponse> {
-        Err(Error::not_implemented("PreviewTransferTarget").into())
+        let session = caller::session(&request)?;
+        let flow_id = FlowId::parse(&request.get_ref().flow_id)?;
+        let login_name = target_login_name(&request.get_ref().target_login_name)?;
+        let masked = self.transfer.preview_target(&session, &flow_id, &login_name).await?;
+        Ok(Response::new(pb::PreviewTransferTargetResponse {
+            masked_target_mobile: masked,
+            notice: PREVIEW_NOTICE.to_owned(),
+        }))
     }
 
     async fn complete_transfer(
         &self,
-        _request: Request<pb::CompleteTransferRequest>,
+        request: Request<pb::CompleteTransferRequest>,
     ) -> Reply<pb::CompleteTransferResponse> {
-        Err(Error::not_implemented("CompleteTransfer").into())
+        let (client, session) = (caller::client(&request)?, caller::session(&request)?);
+        let complete = CompleteTransfer::try_from(request.into_inner())?;
+        let done = self.transfer.complete(&session, complete, &client).await?;
+        Ok(Response::new(pb::CompleteTransferResponse {
+            filing_number: done.filing_number,
+            masked_target_login_name: done.masked_target_login_name,
+            transfer_time: Some(timestamp(done.transferred_at_ms)),
+        }))
     }
 
     async fn submit_offline_transfer(

@@ -72,8 +72,11 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
     ))
     .add_service(limited(
         &resolve,
-        FilingTransferServiceServer::new(filing_transfer::FilingTransferApi::new(workflows.offline_transfer))
-            .max_decoding_message_size(raised),
+        FilingTransferServiceServer::new(filing_transfer::FilingTransferApi::new(
+            workflows.filing_transfer,
+            workflows.offline_transfer,
+        ))
+        .max_decoding_message_size(raised),
         filing_transfer::DOCUMENT_RPCS,
     ))
     .add_service(limited(

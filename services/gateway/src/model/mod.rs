@@ -6,6 +6,7 @@ pub mod account;
 pub mod client;
 pub mod filing;
 pub mod reviews;
+pub mod transfer;
 
 use beian_common::vocabulary::{Channel, LegacyAction, Purpose};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! filing-registry: who holds a domain's filing, and its contact; the caller's own
-//! filing and its orders.
+//! filing, its orders and its transfer.
 
 use beian_platform::{
     client::PeerChannel,
@@ -10,7 +10,7 @@ use beian_proto::filing_registry::v1::{
     filing_registry_service_client::FilingRegistryServiceClient,
 };
 
-use beian_platform::wire::enums::to_wire;
+use beian_platform::wire::{enums::to_wire, millis};
 
 use super::answered;
 use crate::{
@@ -19,6 +19,7 @@ use crate::{
         FilingFound, MaskedContact,
         client::Client,
         filing::{MyFiling, MyOrder, MyWebsite, OrderStarted, SubjectChange, WebsiteChange},
+        transfer::HeldFiling,
     },
     workflows::filing_password::Recover,
 };
@@ -29,7 +30,50 @@ pub struct FilingRegistry {
     internal: FilingRegistryInternalServiceClient<PeerChannel>,
 }
 
+/// What moving a subject needs. No `Debug`: the proof is a secret.
+pub struct Transfer<'a> {
+    pub from_account_id: &'a str,
+    pub to_account_id: &'a str,
+    pub proof: &'a str,
+    /// Names the transfer (the flow id): a retry changes nothing twice.
+    pub request_id: &'a str,
+    pub client: &'a Client,
+}
+
 impl FilingRegistry {
+    /// The subject an account holds; NO_SUBJECT_HELD (passed on) if none.
+    pub async fn held_filing(&self, account_id: &str) -> Result<HeldFiling, Error> {
+        let subject = self
+            .public
+            .clone()
+            .get_held_subject(pb::GetHeldSubjectRequest { account_id: account_id.to_owned() })
+            .await?
+            .into_inner()
+            .subject
+            .ok_or_else(|| Error::internal("filing-registry answered no subject"))?;
+        Ok(HeldFiling { filing_number: subject.filing_number, order_in_progress: subject.order_in_progress })
+    }
+
+    /// Moves the holder's subject to the target at once; answers when (unix ms).
+    pub async fn transfer_subject(&self, transfer: Transfer<'_>) -> Result<i64, Error> {
+        let change = self
+            .public
+            .clone()
+            .transfer_subject(pb::TransferSubjectRequest {
+                from_account_id: transfer.from_account_id.to_owned(),
+                to_account_id: transfer.to_account_id.to_owned(),
+                proof: transfer.proof.to_owned(),
+                reason: "online transfer".to_owned(),
+                request_id: transfer.request_id.to_owned(),
+                locale: transfer.client.locale.as_str().to_owned(),
+            })
+            .await?
+            .into_inner()
+            .change
+            .ok_or_else(|| Error::internal("filing-registry answered no change"))?;
+        Ok(change.change_time.as_ref().map_or(0, millis))
+    }
+
     pub fn new(channel: PeerChannel) -> Self {
         Self {
             public: FilingRegistryServiceClient::new(channel.clone()),

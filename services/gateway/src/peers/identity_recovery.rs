@@ -135,6 +135,20 @@ impl IdentityRecovery {
         Ok(Some(ResetTarget { account_id: summary.account_id, contacts }))
     }
 
+    /// The account of a login name, masked; None when no account has it.
+    pub async fn find_account(&self, login_name: &str) -> Result<Option<AccountView>, Error> {
+        let found = self
+            .client
+            .clone()
+            .find_account(pb::FindAccountRequest { login_name: login_name.to_owned() })
+            .await;
+        match found {
+            Ok(reply) => account_view(reply.into_inner().account).map(Some),
+            Err(status) if reason_of(&status) == Some(ErrorReason::AccountNotFound) => Ok(None),
+            Err(status) => Err(status.into()),
+        }
+    }
+
     /// An account's full mobile and email, for sending it a code (never stored in a flow).
     pub async fn account_contacts(&self, account_id: &str) -> Result<AccountContacts, Error> {
         let reply = self

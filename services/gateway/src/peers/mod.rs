@@ -18,7 +18,7 @@ use beian_platform::{
 use crate::error::Error;
 
 pub use self::{
-    filing_registry::FilingRegistry,
+    filing_registry::{FilingRegistry, Transfer},
     identity_recovery::{CompleteLookup, IdentityRecovery, ResetPassword},
     legacy_migration::LegacyMigration,
     verification_codes::VerificationCodes,

@@ -7,6 +7,7 @@ pub mod account;
 pub mod account_lookup;
 pub mod filing;
 pub mod filing_password;
+pub mod filing_transfer;
 pub mod human_check;
 pub mod offline_transfer;
 pub mod password_reset;
@@ -29,6 +30,7 @@ pub struct Workflows {
     pub filing: filing::Filing,
     pub filing_password: filing_password::FilingPassword,
     pub offline_transfer: offline_transfer::OfflineTransfer,
+    pub filing_transfer: filing_transfer::FilingTransfer,
     pub password_reset: password_reset::PasswordReset,
     pub staff_review: staff_review::StaffReview,
     pub review_status: staff_review::ReviewStatus,
@@ -72,6 +74,12 @@ impl Workflows {
                     QuotaAction::OfflineTransfer,
                     limits.review_requests_per_client_per_day,
                 ),
+            },
+            filing_transfer: filing_transfer::FilingTransfer {
+                codes: peers.verification_codes.clone(),
+                registry: peers.filing_registry.clone(),
+                identity: peers.identity_recovery.clone(),
+                flows: flows.clone(),
             },
             password_reset: password_reset::PasswordReset {
                 codes: peers.verification_codes.clone(),

@@ -258,6 +258,7 @@ impl EffectWorker {
                 filing_number: &filing_number.to_string(),
                 to_account_id: case.subject.target_account_id.as_deref().ok_or_else(|| missing("target"))?,
                 staff_id: case.decided_by.as_deref().unwrap_or_default(),
+                locale: case.locale,
             })
             .await;
         let reason = match result {

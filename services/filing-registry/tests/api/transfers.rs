@@ -1,0 +1,288 @@
+//! Transfers of a subject to another account (SPEC §5): online with a proof, on an
+//! approved offline review, every refusal, the races, and the holder-change history.
+
+use std::collections::BTreeSet;
+
+use beian_proto::{filing_registry::v1 as pb, verification_codes::v1::NoticeTemplate};
+use tonic::{Code, Status};
+
+use crate::{fake_codes::GOOD_PROOF, support::*};
+
+fn online(from: &str, to: &str, request_id: &str) -> pb::TransferSubjectRequest {
+    pb::TransferSubjectRequest {
+        from_account_id: from.into(),
+        to_account_id: to.into(),
+        proof: format!("{GOOD_PROOF}-{request_id}"),
+        reason: "online transfer".into(),
+        request_id: request_id.into(),
+        locale: "zh-CN".into(),
+    }
+}
+
+fn by_review(case_number: &str, to: &str) -> pb::TransferSubjectByReviewRequest {
+    pb::TransferSubjectByReviewRequest {
+        case_number: case_number.into(),
+        subject_id: String::new(),
+        to_account_id: to.into(),
+        staff_id: "staff-1".into(),
+        filing_number: WEBSITE.into(),
+        locale: String::new(),
+    }
+}
+
+impl TestApp {
+    async fn transfer(&self, request: pb::TransferSubjectRequest) -> Result<pb::HolderChange, Status> {
+        let reply = self.public().await.transfer_subject(self.request(request)).await?;
+        Ok(reply.into_inner().change.expect("a change"))
+    }
+
+    async fn transfer_by_review(
+        &self,
+        request: pb::TransferSubjectByReviewRequest,
+    ) -> Result<String, Status> {
+        let reply = self.internal().await.transfer_subject_by_review(self.request(request)).await?;
+        Ok(reply.into_inner().change_id)
+    }
+
+    async fn holder_of(&self, subject_id: &str) -> Option<String> {
+        use sqlx::Row;
+        sqlx::query("select holder_account_id from subjects where subject_id = $1")
+            .bind(subject_id)
+            .fetch_one(self.database().reader())
+            .await
+            .unwrap()
+            .get("holder_account_id")
+    }
+
+    async fn held(&self, account_id: &str) -> Result<pb::Subject, Status> {
+        let request = pb::GetHeldSubjectRequest { account_id: account_id.into() };
+        let reply = self.public().await.get_held_subject(self.request(request)).await?;
+        Ok(reply.into_inner().subject.expect("a subject"))
+    }
+
+    async fn history(
+        &self,
+        request: pb::ListHolderHistoryRequest,
+    ) -> Result<pb::ListHolderHistoryResponse, Status> {
+        Ok(self.public().await.list_holder_history(self.request(request)).await?.into_inner())
+    }
+}
+
+/// What each account holds, by subject.
+async fn holders(app: &TestApp, subjects: &[&str]) -> Vec<Option<String>> {
+    let mut held = Vec::new();
+    for subject in subjects {
+        held.push(app.holder_of(subject).await);
+    }
+    held
+}
+
+#[tokio::test]
+async fn an_online_transfer_moves_the_subject_with_its_websites_and_notifies_both_sides() {
+    let app = TestApp::start().await;
+    let change = app.transfer(online("acc-t1", "acc-t2", "flow-1")).await.expect("transfers");
+    assert_eq!(
+        (change.subject_id.as_str(), change.from_account_id.as_str(), change.to_account_id.as_str()),
+        (SUBJECT_ID, "acc-t1", "acc-t2")
+    );
+    assert_eq!((change.actor.as_str(), change.reason.as_str()), ("acc-t1", "online transfer"));
+    assert!(change.change_time.is_some());
+    assert_eq!(
+        app.codes.redeemed_for(&format!("{GOOD_PROOF}-flow-1")).as_deref(),
+        Some(MOBILE),
+        "the holder's code"
+    );
+
+    // the old holder's view ends at once; the new holder sees the subject and its websites
+    assert_eq!(reason(&app.held("acc-t1").await.expect_err("gone")), "NO_SUBJECT_HELD");
+    let subject = app.held("acc-t2").await.expect("held by the target");
+    assert_eq!(subject.filing_number, FILING);
+    assert_eq!(subject.websites.iter().map(|w| w.website_number.as_str()).collect::<Vec<_>>(), vec![WEBSITE]);
+
+    let notices = app.codes.wait_for(2).await;
+    let destinations: BTreeSet<&str> = notices.iter().map(|n| n.destination.as_str()).collect();
+    assert_eq!(destinations, BTreeSet::from([MOBILE, "13900002222"]));
+    for notice in &notices {
+        assert_eq!(notice.template, NoticeTemplate::TransferCompleted as i32);
+        assert_eq!(notice.params.get("filing_number").map(String::as_str), Some(FILING));
+        assert_eq!(notice.params.get("masked_login_name").map(String::as_str), Some("li***w"));
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_retried_transfer_answers_the_first_change_and_changes_nothing_twice() {
+    let app = TestApp::start().await;
+    let first = app.transfer(online("acc-t1", "acc-t2", "flow-r")).await.expect("transfers");
+    app.codes.wait_for(2).await;
+    let again = app.transfer(online("acc-t1", "acc-t2", "flow-r")).await.expect("answers again");
+    assert_eq!(first, again);
+    let history = app
+        .history(pb::ListHolderHistoryRequest { subject_id: SUBJECT_ID.into(), ..Default::default() })
+        .await
+        .expect("history");
+    assert_eq!(history.changes.len(), 2, "the seed's entry and one transfer");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(app.codes.outbox().len(), 2, "no second pair of notices");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_rule_refuses_with_its_reason_and_moves_nothing() {
+    let app = TestApp::start().await;
+    add_subjects(
+        &app,
+        &[
+            other_subject(3, "acc-t3", None),
+            other_subject(6, "acc-intl", None),
+            other_subject(4, "acc-t4", Some("CHANGE_WEBSITE")),
+        ],
+    )
+    .await;
+    let refused = |request| async { reason(&app.transfer(request).await.expect_err("refused")) };
+    assert_eq!(refused(online("acc-t1", "acc-t1", "a")).await, "TRANSFER_TO_SELF");
+    assert_eq!(refused(online("acc-t1", "acc-nobody", "b")).await, "TRANSFER_TARGET_NOT_FOUND");
+    assert_eq!(refused(online("acc-t1", "acc-intl", "c")).await, "TRANSFER_SITE_NOT_SUPPORTED", "CN→INTL");
+    assert_eq!(refused(online("acc-intl", "acc-t2", "d")).await, "TRANSFER_SITE_NOT_SUPPORTED", "INTL→CN");
+    assert_eq!(refused(online("acc-t1", "acc-t3", "e")).await, "TRANSFER_TARGET_HOLDS_SUBJECT");
+    assert_eq!(refused(online("acc-t1", "acc-t4", "f")).await, "TRANSFER_TARGET_HAS_ORDER_IN_PROGRESS");
+    assert_eq!(refused(online("acc-t4", "acc-t2", "g")).await, "ORDER_IN_PROGRESS");
+    assert_eq!(refused(online("acc-t2", "acc-t1", "h")).await, "NO_SUBJECT_HELD");
+    let bad_proof = pb::TransferSubjectRequest { proof: "forged".into(), ..online("acc-t1", "acc-t2", "i") };
+    assert_eq!(refused(bad_proof).await, "PROOF_INVALID");
+    let blank = pb::TransferSubjectRequest { request_id: " ".into(), ..online("acc-t1", "acc-t2", "j") };
+    assert_eq!(app.transfer(blank).await.expect_err("blank").code(), Code::InvalidArgument);
+
+    assert_eq!(
+        holders(&app, &[SUBJECT_ID, "sub-t3", "sub-t4", "sub-t6"]).await,
+        ["acc-t1", "acc-t3", "acc-t4", "acc-intl"].map(|a| Some(a.to_owned())).to_vec()
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(app.codes.outbox().is_empty(), "no notice for a refused transfer");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_review_transfer_moves_the_subject_once_per_case_and_a_failed_rule_is_a_permanent_refusal() {
+    let app = TestApp::start().await;
+    let change_id = app.transfer_by_review(by_review("OT-1", "acc-t2")).await.expect("transfers");
+    assert_eq!(app.transfer_by_review(by_review("OT-1", "acc-t2")).await.expect("retried"), change_id);
+    assert_eq!(app.holder_of(SUBJECT_ID).await.as_deref(), Some("acc-t2"));
+    let history = app
+        .history(pb::ListHolderHistoryRequest { filing_number: FILING.into(), ..Default::default() })
+        .await
+        .expect("staff's view");
+    let last = history.changes.last().expect("the transfer");
+    assert_eq!(
+        (last.change_id.as_str(), last.from_account_id.as_str(), last.actor.as_str(), last.reason.as_str()),
+        (change_id.as_str(), "acc-t1", "staff-1", "offline transfer OT-1")
+    );
+    assert_eq!(app.codes.wait_for(2).await.len(), 2, "both sides told");
+
+    // another case to an account that now holds a subject
+    add_subjects(&app, &[other_subject(3, "acc-t3", None)]).await;
+    let refused = app.transfer_by_review(by_review("OT-2", "acc-t3")).await.expect_err("refused");
+    assert_eq!(
+        (refused.code(), reason(&refused).as_str()),
+        (Code::FailedPrecondition, "TRANSFER_TARGET_HOLDS_SUBJECT")
+    );
+    let unknown = pb::TransferSubjectByReviewRequest {
+        filing_number: "浙ICP备99999999号".into(),
+        ..by_review("OT-3", "acc-t4")
+    };
+    assert_eq!(
+        reason(&app.transfer_by_review(unknown).await.expect_err("no such filing")),
+        "FILING_NOT_MATCHED"
+    );
+    assert_eq!(app.holder_of(SUBJECT_ID).await.as_deref(), Some("acc-t2"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_transfers_of_one_subject_race_and_exactly_one_moves_it() {
+    let app = TestApp::start().await;
+    for round in 0..5 {
+        // the subject starts each round with acc-t1
+        let holder = app.holder_of(SUBJECT_ID).await.expect("held");
+        if holder != "acc-t1" {
+            app.transfer(online(&holder, "acc-t1", &format!("back-{round}"))).await.expect("back to acc-t1");
+        }
+        let (a, b) = tokio::join!(
+            app.transfer(online("acc-t1", "acc-t2", &format!("x-{round}"))),
+            app.transfer(online("acc-t1", "acc-t4", &format!("y-{round}"))),
+        );
+        let (won, lost) = match (a, b) {
+            (Ok(won), Err(lost)) | (Err(lost), Ok(won)) => (won, lost),
+            other => panic!("exactly one transfer must win: {other:?}"),
+        };
+        assert_eq!(reason(&lost), "NO_SUBJECT_HELD", "the loser no longer holds it");
+        assert_eq!(app.holder_of(SUBJECT_ID).await, Some(won.to_account_id.clone()));
+    }
+    let history = app
+        .history(pb::ListHolderHistoryRequest { subject_id: SUBJECT_ID.into(), ..Default::default() })
+        .await
+        .expect("history");
+    // every recorded change starts where the previous one ended: never two holders
+    for pair in history.changes.windows(2) {
+        assert_eq!(pair[1].from_account_id, pair[0].to_account_id, "{history:?}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_subjects_raced_to_one_target_leave_it_holding_exactly_one() {
+    let app = TestApp::start().await;
+    add_subjects(&app, &[other_subject(4, "acc-t4", None)]).await;
+    let (a, b) = tokio::join!(
+        app.transfer(online("acc-t1", "acc-t2", "p")),
+        app.transfer(online("acc-t4", "acc-t2", "q")),
+    );
+    let lost = match (&a, &b) {
+        (Ok(_), Err(lost)) | (Err(lost), Ok(_)) => lost,
+        other => panic!("exactly one transfer must win: {other:?}"),
+    };
+    assert_eq!(reason(lost), "TRANSFER_TARGET_HOLDS_SUBJECT");
+    let held = holders(&app, &[SUBJECT_ID, "sub-t4"]).await;
+    assert_eq!(held.iter().filter(|h| h.as_deref() == Some("acc-t2")).count(), 1, "{held:?}");
+    assert!(
+        held.contains(&Some("acc-t1".to_owned())) || held.contains(&Some("acc-t4".to_owned())),
+        "{held:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_holder_sees_the_history_of_its_own_subject_only() {
+    let app = TestApp::start().await;
+    app.transfer(online("acc-t1", "acc-t2", "h-1")).await.expect("transfers");
+    let own = app
+        .history(pb::ListHolderHistoryRequest { account_id: "acc-t2".into(), ..Default::default() })
+        .await
+        .expect("the new holder's view");
+    assert_eq!(own.filing_number, FILING);
+    let moves: Vec<(&str, &str)> =
+        own.changes.iter().map(|c| (c.from_account_id.as_str(), c.to_account_id.as_str())).collect();
+    assert_eq!(moves, vec![("", "acc-t1"), ("acc-t1", "acc-t2")]);
+    let old = app
+        .history(pb::ListHolderHistoryRequest { account_id: "acc-t1".into(), ..Default::default() })
+        .await
+        .expect_err("the old holder holds nothing");
+    assert_eq!(reason(&old), "NO_SUBJECT_HELD");
+    let neither = app.history(pb::ListHolderHistoryRequest::default()).await.expect_err("names nothing");
+    assert_eq!(neither.code(), Code::InvalidArgument);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_deciding_update_cannot_give_one_account_a_second_subject() {
+    let app = TestApp::start().await;
+    add_subjects(&app, &[other_subject(4, "acc-t4", None)]).await;
+    let mut tx = app.database().begin().await.unwrap();
+    let error = filing_registry::transfers::store::move_subject(&mut tx, "sub-t4", "acc-t4", "acc-t1", 1)
+        .await
+        .expect_err("acc-t1 holds a subject");
+    assert!(error.as_database_error().is_some_and(|e| e.is_unique_violation()), "{error}");
+    tx.rollback().await.unwrap();
+    assert_eq!(app.holder_of("sub-t4").await.as_deref(), Some("acc-t4"));
+    app.stop().await;
+}
