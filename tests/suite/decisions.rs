@@ -31,13 +31,13 @@ use crate::{
 const APPLICANT_MOBILE: &str = "13912340000";
 const APPLICANT_EMAIL: &str = "zw.new@example.net";
 
-fn bearer<T>(message: T, token: &str) -> Request<T> {
+pub(crate) fn bearer<T>(message: T, token: &str) -> Request<T> {
     let mut request = Request::new(message);
     request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
     request
 }
 
-async fn login(suite: &TestSuite, login_name: &str) -> String {
+pub(crate) async fn login(suite: &TestSuite, login_name: &str) -> String {
     AccountServiceClient::new(suite.gateway().await)
         .login(LoginRequest { login_name: login_name.into(), password: beian::demo::ACCOUNT_PASSWORD.into() })
         .await
@@ -46,7 +46,7 @@ async fn login(suite: &TestSuite, login_name: &str) -> String {
         .session_token
 }
 
-async fn staff(suite: &TestSuite) -> StaffReviewServiceClient<Channel> {
+pub(crate) async fn staff(suite: &TestSuite) -> StaffReviewServiceClient<Channel> {
     StaffReviewServiceClient::new(suite.gateway().await)
 }
 

@@ -37,7 +37,7 @@ async fn filing(suite: &TestSuite) -> FilingServiceClient<Channel> {
     FilingServiceClient::new(suite.gateway().await)
 }
 
-async fn my_filing(suite: &TestSuite, session: &str) -> Result<MyFiling, Status> {
+pub(crate) async fn my_filing(suite: &TestSuite, session: &str) -> Result<MyFiling, Status> {
     let reply = filing(suite).await.get_my_filing(bearer(GetMyFilingRequest {}, session)).await?;
     Ok(reply.into_inner().filing.expect("a filing"))
 }

@@ -9,7 +9,7 @@ use beian_proto::{
         Applicant, CertificateType, Document, DocumentKind as Doc, ReviewKind, ReviewState, SubjectNature,
     },
     gateway::v1::{
-        GetReviewStatusRequest, SubmitOfflineTransferRequest,
+        ApproveReviewCaseRequest, GetReviewStatusRequest, SubmitOfflineTransferRequest,
         filing_transfer_service_client::FilingTransferServiceClient,
         legacy_login_service_client::LegacyLoginServiceClient,
     },
@@ -19,7 +19,12 @@ use chrono::DateTime;
 use tonic::Code;
 use tonic_types::StatusExt;
 
-use crate::{lookup::demo_suite, reason};
+use crate::{
+    decisions::{bearer, login, staff},
+    filing::my_filing,
+    lookup::demo_suite,
+    reason,
+};
 
 /// `lisi-new`, who holds nothing (`deploy/beian/src/demo.rs`).
 const LISI_UID: &str = "1000000000000003";
@@ -213,5 +218,89 @@ async fn a_malformed_submission_costs_neither_the_pass_nor_the_quota() {
             .await
             .expect_err("quota");
     assert_eq!(reason(&capped), "CLIENT_LIMIT");
+    suite.stop().await;
+}
+
+/// Staff approve `ticket`'s case; answers the ticket once the effect is applied.
+async fn approve(
+    suite: &TestSuite,
+    ticket: &beian_proto::gateway::v1::ReviewTicket,
+) -> beian_proto::gateway::v1::ReviewTicket {
+    let reviewer = login(suite, "reviewer01").await;
+    staff(suite)
+        .await
+        .approve_review_case(bearer(
+            ApproveReviewCaseRequest { case_number: ticket.case_number.clone(), note: String::new() },
+            &reviewer,
+        ))
+        .await
+        .expect("approved");
+    let mut status = LegacyLoginServiceClient::new(suite.gateway().await);
+    for _ in 0..200 {
+        let seen = status
+            .get_review_status(GetReviewStatusRequest {
+                case_number: ticket.case_number.clone(),
+                applicant_mobile: APPLICANT_MOBILE.into(),
+            })
+            .await
+            .expect("status")
+            .into_inner()
+            .ticket
+            .expect("a ticket");
+        if seen.state == ReviewState::Completed as i32 {
+            return seen;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{} never completed", ticket.case_number);
+}
+
+#[tokio::test]
+async fn an_approved_offline_transfer_moves_the_filing_once_and_tells_both_sides() {
+    let suite = demo_suite().await;
+    let token = suite.human_check_token().await;
+    let ticket =
+        submit(&suite, submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, token))
+            .await
+            .expect("opens");
+    let done = approve(&suite, &ticket).await;
+    assert_eq!(done.failure_reason, 0, "applied: {done:?}");
+
+    let lisi = login(&suite, "lisi-new").await;
+    let moved = my_filing(&suite, &lisi).await.expect("lisi-new holds it now");
+    assert_eq!(moved.filing_number, "浙ICP备19012345号");
+    let zhang = login(&suite, "zhangwei2019").await;
+    let gone = my_filing(&suite, &zhang).await.expect_err("the old holder holds nothing");
+    assert_eq!(reason(&gone), "NO_SUBJECT_HELD");
+
+    let notices = suite.wait_for_messages(2, |m| m["template"] == "TRANSFER_COMPLETED").await;
+    let mut to: Vec<&str> = notices.iter().filter_map(|m| m["destination"].as_str()).collect();
+    to.sort_unstable();
+    assert_eq!(to, ["13912345678", "15212341234"], "both sides by SMS");
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let sent = suite.messages().into_iter().filter(|m| m["template"] == "TRANSFER_COMPLETED").count();
+    assert_eq!(sent, 2, "moved once");
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn an_offline_transfer_the_rules_refuse_completes_as_failed_with_the_reason() {
+    let suite = demo_suite().await;
+    let token = suite.human_check_token().await;
+    // hangzhou-tea holds a subject of its own: not a valid target
+    let request = SubmitOfflineTransferRequest {
+        target_account_uid: "1000000000000002".into(),
+        ..submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, token)
+    };
+    let ticket = submit(&suite, request).await.expect("opens");
+    let done = approve(&suite, &ticket).await;
+    assert_eq!(
+        done.failure_reason,
+        beian_proto::common::v1::ErrorReason::TransferTargetHoldsSubject as i32,
+        "the applicant sees why: {done:?}"
+    );
+    let zhang = login(&suite, "zhangwei2019").await;
+    let kept = my_filing(&suite, &zhang).await.expect("still zhangwei2019's");
+    assert_eq!(kept.filing_number, "浙ICP备19012345号");
     suite.stop().await;
 }
