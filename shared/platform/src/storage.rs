@@ -5,6 +5,8 @@
 //! BOOLEAN (SMALLINT 0/1), time as BIGINT unix milliseconds, ids made in Rust,
 //! the deciding write first in read-then-write transactions.
 
+pub mod script;
+
 use std::{path::Path, time::Duration};
 
 use sqlx::{
@@ -92,6 +94,14 @@ impl Database {
     /// For single-statement writes; transactions that write use [`Self::begin`].
     pub fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    /// True on SQLite, where one connection does every write: inside a
+    /// [`Self::begin`] transaction nothing changes between a read and a write,
+    /// so an operation may read, decide, then write, with no conditional
+    /// statement to race. On PostgreSQL writers run in parallel.
+    pub fn writes_one_at_a_time(&self) -> bool {
+        self.sqlite
     }
 
     /// A transaction that writes: on SQLite `begin immediate` on the one writer.

@@ -45,7 +45,7 @@ impl std::fmt::Debug for ProofIssued {
 /// check can be answered the same proof by recomputing it. Nothing
 /// reversible is stored (only the proof's own keyed hash, as before), and
 /// without the key no one can compute a proof from the ids.
-fn derive_proof(keys: &Keys, code_id: &str, request_id: &str) -> String {
+pub(super) fn derive_proof(keys: &Keys, code_id: &str, request_id: &str) -> String {
     keys.digest(Use::ProofToken, &[code_id, request_id])
 }
 
@@ -57,6 +57,9 @@ impl VerificationCodes {
     /// CODE_FAILURES_LIMIT, and the attempt is not counted.
     pub async fn check_code(&self, check: &CheckCode) -> Result<ProofIssued, Error> {
         let inner = self.inner();
+        if inner.db.writes_one_at_a_time() {
+            return self.check_one_at_a_time(check).await;
+        }
         let code_id = check.code_id.as_str();
         let max_checks = inner.policy.max_checks;
         let now = now_millis();
@@ -77,14 +80,14 @@ impl VerificationCodes {
         if !same(&expected, &code.code_hash) {
             let attempts_left = u32::try_from(i64::from(max_checks) - code.attempts).unwrap_or(0);
             if attempts_left == 0 {
-                store::finish(&mut tx, code_id, CodeState::Dead, None).await?;
+                store::finish(code_id, CodeState::Dead, None).execute(&mut *tx).await?;
             }
-            limits::store::record_failure(&mut tx, &code.destination_key, code.purpose, now).await?;
+            limits::store::record_failure(&code.destination_key, code.purpose, now).execute(&mut *tx).await?;
             tx.commit().await?;
             tracing::info!(%code_id, attempts_left, "code incorrect");
             return Err(Error::CodeIncorrect { attempts_left });
         }
-        if !store::finish(&mut tx, code_id, CodeState::Used, Some(&check.request_id)).await? {
+        if store::finish(code_id, CodeState::Used, Some(&check.request_id)).execute(&mut *tx).await? != 1 {
             tx.rollback().await?;
             return Err(Error::CodeAlreadyUsed);
         }
@@ -99,7 +102,7 @@ impl VerificationCodes {
             created_at_ms: now,
             expires_at_ms,
         };
-        proofs::store::insert(&mut tx, &row).await?;
+        proofs::store::insert(&row).execute(&mut *tx).await?;
         tx.commit().await?;
         tracing::info!(%code_id, purpose = code.purpose.as_str(), "code checked: proof issued");
         Ok(ProofIssued { proof, expires_at_ms })
@@ -108,7 +111,7 @@ impl VerificationCodes {
     /// The answer for a code the deciding write did not match: the same
     /// proof for a retry of the check that used it (same request id, same
     /// correct digits), else the refusal that says why.
-    async fn answer_unchecked(&self, check: &CheckCode) -> Result<ProofIssued, Error> {
+    pub(super) async fn answer_unchecked(&self, check: &CheckCode) -> Result<ProofIssued, Error> {
         let inner = self.inner();
         let max_checks = i64::from(inner.policy.max_checks);
         let Some(standing) = store::standing(inner.db.reader(), &check.code_id).await? else {

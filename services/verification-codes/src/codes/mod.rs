@@ -2,6 +2,7 @@
 //! keyed hash bound to their id, purpose and destination.
 
 mod check;
+mod one_writer;
 mod send;
 pub mod store;
 

@@ -50,6 +50,9 @@ impl VerificationCodes {
     /// instant to retry). A retry with the same request id answers the code
     /// the first call sent, sends nothing and is not refused by any cap.
     pub async fn send_code(&self, request: SendCode) -> Result<CodeSent, Error> {
+        if self.inner().db.writes_one_at_a_time() {
+            return self.send_one_at_a_time(&request).await;
+        }
         if let Some(sent) = self.sent_for(&request).await? {
             return Ok(sent);
         }
@@ -62,7 +65,7 @@ impl VerificationCodes {
 
     /// The code an earlier call with this request id sent, if any; the
     /// request id used for another destination or purpose is refused.
-    async fn sent_for(&self, request: &SendCode) -> Result<Option<CodeSent>, Error> {
+    pub(super) async fn sent_for(&self, request: &SendCode) -> Result<Option<CodeSent>, Error> {
         let inner = self.inner();
         let Some(code) = store::by_request(inner.db.reader(), &request.request_id).await? else {
             return Ok(None);
@@ -179,7 +182,7 @@ impl VerificationCodes {
 
         let mut tx = inner.db.begin().await?;
         limits::store::lock_cooldown(&mut tx, &destination_key, request.purpose).await?;
-        store::kill_live(&mut tx, &destination_key, request.purpose).await?;
+        store::kill_live(&destination_key, request.purpose).execute(&mut *tx).await?;
         let hash = code_hash(&inner.keys, &code_id, request.purpose, &destination_key, &digits);
         let code = store::NewCode {
             code_id: &code_id,
@@ -193,7 +196,7 @@ impl VerificationCodes {
             created_at_ms: now,
             expires_at_ms,
         };
-        store::insert(&mut tx, &code).await?;
+        store::insert(&code).execute(&mut *tx).await?;
         let message = NewMessage {
             idempotency_key: format!("code:{code_id}"),
             destination: request.destination.clone(),
@@ -223,7 +226,7 @@ impl VerificationCodes {
 }
 
 /// The lifetime as the message states it: whole minutes, rounded up, at least 1.
-fn minutes(ttl: std::time::Duration) -> u64 {
+pub(super) fn minutes(ttl: std::time::Duration) -> u64 {
     ttl.as_secs().div_ceil(60).max(1)
 }
 

@@ -4,6 +4,7 @@ use sqlx::{AnyConnection, AnyExecutor, Row};
 
 use super::CodeState;
 use beian_common::vocabulary::{Channel, Purpose};
+use beian_platform::storage::script::Statement;
 
 use crate::error::Error;
 
@@ -24,23 +25,16 @@ pub struct NewCode<'a> {
 }
 
 /// Kills the live codes of this destination and purpose: only the newest code works.
-pub async fn kill_live(
-    conn: &mut AnyConnection,
-    destination_key: &str,
-    purpose: Purpose,
-) -> Result<(), Error> {
-    sqlx::query(
+pub fn kill_live(destination_key: &str, purpose: Purpose) -> Statement {
+    Statement::new(
         "update codes set state = 'DEAD' where destination_key = $1 and purpose = $2 and state = 'LIVE'",
     )
     .bind(destination_key)
     .bind(purpose.as_str())
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
-pub async fn insert(conn: &mut AnyConnection, code: &NewCode<'_>) -> Result<(), Error> {
-    sqlx::query(
+pub fn insert(code: &NewCode<'_>) -> Statement {
+    Statement::new(
         "insert into codes (code_id, request_id, purpose, channel, destination, destination_key, code_hash, \
          attempts, state, client_ip, created_at_ms, expires_at_ms) \
          values ($1, $2, $3, $4, $5, $6, $7, 0, 'LIVE', $8, $9, $10)",
@@ -55,9 +49,6 @@ pub async fn insert(conn: &mut AnyConnection, code: &NewCode<'_>) -> Result<(), 
     .bind(code.client_ip)
     .bind(code.created_at_ms)
     .bind(code.expires_at_ms)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// A code as SendCode's retry answers it.
@@ -138,22 +129,18 @@ pub async fn count_attempt(
 }
 
 /// Moves a live code to `state` (USED with the request id of the check that
-/// used it); false if it was not live any more.
-pub async fn finish(
-    conn: &mut AnyConnection,
-    code_id: &str,
-    state: CodeState,
-    check_request_id: Option<&str>,
-) -> Result<bool, Error> {
-    let result = sqlx::query(
-        "update codes set state = $2, check_request_id = $3 where code_id = $1 and state = 'LIVE'",
-    )
-    .bind(code_id)
-    .bind(state.as_str())
-    .bind(check_request_id)
-    .execute(conn)
-    .await?;
-    Ok(result.rows_affected() == 1)
+/// used it); changes nothing if it is not live any more.
+pub fn finish(code_id: &str, state: CodeState, check_request_id: Option<&str>) -> Statement {
+    Statement::new("update codes set state = $2, check_request_id = $3 where code_id = $1 and state = 'LIVE'")
+        .bind(code_id)
+        .bind(state.as_str())
+        .bind(check_request_id)
+}
+
+/// Counts one check against a code whose standing was read in the same
+/// transaction on the one writer (see `one_writer`).
+pub fn count_check(code_id: &str) -> Statement {
+    Statement::new("update codes set attempts = attempts + 1 where code_id = $1").bind(code_id)
 }
 
 /// Where a code stands when it could not be checked, and what a retry of

@@ -64,8 +64,16 @@ impl Cap {
         let since = now_ms - millis(self.window);
         let in_window: Vec<i64> = newest_first.iter().copied().filter(|&t| t > since).collect();
         let max = usize::try_from(self.max).unwrap_or(usize::MAX);
-        let leaving = in_window.get(max.checked_sub(1)?)?;
-        Some(Refusal { limit: self.limit, retry_at_ms: leaving + millis(self.window) })
+        self.refusal_after(in_window.get(max.checked_sub(1)?).copied())
+    }
+
+    /// The refusal given the `max`-th newest event inside the window, if
+    /// there are that many: until that one leaves the window.
+    pub fn refusal_after(&self, max_th_newest: Option<i64>) -> Option<Refusal> {
+        if self.max == 0 {
+            return None;
+        }
+        max_th_newest.map(|at| Refusal { limit: self.limit, retry_at_ms: at + millis(self.window) })
     }
 }
 

@@ -4,6 +4,7 @@
 use sqlx::{AnyConnection, AnyExecutor, AssertSqlSafe, Row};
 
 use beian_common::vocabulary::Purpose;
+use beian_platform::storage::script::Statement;
 
 use crate::error::Error;
 
@@ -11,26 +12,30 @@ use crate::error::Error;
 /// the new counts. Rows go in sorted order, so two such statements on
 /// PostgreSQL lock shared counters in the same order and never deadlock.
 pub async fn add(db: impl AnyExecutor<'_>, rows: &[(String, i64)]) -> Result<Vec<(String, i64, i64)>, Error> {
+    let answered = count(rows).fetch_all(db).await?;
+    answered
+        .iter()
+        .map(|row| Ok((row.try_get("counter_key")?, row.try_get("window_start_ms")?, row.try_get("hits")?)))
+        .collect()
+}
+
+/// The statement of [`add`].
+pub fn count(rows: &[(String, i64)]) -> Statement {
     let mut rows: Vec<&(String, i64)> = rows.iter().collect();
     rows.sort();
     rows.dedup();
     let values: Vec<String> =
         (0..rows.len()).map(|i| format!("(${}, ${}, 1)", 2 * i + 1, 2 * i + 2)).collect();
-    let sql = format!(
+    let mut statement = Statement::new(format!(
         "insert into limit_counters (counter_key, window_start_ms, hits) values {} \
          on conflict (counter_key, window_start_ms) do update set hits = limit_counters.hits + 1 \
          returning counter_key, window_start_ms, hits",
         values.join(", ")
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
+    ));
     for (key, start) in rows {
-        query = query.bind(key.as_str()).bind(*start);
+        statement = statement.bind(key.as_str()).bind(*start);
     }
-    let answered = query.fetch_all(db).await?;
-    answered
-        .iter()
-        .map(|row| Ok((row.try_get("counter_key")?, row.try_get("window_start_ms")?, row.try_get("hits")?)))
-        .collect()
+    statement
 }
 
 /// Takes back one from each (key, window start) counter. Also in sorted order, as an
@@ -55,6 +60,10 @@ pub async fn subtract(db: impl AnyExecutor<'_>, rows: &[(String, i64)]) -> Resul
     Ok(())
 }
 
+const SET_COOLDOWN: &str = "insert into send_cooldowns (destination_key, purpose, until_ms, previous_until_ms) \
+     values ($1, $2, $3, 0) on conflict (destination_key, purpose) do update \
+     set until_ms = excluded.until_ms, previous_until_ms = send_cooldowns.until_ms";
+
 /// Starts the cooldown of this destination and purpose (until `until_ms`)
 /// if the last one has run out by `ran_out_by_ms`, keeping the last one's end
 /// for [`release_cooldown`]; false if it is still running. One statement: of
@@ -66,19 +75,18 @@ pub async fn start_cooldown(
     ran_out_by_ms: i64,
     until_ms: i64,
 ) -> Result<bool, Error> {
-    let row = sqlx::query(
-        "insert into send_cooldowns (destination_key, purpose, until_ms, previous_until_ms) \
-         values ($1, $2, $3, 0) on conflict (destination_key, purpose) do update \
-         set until_ms = excluded.until_ms, previous_until_ms = send_cooldowns.until_ms \
-         where send_cooldowns.until_ms <= $4 returning until_ms",
-    )
-    .bind(destination_key)
-    .bind(purpose.as_str())
-    .bind(until_ms)
-    .bind(ran_out_by_ms)
-    .fetch_optional(db)
-    .await?;
+    let row = set_cooldown(destination_key, purpose, until_ms)
+        .append(" where send_cooldowns.until_ms <= $4 returning until_ms")
+        .bind(ran_out_by_ms)
+        .fetch_optional(db)
+        .await?;
     Ok(row.is_some())
+}
+
+/// Starts the cooldown of this destination and purpose unconditionally: for a
+/// send that read the cooldown in its transaction on the one writer.
+pub fn set_cooldown(destination_key: &str, purpose: Purpose, until_ms: i64) -> Statement {
+    Statement::new(SET_COOLDOWN).bind(destination_key).bind(purpose.as_str()).bind(until_ms)
 }
 
 /// Gives back a cooldown started (until `until_ms`) by a send that did not go
@@ -130,22 +138,14 @@ pub async fn cooldown_until(
 }
 
 /// A wrong check of a code to this destination for this purpose.
-pub async fn record_failure(
-    conn: &mut AnyConnection,
-    destination_key: &str,
-    purpose: Purpose,
-    now_ms: i64,
-) -> Result<(), Error> {
-    sqlx::query(
+pub fn record_failure(destination_key: &str, purpose: Purpose, now_ms: i64) -> Statement {
+    Statement::new(
         "insert into check_failures (failure_id, destination_key, purpose, created_at_ms) values ($1, $2, $3, $4)",
     )
     .bind(uuid::Uuid::new_v4().simple().to_string())
     .bind(destination_key)
     .bind(purpose.as_str())
     .bind(now_ms)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Times of the newest `max` failed checks of this destination and purpose after `since_ms`, newest first.

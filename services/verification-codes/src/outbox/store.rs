@@ -4,6 +4,7 @@ use sqlx::{AnyConnection, AnyExecutor, Row};
 
 use super::{NewMessage, sealing::Sealer};
 use beian_common::vocabulary::Channel;
+use beian_platform::storage::script::Statement;
 
 use crate::error::Error;
 
@@ -16,24 +17,8 @@ pub async fn enqueue(
     message: &NewMessage,
     now_ms: i64,
 ) -> Result<String, Error> {
-    let message_id = uuid::Uuid::new_v4().simple().to_string();
-    let params = sealer.seal(&message_id, &message.params).map_err(Error::internal)?;
-    let inserted = sqlx::query(
-        "insert into outbox (message_id, idempotency_key, channel, destination, template, locale, params, \
-         state, attempts, next_attempt_at_ms, created_at_ms) \
-         values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, $8, $8) on conflict (idempotency_key) do nothing \
-         returning message_id",
-    )
-    .bind(&message_id)
-    .bind(&message.idempotency_key)
-    .bind(message.destination.channel().as_str())
-    .bind(message.destination.address())
-    .bind(message.template.name())
-    .bind(message.locale.as_str())
-    .bind(params)
-    .bind(now_ms)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let (message_id, insert) = insert(sealer, message, now_ms)?;
+    let inserted = insert.append(" returning message_id").fetch_optional(&mut *conn).await?;
     if inserted.is_some() {
         return Ok(message_id);
     }
@@ -42,6 +27,27 @@ pub async fn enqueue(
         .fetch_one(&mut *conn)
         .await?;
     Ok(row.try_get("message_id")?)
+}
+
+/// The message's new id and the statement that queues it, unless its
+/// idempotency key is queued already.
+pub fn insert(sealer: &Sealer, message: &NewMessage, now_ms: i64) -> Result<(String, Statement), Error> {
+    let message_id = uuid::Uuid::new_v4().simple().to_string();
+    let params = sealer.seal(&message_id, &message.params).map_err(Error::internal)?;
+    let statement = Statement::new(
+        "insert into outbox (message_id, idempotency_key, channel, destination, template, locale, params, \
+         state, attempts, next_attempt_at_ms, created_at_ms) \
+         values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, $8, $8) on conflict (idempotency_key) do nothing",
+    )
+    .bind(message_id.as_str())
+    .bind(message.idempotency_key.as_str())
+    .bind(message.destination.channel().as_str())
+    .bind(message.destination.address())
+    .bind(message.template.name())
+    .bind(message.locale.as_str())
+    .bind(params)
+    .bind(now_ms);
+    Ok((message_id, statement))
 }
 
 /// A message this dispatcher holds the lease of.

@@ -1,8 +1,9 @@
 //! SQL over `proofs`.
 
-use sqlx::{AnyConnection, AnyExecutor, Row};
+use sqlx::{AnyExecutor, Row};
 
 use beian_common::vocabulary::{Channel, Purpose};
+use beian_platform::storage::script::Statement;
 
 use crate::error::Error;
 
@@ -17,8 +18,8 @@ pub struct NewProof<'a> {
     pub expires_at_ms: i64,
 }
 
-pub async fn insert(conn: &mut AnyConnection, proof: &NewProof<'_>) -> Result<(), Error> {
-    sqlx::query(
+pub fn insert(proof: &NewProof<'_>) -> Statement {
+    Statement::new(
         "insert into proofs (proof_hash, code_id, purpose, channel, destination_key, created_at_ms, expires_at_ms) \
          values ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -29,9 +30,6 @@ pub async fn insert(conn: &mut AnyConnection, proof: &NewProof<'_>) -> Result<()
     .bind(proof.destination_key)
     .bind(proof.created_at_ms)
     .bind(proof.expires_at_ms)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// A proof as stored.
