@@ -175,12 +175,3 @@ pub async fn standing(db: impl AnyExecutor<'_>, code_id: &str) -> Result<Option<
         check_request_id: row.try_get("check_request_id")?,
     }))
 }
-
-/// The normalised destination a code went to.
-pub async fn destination(db: impl AnyExecutor<'_>, code_id: &str) -> Result<Option<String>, Error> {
-    let row = sqlx::query("select destination from codes where code_id = $1")
-        .bind(code_id)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.map(|row| row.try_get("destination")).transpose()?)
-}

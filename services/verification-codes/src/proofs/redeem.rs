@@ -5,7 +5,7 @@ use beian_common::vocabulary::{Channel, Purpose};
 use beian_platform::storage::now_millis;
 
 use super::store::{self, StoredProof};
-use crate::{codes, destination::Destination, error::Error, keys::Use, service::VerificationCodes};
+use crate::{destination::Destination, error::Error, keys::Use, service::VerificationCodes};
 
 /// A validated redemption.
 #[derive(Clone)]
@@ -52,7 +52,7 @@ impl VerificationCodes {
             store::redeem(inner.db.writer(), &hash, request.purpose, &destination_key, key, now).await?
         {
             tracing::info!(code_id = %proof.code_id, purpose = proof.purpose.as_str(), "proof redeemed");
-            return self.redeemed(proof).await;
+            return Self::redeemed(proof);
         }
         let Some(proof) = store::find(inner.db.reader(), &hash).await? else {
             return Err(Error::ProofInvalid);
@@ -65,7 +65,7 @@ impl VerificationCodes {
         }
         if proof.redeemed {
             return match (key, proof.redemption_key.as_deref()) {
-                (Some(asked), Some(first)) if asked == first => self.redeemed(proof).await,
+                (Some(asked), Some(first)) if asked == first => Self::redeemed(proof),
                 _ => Err(Error::ProofAlreadyRedeemed),
             };
         }
@@ -75,10 +75,8 @@ impl VerificationCodes {
         Err(Error::internal("a live proof matched no redemption"))
     }
 
-    async fn redeemed(&self, proof: StoredProof) -> Result<Redeemed, Error> {
-        let address = codes::store::destination(self.inner().db.reader(), &proof.code_id)
-            .await?
-            .ok_or_else(|| Error::internal("a proof outlived its code"))?;
+    fn redeemed(proof: StoredProof) -> Result<Redeemed, Error> {
+        let address = proof.destination.ok_or_else(|| Error::internal("a proof outlived its code"))?;
         Ok(Redeemed {
             channel: proof.channel,
             destination: Destination::stored(proof.channel, address),

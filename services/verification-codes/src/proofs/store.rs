@@ -39,6 +39,8 @@ pub struct StoredProof {
     pub purpose: Purpose,
     pub channel: Channel,
     pub destination_key: String,
+    /// The address the code went to (from its code row, in the same statement).
+    pub destination: Option<String>,
     pub expires_at_ms: i64,
     pub redeemed: bool,
     pub redemption_key: Option<String>,
@@ -59,7 +61,8 @@ pub async fn redeem(
         "update proofs set redeemed_at_ms = $5, redemption_key = $4 \
          where proof_hash = $1 and redeemed_at_ms is null and expires_at_ms > $5 and purpose = $2 \
          and ($3 = '' or destination_key = $3) \
-         returning code_id, purpose, channel, destination_key, expires_at_ms, redeemed_at_ms, redemption_key",
+         returning code_id, purpose, channel, destination_key, expires_at_ms, redeemed_at_ms, redemption_key, \
+         (select destination from codes where codes.code_id = proofs.code_id) as destination",
     )
     .bind(proof_hash)
     .bind(purpose.as_str())
@@ -73,7 +76,8 @@ pub async fn redeem(
 
 pub async fn find(db: impl AnyExecutor<'_>, proof_hash: &str) -> Result<Option<StoredProof>, Error> {
     let row = sqlx::query(
-        "select code_id, purpose, channel, destination_key, expires_at_ms, redeemed_at_ms, redemption_key \
+        "select code_id, purpose, channel, destination_key, expires_at_ms, redeemed_at_ms, redemption_key, \
+         (select destination from codes where codes.code_id = proofs.code_id) as destination \
          from proofs where proof_hash = $1",
     )
     .bind(proof_hash)
@@ -90,6 +94,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<StoredProof, Error> {
         purpose: purpose.parse().map_err(Error::internal)?,
         channel: channel.parse().map_err(Error::internal)?,
         destination_key: row.try_get("destination_key")?,
+        destination: row.try_get("destination")?,
         expires_at_ms: row.try_get("expires_at_ms")?,
         redeemed: row.try_get::<Option<i64>, _>("redeemed_at_ms")?.is_some(),
         redemption_key: row.try_get("redemption_key")?,
