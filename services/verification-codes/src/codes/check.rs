@@ -4,7 +4,8 @@
 //! transaction. Idempotent on the caller's request id: the same request id
 //! and the same correct code answer the same proof again.
 
-use beian_platform::storage::now_millis;
+use beian_common::vocabulary::{Channel, Purpose};
+use beian_platform::storage::{now_millis, script::Statement};
 
 use super::{CodeState, Digits, code_hash, store};
 use crate::{
@@ -45,7 +46,7 @@ impl std::fmt::Debug for ProofIssued {
 /// check can be answered the same proof by recomputing it. Nothing
 /// reversible is stored (only the proof's own keyed hash, as before), and
 /// without the key no one can compute a proof from the ids.
-pub(super) fn derive_proof(keys: &Keys, code_id: &str, request_id: &str) -> String {
+fn derive_proof(keys: &Keys, code_id: &str, request_id: &str) -> String {
     keys.digest(Use::ProofToken, &[code_id, request_id])
 }
 
@@ -91,21 +92,36 @@ impl VerificationCodes {
             tx.rollback().await?;
             return Err(Error::CodeAlreadyUsed);
         }
-        let proof = derive_proof(&inner.keys, code_id, &check.request_id);
-        let expires_at_ms = now + millis(inner.policy.proof_ttl);
-        let row = proofs::store::NewProof {
-            proof_hash: &inner.keys.digest(Use::Proof, &[&proof]),
-            code_id,
-            purpose: code.purpose,
-            channel: code.channel,
-            destination_key: &code.destination_key,
-            created_at_ms: now,
-            expires_at_ms,
-        };
-        proofs::store::insert(&row).execute(&mut *tx).await?;
+        let (issued, insert_proof) =
+            self.new_proof(check, code.purpose, code.channel, &code.destination_key, now);
+        insert_proof.execute(&mut *tx).await?;
         tx.commit().await?;
         tracing::info!(%code_id, purpose = code.purpose.as_str(), "code checked: proof issued");
-        Ok(ProofIssued { proof, expires_at_ms })
+        Ok(issued)
+    }
+
+    /// The proof a correct check earns, and the statement that stores its hash.
+    pub(super) fn new_proof(
+        &self,
+        check: &CheckCode,
+        purpose: Purpose,
+        channel: Channel,
+        destination_key: &str,
+        now: i64,
+    ) -> (ProofIssued, Statement) {
+        let inner = self.inner();
+        let proof = derive_proof(&inner.keys, &check.code_id, &check.request_id);
+        let expires_at_ms = now + millis(inner.policy.proof_ttl);
+        let insert = proofs::store::insert(&proofs::store::NewProof {
+            proof_hash: &inner.keys.digest(Use::Proof, &[&proof]),
+            code_id: &check.code_id,
+            purpose,
+            channel,
+            destination_key,
+            created_at_ms: now,
+            expires_at_ms,
+        });
+        (ProofIssued { proof, expires_at_ms }, insert)
     }
 
     /// The answer for a code the deciding write did not match: the same

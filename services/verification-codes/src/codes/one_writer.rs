@@ -8,14 +8,12 @@
 //! A refusal writes nothing, so nothing is given back. The rules are those of
 //! `send.rs` and `check.rs`, which PostgreSQL runs: the tests run both.
 
-use std::collections::BTreeMap;
-
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use beian_common::vocabulary::Purpose;
 use beian_platform::storage::{now_millis, script::Script};
 
-use super::{CodeState, Digits, check::CheckCode, code_hash, send::CodeSent, send::SendCode, store};
+use super::{CodeState, check::CheckCode, code_hash, send::CodeSent, send::SendCode, store};
 use crate::{
     error::{Error, Limit},
     keys::same,
@@ -23,14 +21,11 @@ use crate::{
         self, Cap, DAY, Refusal,
         counters::{self, Counter, SendKeys},
     },
-    outbox::{self, NewMessage},
-    proofs,
     service::VerificationCodes,
     settings::millis,
-    templates::Template,
 };
 
-use super::check::{ProofIssued, derive_proof};
+use super::check::ProofIssued;
 
 impl VerificationCodes {
     /// A retry (same request id) answers the first send's code; a new send is
@@ -79,56 +74,17 @@ impl VerificationCodes {
             return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
         }
 
-        let digits = Digits::generate();
-        let code_id = uuid::Uuid::new_v4().simple().to_string();
-        let expires_at_ms = now + millis(policy.code_ttl);
-        let hash = code_hash(&inner.keys, &code_id, request.purpose, &destination_key, &digits);
-        let client = request.client.key();
-        let code = store::NewCode {
-            code_id: &code_id,
-            request_id: &request.request_id,
-            purpose: request.purpose,
-            channel: request.destination.channel(),
-            destination: request.destination.address(),
-            destination_key: &destination_key,
-            code_hash: &hash,
-            client_ip: &client,
-            created_at_ms: now,
-            expires_at_ms,
-        };
-        let message = NewMessage {
-            idempotency_key: format!("code:{code_id}"),
-            destination: request.destination.clone(),
-            template: Template::Code(request.purpose),
-            locale: request.locale,
-            params: BTreeMap::from([
-                ("code".to_owned(), digits.expose().to_owned()),
-                ("minutes".to_owned(), super::send::minutes(policy.code_ttl).to_string()),
-            ]),
-        };
-        let (_, queue_message) = outbox::store::insert(&inner.sealer, &message, now)?;
+        let new_code = self.new_code(request, now, resend_at_ms)?;
         Script::new()
             .then(limits::store::set_cooldown(&destination_key, request.purpose, resend_at_ms))
             .then(limits::store::count(&windows))
             .then(store::kill_live(&destination_key, request.purpose))
-            .then(store::insert(&code))
-            .then(queue_message)
+            .then(new_code.insert_code)
+            .then(new_code.queue_message)
             .execute(&mut tx)
             .await?;
         tx.commit().await?;
-        inner.doorbell.ring();
-        tracing::info!(
-            %code_id,
-            destination = %request.destination,
-            purpose = request.purpose.as_str(),
-            "code queued for delivery"
-        );
-        Ok(CodeSent {
-            code_id,
-            masked_destination: request.destination.masked(),
-            expires_at_ms,
-            resend_at_ms,
-        })
+        Ok(self.queued(request, new_code.sent))
     }
 
     /// A check: refused if the code cannot be checked or the destination's
@@ -168,27 +124,17 @@ impl VerificationCodes {
             tracing::info!(%code_id, attempts_left, "code incorrect");
             return Err(Error::CodeIncorrect { attempts_left });
         }
-        let proof = derive_proof(&inner.keys, code_id, &check.request_id);
-        let expires_at_ms = now + millis(policy.proof_ttl);
-        let proof_hash = inner.keys.digest(crate::keys::Use::Proof, &[&proof]);
-        let row = proofs::store::NewProof {
-            proof_hash: &proof_hash,
-            code_id,
-            purpose: code.purpose,
-            channel: code.channel,
-            destination_key: &code.destination_key,
-            created_at_ms: now,
-            expires_at_ms,
-        };
+        let (issued, insert_proof) =
+            self.new_proof(check, code.purpose, code.channel, &code.destination_key, now);
         Script::new()
             .then(store::count_check(code_id))
             .then(store::finish(code_id, CodeState::Used, Some(&check.request_id)))
-            .then(proofs::store::insert(&row))
+            .then(insert_proof)
             .execute(&mut tx)
             .await?;
         tx.commit().await?;
         tracing::info!(%code_id, purpose = code.purpose.as_str(), "code checked: proof issued");
-        Ok(ProofIssued { proof, expires_at_ms })
+        Ok(issued)
     }
 }
 

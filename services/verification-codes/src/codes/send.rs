@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use beian_common::vocabulary::Purpose;
-use beian_platform::storage::now_millis;
+use beian_platform::storage::{now_millis, script::Statement};
 
 use super::{Digits, code_hash, store};
 use crate::{
@@ -174,17 +174,28 @@ impl VerificationCodes {
     /// newest code stays live.
     async fn store_code(&self, request: &SendCode, now: i64, resend_at_ms: i64) -> Result<CodeSent, Error> {
         let inner = self.inner();
+        let destination_key = request.destination.key();
+        let new_code = self.new_code(request, now, resend_at_ms)?;
+        let mut tx = inner.db.begin().await?;
+        limits::store::lock_cooldown(&mut tx, &destination_key, request.purpose).await?;
+        store::kill_live(&destination_key, request.purpose).execute(&mut *tx).await?;
+        new_code.insert_code.execute(&mut *tx).await?;
+        new_code.queue_message.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(self.queued(request, new_code.sent))
+    }
+
+    /// A new code for the request: its row and its message, to write in the
+    /// transaction that kills the older codes.
+    pub(super) fn new_code(&self, request: &SendCode, now: i64, resend_at_ms: i64) -> Result<NewCode, Error> {
+        let inner = self.inner();
         let policy = &inner.policy;
         let destination_key = request.destination.key();
         let digits = Digits::generate();
         let code_id = uuid::Uuid::new_v4().simple().to_string();
         let expires_at_ms = now + millis(policy.code_ttl);
-
-        let mut tx = inner.db.begin().await?;
-        limits::store::lock_cooldown(&mut tx, &destination_key, request.purpose).await?;
-        store::kill_live(&destination_key, request.purpose).execute(&mut *tx).await?;
         let hash = code_hash(&inner.keys, &code_id, request.purpose, &destination_key, &digits);
-        let code = store::NewCode {
+        let insert_code = store::insert(&store::NewCode {
             code_id: &code_id,
             request_id: &request.request_id,
             purpose: request.purpose,
@@ -195,8 +206,7 @@ impl VerificationCodes {
             client_ip: &request.client.key(),
             created_at_ms: now,
             expires_at_ms,
-        };
-        store::insert(&code).execute(&mut *tx).await?;
+        });
         let message = NewMessage {
             idempotency_key: format!("code:{code_id}"),
             destination: request.destination.clone(),
@@ -207,22 +217,38 @@ impl VerificationCodes {
                 ("minutes".to_owned(), minutes(policy.code_ttl).to_string()),
             ]),
         };
-        outbox::store::enqueue(&mut tx, &inner.sealer, &message, now).await?;
-        tx.commit().await?;
-        inner.doorbell.ring();
+        // a fresh code id: its message's key is new, never a duplicate
+        let (_, queue_message) = outbox::store::insert(&inner.sealer, &message, now)?;
+        Ok(NewCode {
+            sent: CodeSent {
+                code_id,
+                masked_destination: request.destination.masked(),
+                expires_at_ms,
+                resend_at_ms,
+            },
+            insert_code,
+            queue_message,
+        })
+    }
+
+    /// After the commit: delivery starts, and the answer.
+    pub(super) fn queued(&self, request: &SendCode, sent: CodeSent) -> CodeSent {
+        self.inner().doorbell.ring();
         tracing::info!(
-            %code_id,
+            code_id = %sent.code_id,
             destination = %request.destination,
             purpose = request.purpose.as_str(),
             "code queued for delivery"
         );
-        Ok(CodeSent {
-            code_id,
-            masked_destination: request.destination.masked(),
-            expires_at_ms,
-            resend_at_ms,
-        })
+        sent
     }
+}
+
+/// A code about to be stored.
+pub(super) struct NewCode {
+    pub sent: CodeSent,
+    pub insert_code: Statement,
+    pub queue_message: Statement,
 }
 
 /// The lifetime as the message states it: whole minutes, rounded up, at least 1.
