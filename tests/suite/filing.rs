@@ -18,13 +18,13 @@ use crate::reason;
 const WEBSITE: &str = "浙ICP备19012345号-1";
 const ZHANG_MOBILE: &str = "15212341234";
 
-fn bearer<T>(message: T, token: &str) -> Request<T> {
+pub(crate) fn bearer<T>(message: T, token: &str) -> Request<T> {
     let mut request = Request::new(message);
     request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
     request
 }
 
-async fn login(suite: &TestSuite, login_name: &str) -> String {
+pub(crate) async fn login(suite: &TestSuite, login_name: &str) -> String {
     AccountServiceClient::new(suite.gateway().await)
         .login(LoginRequest { login_name: login_name.into(), password: beian::demo::ACCOUNT_PASSWORD.into() })
         .await
@@ -33,7 +33,7 @@ async fn login(suite: &TestSuite, login_name: &str) -> String {
         .session_token
 }
 
-async fn filing(suite: &TestSuite) -> FilingServiceClient<Channel> {
+pub(crate) async fn filing(suite: &TestSuite) -> FilingServiceClient<Channel> {
     FilingServiceClient::new(suite.gateway().await)
 }
 
@@ -42,7 +42,7 @@ pub(crate) async fn my_filing(suite: &TestSuite, session: &str) -> Result<MyFili
     Ok(reply.into_inner().filing.expect("a filing"))
 }
 
-async fn deregister(
+pub(crate) async fn deregister(
     suite: &TestSuite,
     session: &str,
     website: &str,
@@ -54,7 +54,12 @@ async fn deregister(
 }
 
 /// The regulator's decision, as `beian dev decide-order` makes it.
-async fn decide(suite: &TestSuite, order_number: &str, decision: OrderDecision, note: &str) -> String {
+pub(crate) async fn decide(
+    suite: &TestSuite,
+    order_number: &str,
+    decision: OrderDecision,
+    note: &str,
+) -> String {
     let token = Secret::new(suite.credential().1.to_str().expect("ascii"));
     let order = dev::decide_order(suite.addresses().filing_registry, &token, order_number, decision, note)
         .await
@@ -63,7 +68,7 @@ async fn decide(suite: &TestSuite, order_number: &str, decision: OrderDecision, 
     beian_proto::filing_registry::v1::OrderState::try_from(order.state).unwrap().as_str_name().to_owned()
 }
 
-async fn demo() -> TestSuite {
+pub(crate) async fn demo() -> TestSuite {
     TestSuite::start_with(|s| s.seed_demo = true).await
 }
 
