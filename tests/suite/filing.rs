@@ -295,3 +295,35 @@ async fn a_subject_change_in_an_sms_province_takes_a_code_to_the_new_mobile_and_
     assert_eq!(reason(&refused), "ORDER_IN_PROGRESS");
     suite.stop().await;
 }
+
+#[tokio::test]
+async fn cancel_access_and_deregistration_warn_of_domains_under_unapproved_tlds() {
+    let suite = demo().await;
+    let tea = login(&suite, "hangzhou-tea").await;
+    let longjing = "浙ICP备20190001号-2";
+    let request = DeregisterRequest { website_number: longjing.into(), filing_password: "483920".into() };
+    let reply = filing(&suite).await.deregister(bearer(request, &tea)).await.expect("an order").into_inner();
+    assert_eq!(reply.unapproved_tld_domains, ["longjing-example.tv"], "the .中国 one is approved");
+    let abandon = AbandonOrderRequest { order_number: reply.order.expect("an order").order_number };
+    filing(&suite).await.abandon_order(bearer(abandon, &tea)).await.expect("abandons");
+
+    let request = SendCancelAccessCodeRequest { website_number: longjing.into() };
+    let sent = filing(&suite).await.send_cancel_access_code(bearer(request, &tea)).await.expect("sent");
+    let code = suite.code_sent_to("13800001111", 1).await;
+    let cancel = CancelAccessRequest {
+        flow_id: sent.into_inner().flow_id,
+        code,
+        filing_password: beian::demo::FILING_PASSWORD.into(),
+    };
+    let reply =
+        filing(&suite).await.cancel_access(bearer(cancel, &tea)).await.expect("an order").into_inner();
+    assert_eq!(reply.unapproved_tld_domains, ["longjing-example.tv"]);
+
+    // nothing to warn of where every TLD is approved (shop-zhang.cn)
+    let zhang = login(&suite, "zhangwei2019").await;
+    let request = DeregisterRequest { website_number: WEBSITE.into(), filing_password: "483920".into() };
+    let reply =
+        filing(&suite).await.deregister(bearer(request, &zhang)).await.expect("an order").into_inner();
+    assert!(reply.unapproved_tld_domains.is_empty());
+    suite.stop().await;
+}

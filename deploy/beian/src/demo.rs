@@ -57,7 +57,9 @@ fn account(
 
 /// Current accounts. Who is who:
 /// - `zhangwei2019` holds an individual's filing (§1 lookup by `shop-zhang.cn`, §5 transfer source);
-/// - `hangzhou-tea` holds an organisation's filing with an IDN domain and a deregistered website;
+/// - `hangzhou-tea` holds an organisation's filing with an IDN domain, a domain under a TLD the
+///   regulator has not approved (`.tv`: cancel access and deregistration warn) and a deregistered
+///   website;
 /// - `lisi-new` holds nothing (transfer target, import target);
 /// - `wang-intl` is on the international site (transfers refused);
 /// - `zhao-busy` holds a filing with an order in progress (orders and transfer targets refused);
@@ -141,7 +143,7 @@ pub fn subjects() -> Vec<SeedSubject> {
                     "web-0003",
                     "浙ICP备20190001号-2",
                     "西湖龙井",
-                    vec!["西湖龙井示例.中国"],
+                    vec!["西湖龙井示例.中国", "longjing-example.tv"],
                     "ECS2020A00003",
                 ),
                 SeedWebsite {
