@@ -270,7 +270,8 @@ async fn add_website(
     now_ms: i64,
 ) -> Result<(), Error> {
     let subject = sqlx::query(
-        "select filing_number, principal_name, principal_mobile, principal_email from subjects          where subject_id = $1",
+        "select filing_number, principal_name, principal_mobile, principal_email from subjects \
+         where subject_id = $1",
     )
     .bind(&order.subject_id)
     .fetch_one(&mut **tx)
