@@ -18,13 +18,13 @@ use crate::reason;
 const WEBSITE: &str = "浙ICP备19012345号-1";
 const ZHANG_MOBILE: &str = "15212341234";
 
-fn bearer<T>(message: T, token: &str) -> Request<T> {
+pub(crate) fn bearer<T>(message: T, token: &str) -> Request<T> {
     let mut request = Request::new(message);
     request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
     request
 }
 
-async fn login(suite: &TestSuite, login_name: &str) -> String {
+pub(crate) async fn login(suite: &TestSuite, login_name: &str) -> String {
     AccountServiceClient::new(suite.gateway().await)
         .login(LoginRequest { login_name: login_name.into(), password: beian::demo::ACCOUNT_PASSWORD.into() })
         .await
@@ -33,7 +33,7 @@ async fn login(suite: &TestSuite, login_name: &str) -> String {
         .session_token
 }
 
-async fn filing(suite: &TestSuite) -> FilingServiceClient<Channel> {
+pub(crate) async fn filing(suite: &TestSuite) -> FilingServiceClient<Channel> {
     FilingServiceClient::new(suite.gateway().await)
 }
 
@@ -42,7 +42,7 @@ pub(crate) async fn my_filing(suite: &TestSuite, session: &str) -> Result<MyFili
     Ok(reply.into_inner().filing.expect("a filing"))
 }
 
-async fn deregister(
+pub(crate) async fn deregister(
     suite: &TestSuite,
     session: &str,
     website: &str,
@@ -54,7 +54,12 @@ async fn deregister(
 }
 
 /// The regulator's decision, as `beian dev decide-order` makes it.
-async fn decide(suite: &TestSuite, order_number: &str, decision: OrderDecision, note: &str) -> String {
+pub(crate) async fn decide(
+    suite: &TestSuite,
+    order_number: &str,
+    decision: OrderDecision,
+    note: &str,
+) -> String {
     let token = Secret::new(suite.credential().1.to_str().expect("ascii"));
     let order = dev::decide_order(suite.addresses().filing_registry, &token, order_number, decision, note)
         .await
@@ -63,7 +68,7 @@ async fn decide(suite: &TestSuite, order_number: &str, decision: OrderDecision, 
     beian_proto::filing_registry::v1::OrderState::try_from(order.state).unwrap().as_str_name().to_owned()
 }
 
-async fn demo() -> TestSuite {
+pub(crate) async fn demo() -> TestSuite {
     TestSuite::start_with(|s| s.seed_demo = true).await
 }
 
@@ -288,5 +293,37 @@ async fn a_subject_change_in_an_sms_province_takes_a_code_to_the_new_mobile_and_
     let request = ChangeFilingRequest { change: Some(Change::Subject(subject)), ..Default::default() };
     let refused = filing(&suite).await.change_filing(bearer(request, &busy)).await.expect_err("busy");
     assert_eq!(reason(&refused), "ORDER_IN_PROGRESS");
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn cancel_access_and_deregistration_warn_of_domains_under_unapproved_tlds() {
+    let suite = demo().await;
+    let tea = login(&suite, "hangzhou-tea").await;
+    let longjing = "浙ICP备20190001号-2";
+    let request = DeregisterRequest { website_number: longjing.into(), filing_password: "483920".into() };
+    let reply = filing(&suite).await.deregister(bearer(request, &tea)).await.expect("an order").into_inner();
+    assert_eq!(reply.unapproved_tld_domains, ["longjing-example.tv"], "the .中国 one is approved");
+    let abandon = AbandonOrderRequest { order_number: reply.order.expect("an order").order_number };
+    filing(&suite).await.abandon_order(bearer(abandon, &tea)).await.expect("abandons");
+
+    let request = SendCancelAccessCodeRequest { website_number: longjing.into() };
+    let sent = filing(&suite).await.send_cancel_access_code(bearer(request, &tea)).await.expect("sent");
+    let code = suite.code_sent_to("13800001111", 1).await;
+    let cancel = CancelAccessRequest {
+        flow_id: sent.into_inner().flow_id,
+        code,
+        filing_password: beian::demo::FILING_PASSWORD.into(),
+    };
+    let reply =
+        filing(&suite).await.cancel_access(bearer(cancel, &tea)).await.expect("an order").into_inner();
+    assert_eq!(reply.unapproved_tld_domains, ["longjing-example.tv"]);
+
+    // nothing to warn of where every TLD is approved (shop-zhang.cn)
+    let zhang = login(&suite, "zhangwei2019").await;
+    let request = DeregisterRequest { website_number: WEBSITE.into(), filing_password: "483920".into() };
+    let reply =
+        filing(&suite).await.deregister(bearer(request, &zhang)).await.expect("an order").into_inner();
+    assert!(reply.unapproved_tld_domains.is_empty());
     suite.stop().await;
 }

@@ -22,6 +22,7 @@ mod password_reset;
 mod reflection;
 mod reviews;
 mod scratch;
+mod service_numbers;
 mod transfer;
 
 pub use beian_tests::reason;

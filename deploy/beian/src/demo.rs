@@ -57,7 +57,9 @@ fn account(
 
 /// Current accounts. Who is who:
 /// - `zhangwei2019` holds an individual's filing (§1 lookup by `shop-zhang.cn`, §5 transfer source);
-/// - `hangzhou-tea` holds an organisation's filing with an IDN domain and a deregistered website;
+/// - `hangzhou-tea` holds an organisation's filing with an IDN domain, a domain under a TLD the
+///   regulator has not approved (`.tv`: cancel access and deregistration warn) and a deregistered
+///   website;
 /// - `lisi-new` holds nothing (transfer target, import target);
 /// - `wang-intl` is on the international site (transfers refused);
 /// - `zhao-busy` holds a filing with an order in progress (orders and transfer targets refused);
@@ -78,16 +80,20 @@ pub fn accounts() -> Vec<SeedAccount> {
     ]
 }
 
+/// An active website whose filing used `service_number`.
 fn website(
     website_id: &'static str,
     website_number: &'static str,
     name: &'static str,
     domains: Vec<&'static str>,
+    service_number: &'static str,
 ) -> SeedWebsite {
-    SeedWebsite { website_id, website_number, name, domains, state: WebsiteState::Active }
+    SeedWebsite { website_id, website_number, name, domains, state: WebsiteState::Active, service_number }
 }
 
-/// Filings on the current platform.
+/// Filings on the current platform. Each website's filing used a server filing service
+/// number (ECS…A0000n, n its website id's last digit), used for ever: `AddWebsite` with one of
+/// them, also `ECS2021A00004` of hangzhou-tea's deregistered website, is SERVICE_NUMBER_USED.
 pub fn subjects() -> Vec<SeedSubject> {
     vec![
         SeedSubject {
@@ -108,6 +114,7 @@ pub fn subjects() -> Vec<SeedSubject> {
                 "浙ICP备19012345号-1",
                 "张伟的小店",
                 vec!["shop-zhang.cn", "www.shop-zhang.cn"],
+                "ECS2019A00001",
             )],
             order_in_progress: None,
         },
@@ -125,8 +132,20 @@ pub fn subjects() -> Vec<SeedSubject> {
             filing_password: FILING_PASSWORD,
             holder_account_id: "1000000000000002",
             websites: vec![
-                website("web-0002", "浙ICP备20190001号-1", "示例茶叶官网", vec!["hz-tea.com.cn"]),
-                website("web-0003", "浙ICP备20190001号-2", "西湖龙井", vec!["西湖龙井示例.中国"]),
+                website(
+                    "web-0002",
+                    "浙ICP备20190001号-1",
+                    "示例茶叶官网",
+                    vec!["hz-tea.com.cn"],
+                    "ECS2020A00002",
+                ),
+                website(
+                    "web-0003",
+                    "浙ICP备20190001号-2",
+                    "西湖龙井",
+                    vec!["西湖龙井示例.中国", "longjing-example.tv"],
+                    "ECS2020A00003",
+                ),
                 SeedWebsite {
                     state: WebsiteState::Deregistered,
                     ..website(
@@ -134,6 +153,7 @@ pub fn subjects() -> Vec<SeedSubject> {
                         "浙ICP备20190001号-3",
                         "旧活动页",
                         vec!["old-campaign.hz-tea.com.cn"],
+                        "ECS2021A00004",
                     )
                 },
             ],
@@ -152,7 +172,13 @@ pub fn subjects() -> Vec<SeedSubject> {
             principal_email: "zhao@example.com",
             filing_password: FILING_PASSWORD,
             holder_account_id: "1000000000000005",
-            websites: vec![website("web-0005", "京ICP备18000777号-1", "赵敏的博客", vec!["zhao-blog.cn"])],
+            websites: vec![website(
+                "web-0005",
+                "京ICP备18000777号-1",
+                "赵敏的博客",
+                vec!["zhao-blog.cn"],
+                "ECS2018A00005",
+            )],
             order_in_progress: Some("CHANGE_WEBSITE"),
         },
         SeedSubject {
@@ -173,6 +199,7 @@ pub fn subjects() -> Vec<SeedSubject> {
                 "粤ICP备11004567号-1",
                 "钱记工作室",
                 vec!["imported-site.cn"],
+                "ECS2011A00006",
             )],
             order_in_progress: None,
         },

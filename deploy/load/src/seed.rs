@@ -127,6 +127,7 @@ fn subject(i: usize) -> SeedSubject {
             name: leak(format!("负载测试站点{i}")),
             domains: vec![leak(domain)],
             state: WebsiteState::Active,
+            service_number: leak(format!("LOAD{i:010}")),
         }],
         order_in_progress: None,
     }

@@ -36,6 +36,19 @@ pub enum Error {
     /// removed. FAILED_PRECONDITION, DOMAIN_CHANGE_NOT_ALLOWED.
     #[error("domain change not allowed")]
     DomainChangeNotAllowed,
+    /// The server filing service number was used by a website's filing (for ever, also after
+    /// cancel access or deregistration) or is reserved by another new-website order in
+    /// progress. ALREADY_EXISTS, SERVICE_NUMBER_USED.
+    #[error("service number used")]
+    ServiceNumberUsed,
+    /// A new website's domain is under a top-level domain the regulator has not approved.
+    /// FAILED_PRECONDITION, DOMAIN_TLD_NOT_APPROVED, ErrorInfo metadata `domain`.
+    #[error("domain tld not approved")]
+    DomainTldNotApproved { domain: String },
+    /// A new website's domain belongs to a live filing (not deregistered). ALREADY_EXISTS,
+    /// DOMAIN_ALREADY_FILED, ErrorInfo metadata `domain`.
+    #[error("domain already filed")]
+    DomainAlreadyFiled { domain: String },
     /// A subject change names another province. FAILED_PRECONDITION, PROVINCE_CHANGE_NOT_ALLOWED.
     #[error("province change not allowed")]
     ProvinceChangeNotAllowed,
@@ -93,6 +106,13 @@ impl From<Error> for Status {
             Error::ProvinceChangeNotAllowed => Failure::new(ErrorReason::ProvinceChangeNotAllowed).into(),
             Error::PrincipalIdSuffixIncorrect => Failure::new(ErrorReason::PrincipalIdSuffixIncorrect).into(),
             Error::OrderInProgress => Failure::new(ErrorReason::OrderInProgress).into(),
+            Error::ServiceNumberUsed => Failure::new(ErrorReason::ServiceNumberUsed).into(),
+            Error::DomainTldNotApproved { domain } => {
+                Failure::new(ErrorReason::DomainTldNotApproved).with_param("domain", domain).into()
+            }
+            Error::DomainAlreadyFiled { domain } => {
+                Failure::new(ErrorReason::DomainAlreadyFiled).with_param("domain", domain).into()
+            }
             Error::OrderNotFound => Failure::new(ErrorReason::OrderNotFound).into(),
             Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),
             Error::TransferToSelf => Failure::new(ErrorReason::TransferToSelf).into(),

@@ -1,11 +1,17 @@
 //! Loading known filings (the demo data set, tests) through the registry's own store.
 
-use beian_common::{contact::normalise_certificate_number, domain_name::normalise_domain};
+use beian_common::{
+    contact::normalise_certificate_number, domain_name::normalise_domain,
+    service_number::normalise_service_number,
+};
 use beian_platform::storage::{Database, now_millis};
 
-use crate::subjects::{
-    CertificateType, Nature, Region, Subject, Website, WebsiteState,
-    store::{self, HolderChangeRecord},
+use crate::{
+    orders,
+    subjects::{
+        CertificateType, Nature, Region, Subject, Website, WebsiteState,
+        store::{self, HolderChangeRecord},
+    },
 };
 
 /// A subject to load, with its filing password in the clear (hashed on insert).
@@ -36,6 +42,8 @@ pub struct SeedWebsite {
     pub name: &'static str,
     pub domains: Vec<&'static str>,
     pub state: WebsiteState,
+    /// The server filing service number its filing used: recorded as used for ever.
+    pub service_number: &'static str,
 }
 
 /// Inserts the subjects that are not there yet; answers how many were new.
@@ -50,8 +58,10 @@ pub async fn insert_subjects(db: &Database, seeds: &[SeedSubject]) -> anyhow::Re
         if !store::insert_subject(&mut tx, &subject, &key, &password_hash, now).await? {
             continue;
         }
-        for website in &subject.websites {
+        for (website, seeded) in subject.websites.iter().zip(&seed.websites) {
             store::insert_website(&mut tx, &subject.subject_id, website, now).await?;
+            let number = normalise_service_number(seeded.service_number)?;
+            orders::store::use_service_number(&mut tx, &number, &website.website_id, now).await?;
         }
         store::insert_holder_change(
             &mut tx,

@@ -1,6 +1,6 @@
 //! Pure helpers shared by the suite's domain code: masking of personal data
 //! for display and logs, password hashes and the password policy, the vocabularies several services
-//! share, which uploaded documents are accepted, the business-day calendar for review deadlines, and normalisation of the domain names, ICP filing numbers and contact details
+//! share, which uploaded documents are accepted, the business-day calendar for review deadlines, and normalisation of the domain names, ICP filing numbers, server filing service numbers and contact details
 //! people type, so equal values always compare equal.
 
 pub mod calendar;
@@ -12,6 +12,7 @@ pub mod locale;
 pub mod masking;
 pub mod password;
 pub mod password_policy;
+pub mod service_number;
 pub mod vocabulary;
 mod width;
 
@@ -27,3 +28,4 @@ pub use masking::{
     MaskedEmail, MaskedIdNumber, MaskedLoginName, MaskedMobile, mask_email, mask_id_number, mask_login_name,
     mask_mobile, mask_name,
 };
+pub use service_number::{ServiceNumberError, normalise_service_number};

@@ -5,6 +5,7 @@ use beian_common::{
     filing_number::{FilingNumber, is_province_code},
     locale::Locale,
     masking::{mask_email, mask_id_number, mask_mobile},
+    service_number::normalise_service_number,
 };
 use beian_platform::wire::{
     enums::{required, to_wire},
@@ -15,8 +16,8 @@ use beian_proto::{common::v1 as common, filing_registry::v1 as pb};
 use crate::{
     error::Error,
     orders::{
-        CancelAccess, Deciding, Decision, Deregistration, Order, OrderKind, OrderState, SubjectChange,
-        WebsiteChange,
+        CancelAccess, Deciding, Decision, Deregistration, NewWebsite, Order, OrderKind, OrderState,
+        SubjectChange, WebsiteChange,
     },
     passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
@@ -259,10 +260,12 @@ pub fn online_transfer(request: pb::TransferSubjectRequest) -> Result<OnlineTran
     })
 }
 
-/// A validated CreateOrder: a subject or a website change (other kinds: NOT_IMPLEMENTED).
+/// A validated CreateOrder: a subject or a website change, or a new website (other kinds:
+/// NOT_IMPLEMENTED).
 pub enum Change {
     Subject(SubjectChange),
     Website(WebsiteChange),
+    NewWebsite(NewWebsite),
 }
 
 pub fn create_order(request: pb::CreateOrderRequest) -> Result<Change, Error> {
@@ -275,8 +278,14 @@ pub fn create_order(request: pb::CreateOrderRequest) -> Result<Change, Error> {
         (Ok(pb::OrderKind::ChangeSubject), Some(Wire::SubjectChange(change))) => {
             subject_change(account_id, change, &request.proof).map(Change::Subject)
         }
-        (Ok(pb::OrderKind::ChangeWebsite | pb::OrderKind::ChangeSubject), _) => {
-            Err(Error::invalid("change", "must match the kind: subject_change or website_change"))
+        (Ok(pb::OrderKind::NewWebsite), Some(Wire::NewWebsite(website))) => {
+            new_website(account_id, website).map(Change::NewWebsite)
+        }
+        (Ok(pb::OrderKind::ChangeWebsite | pb::OrderKind::ChangeSubject | pb::OrderKind::NewWebsite), _) => {
+            Err(Error::invalid(
+                "change",
+                "must match the kind: subject_change, website_change or new_website",
+            ))
         }
         _ => Err(Error::not_implemented("CreateOrder of this kind")),
     }
@@ -311,6 +320,31 @@ fn subject_change(
         province_code: province.map(str::to_owned),
         principal_id_suffix: change.principal_id_suffix.trim().chars().take(6).collect(),
         proof: Some(proof.trim()).filter(|proof| !proof.is_empty()).map(str::to_owned),
+    })
+}
+
+/// Domains a new website may have at most.
+const MAX_NEW_DOMAINS: usize = 10;
+
+fn new_website(account_id: String, website: pb::NewWebsite) -> Result<NewWebsite, Error> {
+    if website.domains.is_empty() || website.domains.len() > MAX_NEW_DOMAINS {
+        return Err(Error::invalid("new_website.domains", "must hold 1 to 10 domains"));
+    }
+    let mut domains = Vec::with_capacity(website.domains.len());
+    for (i, value) in website.domains.iter().enumerate() {
+        let domain = beian_common::domain_name::normalise_domain(value)
+            .map_err(|e| Error::invalid(format!("new_website.domains[{i}]"), e.to_string()))?;
+        // `www.example.com` and `example.com` are one domain
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    Ok(NewWebsite {
+        account_id,
+        name: text("new_website.name", &website.name, 64)?.to_owned(),
+        domains,
+        service_number: normalise_service_number(&website.service_number)
+            .map_err(|e| Error::invalid("new_website.service_number", e.to_string()))?,
     })
 }
 

@@ -59,6 +59,7 @@ impl FilingRegistryService for PublicApi {
         let order = match convert::create_order(request.into_inner())? {
             convert::Change::Subject(change) => self.service.change_subject(change).await?,
             convert::Change::Website(change) => self.service.change_website(change).await?,
+            convert::Change::NewWebsite(website) => self.service.add_website(website).await?,
         };
         Ok(Response::new(pb::CreateOrderResponse { order: Some(convert::order(order)) }))
     }

@@ -2,6 +2,12 @@
 //! unique index `orders_one_in_progress` decides, also between concurrent requests),
 //! abandoned by the holder or decided by the regulator's review (`DecideOrder`), whose
 //! approval applies the order's effect and whose every decision notifies the holder.
+//!
+//! A new website (新增网站) carries a server filing service number (备案服务号), single use
+//! (seed 002 §3–§4): reserved while its order is in progress (the partial unique index
+//! `orders_service_number_in_progress`), free again when the order is abandoned or rejected
+//! (the regulator never filed anything with it), and used for ever once approved (a row of
+//! `service_numbers`, never deleted: cancel access and deregistration leave it used).
 
 mod lists;
 
@@ -171,6 +177,24 @@ pub struct SubjectChange {
     pub proof: Option<String>,
 }
 
+/// A validated CreateOrder of kind NEW_WEBSITE: domains normalised and without repeats,
+/// the service number canonical.
+#[derive(Debug, Clone)]
+pub struct NewWebsite {
+    pub account_id: String,
+    pub name: String,
+    pub domains: Vec<String>,
+    pub service_number: String,
+}
+
+/// What an approved NEW_WEBSITE order adds, kept in the order's payload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NewWebsitePayload {
+    pub name: String,
+    pub domains: Vec<String>,
+    pub service_number: String,
+}
+
 /// What an approved CHANGE_SUBJECT order changes, kept in the order's payload.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SubjectChangePayload {
@@ -335,6 +359,50 @@ impl FilingRegistry {
         self.start_order_with(&subject.subject_id, OrderKind::ChangeSubject, None, &payload).await
     }
 
+    /// CreateOrder of kind NEW_WEBSITE (新增网站): refused when a domain's TLD is not approved
+    /// by the regulator (DOMAIN_TLD_NOT_APPROVED) or a live filing holds a domain
+    /// (DOMAIN_ALREADY_FILED; a deregistered website's domains may be filed again). Then one
+    /// transaction whose writes decide: the order (ORDER_IN_PROGRESS), its hold on the service
+    /// number (SERVICE_NUMBER_USED while another order in progress holds it), and only then
+    /// the read of the used numbers, which an approval writes in the same transaction that
+    /// ends its hold — so of two requests racing with one number, one order starts.
+    pub async fn add_website(&self, request: NewWebsite) -> Result<Order, Error> {
+        let subject = self.subject_for_order(&request.account_id).await?;
+        if let Some(domain) = lists::unapproved(&request.domains).into_iter().next() {
+            return Err(Error::DomainTldNotApproved { domain });
+        }
+        for domain in &request.domains {
+            if subjects::find_by_domain(self.db.reader(), domain).await?.is_some() {
+                return Err(Error::DomainAlreadyFiled { domain: domain.clone() });
+            }
+        }
+        let payload = NewWebsitePayload {
+            name: request.name,
+            domains: request.domains,
+            service_number: request.service_number,
+        };
+        let order = Order {
+            order_number: new_order_number(),
+            subject_id: subject.subject_id.clone(),
+            kind: OrderKind::NewWebsite,
+            state: OrderState::InProgress,
+            website_number: None,
+            decision_note: None,
+            created_at_ms: now_millis(),
+        };
+        let json = serde_json::to_string(&payload).map_err(Error::internal)?;
+        let mut tx = self.db.begin().await?;
+        store::insert_in_progress(&mut *tx, &order, &json).await?;
+        store::hold_service_number(&mut tx, &order.order_number, &payload.service_number).await?;
+        if store::service_number_used(&mut *tx, &payload.service_number).await? {
+            tx.rollback().await?;
+            return Err(Error::ServiceNumberUsed);
+        }
+        tx.commit().await?;
+        tracing::info!(order = %order.order_number, subject_id = %subject.subject_id, "new website order started");
+        Ok(order)
+    }
+
     async fn start_order(
         &self,
         subject_id: &str,
@@ -395,11 +463,12 @@ impl FilingRegistry {
             tx.rollback().await?;
             return store::find(self.db.reader(), &deciding.order_number).await?.ok_or(Error::OrderNotFound);
         }
-        let order = store::find(&mut *tx, &deciding.order_number)
-            .await?
-            .ok_or_else(|| Error::internal(format!("decided order {} vanished", deciding.order_number)))?;
+        let vanished = || Error::internal(format!("decided order {} vanished", deciding.order_number));
+        let mut order = store::find(&mut *tx, &deciding.order_number).await?.ok_or_else(vanished)?;
         if state == OrderState::Approved {
             store::apply(&mut tx, &order, now).await?;
+            // a new website's number is given by the approval
+            order = store::find(&mut *tx, &deciding.order_number).await?.ok_or_else(vanished)?;
         }
         let mobile = store::principal_mobile(&mut *tx, &order.subject_id).await?;
         let notice = NewNotice {

@@ -1,10 +1,20 @@
-//! SQL over `orders`, and the effects an approved order has on `websites` and
-//! `website_domains`.
+//! SQL over `orders` and `service_numbers`, and the effects an approved order has on
+//! `websites` and `website_domains`.
 
+use beian_common::filing_number::FilingNumber;
 use sqlx::{Any, AnyExecutor, Row, Transaction, any::AnyRow};
 
-use super::{Deciding, Order, OrderKind, OrderState, SubjectChangePayload, WebsiteChangePayload};
-use crate::error::Error;
+use super::{
+    Deciding, NewWebsitePayload, Order, OrderKind, OrderState, SubjectChangePayload, WebsiteChangePayload,
+};
+use crate::{
+    error::Error,
+    subjects::{Website, WebsiteState, store as subjects},
+};
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error.as_database_error().is_some_and(|e| e.is_unique_violation())
+}
 
 fn order_from_row(row: &AnyRow) -> Result<Order, Error> {
     let kind: String = row.try_get("kind")?;
@@ -38,9 +48,60 @@ pub async fn insert_in_progress(db: impl AnyExecutor<'_>, order: &Order, payload
     .await;
     match inserted {
         Ok(_) => Ok(()),
-        Err(error) if error.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
-            Err(Error::OrderInProgress)
-        }
+        Err(error) if is_unique_violation(&error) => Err(Error::OrderInProgress),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Puts the service number on a NEW_WEBSITE order just inserted in `tx`: SERVICE_NUMBER_USED
+/// when another order in progress holds it (the partial unique index). A statement of its own,
+/// after the order's insert, so each unique index names its own refusal.
+pub async fn hold_service_number(
+    tx: &mut Transaction<'_, Any>,
+    order_number: &str,
+    service_number: &str,
+) -> Result<(), Error> {
+    let held = sqlx::query("update orders set service_number = $2 where order_number = $1")
+        .bind(order_number)
+        .bind(service_number)
+        .execute(&mut **tx)
+        .await;
+    match held {
+        Ok(_) => Ok(()),
+        Err(error) if is_unique_violation(&error) => Err(Error::ServiceNumberUsed),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Whether a website's filing used the number (for ever).
+pub async fn service_number_used(db: impl AnyExecutor<'_>, service_number: &str) -> Result<bool, Error> {
+    let used: i64 =
+        sqlx::query("select cast(count(*) as bigint) as n from service_numbers where service_number = $1")
+            .bind(service_number)
+            .fetch_one(db)
+            .await?
+            .try_get("n")?;
+    Ok(used > 0)
+}
+
+/// Records that a website's filing used the number; rows are never deleted.
+pub async fn use_service_number(
+    tx: &mut Transaction<'_, Any>,
+    service_number: &str,
+    website_id: &str,
+    now_ms: i64,
+) -> Result<(), Error> {
+    let inserted = sqlx::query(
+        "insert into service_numbers (service_number, website_id, used_at_ms) values ($1, $2, $3)",
+    )
+    .bind(service_number)
+    .bind(website_id)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(error) if is_unique_violation(&error) => Err(Error::ServiceNumberUsed),
         Err(error) => Err(error.into()),
     }
 }
@@ -188,8 +249,59 @@ pub async fn apply(tx: &mut Transaction<'_, Any>, order: &Order, now_ms: i64) ->
             .execute(&mut **tx)
             .await?;
         }
-        OrderKind::NewWebsite => return Err(Error::not_implemented("DecideOrder of a new website")),
+        OrderKind::NewWebsite => {
+            let new: NewWebsitePayload =
+                serde_json::from_str(&payload_of(tx, &order.order_number).await?).map_err(Error::internal)?;
+            add_website(tx, order, new, now_ms).await?;
+        }
     }
+    Ok(())
+}
+
+/// An approved NEW_WEBSITE order: the website, ACTIVE, under the subject's next website number
+/// (`<subject filing number>-<n>`, n one above the highest so far, deregistered ones included:
+/// a number is never given twice) with the subject's principal; its service number used. A
+/// domain filed meanwhile (another subject's new website approved) is DOMAIN_ALREADY_FILED
+/// and nothing changes.
+async fn add_website(
+    tx: &mut Transaction<'_, Any>,
+    order: &Order,
+    new: NewWebsitePayload,
+    now_ms: i64,
+) -> Result<(), Error> {
+    let subject = sqlx::query(
+        "select filing_number, principal_name, principal_mobile, principal_email from subjects \
+         where subject_id = $1",
+    )
+    .bind(&order.subject_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let numbers: Vec<String> = sqlx::query("select website_number from websites where subject_id = $1")
+        .bind(&order.subject_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|row| row.try_get("website_number"))
+        .collect::<Result<_, _>>()?;
+    let last = numbers.iter().filter_map(|number| FilingNumber::parse(number).ok()?.website_index()).max();
+    let filing_number: String = subject.try_get("filing_number")?;
+    let website = Website {
+        website_id: format!("web-{}", uuid::Uuid::new_v4()),
+        website_number: format!("{filing_number}-{}", last.unwrap_or(0) + 1),
+        name: new.name,
+        domains: new.domains,
+        state: WebsiteState::Active,
+        principal_name: subject.try_get("principal_name")?,
+        principal_mobile: subject.try_get("principal_mobile")?,
+        principal_email: subject.try_get("principal_email")?,
+    };
+    subjects::insert_website(tx, &order.subject_id, &website, now_ms).await?;
+    use_service_number(tx, &new.service_number, &website.website_id, now_ms).await?;
+    sqlx::query("update orders set website_number = $2 where order_number = $1")
+        .bind(&order.order_number)
+        .bind(&website.website_number)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

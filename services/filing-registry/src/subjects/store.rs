@@ -160,6 +160,8 @@ pub async fn insert_subject(
     Ok(inserted)
 }
 
+/// Inserts a website with its domains; DOMAIN_ALREADY_FILED when a live filing holds one of
+/// them (the live-domain index decides, also against a concurrent insert).
 pub async fn insert_website(
     tx: &mut Transaction<'_, Any>,
     subject_id: &str,
@@ -183,15 +185,20 @@ pub async fn insert_website(
     .execute(&mut **tx)
     .await?;
     for domain in &website.domains {
-        sqlx::query(
-            "insert into website_domains (website_id, domain, active, created_at_ms) values ($1, $2, $3, $4)",
+        let inserted = sqlx::query(
+            "insert into website_domains (website_id, domain, active, created_at_ms) values ($1, $2, $3, $4) \
+             on conflict do nothing",
         )
         .bind(&website.website_id)
         .bind(domain)
         .bind(i64::from(website.state != WebsiteState::Deregistered))
         .bind(now_ms)
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(Error::DomainAlreadyFiled { domain: domain.clone() });
+        }
     }
     Ok(())
 }

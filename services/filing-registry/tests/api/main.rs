@@ -5,6 +5,7 @@
 
 mod fake_codes;
 mod fake_identity;
+mod new_websites;
 mod orders;
 mod passwords;
 mod support;

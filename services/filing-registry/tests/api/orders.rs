@@ -384,12 +384,12 @@ async fn a_website_change_may_only_remove_domains_and_applies_once_approved() {
         .await
         .create_order(app.request(pb::CreateOrderRequest {
             account_id: HOLDER.into(),
-            kind: pb::OrderKind::NewWebsite as i32,
+            kind: pb::OrderKind::CancelAccess as i32,
             change: None,
             proof: String::new(),
         }))
         .await
-        .expect_err("not delivered");
+        .expect_err("CancelAccess has its own RPC");
     assert_eq!(reason(&other_kind), "NOT_IMPLEMENTED");
     assert_eq!(app.orders_in_progress().await, 0);
 
@@ -492,6 +492,7 @@ async fn outside_the_sms_provinces_a_subject_change_needs_no_code() {
             name: "博客",
             domains: vec!["zhao-blog.cn"],
             state: WebsiteState::Active,
+            service_number: "BJ18000777001",
         }],
         order_in_progress: None,
     };

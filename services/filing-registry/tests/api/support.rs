@@ -38,6 +38,8 @@ pub const CERTIFICATE: &str = "33010619900101123X";
 pub const MOBILE: &str = "15212341234";
 pub const EMAIL: &str = "zhang.wei@example.com";
 pub const OLD_PASSWORD: &str = "483920";
+/// The server filing service number the seeded website's filing used.
+pub const SERVICE_NUMBER: &str = "ZJ1901234501";
 
 /// A policy small enough to reach in a test: 3 wrong passwords lock for 1 s; 3 recoveries
 /// per filing and 5 per client a day.
@@ -209,6 +211,7 @@ pub fn other_subject(n: u8, holder: &'static str, order_in_progress: Option<&'st
             name: "店",
             domains: vec![leak(format!("shop-{n}.cn"))],
             state: WebsiteState::Active,
+            service_number: leak(format!("ZJ1901234{n}01")),
         }],
         order_in_progress,
         ..seed()
@@ -249,6 +252,7 @@ fn seed() -> SeedSubject {
             name: "小店",
             domains: vec!["shop-zhang.cn"],
             state: WebsiteState::Active,
+            service_number: SERVICE_NUMBER,
         }],
         order_in_progress: None,
     }

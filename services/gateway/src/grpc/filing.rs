@@ -1,7 +1,9 @@
 //! `beian.gateway.v1.FilingService` (SPEC §6): the logged-in holder's own filing.
 //! CheckFilingType answers UNIMPLEMENTED (NOT_IMPLEMENTED); the other RPCs are delivered.
 
-use beian_common::filing_number::FilingNumber;
+use beian_common::{
+    domain_name::normalise_domain, filing_number::FilingNumber, service_number::normalise_service_number,
+};
 use beian_platform::wire::{enums::to_wire, required_text, timestamp};
 use beian_proto::{
     common::v1 as common,
@@ -15,7 +17,7 @@ use crate::{
     flows::FlowId,
     model::{
         TypedCode,
-        filing::{MyFiling, MyOrder, SubjectChange, WebsiteChange},
+        filing::{MyFiling, MyOrder, NewWebsite, SubjectChange, WebsiteChange},
     },
     workflows::filing::{CancelAccess, Deregister, Filing, FilingPassword, SubjectChangeAnswer},
 };
@@ -55,6 +57,35 @@ impl TryFrom<pb::CancelAccessRequest> for CancelAccess {
             code: TypedCode::parse(&request.code)
                 .ok_or_else(|| Error::invalid("code", "must be 6 digits"))?,
             filing_password: filing_password(&request.filing_password)?,
+        })
+    }
+}
+
+/// Domains a new website may have at most.
+const MAX_NEW_DOMAINS: usize = 10;
+
+impl TryFrom<pb::AddWebsiteRequest> for NewWebsite {
+    type Error = Error;
+
+    fn try_from(request: pb::AddWebsiteRequest) -> Result<Self, Error> {
+        let name = required_text(&request.website_name, 64)
+            .map_err(|description| Error::invalid("website_name", description))?;
+        if request.domains.is_empty() || request.domains.len() > MAX_NEW_DOMAINS {
+            return Err(Error::invalid("domains", "must hold 1 to 10 domains"));
+        }
+        let mut domains = Vec::with_capacity(request.domains.len());
+        for (i, value) in request.domains.iter().enumerate() {
+            let domain = normalise_domain(value)
+                .map_err(|e| Error::invalid(format!("domains[{i}]"), e.to_string()))?;
+            if !domains.contains(&domain) {
+                domains.push(domain);
+            }
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            domains,
+            service_number: normalise_service_number(&request.service_number)
+                .map_err(|e| Error::invalid("service_number", e.to_string()))?,
         })
     }
 }
@@ -179,6 +210,13 @@ impl FilingService for FilingApi {
             flow_id: String::new(),
             code: None,
         }))
+    }
+
+    async fn add_website(&self, request: Request<pb::AddWebsiteRequest>) -> Reply<pb::AddWebsiteResponse> {
+        let session = caller::session(&request)?;
+        let website = NewWebsite::try_from(request.into_inner())?;
+        let order = self.workflow.add_website(&session, website).await?;
+        Ok(Response::new(pb::AddWebsiteResponse { order: Some(my_order(order)) }))
     }
 
     async fn abandon_order(

@@ -61,6 +61,15 @@ pub struct WebsiteChange {
     pub add_domains: Vec<String>,
 }
 
+/// A website to add to the caller's subject (新增网站): domains normalised and without
+/// repeats, the service number canonical (filing-registry checks them again, and the rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWebsite {
+    pub name: String,
+    pub domains: Vec<String>,
+    pub service_number: String,
+}
+
 /// A change of the subject's principal. No `Debug`: contacts in the clear.
 #[derive(Clone)]
 pub struct SubjectChange {

@@ -18,7 +18,7 @@ use crate::{
     model::{
         FilingFound, MaskedContact,
         client::Client,
-        filing::{MyFiling, MyOrder, MyWebsite, OrderStarted, SubjectChange, WebsiteChange},
+        filing::{MyFiling, MyOrder, MyWebsite, NewWebsite, OrderStarted, SubjectChange, WebsiteChange},
         transfer::HeldFiling,
     },
     workflows::filing_password::Recover,
@@ -226,6 +226,25 @@ impl FilingRegistry {
                     principal_email: change.principal_email,
                     remove_domains: change.remove_domains,
                     add_domains: change.add_domains,
+                })),
+            })
+            .await?;
+        order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
+    }
+
+    /// Starts a NEW_WEBSITE order, its service number held until the order is decided.
+    pub async fn add_website(&self, account_id: &str, website: NewWebsite) -> Result<MyOrder, Error> {
+        let reply = self
+            .public
+            .clone()
+            .create_order(pb::CreateOrderRequest {
+                account_id: account_id.to_owned(),
+                kind: pb::OrderKind::NewWebsite as i32,
+                proof: String::new(),
+                change: Some(pb::create_order_request::Change::NewWebsite(pb::NewWebsite {
+                    name: website.name,
+                    domains: website.domains,
+                    service_number: website.service_number,
                 })),
             })
             .await?;

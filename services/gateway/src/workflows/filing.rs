@@ -1,7 +1,7 @@
-//! SPEC §6: the logged-in holder's own filing (我的备案) — view it, abandon the order in
-//! progress, cancel a website's access (取消接入), deregister (注销) the subject or one
-//! website. Cancel and deregistration become orders that the regulator's review decides
-//! (filing-registry's `DecideOrder`); one order at a time per subject.
+//! SPEC §6: the logged-in holder's own filing (我的备案) — view it, add a website (新增网站),
+//! change details, abandon the order in progress, cancel a website's access (取消接入),
+//! deregister (注销) the subject or one website. Each becomes an order that the regulator's
+//! review decides (filing-registry's `DecideOrder`); one order at a time per subject.
 //!
 //! Cancel access is a flow: `SendCancelAccessCode` sends an SMS code of purpose
 //! CANCEL_ACCESS to the holder's mobile (key `<flow_id>:send:1`); `CancelAccess` checks
@@ -21,7 +21,7 @@ use crate::{
         CodeRequest, CodeSent, TypedCode,
         account::SessionToken,
         client::Client,
-        filing::{MyFiling, MyOrder, OrderStarted, SubjectChange, WebsiteChange},
+        filing::{MyFiling, MyOrder, NewWebsite, OrderStarted, SubjectChange, WebsiteChange},
     },
     peers::{FilingRegistry, IdentityRecovery, VerificationCodes},
 };
@@ -141,6 +141,15 @@ impl Filing {
     pub async fn abandon_order(&self, session: &SessionToken, order_number: &str) -> Result<MyOrder, Error> {
         let account_id = self.account_id(session).await?;
         self.registry.abandon_order(&account_id, order_number).await
+    }
+
+    /// AddWebsite: a NEW_WEBSITE order in progress. filing-registry holds the rules (approved
+    /// TLDs, domains not filed, the single-use service number) and decides races. One call,
+    /// no flow: a lost answer retried meets the order it started (ORDER_IN_PROGRESS), which
+    /// GetMyFiling shows.
+    pub async fn add_website(&self, session: &SessionToken, website: NewWebsite) -> Result<MyOrder, Error> {
+        let account_id = self.account_id(session).await?;
+        self.registry.add_website(&account_id, website).await
     }
 
     /// ChangeFiling of a website: an order in progress (domains may only be removed).

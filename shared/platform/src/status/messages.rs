@@ -93,7 +93,10 @@ pub fn templates(reason: R) -> (&'static str, &'static str) {
         R::ProvinceChangeNotAllowed => {
             ("变更备案时，不能变更备案所在省份", "The province of a filing cannot change")
         }
-        R::ServiceNumberUsed => ("备案服务号不可复用", "A filing service number can be used only once"),
+        R::ServiceNumberUsed => (
+            "备案服务号不可复用：此备案服务号已使用，无法再给其他网站备案使用",
+            "A filing service number is single use: this one is used already and cannot file another website",
+        ),
         R::DomainNotRealNameVerified => {
             ("域名未完成实名认证", "The domain has not passed real-name verification")
         }
@@ -101,15 +104,16 @@ pub fn templates(reason: R) -> (&'static str, &'static str) {
             ("域名持有者信息与备案主体信息不一致", "The domain holder does not match the filing subject")
         }
         R::DomainExpired => ("域名已过期，请续费后再试", "The domain has expired; renew it first"),
-        R::DomainTldNotApproved => {
-            ("该域名后缀未经工信部批复，不能备案", "This top-level domain is not approved for filing")
-        }
+        R::DomainTldNotApproved => (
+            "域名{domain}的后缀未经工信部批复，不能备案",
+            "The top-level domain of {domain} is not approved by the regulator and cannot be filed",
+        ),
         R::NoSubjectHeld => ("当前账号下没有备案信息", "This account holds no filing"),
         R::WebsiteNotFound => ("未找到该网站备案信息", "No such website under your filing"),
         R::PrincipalIdSuffixIncorrect => {
             ("身份证件号码后六位不正确", "The last six digits of the principal's ID number are incorrect")
         }
-        R::DomainAlreadyFiled => ("该域名已备案", "This domain is already filed"),
+        R::DomainAlreadyFiled => ("域名{domain}已备案，不能重复备案", "The domain {domain} is already filed"),
         R::OrderNotFound => ("未找到该备案订单", "No such order"),
         R::TransferTargetNotFound => ("对方登录账号不存在", "No account has that login name"),
         R::TransferTargetHasOrderInProgress => {
