@@ -192,19 +192,23 @@ impl AccountLookup {
     /// Step 3a: the code. Sends the login name; answers it masked. A retry answers the same.
     pub async fn verify_code(&self, request: VerifyCode, client: &Client) -> Result<LookupDone, Error> {
         let mut flow = self.flows.load::<LookupFlow>(&request.flow_id).await?;
-        let proof = match &flow.state.step {
+        let mobile = self.registry.filing_mobile(&flow.state.domain);
+        let (proof, mobile) = match &flow.state.step {
             Step::Started => return Err(Error::StepOutOfOrder),
             Step::Done { result } => return Ok(result.clone()),
-            Step::ProofHeld { proof } => proof.clone(),
+            Step::ProofHeld { proof } => (proof.clone(), mobile.await?),
             Step::CodeSent { code_id } => {
+                // the filing's mobile is read while the code is checked: one wait instead of two
                 let request_id = format!("{}:check:{code_id}", flow.id.as_str());
-                let proof = self.codes.check_code(code_id, &request.code, request_id, client).await?;
+                let (proof, mobile) = futures::try_join!(
+                    self.codes.check_code(code_id, &request.code, request_id, client),
+                    mobile
+                )?;
                 let next = flow.state.at(Step::ProofHeld { proof: proof.clone() });
                 flow = self.flows.advance(&flow, next).await?;
-                proof
+                (proof, mobile)
             }
         };
-        let mobile = self.registry.filing_mobile(&flow.state.domain).await?;
         let done = self
             .identity
             .complete_account_lookup(CompleteLookup {

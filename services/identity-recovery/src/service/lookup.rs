@@ -46,21 +46,17 @@ impl IdentityRecovery {
         self.verification_codes
             .redeem_lookup_proof(&request.proof, &request.destination, &request.request_id)
             .await?;
-        for (channel, destination) in &sent_to {
-            self.verification_codes
-                .enqueue_notice(Notice {
-                    idempotency_key: format!(
-                        "{}:login-name:{}",
-                        request.request_id,
-                        peers::key_part(*channel)
-                    ),
-                    channel: *channel,
-                    destination,
-                    locale: request.locale,
-                    content: NoticeContent::LoginName { login_name: &account.login_name },
-                })
-                .await?;
-        }
+        // both notices at once: each is keyed, so a retry after one failed sends only the other
+        futures::future::try_join_all(sent_to.iter().map(|(channel, destination)| {
+            self.verification_codes.enqueue_notice(Notice {
+                idempotency_key: format!("{}:login-name:{}", request.request_id, peers::key_part(*channel)),
+                channel: *channel,
+                destination,
+                locale: request.locale,
+                content: NoticeContent::LoginName { login_name: &account.login_name },
+            })
+        }))
+        .await?;
         tracing::info!(
             account_id = %account.account_id,
             destination = %MaskedMobile(&request.destination),
