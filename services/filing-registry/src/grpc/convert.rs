@@ -21,7 +21,10 @@ use crate::{
     passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
     subjects::{Subject, Website, WebsiteState},
-    transfers::{HistoryOf, HolderChange, OnlineTransfer, ReviewTransfer, SubjectRef},
+    transfers::{
+        HolderChange, OnlineTransfer, ReviewTransfer, SubjectRef,
+        history::{self, HistoryOf, HistoryQuery},
+    },
 };
 
 pub fn account_id(value: &str) -> Result<&str, Error> {
@@ -350,30 +353,42 @@ pub fn review_transfer(request: pb::TransferSubjectByReviewRequest) -> Result<Re
 }
 
 /// Exactly one of subject id, account id and filing number.
-pub fn history_of(request: pb::ListHolderHistoryRequest) -> Result<HistoryOf, Error> {
-    let given = [&request.subject_id, &request.account_id, &request.filing_number]
+pub fn history_query(request: pb::ListHolderHistoryRequest) -> Result<HistoryQuery, Error> {
+    let given = [&request.subject_id, &request.account_id, &request.filing_number, &request.party_account_id]
         .iter()
         .filter(|value| !value.trim().is_empty())
         .count();
     if given != 1 {
         return Err(Error::invalid(
             "subject_id",
-            "give exactly one of subject_id, account_id, filing_number",
+            "give exactly one of subject_id, account_id, filing_number, party_account_id",
         ));
     }
-    if !request.subject_id.trim().is_empty() {
-        Ok(HistoryOf::SubjectId(text("subject_id", &request.subject_id, 64)?.to_owned()))
+    let of = if !request.subject_id.trim().is_empty() {
+        HistoryOf::SubjectId(text("subject_id", &request.subject_id, 64)?.to_owned())
     } else if !request.account_id.trim().is_empty() {
-        Ok(HistoryOf::Holder(account_id(&request.account_id)?.to_owned()))
+        HistoryOf::Holder(account_id(&request.account_id)?.to_owned())
+    } else if !request.party_account_id.trim().is_empty() {
+        HistoryOf::Party(
+            required_text(&request.party_account_id, 64)
+                .map_err(|description| Error::invalid("party_account_id", description))?
+                .to_owned(),
+        )
     } else {
-        Ok(HistoryOf::FilingNumber(filing_number(&request.filing_number)?))
-    }
+        HistoryOf::FilingNumber(filing_number(&request.filing_number)?)
+    };
+    Ok(HistoryQuery {
+        of,
+        size: history::page_size(request.page_size)?,
+        page_token: Some(request.page_token).filter(|token| !token.trim().is_empty()),
+    })
 }
 
 pub fn holder_change(change: HolderChange) -> pb::HolderChange {
     pb::HolderChange {
         change_id: change.change_id,
         subject_id: change.subject_id,
+        filing_number: change.filing_number,
         from_account_id: change.from_account_id.unwrap_or_default(),
         to_account_id: change.to_account_id,
         actor: change.actor,

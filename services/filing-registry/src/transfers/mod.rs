@@ -12,6 +12,7 @@
 //! belong to identity-recovery and never change in a way a transfer races with, so
 //! they are read before the transaction.
 
+pub mod history;
 pub mod store;
 
 use std::collections::BTreeMap;
@@ -37,6 +38,7 @@ use crate::{
 pub struct HolderChange {
     pub change_id: String,
     pub subject_id: String,
+    pub filing_number: String,
     /// None when the subject entered the registry (import, claim, seed).
     pub from_account_id: Option<String>,
     pub to_account_id: String,
@@ -74,15 +76,6 @@ pub struct ReviewTransfer {
     pub to_account_id: String,
     pub staff_id: String,
     pub locale: Locale,
-}
-
-/// Which history to list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HistoryOf {
-    SubjectId(String),
-    /// The subject the account holds (the holder's own view).
-    Holder(String),
-    FilingNumber(beian_common::filing_number::FilingNumber),
 }
 
 /// What [`FilingRegistry::transfer`] needs, whoever asked.
@@ -200,6 +193,7 @@ impl FilingRegistry {
         let change = HolderChange {
             change_id: uuid::Uuid::new_v4().to_string(),
             subject_id: subject.subject_id.clone(),
+            filing_number: subject.filing_number.clone(),
             from_account_id: Some(from.to_owned()),
             to_account_id: target.account_id.clone(),
             actor: transfer.actor.to_owned(),
@@ -279,32 +273,5 @@ impl FilingRegistry {
             return Err(Error::OrderInProgress);
         }
         Err(Error::internal(format!("subject {} neither moved nor changed", now.subject_id)))
-    }
-
-    /// The holder changes of a subject, oldest first, with its filing number.
-    pub async fn holder_history(&self, of: HistoryOf) -> Result<(String, Vec<HolderChange>), Error> {
-        let subject_id = match of {
-            HistoryOf::SubjectId(subject_id) => subject_id,
-            HistoryOf::Holder(account_id) => {
-                subjects::find_by_holder(self.db.reader(), &account_id)
-                    .await?
-                    .ok_or(Error::NoSubjectHeld)?
-                    .subject_id
-            }
-            HistoryOf::FilingNumber(number) => {
-                let website = number.is_website().then(|| number.to_string());
-                subjects::find_by_filing_number(
-                    self.db.reader(),
-                    &number.subject_number(),
-                    website.as_deref(),
-                )
-                .await?
-                .ok_or(Error::FilingNotMatched)?
-                .subject_id
-            }
-        };
-        let filing_number =
-            store::subject_number(self.db.reader(), &subject_id).await?.ok_or(Error::FilingNotMatched)?;
-        Ok((filing_number, store::history(self.db.reader(), &subject_id).await?))
     }
 }

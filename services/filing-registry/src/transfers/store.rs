@@ -2,7 +2,10 @@
 
 use sqlx::{Any, AnyExecutor, Row, Transaction};
 
-use super::HolderChange;
+use super::{
+    HolderChange,
+    history::{Cursor, Listing},
+};
 use crate::error::Error;
 
 /// Moves the subject from `from` to `to` if `from` still holds it and no order is in
@@ -36,6 +39,7 @@ fn change_from_row(row: &sqlx::any::AnyRow) -> Result<HolderChange, Error> {
     Ok(HolderChange {
         change_id: row.try_get("change_id")?,
         subject_id: row.try_get("subject_id")?,
+        filing_number: row.try_get("filing_number")?,
         from_account_id: row.try_get("from_account_id")?,
         to_account_id: row.try_get("to_account_id")?,
         actor: row.try_get("actor")?,
@@ -47,8 +51,10 @@ fn change_from_row(row: &sqlx::any::AnyRow) -> Result<HolderChange, Error> {
 /// The change a request made, by its idempotency key.
 pub async fn change_by_key(db: impl AnyExecutor<'_>, key: &str) -> Result<Option<HolderChange>, Error> {
     sqlx::query(
-        "select change_id, subject_id, from_account_id, to_account_id, actor, reason, changed_at_ms \
-         from holder_changes where idempotency_key = $1",
+        "select c.change_id, c.subject_id, s.filing_number, c.from_account_id, c.to_account_id, \
+         c.actor, c.reason, c.changed_at_ms \
+         from holder_changes c join subjects s on s.subject_id = c.subject_id \
+         where c.idempotency_key = $1",
     )
     .bind(key)
     .fetch_optional(db)
@@ -58,18 +64,45 @@ pub async fn change_by_key(db: impl AnyExecutor<'_>, key: &str) -> Result<Option
     .transpose()
 }
 
-/// Every change of holder of a subject, oldest first.
-pub async fn history(db: impl AnyExecutor<'_>, subject_id: &str) -> Result<Vec<HolderChange>, Error> {
-    sqlx::query(
-        "select change_id, subject_id, from_account_id, to_account_id, actor, reason, changed_at_ms \
-         from holder_changes where subject_id = $1 order by changed_at_ms, change_id",
-    )
-    .bind(subject_id)
-    .fetch_all(db)
-    .await?
-    .iter()
-    .map(change_from_row)
-    .collect()
+/// Up to `limit` changes of a listing after `after`, oldest first. A party listing is the
+/// account's changes as old or new holder and every change of the subject it holds now.
+pub async fn history_page(
+    db: impl AnyExecutor<'_>,
+    listing: &Listing,
+    after: Option<&Cursor>,
+    limit: usize,
+) -> Result<Vec<HolderChange>, Error> {
+    let query = match listing {
+        Listing::Subject(subject_id) => sqlx::query(
+            "select c.change_id, c.subject_id, s.filing_number, c.from_account_id, c.to_account_id, \
+             c.actor, c.reason, c.changed_at_ms \
+             from holder_changes c join subjects s on s.subject_id = c.subject_id \
+             where c.subject_id = $1 \
+             and (c.changed_at_ms > $2 or (c.changed_at_ms = $2 and c.change_id > $3)) \
+             order by c.changed_at_ms, c.change_id limit $4",
+        )
+        .bind(subject_id),
+        Listing::Party(account_id) => sqlx::query(
+            "select c.change_id, c.subject_id, s.filing_number, c.from_account_id, c.to_account_id, \
+             c.actor, c.reason, c.changed_at_ms \
+             from holder_changes c join subjects s on s.subject_id = c.subject_id \
+             where (c.from_account_id = $1 or c.to_account_id = $1 \
+             or c.subject_id = (select h.subject_id from subjects h where h.holder_account_id = $1)) \
+             and (c.changed_at_ms > $2 or (c.changed_at_ms = $2 and c.change_id > $3)) \
+             order by c.changed_at_ms, c.change_id limit $4",
+        )
+        .bind(account_id),
+    };
+    let (after_ms, after_id) = after.map_or((i64::MIN, ""), |c| (c.changed_at_ms, c.change_id.as_str()));
+    query
+        .bind(after_ms)
+        .bind(after_id)
+        .bind(i64::try_from(limit).map_err(Error::internal)?)
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(change_from_row)
+        .collect()
 }
 
 /// A subject's filing number by its id.

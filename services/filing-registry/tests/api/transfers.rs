@@ -286,3 +286,45 @@ async fn the_deciding_update_cannot_give_one_account_a_second_subject() {
     assert_eq!(app.holder_of("sub-t4").await.as_deref(), Some("acc-t4"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_account_lists_the_changes_it_took_part_in_a_page_at_a_time() {
+    let app = TestApp::start().await;
+    app.transfer(online("acc-t1", "acc-t2", "p-1")).await.expect("to acc-t2");
+    app.transfer(online("acc-t2", "acc-t4", "p-2")).await.expect("on to acc-t4");
+    let party = |account: &str, page_size: i32, page_token: &str| pb::ListHolderHistoryRequest {
+        party_account_id: account.into(),
+        page_size,
+        page_token: page_token.into(),
+        ..Default::default()
+    };
+    let moves = |page: &pb::ListHolderHistoryResponse| -> Vec<(String, String)> {
+        page.changes.iter().map(|c| (c.from_account_id.clone(), c.to_account_id.clone())).collect()
+    };
+    let pair = |from: &str, to: &str| (from.to_owned(), to.to_owned());
+
+    // acc-t1 gave it away: it sees its part, not where the subject went next
+    let gave = app.history(party("acc-t1", 0, "")).await.expect("acc-t1's");
+    assert_eq!(moves(&gave), vec![pair("", "acc-t1"), pair("acc-t1", "acc-t2")]);
+    assert!(gave.filing_number.is_empty() && gave.changes.iter().all(|c| c.filing_number == FILING));
+    // acc-t4 holds it now: every change of it, one page at a time
+    let mut seen = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = app.history(party("acc-t4", 1, &token)).await.expect("a page");
+        assert_eq!(page.changes.len(), 1);
+        seen.extend(moves(&page));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(seen, vec![pair("", "acc-t1"), pair("acc-t1", "acc-t2"), pair("acc-t2", "acc-t4")]);
+    // a token names its listing
+    let first = app.history(party("acc-t4", 1, "")).await.expect("first page");
+    let foreign = app.history(party("acc-t1", 1, &first.next_page_token)).await.expect_err("not acc-t1's");
+    assert_eq!(foreign.code(), Code::InvalidArgument);
+    // an account that took part in nothing lists nothing
+    assert!(app.history(party("acc-none", 0, "")).await.expect("empty").changes.is_empty());
+    app.stop().await;
+}

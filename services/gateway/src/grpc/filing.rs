@@ -220,6 +220,19 @@ impl FilingService for FilingApi {
         }))
     }
 
+    async fn list_my_holder_history(
+        &self,
+        request: Request<pb::ListMyHolderHistoryRequest>,
+    ) -> Reply<pb::ListMyHolderHistoryResponse> {
+        let session = caller::session(&request)?;
+        let request = request.into_inner();
+        let page = self.workflow.my_holder_history(&session, request.page_size, request.page_token).await?;
+        Ok(Response::new(pb::ListMyHolderHistoryResponse {
+            changes: page.changes.into_iter().map(|change| convert::holder_change(change, false)).collect(),
+            next_page_token: page.next_page_token,
+        }))
+    }
+
     async fn deregister(&self, request: Request<pb::DeregisterRequest>) -> Reply<pb::DeregisterResponse> {
         let session = caller::session(&request)?;
         let deregister = Deregister::try_from(request.into_inner())?;

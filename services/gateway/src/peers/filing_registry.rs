@@ -19,7 +19,7 @@ use crate::{
         FilingFound, MaskedContact,
         client::Client,
         filing::{MyFiling, MyOrder, MyWebsite, OrderStarted, SubjectChange, WebsiteChange},
-        transfer::HeldFiling,
+        transfer::{ChangeActor, HeldFiling, HistoryOf, HistoryPage, HistoryQuery, HolderChange},
     },
     workflows::filing_password::Recover,
 };
@@ -72,6 +72,30 @@ impl FilingRegistry {
             .change
             .ok_or_else(|| Error::internal("filing-registry answered no change"))?;
         Ok(change.change_time.as_ref().map_or(0, millis))
+    }
+
+    /// A page of holder changes, oldest first.
+    pub async fn holder_history(&self, query: HistoryQuery) -> Result<HistoryPage, Error> {
+        let (filing_number, party_account_id) = match query.of {
+            HistoryOf::FilingNumber(number) => (number, String::new()),
+            HistoryOf::Party(account_id) => (String::new(), account_id),
+        };
+        let reply = self
+            .public
+            .clone()
+            .list_holder_history(pb::ListHolderHistoryRequest {
+                filing_number,
+                party_account_id,
+                page_size: query.page_size,
+                page_token: query.page_token,
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        Ok(HistoryPage {
+            changes: reply.changes.into_iter().map(holder_change).collect(),
+            next_page_token: reply.next_page_token,
+        })
     }
 
     pub fn new(channel: PeerChannel) -> Self {
@@ -315,4 +339,25 @@ fn order(order: pb::Order) -> Result<MyOrder, Error> {
         order_number: order.order_number,
         website_number: order.website_number,
     })
+}
+
+/// filing-registry records the actor as the account that moved it (the old holder),
+/// a staff id, or `system`.
+fn holder_change(change: pb::HolderChange) -> HolderChange {
+    let from_account_id = Some(change.from_account_id).filter(|from| !from.is_empty());
+    let actor = if change.actor == "system" {
+        ChangeActor::System
+    } else if from_account_id.as_deref() == Some(change.actor.as_str()) {
+        ChangeActor::Holder
+    } else {
+        ChangeActor::Staff(change.actor)
+    };
+    HolderChange {
+        changed_at_ms: change.change_time.as_ref().map_or(0, beian_platform::wire::millis),
+        filing_number: change.filing_number,
+        from_account_id,
+        to_account_id: change.to_account_id,
+        actor,
+        reason: change.reason,
+    }
 }

@@ -22,6 +22,7 @@ use crate::{
         account::SessionToken,
         client::Client,
         filing::{MyFiling, MyOrder, OrderStarted, SubjectChange, WebsiteChange},
+        transfer::{HistoryOf, HistoryPage, HistoryQuery},
     },
     peers::{FilingRegistry, IdentityRecovery, VerificationCodes},
 };
@@ -135,6 +136,21 @@ impl Filing {
     pub async fn my_filing(&self, session: &SessionToken) -> Result<MyFiling, Error> {
         let account_id = self.account_id(session).await?;
         self.registry.held_subject(&account_id).await
+    }
+
+    /// ListMyHolderHistory: the changes the caller took part in (old or new holder) and
+    /// every change of the subject it holds now; empty when none. A subject given away is
+    /// seen up to that change, not where it went next.
+    pub async fn my_holder_history(
+        &self,
+        session: &SessionToken,
+        page_size: i32,
+        page_token: String,
+    ) -> Result<HistoryPage, Error> {
+        let account_id = self.account_id(session).await?;
+        self.registry
+            .holder_history(HistoryQuery { of: HistoryOf::Party(account_id), page_size, page_token })
+            .await
     }
 
     /// AbandonOrder: ends the caller's order in progress.
