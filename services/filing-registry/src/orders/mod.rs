@@ -1,5 +1,7 @@
 //! Orders on a subject (备案订单): at most one in progress per subject (the partial
 //! unique index `orders_one_in_progress` decides, also between concurrent requests),
+//! started only while the caller still holds the subject (the order's transaction takes
+//! the subject row first, as a transfer does, so the two never both succeed),
 //! abandoned by the holder or decided by the regulator's review (`DecideOrder`), whose
 //! approval applies the order's effect and whose every decision notifies the holder.
 
@@ -226,7 +228,12 @@ impl FilingRegistry {
         let key = format!("cancel-access:{}:{}", request.account_id, website.website_number);
         self.codes.redeem_proof(&request.proof, Purpose::CancelAccess, None, &key).await?;
         let order = self
-            .start_order(&subject.subject_id, OrderKind::CancelAccess, Some(&website.website_number))
+            .start_order(
+                &request.account_id,
+                &subject.subject_id,
+                OrderKind::CancelAccess,
+                Some(&website.website_number),
+            )
             .await?;
         Ok(Started { order, unapproved_tld_domains: lists::unapproved(&website.domains) })
     }
@@ -246,7 +253,7 @@ impl FilingRegistry {
             None => (OrderKind::DeregisterSubject, None),
         };
         self.check_filing_password(&subject.subject_id, &request.filing_password).await?;
-        let order = self.start_order(&subject.subject_id, kind, website_number).await?;
+        let order = self.start_order(&request.account_id, &subject.subject_id, kind, website_number).await?;
         let domains = subject
             .websites
             .iter()
@@ -287,7 +294,14 @@ impl FilingRegistry {
         };
         let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
         let number = website.website_number.clone();
-        self.start_order_with(&subject.subject_id, OrderKind::ChangeWebsite, Some(&number), &payload).await
+        self.start_order_with(
+            &change.account_id,
+            &subject.subject_id,
+            OrderKind::ChangeWebsite,
+            Some(&number),
+            &payload,
+        )
+        .await
     }
 
     /// ChangeFiling of the subject: the province never changes (PROVINCE_CHANGE_NOT_ALLOWED).
@@ -332,22 +346,33 @@ impl FilingRegistry {
             principal_email: change.principal_email,
         };
         let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
-        self.start_order_with(&subject.subject_id, OrderKind::ChangeSubject, None, &payload).await
+        self.start_order_with(
+            &change.account_id,
+            &subject.subject_id,
+            OrderKind::ChangeSubject,
+            None,
+            &payload,
+        )
+        .await
     }
 
     async fn start_order(
         &self,
+        account_id: &str,
         subject_id: &str,
         kind: OrderKind,
         website_number: Option<&str>,
     ) -> Result<Order, Error> {
-        self.start_order_with(subject_id, kind, website_number, "{}").await
+        self.start_order_with(account_id, subject_id, kind, website_number, "{}").await
     }
 
-    /// One insert: the partial unique index refuses a second order in progress
-    /// (ORDER_IN_PROGRESS), whichever of two concurrent requests comes second.
+    /// One transaction: first the subject's row, taken only if `account_id` still holds it
+    /// (NO_SUBJECT_HELD once a transfer moved it), then the insert, where the partial unique
+    /// index refuses a second order in progress (ORDER_IN_PROGRESS), whichever of two
+    /// concurrent requests comes second.
     async fn start_order_with(
         &self,
+        account_id: &str,
         subject_id: &str,
         kind: OrderKind,
         website_number: Option<&str>,
@@ -362,7 +387,13 @@ impl FilingRegistry {
             decision_note: None,
             created_at_ms: now_millis(),
         };
-        store::insert_in_progress(self.db.writer(), &order, payload).await?;
+        let mut tx = self.db.begin().await?;
+        if !subjects::take_for_order(&mut tx, subject_id, account_id).await? {
+            tx.rollback().await?;
+            return Err(Error::NoSubjectHeld);
+        }
+        store::insert_in_progress(&mut *tx, &order, payload).await?;
+        tx.commit().await?;
         tracing::info!(order = %order.order_number, %subject_id, kind = kind.as_str(), "order started");
         Ok(order)
     }

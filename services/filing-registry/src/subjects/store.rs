@@ -251,6 +251,26 @@ pub async fn insert_order_in_progress(
     Ok(())
 }
 
+/// Takes the subject's row for an order: bumps its version if `account_id` still holds it,
+/// and answers whether it does. The first statement of an order's transaction, as a
+/// transfer's move is of its own: the two take the same row (PostgreSQL's row lock,
+/// SQLite's one writer), so each sees what the other committed before it.
+pub async fn take_for_order(
+    tx: &mut Transaction<'_, Any>,
+    subject_id: &str,
+    account_id: &str,
+) -> Result<bool, Error> {
+    let taken = sqlx::query(
+        "update subjects set version = version + 1 where subject_id = $1 and holder_account_id = $2",
+    )
+    .bind(subject_id)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(taken == 1)
+}
+
 /// The subject of a filing number (`subject_number`), provided `website_number` (if
 /// given) is one of its websites that is not deregistered.
 pub async fn find_by_filing_number(

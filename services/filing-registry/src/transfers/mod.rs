@@ -6,8 +6,11 @@
 //!
 //! The rules that depend on other rows are decided inside one transaction whose first
 //! statement is the conditional move of `holder_account_id` (from the holder read
-//! before, no order in progress): two transfers of one subject cannot both move it, and
-//! `unique(holder_account_id)` refuses a second subject to one target. Websites and
+//! before): two transfers of one subject cannot both move it, and
+//! `unique(holder_account_id)` refuses a second subject to one target. Order creation
+//! takes the same subject row first, so the check for an order in progress, the next
+//! statement, sees every order committed before the move; an order started after it
+//! waits for the transfer and then finds the subject gone. Websites and
 //! orders hang off the subject, so they move with it. The accounts' sites and mobiles
 //! belong to identity-recovery and never change in a way a transfer races with, so
 //! they are read before the transaction.
@@ -214,6 +217,10 @@ impl FilingRegistry {
             tx.rollback().await?;
             return self.why_not_moved(transfer, from).await;
         }
+        if store::order_in_progress(&mut tx, &subject.subject_id).await? {
+            tx.rollback().await?;
+            return Err(Error::OrderInProgress);
+        }
         subjects::insert_holder_change(
             &mut tx,
             &subjects::HolderChangeRecord {
@@ -258,7 +265,7 @@ impl FilingRegistry {
     }
 
     /// The deciding update moved nothing: a retry of the same request won (answer its
-    /// change), or the subject changed hands or got an order meanwhile.
+    /// change), or the subject changed hands meanwhile.
     async fn why_not_moved(&self, transfer: &Transfer<'_>, from: &str) -> Result<HolderChange, Error> {
         if let Some(change) = store::change_by_key(self.db.reader(), &transfer.key).await? {
             return Ok(change);
@@ -268,9 +275,6 @@ impl FilingRegistry {
             .ok_or_else(|| Error::internal(format!("subject {} vanished", transfer.subject.subject_id)))?;
         if now.holder_account_id.as_deref() != Some(from) {
             return Err(Error::NoSubjectHeld);
-        }
-        if now.order_in_progress {
-            return Err(Error::OrderInProgress);
         }
         Err(Error::internal(format!("subject {} neither moved nor changed", now.subject_id)))
     }

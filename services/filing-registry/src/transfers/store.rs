@@ -1,4 +1,5 @@
-//! SQL of a transfer: the deciding update of `subjects` and reads of `holder_changes`.
+//! SQL of a transfer: the deciding update of `subjects`, the order check after it, and
+//! reads of `holder_changes`.
 
 use sqlx::{Any, AnyExecutor, Row, Transaction};
 
@@ -8,11 +9,11 @@ use super::{
 };
 use crate::error::Error;
 
-/// Moves the subject from `from` to `to` if `from` still holds it and no order is in
-/// progress on it; answers whether it moved. The first statement of the transfer's
-/// transaction: the row lock (PostgreSQL) or the one writer (SQLite) orders concurrent
-/// transfers of one subject, and `unique(holder_account_id)` refuses a second subject
-/// for `to` (a unique violation).
+/// Moves the subject from `from` to `to` if `from` still holds it; answers whether it
+/// moved. The first statement of the transfer's transaction: it takes the subject's row
+/// (PostgreSQL's row lock, SQLite's one writer) as order creation does first, so concurrent
+/// transfers of one subject and orders on it are ordered; `unique(holder_account_id)`
+/// refuses a second subject for `to` (a unique violation).
 pub async fn move_subject(
     tx: &mut Transaction<'_, Any>,
     subject_id: &str,
@@ -22,8 +23,7 @@ pub async fn move_subject(
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
         "update subjects set holder_account_id = $3, version = version + 1, updated_at_ms = $4 \
-         where subject_id = $1 and holder_account_id = $2 \
-         and not exists (select 1 from orders o where o.subject_id = $1 and o.state = 'IN_PROGRESS')",
+         where subject_id = $1 and holder_account_id = $2",
     )
     .bind(subject_id)
     .bind(from)
@@ -33,6 +33,18 @@ pub async fn move_subject(
     .await?
     .rows_affected()
         == 1)
+}
+
+/// Whether an order is in progress on the subject. Read in its own statement after
+/// [`move_subject`] took the row: under READ COMMITTED a statement sees what committed
+/// before it began, so an order whose transaction held the row first is seen here (a
+/// condition inside the move itself would be judged on the move's older snapshot).
+pub async fn order_in_progress(tx: &mut Transaction<'_, Any>, subject_id: &str) -> Result<bool, Error> {
+    Ok(sqlx::query("select order_number from orders where subject_id = $1 and state = 'IN_PROGRESS'")
+        .bind(subject_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
 }
 
 fn change_from_row(row: &sqlx::any::AnyRow) -> Result<HolderChange, Error> {
