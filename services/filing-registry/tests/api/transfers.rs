@@ -372,7 +372,7 @@ async fn orders_racing_a_transfer_never_leave_the_old_holders_order_on_the_moved
                 .map(|row| row.get("order_number"))
                 .collect();
         assert!(
-            !(holder == "acc-t2" && !in_progress.is_empty()),
+            holder != "acc-t2" || in_progress.is_empty(),
             "round {round}: moved to acc-t2 with acc-t1's order {in_progress:?} in progress"
         );
         assert_eq!(moved.is_ok(), holder == "acc-t2", "round {round}: {moved:?}");
