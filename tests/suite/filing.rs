@@ -48,7 +48,11 @@ async fn deregister(
     website: &str,
     password: &str,
 ) -> Result<MyOrder, Status> {
-    let request = DeregisterRequest { website_number: website.into(), filing_password: password.into() };
+    let request = DeregisterRequest {
+        website_number: website.into(),
+        filing_password: password.into(),
+        ..Default::default()
+    };
     let reply = filing(suite).await.deregister(bearer(request, session)).await?;
     Ok(reply.into_inner().order.expect("an order"))
 }
@@ -254,6 +258,7 @@ async fn a_subject_change_in_an_sms_province_takes_a_code_to_the_new_mobile_and_
             change: Some(Change::Subject(subject)),
             flow_id: flow_id.into(),
             code: code.into(),
+            ..Default::default()
         };
         bearer(request, &zhang)
     };

@@ -215,7 +215,16 @@ pub fn cancel_access(request: pb::CancelAccessRequest) -> Result<CancelAccess, E
         website_number: website_number(&request.website_number)?,
         proof: text("proof", &request.proof, 256)?.to_owned(),
         filing_password: text("filing_password", &request.filing_password, 64)?.to_owned(),
+        request_id: request_id(&request.request_id)?,
     })
+}
+
+/// An order request's id, if given.
+fn request_id(value: &str) -> Result<Option<String>, Error> {
+    match value.trim() {
+        "" => Ok(None),
+        id => Ok(Some(text("request_id", id, 128)?.to_owned())),
+    }
 }
 
 pub fn deregistration(request: pb::DeregisterRequest) -> Result<Deregistration, Error> {
@@ -224,6 +233,7 @@ pub fn deregistration(request: pb::DeregisterRequest) -> Result<Deregistration, 
         account_id: account_id(&request.account_id)?.to_owned(),
         website_number: website.map(website_number).transpose()?,
         filing_password: text("filing_password", &request.filing_password, 64)?.to_owned(),
+        request_id: request_id(&request.request_id)?,
     })
 }
 
@@ -271,12 +281,13 @@ pub enum Change {
 pub fn create_order(request: pb::CreateOrderRequest) -> Result<Change, Error> {
     use pb::create_order_request::Change as Wire;
     let account_id = account_id(&request.account_id)?.to_owned();
+    let request_id = request_id(&request.request_id)?;
     match (pb::OrderKind::try_from(request.kind), request.change) {
         (Ok(pb::OrderKind::ChangeWebsite), Some(Wire::WebsiteChange(change))) => {
-            website_change(account_id, change).map(Change::Website)
+            website_change(account_id, change, request_id).map(Change::Website)
         }
         (Ok(pb::OrderKind::ChangeSubject), Some(Wire::SubjectChange(change))) => {
-            subject_change(account_id, change, &request.proof).map(Change::Subject)
+            subject_change(account_id, change, &request.proof, request_id).map(Change::Subject)
         }
         (Ok(pb::OrderKind::ChangeWebsite | pb::OrderKind::ChangeSubject), _) => {
             Err(Error::invalid("change", "must match the kind: subject_change or website_change"))
@@ -300,6 +311,7 @@ fn subject_change(
     account_id: String,
     change: pb::SubjectChange,
     proof: &str,
+    request_id: Option<String>,
 ) -> Result<SubjectChange, Error> {
     let name = change.principal_name.trim();
     if name.chars().count() > 64 {
@@ -314,10 +326,15 @@ fn subject_change(
         province_code: province.map(str::to_owned),
         principal_id_suffix: change.principal_id_suffix.trim().chars().take(6).collect(),
         proof: Some(proof.trim()).filter(|proof| !proof.is_empty()).map(str::to_owned),
+        request_id,
     })
 }
 
-fn website_change(account_id: String, change: pb::WebsiteChange) -> Result<WebsiteChange, Error> {
+fn website_change(
+    account_id: String,
+    change: pb::WebsiteChange,
+    request_id: Option<String>,
+) -> Result<WebsiteChange, Error> {
     let domains = |field: &'static str, values: &[String]| {
         values
             .iter()
@@ -335,6 +352,7 @@ fn website_change(account_id: String, change: pb::WebsiteChange) -> Result<Websi
         principal_email: optional_contact("principal_email", &change.principal_email, normalise_email)?,
         remove_domains: domains("remove_domains", &change.remove_domains)?,
         add_domains: change.add_domains.iter().filter(|d| !d.trim().is_empty()).cloned().collect(),
+        request_id,
     })
 }
 pub fn review_transfer(request: pb::TransferSubjectByReviewRequest) -> Result<ReviewTransfer, Error> {

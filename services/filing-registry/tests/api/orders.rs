@@ -24,6 +24,7 @@ impl TestApp {
                 account_id: HOLDER.into(),
                 website_number: website_number.into(),
                 filing_password: password.into(),
+                request_id: String::new(),
             }))
             .await?;
         Ok(reply.into_inner().order.expect("an order"))
@@ -38,6 +39,7 @@ impl TestApp {
                 website_number: WEBSITE.into(),
                 proof: proof.into(),
                 filing_password: password.into(),
+                request_id: String::new(),
             }))
             .await?;
         Ok(reply.into_inner().order.expect("an order"))
@@ -318,6 +320,7 @@ async fn an_order_warns_of_domains_whose_tld_can_never_be_filed_again() {
             account_id: HOLDER.into(),
             website_number: WEBSITE.into(),
             filing_password: OLD_PASSWORD.into(),
+            request_id: String::new(),
         }))
         .await
         .expect("starts")
@@ -334,6 +337,7 @@ async fn an_order_warns_of_domains_whose_tld_can_never_be_filed_again() {
             website_number: WEBSITE.into(),
             proof: CANCEL_ACCESS_PROOF.into(),
             filing_password: OLD_PASSWORD.into(),
+            request_id: String::new(),
         }))
         .await
         .expect("starts")
@@ -348,6 +352,7 @@ fn website_change(change: pb::WebsiteChange) -> pb::CreateOrderRequest {
         kind: pb::OrderKind::ChangeWebsite as i32,
         change: Some(pb::create_order_request::Change::WebsiteChange(change)),
         proof: String::new(),
+        request_id: String::new(),
     }
 }
 
@@ -387,6 +392,7 @@ async fn a_website_change_may_only_remove_domains_and_applies_once_approved() {
             kind: pb::OrderKind::NewWebsite as i32,
             change: None,
             proof: String::new(),
+            request_id: String::new(),
         }))
         .await
         .expect_err("not delivered");
@@ -419,6 +425,7 @@ fn subject_change(account_id: &str, change: pb::SubjectChange, proof: &str) -> p
         kind: pb::OrderKind::ChangeSubject as i32,
         change: Some(pb::create_order_request::Change::SubjectChange(change)),
         proof: proof.into(),
+        request_id: String::new(),
     }
 }
 
@@ -507,5 +514,49 @@ async fn outside_the_sms_provinces_a_subject_change_needs_no_code() {
         .order
         .unwrap();
     assert_eq!(order.kind, pb::OrderKind::ChangeSubject as i32);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_retried_order_request_answers_the_order_it_started() {
+    let app = TestApp::start().await;
+    let deregister = |request_id: &str, password: &str| {
+        let request = pb::DeregisterRequest {
+            account_id: HOLDER.into(),
+            website_number: WEBSITE.into(),
+            filing_password: password.into(),
+            request_id: request_id.into(),
+        };
+        async { app.public().await.deregister(app.request(request)).await.map(|r| r.into_inner()) }
+    };
+    let wrong = deregister("r-1", "000000").await.expect_err("a wrong password starts nothing");
+    assert_eq!(reason(&wrong), "FILING_PASSWORD_INCORRECT");
+    let first = deregister("r-1", OLD_PASSWORD).await.expect("starts");
+    let again = deregister("r-1", OLD_PASSWORD).await.expect("the retry answers it");
+    assert_eq!(again, first);
+    let other = deregister("r-2", OLD_PASSWORD).await.expect_err("another request");
+    assert_eq!(reason(&other), "ORDER_IN_PROGRESS");
+    let order = first.order.expect("an order");
+    app.abandon(HOLDER, &order.order_number).await.expect("abandons");
+
+    // a change, retried after it was abandoned, still answers its own order
+    let change = pb::CreateOrderRequest {
+        request_id: "c-1".into(),
+        ..website_change(pb::WebsiteChange {
+            website_number: WEBSITE.into(),
+            principal_email: "new@example.com".into(),
+            ..Default::default()
+        })
+    };
+    let create = || async { app.public().await.create_order(app.request(change.clone())).await };
+    let changed = create().await.expect("starts").into_inner().order.expect("an order");
+    assert_eq!(create().await.expect("the retry").into_inner().order.expect("an order"), changed);
+    app.abandon(HOLDER, &changed.order_number).await.expect("abandons");
+    let retried = create().await.expect("the retry").into_inner().order.expect("an order");
+    assert_eq!(
+        (retried.order_number, retried.state),
+        (changed.order_number, pb::OrderState::Abandoned as i32)
+    );
+    assert_eq!(app.orders_in_progress().await, 0, "nothing started twice");
     app.stop().await;
 }

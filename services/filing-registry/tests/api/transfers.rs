@@ -340,6 +340,7 @@ fn change_order(account_id: &str, n: usize) -> pb::CreateOrderRequest {
             ..Default::default()
         })),
         proof: String::new(),
+        request_id: String::new(),
     }
 }
 

@@ -17,7 +17,9 @@ use crate::{
         TypedCode,
         filing::{MyFiling, MyOrder, SubjectChange, WebsiteChange},
     },
-    workflows::filing::{CancelAccess, Deregister, Filing, FilingPassword, SubjectChangeAnswer},
+    workflows::filing::{
+        CancelAccess, ClientRequestId, Deregister, Filing, FilingPassword, SubjectChangeAnswer,
+    },
 };
 
 #[derive(Debug, Clone)]
@@ -67,6 +69,7 @@ impl TryFrom<pb::DeregisterRequest> for Deregister {
         Ok(Self {
             website_number: website.map(website_number).transpose()?,
             filing_password: filing_password(&request.filing_password)?,
+            request_id: ClientRequestId::parse(&request.request_id)?,
         })
     }
 }
@@ -134,6 +137,7 @@ impl FilingService for FilingApi {
         let client = caller::client(&request)?;
         let session = caller::session(&request)?;
         let request = request.into_inner();
+        let request_id = ClientRequestId::parse(&request.request_id)?;
         let order = match request.change {
             Some(pb::change_filing_request::Change::Website(change)) => {
                 let change = WebsiteChange {
@@ -143,7 +147,7 @@ impl FilingService for FilingApi {
                     remove_domains: change.remove_domains,
                     add_domains: change.add_domains,
                 };
-                self.workflow.change_website(&session, change).await?
+                self.workflow.change_website(&session, change, request_id.as_ref()).await?
             }
             Some(pb::change_filing_request::Change::Subject(change)) => {
                 let code = match request.flow_id.trim() {
@@ -161,7 +165,11 @@ impl FilingService for FilingApi {
                     province_code: change.province_code,
                     principal_id_suffix: change.principal_id_suffix,
                 };
-                match self.workflow.change_subject(&session, change, code, &client).await? {
+                match self
+                    .workflow
+                    .change_subject(&session, change, code, request_id.as_ref(), &client)
+                    .await?
+                {
                     SubjectChangeAnswer::Order(order) => order,
                     SubjectChangeAnswer::CodeSent { flow_id, sent } => {
                         return Ok(Response::new(pb::ChangeFilingResponse {

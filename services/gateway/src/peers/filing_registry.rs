@@ -210,13 +210,14 @@ impl FilingRegistry {
     }
 
     /// Starts a cancel-access order: filing-registry checks the filing password (with its
-    /// lock) and redeems the code's proof.
+    /// lock) and redeems the code's proof. A retry with `request_id` answers the same order.
     pub async fn cancel_access(
         &self,
         account_id: &str,
         website_number: &str,
         proof: &str,
         filing_password: &str,
+        request_id: &str,
     ) -> Result<OrderStarted, Error> {
         let reply = self
             .public
@@ -226,6 +227,7 @@ impl FilingRegistry {
                 website_number: website_number.to_owned(),
                 proof: proof.to_owned(),
                 filing_password: filing_password.to_owned(),
+                request_id: request_id.to_owned(),
             })
             .await?;
         let reply = reply.into_inner();
@@ -235,8 +237,14 @@ impl FilingRegistry {
         })
     }
 
-    /// Starts a CHANGE_WEBSITE order, applied when approved.
-    pub async fn change_website(&self, account_id: &str, change: WebsiteChange) -> Result<MyOrder, Error> {
+    /// Starts a CHANGE_WEBSITE order, applied when approved; `request_id` as for cancel access
+    /// (empty: none).
+    pub async fn change_website(
+        &self,
+        account_id: &str,
+        change: WebsiteChange,
+        request_id: &str,
+    ) -> Result<MyOrder, Error> {
         let reply = self
             .public
             .clone()
@@ -251,6 +259,7 @@ impl FilingRegistry {
                     remove_domains: change.remove_domains,
                     add_domains: change.add_domains,
                 })),
+                request_id: request_id.to_owned(),
             })
             .await?;
         order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
@@ -262,6 +271,7 @@ impl FilingRegistry {
         account_id: &str,
         change: SubjectChange,
         proof: Option<&str>,
+        request_id: &str,
     ) -> Result<MyOrder, Error> {
         let reply = self
             .public
@@ -277,6 +287,7 @@ impl FilingRegistry {
                     province_code: change.province_code,
                     principal_id_suffix: change.principal_id_suffix,
                 })),
+                request_id: request_id.to_owned(),
             })
             .await?;
         order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
@@ -288,6 +299,7 @@ impl FilingRegistry {
         account_id: &str,
         website_number: Option<&str>,
         filing_password: &str,
+        request_id: &str,
     ) -> Result<OrderStarted, Error> {
         let reply = self
             .public
@@ -296,6 +308,7 @@ impl FilingRegistry {
                 account_id: account_id.to_owned(),
                 website_number: website_number.unwrap_or_default().to_owned(),
                 filing_password: filing_password.to_owned(),
+                request_id: request_id.to_owned(),
             })
             .await?;
         let reply = reply.into_inner();
