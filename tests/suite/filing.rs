@@ -148,11 +148,9 @@ async fn cancel_access_takes_a_code_and_the_filing_password_and_the_approval_can
     let after = my_filing(&suite, &zhang).await.unwrap();
     assert_eq!(after.websites[0].state, "ACCESS_CANCELLED");
     assert!(after.order_in_progress.is_none());
-    let notices = suite.wait_for_messages(1, |m| m["template"] == "REVIEW_DECIDED").await;
+    let notices = suite.wait_for_messages(1, |m| m["template"] == "ORDER_APPROVED").await;
     assert_eq!(notices[0]["destination"], ZHANG_MOBILE);
-    assert!(
-        notices[0]["text"].as_str().is_some_and(|t| t.contains(&order.order_number) && t.contains("已核实"))
-    );
+    assert_eq!(notices[0]["text"], format!("【备案】您的取消接入订单 {} 已审核通过。", order.order_number));
 
     // a cancelled website cannot be cancelled again
     let request = SendCancelAccessCodeRequest { website_number: WEBSITE.into() };
@@ -293,5 +291,27 @@ async fn a_subject_change_in_an_sms_province_takes_a_code_to_the_new_mobile_and_
     let request = ChangeFilingRequest { change: Some(Change::Subject(subject)), ..Default::default() };
     let refused = filing(&suite).await.change_filing(bearer(request, &busy)).await.expect_err("busy");
     assert_eq!(reason(&refused), "ORDER_IN_PROGRESS");
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_rejected_order_tells_the_holder_its_kind_and_why() {
+    let suite = demo().await;
+    let zhang = login(&suite, "zhangwei2019").await;
+    let order = deregister(&suite, &zhang, "", beian::demo::FILING_PASSWORD).await.expect("an order");
+    assert_eq!(
+        decide(&suite, &order.order_number, OrderDecision::Reject, "材料不全").await,
+        "ORDER_STATE_REJECTED"
+    );
+    let notices = suite.wait_for_messages(1, |m| m["template"] == "ORDER_REJECTED").await;
+    assert_eq!(notices[0]["destination"], ZHANG_MOBILE);
+    assert_eq!(
+        notices[0]["text"],
+        format!(
+            "【备案】您的注销主体订单 {} 审核未通过，原因：材料不全。请修改后重新提交。",
+            order.order_number
+        )
+    );
+    assert!(suite.messages().iter().all(|m| m["template"] != "REVIEW_DECIDED"), "not the review template");
     suite.stop().await;
 }

@@ -302,5 +302,16 @@ async fn an_offline_transfer_the_rules_refuse_completes_as_failed_with_the_reaso
     let zhang = login(&suite, "zhangwei2019").await;
     let kept = my_filing(&suite, &zhang).await.expect("still zhangwei2019's");
     assert_eq!(kept.filing_number, "浙ICP备19012345号");
+    // the applicant is told it failed, and why, in its own template
+    let told = suite.wait_for_messages(1, |m| m["template"] == "TRANSFER_FAILED").await;
+    assert_eq!(told[0]["destination"], APPLICANT_MOBILE);
+    assert_eq!(
+        told[0]["text"],
+        format!(
+            "【备案】您的备案信息转移申请 {} 未能完成，原因：对方账号下已有其他主体的备案信息，无法转移。\
+             如有疑问，请联系客服。",
+            ticket.case_number
+        )
+    );
     suite.stop().await;
 }

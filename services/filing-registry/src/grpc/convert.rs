@@ -252,6 +252,10 @@ pub fn deciding(request: pb::DecideOrderRequest) -> Result<Deciding, Error> {
     if note.chars().count() > 128 {
         return Err(Error::invalid("note", "must be at most 128 characters"));
     }
+    if decision == Decision::Reject && note.is_empty() {
+        // the holder's notice says why
+        return Err(Error::invalid("note", "a rejection needs a note: the holder is told it"));
+    }
     Ok(Deciding {
         order_number: text("order_number", &request.order_number, 32)?.to_owned(),
         decision,

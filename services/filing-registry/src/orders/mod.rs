@@ -488,17 +488,24 @@ impl FilingRegistry {
             store::apply(&mut tx, &order, now).await?;
         }
         let mobile = store::principal_mobile(&mut *tx, &order.subject_id).await?;
+        let mut params = BTreeMap::from([
+            ("order_number".to_owned(), order.order_number.clone()),
+            ("order_kind".to_owned(), order.kind.as_str().to_owned()),
+        ]);
+        let template = match deciding.decision {
+            Decision::Approve => NoticeTemplate::OrderApproved,
+            Decision::Reject => {
+                params.insert("note".to_owned(), deciding.note.clone());
+                NoticeTemplate::OrderRejected
+            }
+        };
         let notice = NewNotice {
             notice_id: format!("order-decided:{}:sms", order.order_number),
             channel: Channel::Sms,
             destination: &mobile,
-            template: NoticeTemplate::ReviewDecided,
+            template,
             locale: deciding.locale,
-            params: BTreeMap::from([
-                ("case_number".to_owned(), order.order_number.clone()),
-                ("decision".to_owned(), state.as_str().to_owned()),
-                ("note".to_owned(), deciding.note.clone()),
-            ]),
+            params,
         };
         self.outbox.enqueue(&mut tx, &notice, now).await?;
         tx.commit().await?;

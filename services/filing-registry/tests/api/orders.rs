@@ -187,10 +187,10 @@ async fn an_approved_cancel_access_cancels_the_website_once_and_tells_the_holder
     let notices = app.codes.wait_for(1).await;
     let notice = decided_notice(&notices);
     assert_eq!(notice.destination, MOBILE);
-    assert_eq!(notice.template, NoticeTemplate::ReviewDecided as i32);
-    assert_eq!(notice.params["case_number"], order.order_number);
-    assert_eq!(notice.params["decision"], "APPROVED");
-    assert_eq!(notice.params["note"], "已核实");
+    assert_eq!(notice.template, NoticeTemplate::OrderApproved as i32);
+    assert_eq!(notice.params["order_number"], order.order_number);
+    assert_eq!(notice.params["order_kind"], "CANCEL_ACCESS");
+    assert_eq!(notice.params.len(), 2, "an approval carries no note: {:?}", notice.params);
 
     // a retry, or a second reviewer's other decision, changes nothing and sends nothing
     let again = app.decide(&order.order_number, pb::OrderDecision::Reject, "no").await.expect("answers");
@@ -240,6 +240,8 @@ async fn an_approved_deregistration_frees_the_domains_for_filing_again() {
 async fn a_rejected_order_changes_nothing_but_tells_the_holder_why() {
     let app = TestApp::start().await;
     let order = app.deregister("", OLD_PASSWORD).await.expect("starts");
+    let silent = app.decide(&order.order_number, pb::OrderDecision::Reject, " ").await.expect_err("no note");
+    assert_eq!(reason(&silent), "INVALID_ARGUMENT");
     let decided =
         app.decide(&order.order_number, pb::OrderDecision::Reject, "材料不全").await.expect("decides");
     assert_eq!(decided.state, pb::OrderState::Rejected as i32);
@@ -248,9 +250,10 @@ async fn a_rejected_order_changes_nothing_but_tells_the_holder_why() {
     assert_eq!(app.live_domains().await, 1);
     let notices = app.codes.wait_for(1).await;
     let notice = decided_notice(&notices);
+    assert_eq!(notice.template, NoticeTemplate::OrderRejected as i32);
     assert_eq!(
-        (notice.params["decision"].as_str(), notice.params["note"].as_str()),
-        ("REJECTED", "材料不全")
+        (notice.params["order_kind"].as_str(), notice.params["note"].as_str()),
+        ("DEREGISTER_SUBJECT", "材料不全")
     );
     app.deregister("", OLD_PASSWORD).await.expect("a new order may start");
     app.stop().await;
