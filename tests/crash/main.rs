@@ -5,6 +5,10 @@
 //! offline transfer moves the subject exactly once in a filing-registry stand-in that
 //! records its calls by case number, however often identity-recovery died on the way.
 //!
+//! An online transfer (TransferSubject) survives filing-registry killed while transfers
+//! are in flight: after the restart and a retry of each, every subject is held by exactly
+//! its target, each transfer recorded once, and each side told once.
+//!
 //! The processes are this test binary started again (`service_child`, ignored unless
 //! `BEIAN_CRASH_CHILD` names a service), running what each service's `main` runs: its
 //! settings from the environment, `Application::build`, `run_until(shutdown signal)`.
@@ -34,7 +38,18 @@ use beian_proto::{
         identity_recovery_service_client::IdentityRecoveryServiceClient,
     },
 };
+use beian_proto::{
+    common::v1::{Channel as ProtoChannel, Purpose},
+    filing_registry::v1::filing_registry_service_client::FilingRegistryServiceClient,
+    verification_codes::v1::{
+        CheckCodeRequest, SendCodeRequest, verification_codes_service_client::VerificationCodesServiceClient,
+    },
+};
 use clap::Parser;
+use filing_registry::{
+    seed::{SeedSubject, SeedWebsite},
+    subjects::{CertificateType, Nature, WebsiteState},
+};
 use identity_recovery::{accounts::Site, seed::SeedAccount};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -78,6 +93,14 @@ fn service_child() {
                     let cli = Cli::<verification_codes::VerificationArgs>::parse_from(["verification-codes"]);
                     let settings = verification_codes::Settings::from_args(&cli.args, &cli.extra)?;
                     verification_codes::Application::build(settings)
+                        .await?
+                        .run_until(beian_platform::shutdown::signal())
+                        .await
+                }
+                "filing-registry" => {
+                    let cli = Cli::<filing_registry::RegistryArgs>::parse_from(["filing-registry"]);
+                    let settings = filing_registry::Settings::from_args(&cli.args, &cli.extra)?;
+                    filing_registry::Application::build(settings)
                         .await?
                         .run_until(beian_platform::shutdown::signal())
                         .await
@@ -624,4 +647,286 @@ async fn identity_recovery_killed_before_the_transfer_reached_filing_registry_ma
     assert_eq!(registry.calls(), std::slice::from_ref(&case_number), "one call once the owner is up");
     assert_eq!(registry.moved(), [case_number]);
     kill(second);
+}
+
+/// Transfers raced against a kill: holder `i` moves its subject to target `i`.
+const TRANSFERS: usize = 5;
+/// The later transfers start this far apart, and the kill comes after the first of them
+/// had about the time one takes here (~25 ms).
+const STAGGER_MS: u64 = 8;
+const KILL_AFTER_MS: u64 = 30;
+
+fn holder_id(i: usize) -> String {
+    format!("acc-h{i}")
+}
+
+fn target_id(i: usize) -> String {
+    format!("acc-t{i}")
+}
+
+fn holder_mobile(i: usize) -> String {
+    format!("1521234100{i}")
+}
+
+fn target_mobile(i: usize) -> String {
+    format!("1391234100{i}")
+}
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// The holders and targets in identity-recovery's file, the holders' subjects in
+/// filing-registry's, before either starts.
+async fn seed_transfers(dir: &Path) {
+    let db = identity_recovery::Application::open_database(&DatabaseLocation::sqlite_file(
+        dir,
+        identity_recovery::NAME,
+    ))
+    .await
+    .unwrap();
+    let accounts: Vec<SeedAccount> = (0..TRANSFERS)
+        .flat_map(|i| [(holder_id(i), holder_mobile(i)), (target_id(i), target_mobile(i))])
+        .map(|(id, mobile)| SeedAccount {
+            account_id: leak(id.clone()),
+            login_name: leak(format!("login-{id}")),
+            site: Site::Cn,
+            mobile: leak(mobile),
+            email: leak(format!("{id}@example.com")),
+            password: "Demo#2026pass",
+            staff: false,
+        })
+        .collect();
+    identity_recovery::seed::insert_accounts(&db, &accounts).await.unwrap();
+    db.close().await;
+
+    let db = filing_registry::Application::open_database(&DatabaseLocation::sqlite_file(
+        dir,
+        filing_registry::NAME,
+    ))
+    .await
+    .unwrap();
+    let subjects: Vec<SeedSubject> = (0..TRANSFERS)
+        .map(|i| SeedSubject {
+            subject_id: leak(format!("sub-{i}")),
+            filing_number: leak(format!("浙ICP备1901234{i}号")),
+            name: "张伟",
+            nature: Nature::Individual,
+            region: ["330000", "330100", "330106"],
+            certificate_type: CertificateType::ResidentIdCard,
+            certificate_number: leak(format!("3301061990010112{i}X")),
+            principal_name: "张伟",
+            principal_mobile: leak(holder_mobile(i)),
+            principal_email: "zhang.wei@example.com",
+            principal_id_number: None,
+            filing_password: "483920",
+            holder_account_id: leak(holder_id(i)),
+            websites: vec![SeedWebsite {
+                website_id: leak(format!("web-{i}")),
+                website_number: leak(format!("浙ICP备1901234{i}号-1")),
+                name: "网站",
+                domains: vec![leak(format!("crash{i}.cn"))],
+                state: WebsiteState::Active,
+                service_number: leak(format!("CRASH2026A0000{i}")),
+            }],
+            order_in_progress: None,
+        })
+        .collect();
+    assert_eq!(filing_registry::seed::insert_subjects(&db, &subjects).await.unwrap(), TRANSFERS);
+    db.close().await;
+}
+
+fn spawn_registry(dir: &Path, listen: SocketAddr, codes: SocketAddr, identity: SocketAddr) -> Child {
+    spawn(
+        "filing-registry",
+        dir,
+        listen,
+        &[
+            ("BEIAN_SECRET_KEY", SECRET_KEY.into()),
+            ("BEIAN_VERIFICATION_CODES_URL", format!("http://{codes}")),
+            ("BEIAN_IDENTITY_RECOVERY_URL", format!("http://{identity}")),
+            ("BEIAN_PEER_TIMEOUT_MS", "30000".into()),
+        ],
+    )
+}
+
+async fn connect(listen: SocketAddr) -> Channel {
+    for _ in 0..300 {
+        if let Ok(channel) =
+            tonic::transport::Endpoint::from_shared(format!("http://{listen}")).unwrap().connect().await
+        {
+            return channel;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nothing listened on {listen}");
+}
+
+fn messages(dir: &Path, template: &str) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("messages.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|m| m["template"] == template)
+        .collect()
+}
+
+/// A proof of a FILING_TRANSFER code to holder `i`'s mobile, as the gateway would get one.
+async fn transfer_proof(codes: SocketAddr, dir: &Path, i: usize) -> String {
+    let mut client = VerificationCodesServiceClient::new(connect(codes).await);
+    let sent = client
+        .send_code(credential(SendCodeRequest {
+            channel: ProtoChannel::Sms as i32,
+            destination: holder_mobile(i),
+            purpose: Purpose::FilingTransfer as i32,
+            client_ip: "127.0.0.1".into(),
+            locale: String::new(),
+            request_id: format!("send-{i}"),
+        }))
+        .await
+        .expect("a code")
+        .into_inner();
+    let mut code = None;
+    for _ in 0..300 {
+        code = messages(dir, "CODE_FILING_TRANSFER")
+            .iter()
+            .filter(|m| m["destination"] == holder_mobile(i).as_str())
+            .find_map(|m| beian_tests::six_digits(m["text"].as_str().unwrap_or_default()));
+        if code.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let checked = client
+        .check_code(credential(CheckCodeRequest {
+            code_id: sent.code_id,
+            code: code.expect("the code reached the file sink"),
+            client_ip: "127.0.0.1".into(),
+            request_id: format!("check-{i}"),
+        }))
+        .await
+        .expect("the code is right")
+        .into_inner();
+    checked.proof
+}
+
+fn transfer_request(i: usize, proof: &str) -> registry::TransferSubjectRequest {
+    registry::TransferSubjectRequest {
+        from_account_id: holder_id(i),
+        to_account_id: target_id(i),
+        proof: proof.to_owned(),
+        reason: "online transfer".into(),
+        request_id: format!("flow-{i}"),
+        locale: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn filing_registry_killed_while_transfers_are_in_flight_moves_each_subject_once() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_transfers(dir.path()).await;
+    let (codes_at, identity_at, registry_at) = (free_port(), free_port(), free_port());
+    let codes = spawn_codes(dir.path(), codes_at);
+    let identity =
+        spawn_identity_with_registry(dir.path(), identity_at, codes_at, &format!("http://{registry_at}"));
+    let registry = spawn_registry(dir.path(), registry_at, codes_at, identity_at);
+    let mut proofs = Vec::new();
+    for i in 0..TRANSFERS {
+        proofs.push(transfer_proof(codes_at, dir.path(), i).await);
+    }
+
+    // the first transfer answered, the others in flight, then SIGKILL: some committed
+    // without an answer, some not at all
+    let channel = connect(registry_at).await;
+    let mut client = FilingRegistryServiceClient::new(channel.clone());
+    client.transfer_subject(credential(transfer_request(0, &proofs[0]))).await.expect("the first moves");
+    let in_flight: Vec<_> = (1..TRANSFERS)
+        .map(|i| {
+            let mut client = FilingRegistryServiceClient::new(channel.clone());
+            let request = transfer_request(i, &proofs[i]);
+            // started one after another, so the kill finds them at different steps
+            let start = Duration::from_millis(STAGGER_MS * (i as u64 - 1));
+            tokio::spawn(async move {
+                tokio::time::sleep(start).await;
+                client.transfer_subject(credential(request)).await
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(KILL_AFTER_MS)).await;
+    kill(registry);
+    let first: Vec<bool> =
+        futures::future::join_all(in_flight).await.into_iter().map(|r| r.unwrap().is_ok()).collect();
+
+    // restarted on the same file, each transfer retried until it answers
+    let registry = spawn_registry(dir.path(), registry_at, codes_at, identity_at);
+    let mut client = FilingRegistryServiceClient::new(connect(registry_at).await);
+    let mut changes = Vec::new();
+    for (i, proof) in proofs.iter().enumerate() {
+        let mut answer = Err(Status::unavailable("not tried"));
+        for _ in 0..100 {
+            answer = client.transfer_subject(credential(transfer_request(i, proof))).await;
+            if answer.as_ref().is_err_and(|s| s.code() == tonic::Code::Unavailable) {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            break;
+        }
+        let change = answer.unwrap_or_else(|e| panic!("transfer {i} (first answered: {first:?}): {e:?}"));
+        changes.push(change.into_inner().change.expect("a change"));
+    }
+    for (i, change) in changes.iter().enumerate() {
+        assert_eq!(
+            (change.from_account_id.as_str(), change.to_account_id.as_str()),
+            (holder_id(i).as_str(), target_id(i).as_str())
+        );
+        let history = client
+            .list_holder_history(credential(registry::ListHolderHistoryRequest {
+                subject_id: format!("sub-{i}"),
+                ..Default::default()
+            }))
+            .await
+            .expect("history")
+            .into_inner()
+            .changes;
+        let moves: Vec<(&str, &str)> =
+            history.iter().map(|c| (c.from_account_id.as_str(), c.to_account_id.as_str())).collect();
+        assert_eq!(
+            moves,
+            [("", holder_id(i).as_str()), (holder_id(i).as_str(), target_id(i).as_str())],
+            "one change"
+        );
+        assert_eq!(history[1].change_id, change.change_id, "the retry answers the recorded change");
+        let held = client
+            .get_held_subject(credential(registry::GetHeldSubjectRequest { account_id: target_id(i) }))
+            .await
+            .expect("the target holds it")
+            .into_inner();
+        assert_eq!(held.subject.expect("a subject").subject_id, format!("sub-{i}"));
+        let gone = client
+            .get_held_subject(credential(registry::GetHeldSubjectRequest { account_id: holder_id(i) }))
+            .await
+            .expect_err("the old holder holds nothing");
+        assert_eq!(beian_tests::reason(&gone), "NO_SUBJECT_HELD");
+    }
+
+    // each side told once
+    for _ in 0..200 {
+        if messages(dir.path(), "TRANSFER_COMPLETED").len() >= 2 * TRANSFERS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    let mut told: Vec<String> = messages(dir.path(), "TRANSFER_COMPLETED")
+        .iter()
+        .map(|m| m["destination"].as_str().unwrap().to_owned())
+        .collect();
+    told.sort();
+    let mut expected: Vec<String> =
+        (0..TRANSFERS).flat_map(|i| [holder_mobile(i), target_mobile(i)]).collect();
+    expected.sort();
+    assert_eq!(told, expected, "each side once (first answers: {first:?})");
+    for child in [registry, identity, codes] {
+        kill(child);
+    }
 }

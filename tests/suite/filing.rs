@@ -48,7 +48,11 @@ pub(crate) async fn deregister(
     website: &str,
     password: &str,
 ) -> Result<MyOrder, Status> {
-    let request = DeregisterRequest { website_number: website.into(), filing_password: password.into() };
+    let request = DeregisterRequest {
+        website_number: website.into(),
+        filing_password: password.into(),
+        ..Default::default()
+    };
     let reply = filing(suite).await.deregister(bearer(request, session)).await?;
     Ok(reply.into_inner().order.expect("an order"))
 }
@@ -149,11 +153,9 @@ async fn cancel_access_takes_a_code_and_the_filing_password_and_the_approval_can
     let after = my_filing(&suite, &zhang).await.unwrap();
     assert_eq!(after.websites[0].state, "ACCESS_CANCELLED");
     assert!(after.order_in_progress.is_none());
-    let notices = suite.wait_for_messages(1, |m| m["template"] == "REVIEW_DECIDED").await;
+    let notices = suite.wait_for_messages(1, |m| m["template"] == "ORDER_APPROVED").await;
     assert_eq!(notices[0]["destination"], ZHANG_MOBILE);
-    assert!(
-        notices[0]["text"].as_str().is_some_and(|t| t.contains(&order.order_number) && t.contains("已核实"))
-    );
+    assert_eq!(notices[0]["text"], format!("【备案】您的取消接入订单 {} 已审核通过。", order.order_number));
 
     // a cancelled website cannot be cancelled again
     let request = SendCancelAccessCodeRequest { website_number: WEBSITE.into() };
@@ -244,6 +246,44 @@ async fn a_website_change_removes_domains_only_and_becomes_an_order() {
 }
 
 #[tokio::test]
+async fn an_organisations_sms_verified_change_checks_its_principals_id_suffix_not_the_certificate() {
+    let suite = demo().await;
+    let tea = login(&suite, "hangzhou-tea").await;
+    let new_mobile = "13912340000";
+    let change = |flow_id: &str, code: &str, suffix: &str| {
+        let subject = SubjectChange {
+            principal_mobile: new_mobile.into(),
+            principal_id_suffix: suffix.into(),
+            ..Default::default()
+        };
+        let request = ChangeFilingRequest {
+            change: Some(Change::Subject(subject)),
+            flow_id: flow_id.into(),
+            code: code.into(),
+            ..Default::default()
+        };
+        bearer(request, &tea)
+    };
+    // 浙江: a code to the new mobile first
+    let first =
+        filing(&suite).await.change_filing(change("", "", "152846")).await.expect("a code").into_inner();
+    let code = suite.code_sent_to(new_mobile, 1).await;
+    // the organisation's certificate (91330106MA2B123456) is not the principal's ID
+    let certificate = filing(&suite).await.change_filing(change(&first.flow_id, &code, "123456")).await;
+    assert_eq!(reason(&certificate.expect_err("not the principal's")), "PRINCIPAL_ID_SUFFIX_INCORRECT");
+    let order = filing(&suite)
+        .await
+        .change_filing(change(&first.flow_id, &code, "152846"))
+        .await
+        .expect("an order")
+        .into_inner()
+        .order
+        .expect("an order");
+    assert_eq!((order.kind.as_str(), order.state.as_str()), ("CHANGE_SUBJECT", "IN_PROGRESS"));
+    suite.stop().await;
+}
+
+#[tokio::test]
 async fn a_subject_change_in_an_sms_province_takes_a_code_to_the_new_mobile_and_the_id_suffix() {
     let suite = demo().await;
     let zhang = login(&suite, "zhangwei2019").await;
@@ -259,6 +299,7 @@ async fn a_subject_change_in_an_sms_province_takes_a_code_to_the_new_mobile_and_
             change: Some(Change::Subject(subject)),
             flow_id: flow_id.into(),
             code: code.into(),
+            ..Default::default()
         };
         bearer(request, &zhang)
     };
@@ -301,7 +342,11 @@ async fn cancel_access_and_deregistration_warn_of_domains_under_unapproved_tlds(
     let suite = demo().await;
     let tea = login(&suite, "hangzhou-tea").await;
     let longjing = "浙ICP备20190001号-2";
-    let request = DeregisterRequest { website_number: longjing.into(), filing_password: "483920".into() };
+    let request = DeregisterRequest {
+        website_number: longjing.into(),
+        filing_password: "483920".into(),
+        request_id: String::new(),
+    };
     let reply = filing(&suite).await.deregister(bearer(request, &tea)).await.expect("an order").into_inner();
     assert_eq!(reply.unapproved_tld_domains, ["longjing-example.tv"], "the .中国 one is approved");
     let abandon = AbandonOrderRequest { order_number: reply.order.expect("an order").order_number };
@@ -321,9 +366,35 @@ async fn cancel_access_and_deregistration_warn_of_domains_under_unapproved_tlds(
 
     // nothing to warn of where every TLD is approved (shop-zhang.cn)
     let zhang = login(&suite, "zhangwei2019").await;
-    let request = DeregisterRequest { website_number: WEBSITE.into(), filing_password: "483920".into() };
+    let request = DeregisterRequest {
+        website_number: WEBSITE.into(),
+        filing_password: "483920".into(),
+        request_id: String::new(),
+    };
     let reply =
         filing(&suite).await.deregister(bearer(request, &zhang)).await.expect("an order").into_inner();
     assert!(reply.unapproved_tld_domains.is_empty());
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_rejected_order_tells_the_holder_its_kind_and_why() {
+    let suite = demo().await;
+    let zhang = login(&suite, "zhangwei2019").await;
+    let order = deregister(&suite, &zhang, "", beian::demo::FILING_PASSWORD).await.expect("an order");
+    assert_eq!(
+        decide(&suite, &order.order_number, OrderDecision::Reject, "材料不全").await,
+        "ORDER_STATE_REJECTED"
+    );
+    let notices = suite.wait_for_messages(1, |m| m["template"] == "ORDER_REJECTED").await;
+    assert_eq!(notices[0]["destination"], ZHANG_MOBILE);
+    assert_eq!(
+        notices[0]["text"],
+        format!(
+            "【备案】您的注销主体订单 {} 审核未通过，原因：材料不全。请修改后重新提交。",
+            order.order_number
+        )
+    );
+    assert!(suite.messages().iter().all(|m| m["template"] != "REVIEW_DECIDED"), "not the review template");
     suite.stop().await;
 }

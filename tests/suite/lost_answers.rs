@@ -2,7 +2,8 @@
 //! lost does nothing twice. A proxy between the gateway and a peer forwards every
 //! call, but loses the answer of the first call of the methods it is told to, after
 //! the peer completed it: `SendCode` and `CheckCode` of verification-codes,
-//! `OpenReviewCase` of identity-recovery.
+//! `OpenReviewCase` of identity-recovery, `CancelAccess`, `Deregister` and `CreateOrder`
+//! of filing-registry.
 
 use std::{
     collections::HashSet,
@@ -13,7 +14,11 @@ use std::{
     task::{Context, Poll},
 };
 
-use beian_proto::gateway::v1::{SendAccountLookupCodeRequest, VerifyAccountLookupCodeRequest};
+use beian_proto::gateway::v1::{
+    AbandonOrderRequest, CancelAccessRequest, ChangeFilingRequest, DeregisterRequest, MyOrder,
+    SendAccountLookupCodeRequest, SendCancelAccessCodeRequest, VerifyAccountLookupCodeRequest, WebsiteChange,
+    change_filing_request::Change, filing_service_client::FilingServiceClient,
+};
 use beian_proto::identity_recovery::v1::{
     ListReviewCasesRequest, identity_recovery_service_client::IdentityRecoveryServiceClient,
 };
@@ -28,6 +33,8 @@ use tonic::{
 use tower::{Service, ServiceExt};
 
 use crate::{
+    decisions::{bearer, login},
+    filing::my_filing,
     lookup::{MOBILE, assert_one_code_and_one_notice_pair, lookup_client, start},
     reason,
     reviews::{application, request as review},
@@ -66,6 +73,15 @@ impl Named for IdentityPublic {
 pub(crate) struct IdentityInternal;
 impl Named for IdentityInternal {
     const NAME: &'static str = "beian.identity_recovery.v1.IdentityRecoveryInternalService";
+}
+
+struct RegistryPublic;
+impl Named for RegistryPublic {
+    const NAME: &'static str = "beian.filing_registry.v1.FilingRegistryService";
+}
+struct RegistryInternal;
+impl Named for RegistryInternal {
+    const NAME: &'static str = "beian.filing_registry.v1.FilingRegistryInternalService";
 }
 
 /// Forwards one gRPC service's calls unchanged (credential included).
@@ -203,5 +219,79 @@ async fn a_lost_review_answer_is_retried_without_a_second_case() {
         .into_inner();
     let numbers: Vec<&str> = queue.review_cases.iter().map(|c| c.case_number.as_str()).collect();
     assert_eq!(numbers, vec![ticket.case_number.as_str()]);
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_lost_order_answer_is_retried_as_the_order_it_started() {
+    let (proxy, losing) =
+        start_proxy::<RegistryPublic, RegistryInternal>(&["CancelAccess", "Deregister", "CreateOrder"]).await;
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.gateway_filing_registry_url = Some(proxy);
+    })
+    .await;
+    let target = Endpoint::from_shared(format!("http://{}", suite.addresses().filing_registry))
+        .expect("endpoint")
+        .connect_lazy();
+    losing.target.set(target).expect("set once");
+    let zhang = login(&suite, "zhangwei2019").await;
+    let mut filing = FilingServiceClient::new(suite.gateway().await);
+    const WEBSITE: &str = "浙ICP备19012345号-1";
+    // the order in progress is the one the retry answered; abandoned for the next request
+    let in_progress_then_abandon = async |order: MyOrder| {
+        let current = my_filing(&suite, &zhang).await.expect("held").order_in_progress.expect("an order");
+        assert_eq!(current.order_number, order.order_number, "the retry answers the order started first");
+        let abandon = AbandonOrderRequest { order_number: order.order_number };
+        FilingServiceClient::new(suite.gateway().await)
+            .abandon_order(bearer(abandon, &zhang))
+            .await
+            .expect("abandons");
+    };
+
+    // cancel access: its flow names the order
+    let send = SendCancelAccessCodeRequest { website_number: WEBSITE.into() };
+    let flow_id =
+        filing.send_cancel_access_code(bearer(send, &zhang)).await.expect("sent").into_inner().flow_id;
+    let code = suite.code_sent_to("15212341234", 1).await;
+    let cancel = CancelAccessRequest { flow_id, code, filing_password: beian::demo::FILING_PASSWORD.into() };
+    let lost = filing.cancel_access(bearer(cancel.clone(), &zhang)).await.expect_err("the answer is lost");
+    assert_eq!(reason(&lost), "DEPENDENCY_UNAVAILABLE");
+    let retried = filing.cancel_access(bearer(cancel, &zhang)).await.expect("the retry answers the order");
+    in_progress_then_abandon(retried.into_inner().order.expect("an order")).await;
+
+    // deregistration and a change: the client's request id names the order
+    let deregister = DeregisterRequest {
+        website_number: WEBSITE.into(),
+        filing_password: beian::demo::FILING_PASSWORD.into(),
+        request_id: "deregister-0001".into(),
+    };
+    let lost = filing.deregister(bearer(deregister.clone(), &zhang)).await.expect_err("the answer is lost");
+    assert_eq!(reason(&lost), "DEPENDENCY_UNAVAILABLE");
+    let retried = filing.deregister(bearer(deregister, &zhang)).await.expect("the retry answers the order");
+    in_progress_then_abandon(retried.into_inner().order.expect("an order")).await;
+
+    let change = ChangeFilingRequest {
+        change: Some(Change::Website(WebsiteChange {
+            website_number: WEBSITE.into(),
+            principal_email: "web@example.com".into(),
+            ..Default::default()
+        })),
+        request_id: "change-0001".into(),
+        ..Default::default()
+    };
+    let lost = filing.change_filing(bearer(change.clone(), &zhang)).await.expect_err("the answer is lost");
+    assert_eq!(reason(&lost), "DEPENDENCY_UNAVAILABLE");
+    let retried = filing.change_filing(bearer(change, &zhang)).await.expect("the retry answers the order");
+    in_progress_then_abandon(retried.into_inner().order.expect("an order")).await;
+
+    // a malformed id is refused before anything starts
+    let bad = DeregisterRequest {
+        filing_password: beian::demo::FILING_PASSWORD.into(),
+        request_id: "short".into(),
+        ..Default::default()
+    };
+    let refused = filing.deregister(bearer(bad, &zhang)).await.expect_err("too short");
+    assert_eq!(reason(&refused), "INVALID_ARGUMENT");
     suite.stop().await;
 }

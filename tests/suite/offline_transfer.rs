@@ -30,7 +30,7 @@ use crate::{
 const LISI_UID: &str = "1000000000000003";
 const APPLICANT_MOBILE: &str = "13912340001";
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
-const INDIVIDUAL: &[Doc] = &[Doc::IdCardFront, Doc::IdCardBack, Doc::HalfBodyWithIdCard];
+pub(crate) const INDIVIDUAL: &[Doc] = &[Doc::IdCardFront, Doc::IdCardBack, Doc::HalfBodyWithIdCard];
 const ORGANISATION: &[Doc] = &[
     Doc::OrganisationCertificate,
     Doc::HalfBodyWithOrganisationCertificate,
@@ -39,7 +39,7 @@ const ORGANISATION: &[Doc] = &[
     Doc::AuthorisationLetter,
 ];
 
-fn submission(
+pub(crate) fn submission(
     filing_number: &str,
     nature: SubjectNature,
     documents: &[Doc],
@@ -68,7 +68,7 @@ fn submission(
     }
 }
 
-async fn submit(
+pub(crate) async fn submit(
     suite: &TestSuite,
     request: SubmitOfflineTransferRequest,
 ) -> Result<beian_proto::gateway::v1::ReviewTicket, tonic::Status> {
@@ -222,7 +222,7 @@ async fn a_malformed_submission_costs_neither_the_pass_nor_the_quota() {
 }
 
 /// Staff approve `ticket`'s case; answers the ticket once the effect is applied.
-async fn approve(
+pub(crate) async fn approve(
     suite: &TestSuite,
     ticket: &beian_proto::gateway::v1::ReviewTicket,
 ) -> beian_proto::gateway::v1::ReviewTicket {
@@ -302,5 +302,16 @@ async fn an_offline_transfer_the_rules_refuse_completes_as_failed_with_the_reaso
     let zhang = login(&suite, "zhangwei2019").await;
     let kept = my_filing(&suite, &zhang).await.expect("still zhangwei2019's");
     assert_eq!(kept.filing_number, "浙ICP备19012345号");
+    // the applicant is told it failed, and why, in its own template
+    let told = suite.wait_for_messages(1, |m| m["template"] == "TRANSFER_FAILED").await;
+    assert_eq!(told[0]["destination"], APPLICANT_MOBILE);
+    assert_eq!(
+        told[0]["text"],
+        format!(
+            "【备案】您的备案信息转移申请 {} 未能完成，原因：对方账号下已有其他主体的备案信息，无法转移。\
+             如有疑问，请联系客服。",
+            ticket.case_number
+        )
+    );
     suite.stop().await;
 }

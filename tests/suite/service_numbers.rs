@@ -26,6 +26,7 @@ async fn add_website(
         website_name: "新增的网站".into(),
         domains: domains.iter().map(|d| (*d).to_owned()).collect(),
         service_number: service_number.into(),
+        request_id: String::new(),
     };
     let reply = filing(suite).await.add_website(bearer(request, session)).await?;
     Ok(reply.into_inner().order.expect("an order"))
@@ -96,6 +97,7 @@ async fn unapproved_tlds_filed_domains_and_bad_requests_are_refused() {
             website_name: "x".into(),
             domains: vec!["li-si.cn".into()],
             service_number: FRESH.into(),
+            request_id: String::new(),
         })
         .await
         .expect_err("no session");
@@ -121,5 +123,25 @@ async fn holders_racing_with_one_service_number_start_one_order() {
     let refused: Vec<_> = answers.iter().filter_map(|a| a.as_ref().err()).map(reason).collect();
     assert_eq!(answers.iter().filter(|a| a.is_ok()).count(), 1, "{refused:?}");
     assert!(refused.iter().all(|r| *r == "SERVICE_NUMBER_USED"), "{refused:?}");
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn an_add_website_retried_with_its_request_id_answers_the_order_it_started() {
+    let suite = demo().await;
+    let zhang = login(&suite, "zhangwei2019").await;
+    let request = || AddWebsiteRequest {
+        website_name: "新增的网站".into(),
+        domains: vec!["blog-zhang.cn".into()],
+        service_number: FRESH.into(),
+        request_id: "add-blog-1".into(),
+    };
+    let first = filing(&suite).await.add_website(bearer(request(), &zhang)).await.expect("an order");
+    // the answer was lost, say: the same request again is the same order, not ORDER_IN_PROGRESS
+    let again = filing(&suite).await.add_website(bearer(request(), &zhang)).await.expect("the same order");
+    assert_eq!(again.into_inner().order, first.into_inner().order);
+    // without the id, a second call is a new request, refused while the first runs
+    let other = add_website(&suite, &zhang, &["blog2-zhang.cn"], "ECS2026A00018").await.expect_err("busy");
+    assert_eq!(reason(&other), "ORDER_IN_PROGRESS");
     suite.stop().await;
 }

@@ -107,6 +107,7 @@ pub fn subjects() -> Vec<SeedSubject> {
             principal_name: "张伟",
             principal_mobile: "15212341234",
             principal_email: "zhang.wei@example.com",
+            principal_id_number: None,
             filing_password: FILING_PASSWORD,
             holder_account_id: "1000000000000001",
             websites: vec![website(
@@ -129,6 +130,8 @@ pub fn subjects() -> Vec<SeedSubject> {
             principal_name: "陈静",
             principal_mobile: "13800001111",
             principal_email: "it@hz-tea.example.com",
+            // 陈静's own ID number: SMS-verified changes (浙江) check its last six characters
+            principal_id_number: Some("330106198703152846"),
             filing_password: FILING_PASSWORD,
             holder_account_id: "1000000000000002",
             websites: vec![
@@ -170,6 +173,7 @@ pub fn subjects() -> Vec<SeedSubject> {
             principal_name: "赵敏",
             principal_mobile: "13700003333",
             principal_email: "zhao@example.com",
+            principal_id_number: None,
             filing_password: FILING_PASSWORD,
             holder_account_id: "1000000000000005",
             websites: vec![website(
@@ -192,6 +196,7 @@ pub fn subjects() -> Vec<SeedSubject> {
             principal_name: "钱多多",
             principal_mobile: "13600004444",
             principal_email: "qian@example.com",
+            principal_id_number: None,
             filing_password: FILING_PASSWORD,
             holder_account_id: "1000000000000006",
             websites: vec![website(

@@ -129,6 +129,8 @@ pub struct SuiteSettings {
     pub gateway_verification_codes_url: Option<String>,
     /// The same for identity-recovery.
     pub gateway_identity_recovery_url: Option<String>,
+    /// The same for filing-registry.
+    pub gateway_filing_registry_url: Option<String>,
 }
 
 impl SuiteSettings {
@@ -150,6 +152,7 @@ impl SuiteSettings {
             login: identity_recovery::LoginSettings::default(),
             gateway_verification_codes_url: None,
             gateway_identity_recovery_url: None,
+            gateway_filing_registry_url: None,
         }
     }
 
@@ -226,6 +229,9 @@ impl RunningSuite {
         }
         if let Some(via) = &settings.gateway_identity_recovery_url {
             peers.identity_recovery.clone_from(via);
+        }
+        if let Some(via) = &settings.gateway_filing_registry_url {
+            peers.filing_registry.clone_from(via);
         }
         let gateway = gateway::Application::build(gateway::Settings {
             trusted_proxies: settings.trusted_proxies.clone(),

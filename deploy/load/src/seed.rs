@@ -119,6 +119,7 @@ fn subject(i: usize) -> SeedSubject {
         principal_name: leak(format!("负载测试{i}")),
         principal_mobile: leak(mobile),
         principal_email: leak(format!("load-{i}@example.cn")),
+        principal_id_number: None,
         filing_password: FILING_PASSWORD,
         holder_account_id: account_id(i),
         websites: vec![SeedWebsite {

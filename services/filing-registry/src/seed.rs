@@ -28,6 +28,8 @@ pub struct SeedSubject {
     pub principal_name: &'static str,
     pub principal_mobile: &'static str,
     pub principal_email: &'static str,
+    /// An organisation's principal's resident ID number (an individual's is the certificate).
+    pub principal_id_number: Option<&'static str>,
     pub filing_password: &'static str,
     pub holder_account_id: &'static str,
     pub websites: Vec<SeedWebsite>,
@@ -57,6 +59,10 @@ pub async fn insert_subjects(db: &Database, seeds: &[SeedSubject]) -> anyhow::Re
         let key = normalise_certificate_number(seed.certificate_number);
         if !store::insert_subject(&mut tx, &subject, &key, &password_hash, now).await? {
             continue;
+        }
+        if let Some(id_number) = seed.principal_id_number {
+            let id_number = normalise_certificate_number(id_number);
+            store::set_principal_id_number(&mut tx, &subject.subject_id, &id_number).await?;
         }
         for (website, seeded) in subject.websites.iter().zip(&seed.websites) {
             store::insert_website(&mut tx, &subject.subject_id, website, now).await?;

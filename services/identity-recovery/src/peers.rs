@@ -47,6 +47,8 @@ pub enum NoticeContent<'a> {
     LoginName { login_name: &'a str },
     /// "Your review {case_number} was not approved: {note}".
     ReviewRejected { case_number: &'a str, note: &'a str },
+    /// "Your offline transfer {case_number} could not be completed: {reason}".
+    TransferFailed { case_number: &'a str, reason: &'a str },
     /// "Your password was changed".
     PasswordChanged,
     /// "Your account {masked_login_name} was locked".
@@ -66,6 +68,10 @@ impl NoticeContent<'_> {
                     ("decision", "REJECTED".to_owned()),
                     ("note", (*note).to_owned()),
                 ],
+            ),
+            Self::TransferFailed { case_number, reason } => (
+                codes::NoticeTemplate::TransferFailed,
+                vec![("case_number", (*case_number).to_owned()), ("reason", (*reason).to_owned())],
             ),
             Self::PasswordChanged => (codes::NoticeTemplate::PasswordChanged, Vec::new()),
             Self::AccountLocked { masked_login_name } => (

@@ -22,7 +22,10 @@ use crate::{
     passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
     subjects::{Subject, Website, WebsiteState},
-    transfers::{HistoryOf, HolderChange, OnlineTransfer, ReviewTransfer, SubjectRef},
+    transfers::{
+        HolderChange, OnlineTransfer, ReviewTransfer, SubjectRef,
+        history::{self, HistoryOf, HistoryQuery},
+    },
 };
 
 pub fn account_id(value: &str) -> Result<&str, Error> {
@@ -213,7 +216,16 @@ pub fn cancel_access(request: pb::CancelAccessRequest) -> Result<CancelAccess, E
         website_number: website_number(&request.website_number)?,
         proof: text("proof", &request.proof, 256)?.to_owned(),
         filing_password: text("filing_password", &request.filing_password, 64)?.to_owned(),
+        request_id: request_id(&request.request_id)?,
     })
+}
+
+/// An order request's id, if given.
+fn request_id(value: &str) -> Result<Option<String>, Error> {
+    match value.trim() {
+        "" => Ok(None),
+        id => Ok(Some(text("request_id", id, 128)?.to_owned())),
+    }
 }
 
 pub fn deregistration(request: pb::DeregisterRequest) -> Result<Deregistration, Error> {
@@ -222,6 +234,7 @@ pub fn deregistration(request: pb::DeregisterRequest) -> Result<Deregistration, 
         account_id: account_id(&request.account_id)?.to_owned(),
         website_number: website.map(website_number).transpose()?,
         filing_password: text("filing_password", &request.filing_password, 64)?.to_owned(),
+        request_id: request_id(&request.request_id)?,
     })
 }
 
@@ -239,6 +252,10 @@ pub fn deciding(request: pb::DecideOrderRequest) -> Result<Deciding, Error> {
     let note = request.note.trim();
     if note.chars().count() > 128 {
         return Err(Error::invalid("note", "must be at most 128 characters"));
+    }
+    if decision == Decision::Reject && note.is_empty() {
+        // the holder's notice says why
+        return Err(Error::invalid("note", "a rejection needs a note: the holder is told it"));
     }
     Ok(Deciding {
         order_number: text("order_number", &request.order_number, 32)?.to_owned(),
@@ -271,15 +288,16 @@ pub enum Change {
 pub fn create_order(request: pb::CreateOrderRequest) -> Result<Change, Error> {
     use pb::create_order_request::Change as Wire;
     let account_id = account_id(&request.account_id)?.to_owned();
+    let request_id = request_id(&request.request_id)?;
     match (pb::OrderKind::try_from(request.kind), request.change) {
         (Ok(pb::OrderKind::ChangeWebsite), Some(Wire::WebsiteChange(change))) => {
-            website_change(account_id, change).map(Change::Website)
+            website_change(account_id, change, request_id).map(Change::Website)
         }
         (Ok(pb::OrderKind::ChangeSubject), Some(Wire::SubjectChange(change))) => {
-            subject_change(account_id, change, &request.proof).map(Change::Subject)
+            subject_change(account_id, change, &request.proof, request_id).map(Change::Subject)
         }
         (Ok(pb::OrderKind::NewWebsite), Some(Wire::NewWebsite(website))) => {
-            new_website(account_id, website).map(Change::NewWebsite)
+            new_website(account_id, website, request_id).map(Change::NewWebsite)
         }
         (Ok(pb::OrderKind::ChangeWebsite | pb::OrderKind::ChangeSubject | pb::OrderKind::NewWebsite), _) => {
             Err(Error::invalid(
@@ -306,6 +324,7 @@ fn subject_change(
     account_id: String,
     change: pb::SubjectChange,
     proof: &str,
+    request_id: Option<String>,
 ) -> Result<SubjectChange, Error> {
     let name = change.principal_name.trim();
     if name.chars().count() > 64 {
@@ -320,13 +339,18 @@ fn subject_change(
         province_code: province.map(str::to_owned),
         principal_id_suffix: change.principal_id_suffix.trim().chars().take(6).collect(),
         proof: Some(proof.trim()).filter(|proof| !proof.is_empty()).map(str::to_owned),
+        request_id,
     })
 }
 
 /// Domains a new website may have at most.
 const MAX_NEW_DOMAINS: usize = 10;
 
-fn new_website(account_id: String, website: pb::NewWebsite) -> Result<NewWebsite, Error> {
+fn new_website(
+    account_id: String,
+    website: pb::NewWebsite,
+    request_id: Option<String>,
+) -> Result<NewWebsite, Error> {
     if website.domains.is_empty() || website.domains.len() > MAX_NEW_DOMAINS {
         return Err(Error::invalid("new_website.domains", "must hold 1 to 10 domains"));
     }
@@ -345,10 +369,15 @@ fn new_website(account_id: String, website: pb::NewWebsite) -> Result<NewWebsite
         domains,
         service_number: normalise_service_number(&website.service_number)
             .map_err(|e| Error::invalid("new_website.service_number", e.to_string()))?,
+        request_id,
     })
 }
 
-fn website_change(account_id: String, change: pb::WebsiteChange) -> Result<WebsiteChange, Error> {
+fn website_change(
+    account_id: String,
+    change: pb::WebsiteChange,
+    request_id: Option<String>,
+) -> Result<WebsiteChange, Error> {
     let domains = |field: &'static str, values: &[String]| {
         values
             .iter()
@@ -366,6 +395,7 @@ fn website_change(account_id: String, change: pb::WebsiteChange) -> Result<Websi
         principal_email: optional_contact("principal_email", &change.principal_email, normalise_email)?,
         remove_domains: domains("remove_domains", &change.remove_domains)?,
         add_domains: change.add_domains.iter().filter(|d| !d.trim().is_empty()).cloned().collect(),
+        request_id,
     })
 }
 pub fn review_transfer(request: pb::TransferSubjectByReviewRequest) -> Result<ReviewTransfer, Error> {
@@ -384,30 +414,42 @@ pub fn review_transfer(request: pb::TransferSubjectByReviewRequest) -> Result<Re
 }
 
 /// Exactly one of subject id, account id and filing number.
-pub fn history_of(request: pb::ListHolderHistoryRequest) -> Result<HistoryOf, Error> {
-    let given = [&request.subject_id, &request.account_id, &request.filing_number]
+pub fn history_query(request: pb::ListHolderHistoryRequest) -> Result<HistoryQuery, Error> {
+    let given = [&request.subject_id, &request.account_id, &request.filing_number, &request.party_account_id]
         .iter()
         .filter(|value| !value.trim().is_empty())
         .count();
     if given != 1 {
         return Err(Error::invalid(
             "subject_id",
-            "give exactly one of subject_id, account_id, filing_number",
+            "give exactly one of subject_id, account_id, filing_number, party_account_id",
         ));
     }
-    if !request.subject_id.trim().is_empty() {
-        Ok(HistoryOf::SubjectId(text("subject_id", &request.subject_id, 64)?.to_owned()))
+    let of = if !request.subject_id.trim().is_empty() {
+        HistoryOf::SubjectId(text("subject_id", &request.subject_id, 64)?.to_owned())
     } else if !request.account_id.trim().is_empty() {
-        Ok(HistoryOf::Holder(account_id(&request.account_id)?.to_owned()))
+        HistoryOf::Holder(account_id(&request.account_id)?.to_owned())
+    } else if !request.party_account_id.trim().is_empty() {
+        HistoryOf::Party(
+            required_text(&request.party_account_id, 64)
+                .map_err(|description| Error::invalid("party_account_id", description))?
+                .to_owned(),
+        )
     } else {
-        Ok(HistoryOf::FilingNumber(filing_number(&request.filing_number)?))
-    }
+        HistoryOf::FilingNumber(filing_number(&request.filing_number)?)
+    };
+    Ok(HistoryQuery {
+        of,
+        size: history::page_size(request.page_size)?,
+        page_token: Some(request.page_token).filter(|token| !token.trim().is_empty()),
+    })
 }
 
 pub fn holder_change(change: HolderChange) -> pb::HolderChange {
     pb::HolderChange {
         change_id: change.change_id,
         subject_id: change.subject_id,
+        filing_number: change.filing_number,
         from_account_id: change.from_account_id.unwrap_or_default(),
         to_account_id: change.to_account_id,
         actor: change.actor,

@@ -107,11 +107,12 @@ impl FilingRegistryService for PublicApi {
         &self,
         request: Request<pb::ListHolderHistoryRequest>,
     ) -> Reply<pb::ListHolderHistoryResponse> {
-        let of = convert::history_of(request.into_inner())?;
-        let (filing_number, changes) = self.service.holder_history(of).await?;
+        let query = convert::history_query(request.into_inner())?;
+        let page = self.service.holder_history(query).await?;
         Ok(Response::new(pb::ListHolderHistoryResponse {
-            changes: changes.into_iter().map(convert::holder_change).collect(),
-            filing_number,
+            changes: page.changes.into_iter().map(convert::holder_change).collect(),
+            filing_number: page.filing_number.unwrap_or_default(),
+            next_page_token: page.next_page_token.unwrap_or_default(),
         }))
     }
 }

@@ -1,5 +1,7 @@
 //! Orders on a subject (备案订单): at most one in progress per subject (the partial
 //! unique index `orders_one_in_progress` decides, also between concurrent requests),
+//! started only while the caller still holds the subject (the order's transaction takes
+//! the subject row first, as a transfer does, so the two never both succeed),
 //! abandoned by the holder or decided by the regulator's review (`DecideOrder`), whose
 //! approval applies the order's effect and whose every decision notifies the holder.
 //!
@@ -137,6 +139,8 @@ pub struct CancelAccess {
     pub website_number: String,
     pub proof: String,
     pub filing_password: String,
+    /// Names the request: a retry answers the order it started.
+    pub request_id: Option<String>,
 }
 
 /// A validated Deregister: the whole subject when `website_number` is None.
@@ -145,6 +149,7 @@ pub struct Deregistration {
     pub account_id: String,
     pub website_number: Option<String>,
     pub filing_password: String,
+    pub request_id: Option<String>,
 }
 
 /// A validated website change (CreateOrder of kind CHANGE_WEBSITE). No `Debug`: contacts.
@@ -159,6 +164,7 @@ pub struct WebsiteChange {
     pub remove_domains: Vec<String>,
     /// Domains the caller asked to add or alter: any is refused.
     pub add_domains: Vec<String>,
+    pub request_id: Option<String>,
 }
 
 /// A validated subject change (CreateOrder of kind CHANGE_SUBJECT). No `Debug`: contacts.
@@ -175,6 +181,7 @@ pub struct SubjectChange {
     pub principal_id_suffix: String,
     /// Proof of a FILING_CHANGE code to the (new) principal mobile (SMS-verifying provinces).
     pub proof: Option<String>,
+    pub request_id: Option<String>,
 }
 
 /// A validated CreateOrder of kind NEW_WEBSITE: domains normalised and without repeats,
@@ -185,6 +192,8 @@ pub struct NewWebsite {
     pub name: String,
     pub domains: Vec<String>,
     pub service_number: String,
+    /// See [`order_key`].
+    pub request_id: Option<String>,
 }
 
 /// What an approved NEW_WEBSITE order adds, kept in the order's payload.
@@ -211,10 +220,39 @@ pub struct WebsiteChangePayload {
     pub remove_domains: Vec<String>,
 }
 
+/// An order about to start.
+struct NewOrder<'a> {
+    account_id: &'a str,
+    /// See [`order_key`].
+    key: Option<&'a str>,
+    subject_id: &'a str,
+    kind: OrderKind,
+    website_number: Option<&'a str>,
+}
+
 /// `BA` and 16 digits from the thread's CSPRNG: not guessable from another order's number.
 fn new_order_number() -> String {
     let mut rng = rand::rng();
     format!("BA{:08}{:08}", rng.random_range(0..100_000_000_u32), rng.random_range(0..100_000_000_u32))
+}
+
+/// `orders.idempotency_key` of a request with an id: scoped to the account, so one
+/// account's id never answers another's order.
+fn order_key(account_id: &str, request_id: Option<&str>) -> Option<String> {
+    request_id.map(|id| format!("{account_id}:{id}"))
+}
+
+/// The order with the domains it would make unfileable for good (those of its website,
+/// or of every website when it names none).
+fn started(subject: &Subject, order: Order) -> Started {
+    let domains = subject
+        .websites
+        .iter()
+        .filter(|website| {
+            order.website_number.as_ref().is_none_or(|number| website.website_number == *number)
+        })
+        .flat_map(|website| &website.domains);
+    Started { unapproved_tld_domains: lists::unapproved(domains), order }
 }
 
 /// The caller's website of that number, if its state is one of `allowed`.
@@ -244,20 +282,33 @@ impl FilingRegistry {
     /// CancelAccess: an order that, once approved, leaves the website ACCESS_CANCELLED
     /// (its number stays with the regulator).
     pub async fn cancel_access(&self, request: CancelAccess) -> Result<Started, Error> {
+        let key = order_key(&request.account_id, request.request_id.as_deref());
+        if let Some(order) = self.order_by_key(key.as_deref()).await? {
+            return Ok(started(&self.held_subject(&request.account_id).await?, order));
+        }
         let subject = self.subject_for_order(&request.account_id).await?;
         let website = website_of(&subject, &request.website_number, &[WebsiteState::Active])?;
         self.check_filing_password(&subject.subject_id, &request.filing_password).await?;
-        let key = format!("cancel-access:{}:{}", request.account_id, website.website_number);
-        self.codes.redeem_proof(&request.proof, Purpose::CancelAccess, None, &key).await?;
-        let order = self
-            .start_order(&subject.subject_id, OrderKind::CancelAccess, Some(&website.website_number))
-            .await?;
-        Ok(Started { order, unapproved_tld_domains: lists::unapproved(&website.domains) })
+        let redemption = format!("cancel-access:{}:{}", request.account_id, website.website_number);
+        self.codes.redeem_proof(&request.proof, Purpose::CancelAccess, None, &redemption).await?;
+        let order = NewOrder {
+            account_id: &request.account_id,
+            key: key.as_deref(),
+            subject_id: &subject.subject_id,
+            kind: OrderKind::CancelAccess,
+            website_number: Some(&website.website_number),
+        };
+        let order = self.start_order(order, "{}").await?;
+        Ok(started(&subject, order))
     }
 
     /// Deregister: an order that, once approved, deregisters the subject's websites
     /// (or the one named) and frees their domains.
     pub async fn deregister(&self, request: Deregistration) -> Result<Started, Error> {
+        let key = order_key(&request.account_id, request.request_id.as_deref());
+        if let Some(order) = self.order_by_key(key.as_deref()).await? {
+            return Ok(started(&self.held_subject(&request.account_id).await?, order));
+        }
         let subject = self.subject_for_order(&request.account_id).await?;
         let (kind, website_number) = match &request.website_number {
             Some(number) => {
@@ -270,13 +321,15 @@ impl FilingRegistry {
             None => (OrderKind::DeregisterSubject, None),
         };
         self.check_filing_password(&subject.subject_id, &request.filing_password).await?;
-        let order = self.start_order(&subject.subject_id, kind, website_number).await?;
-        let domains = subject
-            .websites
-            .iter()
-            .filter(|website| website_number.is_none_or(|number| website.website_number == number))
-            .flat_map(|website| &website.domains);
-        Ok(Started { order, unapproved_tld_domains: lists::unapproved(domains) })
+        let order = NewOrder {
+            account_id: &request.account_id,
+            key: key.as_deref(),
+            subject_id: &subject.subject_id,
+            kind,
+            website_number,
+        };
+        let order = self.start_order(order, "{}").await?;
+        Ok(started(&subject, order))
     }
 
     /// ChangeFiling of a website: contacts may change; since 2019-04-22 domains may only be
@@ -285,6 +338,10 @@ impl FilingRegistry {
     pub async fn change_website(&self, change: WebsiteChange) -> Result<Order, Error> {
         if !change.add_domains.is_empty() {
             return Err(Error::DomainChangeNotAllowed);
+        }
+        let key = order_key(&change.account_id, change.request_id.as_deref());
+        if let Some(order) = self.order_by_key(key.as_deref()).await? {
+            return Ok(order);
         }
         let subject = self.subject_for_order(&change.account_id).await?;
         let website = website_of(&subject, &change.website_number, &[WebsiteState::Active])?;
@@ -311,7 +368,14 @@ impl FilingRegistry {
         };
         let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
         let number = website.website_number.clone();
-        self.start_order_with(&subject.subject_id, OrderKind::ChangeWebsite, Some(&number), &payload).await
+        let order = NewOrder {
+            account_id: &change.account_id,
+            key: key.as_deref(),
+            subject_id: &subject.subject_id,
+            kind: OrderKind::ChangeWebsite,
+            website_number: Some(&number),
+        };
+        self.start_order(order, &payload).await
     }
 
     /// ChangeFiling of the subject: the province never changes (PROVINCE_CHANGE_NOT_ALLOWED).
@@ -319,6 +383,10 @@ impl FilingRegistry {
     /// to the (new) principal mobile and the last six characters of the principal's ID number
     /// (PRINCIPAL_ID_SUFFIX_INCORRECT). Applied when the order is approved.
     pub async fn change_subject(&self, change: SubjectChange) -> Result<Order, Error> {
+        let key = order_key(&change.account_id, change.request_id.as_deref());
+        if let Some(order) = self.order_by_key(key.as_deref()).await? {
+            return Ok(order);
+        }
         let subject = self.subject_for_order(&change.account_id).await?;
         if change.province_code.as_ref().is_some_and(|code| *code != subject.region.province_code) {
             return Err(Error::ProvinceChangeNotAllowed);
@@ -336,19 +404,25 @@ impl FilingRegistry {
                     "this province verifies changes with an SMS code to the principal mobile",
                 )
             })?;
-            if subject.nature != Nature::Individual {
-                // an organisation's principal's ID number is not on file, only its certificate
-                return Err(Error::not_implemented("SMS-verified change of an organisation's subject"));
-            }
-            let certificate =
-                beian_common::contact::normalise_certificate_number(&subject.certificate_number);
-            let suffix = certificate.get(certificate.len().saturating_sub(6)..).unwrap_or_default();
+            let id_number = match subject.nature {
+                Nature::Individual => Some(subject.certificate_number.clone()),
+                Nature::Organisation => {
+                    subjects::principal_id_number(self.db.reader(), &subject.subject_id).await?
+                }
+            };
+            let Some(id_number) = id_number else {
+                // no suffix can match a number not on file; the data needs fixing, not the user
+                tracing::warn!(subject_id = %subject.subject_id, "principal's ID number not on file");
+                return Err(Error::PrincipalIdSuffixIncorrect);
+            };
+            let id_number = beian_common::contact::normalise_certificate_number(&id_number);
+            let suffix = id_number.get(id_number.len().saturating_sub(6)..).unwrap_or_default();
             if change.principal_id_suffix.to_ascii_uppercase() != suffix {
                 return Err(Error::PrincipalIdSuffixIncorrect);
             }
             let mobile = change.principal_mobile.as_deref().unwrap_or(&subject.principal_mobile);
-            let key = format!("change-subject:{}", change.account_id);
-            self.codes.redeem_proof(proof, Purpose::FilingChange, Some(mobile), &key).await?;
+            let redemption = format!("change-subject:{}", change.account_id);
+            self.codes.redeem_proof(proof, Purpose::FilingChange, Some(mobile), &redemption).await?;
         }
         let payload = SubjectChangePayload {
             principal_name: change.principal_name,
@@ -356,7 +430,14 @@ impl FilingRegistry {
             principal_email: change.principal_email,
         };
         let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
-        self.start_order_with(&subject.subject_id, OrderKind::ChangeSubject, None, &payload).await
+        let order = NewOrder {
+            account_id: &change.account_id,
+            key: key.as_deref(),
+            subject_id: &subject.subject_id,
+            kind: OrderKind::ChangeSubject,
+            website_number: None,
+        };
+        self.start_order(order, &payload).await
     }
 
     /// CreateOrder of kind NEW_WEBSITE (新增网站): refused when a domain's TLD is not approved
@@ -367,6 +448,10 @@ impl FilingRegistry {
     /// the read of the used numbers, which an approval writes in the same transaction that
     /// ends its hold — so of two requests racing with one number, one order starts.
     pub async fn add_website(&self, request: NewWebsite) -> Result<Order, Error> {
+        let key = order_key(&request.account_id, request.request_id.as_deref());
+        if let Some(order) = self.order_by_key(key.as_deref()).await? {
+            return Ok(order);
+        }
         let subject = self.subject_for_order(&request.account_id).await?;
         if let Some(domain) = lists::unapproved(&request.domains).into_iter().next() {
             return Err(Error::DomainTldNotApproved { domain });
@@ -392,7 +477,17 @@ impl FilingRegistry {
         };
         let json = serde_json::to_string(&payload).map_err(Error::internal)?;
         let mut tx = self.db.begin().await?;
-        store::insert_in_progress(&mut *tx, &order, &json).await?;
+        if !subjects::take_for_order(&mut tx, &subject.subject_id, &request.account_id).await? {
+            tx.rollback().await?;
+            return Err(Error::NoSubjectHeld);
+        }
+        if let Err(error) = store::insert_in_progress(&mut *tx, &order, key.as_deref(), &json).await {
+            tx.rollback().await?;
+            return match (error, self.order_by_key(key.as_deref()).await?) {
+                (Error::OrderInProgress, Some(first)) => Ok(first),
+                (error, _) => Err(error),
+            };
+        }
         store::hold_service_number(&mut tx, &order.order_number, &payload.service_number).await?;
         if store::service_number_used(&mut *tx, &payload.service_number).await? {
             tx.rollback().await?;
@@ -403,35 +498,48 @@ impl FilingRegistry {
         Ok(order)
     }
 
-    async fn start_order(
-        &self,
-        subject_id: &str,
-        kind: OrderKind,
-        website_number: Option<&str>,
-    ) -> Result<Order, Error> {
-        self.start_order_with(subject_id, kind, website_number, "{}").await
+    /// The order a request with this key started, if any.
+    async fn order_by_key(&self, key: Option<&str>) -> Result<Option<Order>, Error> {
+        match key {
+            Some(key) => store::find_by_key(self.db.reader(), key).await,
+            None => Ok(None),
+        }
     }
 
-    /// One insert: the partial unique index refuses a second order in progress
-    /// (ORDER_IN_PROGRESS), whichever of two concurrent requests comes second.
-    async fn start_order_with(
-        &self,
-        subject_id: &str,
-        kind: OrderKind,
-        website_number: Option<&str>,
-        payload: &str,
-    ) -> Result<Order, Error> {
+    /// One transaction: first the subject's row, taken only if the caller still holds it
+    /// (NO_SUBJECT_HELD once a transfer moved it), then the insert, where the partial unique
+    /// index refuses a second order in progress (ORDER_IN_PROGRESS), whichever of two
+    /// concurrent requests comes second; when the second is the same request (its key),
+    /// it answers the first one's order.
+    async fn start_order(&self, new: NewOrder<'_>, payload: &str) -> Result<Order, Error> {
         let order = Order {
             order_number: new_order_number(),
-            subject_id: subject_id.to_owned(),
-            kind,
+            subject_id: new.subject_id.to_owned(),
+            kind: new.kind,
             state: OrderState::InProgress,
-            website_number: website_number.map(str::to_owned),
+            website_number: new.website_number.map(str::to_owned),
             decision_note: None,
             created_at_ms: now_millis(),
         };
-        store::insert_in_progress(self.db.writer(), &order, payload).await?;
-        tracing::info!(order = %order.order_number, %subject_id, kind = kind.as_str(), "order started");
+        let mut tx = self.db.begin().await?;
+        if !subjects::take_for_order(&mut tx, new.subject_id, new.account_id).await? {
+            tx.rollback().await?;
+            return Err(Error::NoSubjectHeld);
+        }
+        if let Err(error) = store::insert_in_progress(&mut *tx, &order, new.key, payload).await {
+            tx.rollback().await?;
+            return match (error, self.order_by_key(new.key).await?) {
+                (Error::OrderInProgress, Some(first)) => Ok(first),
+                (error, _) => Err(error),
+            };
+        }
+        tx.commit().await?;
+        tracing::info!(
+            order = %order.order_number,
+            subject_id = new.subject_id,
+            kind = new.kind.as_str(),
+            "order started"
+        );
         Ok(order)
     }
 
@@ -471,17 +579,24 @@ impl FilingRegistry {
             order = store::find(&mut *tx, &deciding.order_number).await?.ok_or_else(vanished)?;
         }
         let mobile = store::principal_mobile(&mut *tx, &order.subject_id).await?;
+        let mut params = BTreeMap::from([
+            ("order_number".to_owned(), order.order_number.clone()),
+            ("order_kind".to_owned(), order.kind.as_str().to_owned()),
+        ]);
+        let template = match deciding.decision {
+            Decision::Approve => NoticeTemplate::OrderApproved,
+            Decision::Reject => {
+                params.insert("note".to_owned(), deciding.note.clone());
+                NoticeTemplate::OrderRejected
+            }
+        };
         let notice = NewNotice {
             notice_id: format!("order-decided:{}:sms", order.order_number),
             channel: Channel::Sms,
             destination: &mobile,
-            template: NoticeTemplate::ReviewDecided,
+            template,
             locale: deciding.locale,
-            params: BTreeMap::from([
-                ("case_number".to_owned(), order.order_number.clone()),
-                ("decision".to_owned(), state.as_str().to_owned()),
-                ("note".to_owned(), deciding.note.clone()),
-            ]),
+            params,
         };
         self.outbox.enqueue(&mut tx, &notice, now).await?;
         tx.commit().await?;

@@ -32,11 +32,18 @@ fn order_from_row(row: &AnyRow) -> Result<Order, Error> {
     })
 }
 
-/// ORDER_IN_PROGRESS when the subject has one already (the partial unique index).
-pub async fn insert_in_progress(db: impl AnyExecutor<'_>, order: &Order, payload: &str) -> Result<(), Error> {
+/// ORDER_IN_PROGRESS when the subject has one already (the partial unique index), or the
+/// key started an order already (its unique index).
+pub async fn insert_in_progress(
+    db: impl AnyExecutor<'_>,
+    order: &Order,
+    key: Option<&str>,
+    payload: &str,
+) -> Result<(), Error> {
     let inserted = sqlx::query(
         "insert into orders (order_number, subject_id, kind, state, website_number, payload, \
-         created_at_ms, updated_at_ms) values ($1, $2, $3, 'IN_PROGRESS', $4, $6, $5, $5)",
+         created_at_ms, updated_at_ms, idempotency_key) \
+         values ($1, $2, $3, 'IN_PROGRESS', $4, $6, $5, $5, $7)",
     )
     .bind(&order.order_number)
     .bind(&order.subject_id)
@@ -44,6 +51,7 @@ pub async fn insert_in_progress(db: impl AnyExecutor<'_>, order: &Order, payload
     .bind(order.website_number.as_deref())
     .bind(order.created_at_ms)
     .bind(payload)
+    .bind(key)
     .execute(db)
     .await;
     match inserted {
@@ -112,6 +120,18 @@ pub async fn find(db: impl AnyExecutor<'_>, order_number: &str) -> Result<Option
          from orders where order_number = $1",
     )
     .bind(order_number)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(order_from_row).transpose()
+}
+
+/// The order a request started, by its key.
+pub async fn find_by_key(db: impl AnyExecutor<'_>, key: &str) -> Result<Option<Order>, Error> {
+    let row = sqlx::query(
+        "select order_number, subject_id, kind, state, website_number, decision_note, created_at_ms \
+         from orders where idempotency_key = $1",
+    )
+    .bind(key)
     .fetch_optional(db)
     .await?;
     row.as_ref().map(order_from_row).transpose()

@@ -1,6 +1,6 @@
 //! SQL over `subjects`, `websites`, `website_domains`, `orders` and `holder_changes`.
 
-use sqlx::{Any, AnyExecutor, Row, Transaction, any::AnyRow};
+use sqlx::{Any, AnyConnection, AnyExecutor, Row, Transaction, any::AnyRow};
 
 use super::{CertificateType, Nature, Region, Subject, Website, WebsiteState};
 use crate::error::Error;
@@ -258,6 +258,26 @@ pub async fn insert_order_in_progress(
     Ok(())
 }
 
+/// Takes the subject's row for an order: bumps its version if `account_id` still holds it,
+/// and answers whether it does. The first statement of an order's transaction, as a
+/// transfer's move is of its own: the two take the same row (PostgreSQL's row lock,
+/// SQLite's one writer), so each sees what the other committed before it.
+pub async fn take_for_order(
+    tx: &mut Transaction<'_, Any>,
+    subject_id: &str,
+    account_id: &str,
+) -> Result<bool, Error> {
+    let taken = sqlx::query(
+        "update subjects set version = version + 1 where subject_id = $1 and holder_account_id = $2",
+    )
+    .bind(subject_id)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(taken == 1)
+}
+
 /// The subject of a filing number (`subject_number`), provided `website_number` (if
 /// given) is one of its websites that is not deregistered.
 pub async fn find_by_filing_number(
@@ -280,4 +300,29 @@ pub async fn find_by_filing_number(
     .fetch_optional(db)
     .await?;
     row.as_ref().map(subject_from_row).transpose()
+}
+
+/// The ID number of an organisation's principal, where it is on file.
+pub async fn principal_id_number(
+    db: impl AnyExecutor<'_>,
+    subject_id: &str,
+) -> Result<Option<String>, Error> {
+    let row = sqlx::query("select principal_id_number from subjects where subject_id = $1")
+        .bind(subject_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|row| row.try_get::<Option<String>, _>("principal_id_number")).transpose()?.flatten())
+}
+
+pub async fn set_principal_id_number(
+    conn: &mut AnyConnection,
+    subject_id: &str,
+    id_number: &str,
+) -> Result<(), Error> {
+    sqlx::query("update subjects set principal_id_number = $2 where subject_id = $1")
+        .bind(subject_id)
+        .bind(id_number)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

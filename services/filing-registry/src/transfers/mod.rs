@@ -6,12 +6,16 @@
 //!
 //! The rules that depend on other rows are decided inside one transaction whose first
 //! statement is the conditional move of `holder_account_id` (from the holder read
-//! before, no order in progress): two transfers of one subject cannot both move it, and
-//! `unique(holder_account_id)` refuses a second subject to one target. Websites and
+//! before): two transfers of one subject cannot both move it, and
+//! `unique(holder_account_id)` refuses a second subject to one target. Order creation
+//! takes the same subject row first, so the check for an order in progress, the next
+//! statement, sees every order committed before the move; an order started after it
+//! waits for the transfer and then finds the subject gone. Websites and
 //! orders hang off the subject, so they move with it. The accounts' sites and mobiles
 //! belong to identity-recovery and never change in a way a transfer races with, so
 //! they are read before the transaction.
 
+pub mod history;
 pub mod store;
 
 use std::collections::BTreeMap;
@@ -37,6 +41,7 @@ use crate::{
 pub struct HolderChange {
     pub change_id: String,
     pub subject_id: String,
+    pub filing_number: String,
     /// None when the subject entered the registry (import, claim, seed).
     pub from_account_id: Option<String>,
     pub to_account_id: String,
@@ -74,15 +79,6 @@ pub struct ReviewTransfer {
     pub to_account_id: String,
     pub staff_id: String,
     pub locale: Locale,
-}
-
-/// Which history to list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HistoryOf {
-    SubjectId(String),
-    /// The subject the account holds (the holder's own view).
-    Holder(String),
-    FilingNumber(beian_common::filing_number::FilingNumber),
 }
 
 /// What [`FilingRegistry::transfer`] needs, whoever asked.
@@ -200,6 +196,7 @@ impl FilingRegistry {
         let change = HolderChange {
             change_id: uuid::Uuid::new_v4().to_string(),
             subject_id: subject.subject_id.clone(),
+            filing_number: subject.filing_number.clone(),
             from_account_id: Some(from.to_owned()),
             to_account_id: target.account_id.clone(),
             actor: transfer.actor.to_owned(),
@@ -219,6 +216,10 @@ impl FilingRegistry {
         if !moved {
             tx.rollback().await?;
             return self.why_not_moved(transfer, from).await;
+        }
+        if store::order_in_progress(&mut tx, &subject.subject_id).await? {
+            tx.rollback().await?;
+            return Err(Error::OrderInProgress);
         }
         subjects::insert_holder_change(
             &mut tx,
@@ -264,7 +265,7 @@ impl FilingRegistry {
     }
 
     /// The deciding update moved nothing: a retry of the same request won (answer its
-    /// change), or the subject changed hands or got an order meanwhile.
+    /// change), or the subject changed hands meanwhile.
     async fn why_not_moved(&self, transfer: &Transfer<'_>, from: &str) -> Result<HolderChange, Error> {
         if let Some(change) = store::change_by_key(self.db.reader(), &transfer.key).await? {
             return Ok(change);
@@ -275,36 +276,6 @@ impl FilingRegistry {
         if now.holder_account_id.as_deref() != Some(from) {
             return Err(Error::NoSubjectHeld);
         }
-        if now.order_in_progress {
-            return Err(Error::OrderInProgress);
-        }
         Err(Error::internal(format!("subject {} neither moved nor changed", now.subject_id)))
-    }
-
-    /// The holder changes of a subject, oldest first, with its filing number.
-    pub async fn holder_history(&self, of: HistoryOf) -> Result<(String, Vec<HolderChange>), Error> {
-        let subject_id = match of {
-            HistoryOf::SubjectId(subject_id) => subject_id,
-            HistoryOf::Holder(account_id) => {
-                subjects::find_by_holder(self.db.reader(), &account_id)
-                    .await?
-                    .ok_or(Error::NoSubjectHeld)?
-                    .subject_id
-            }
-            HistoryOf::FilingNumber(number) => {
-                let website = number.is_website().then(|| number.to_string());
-                subjects::find_by_filing_number(
-                    self.db.reader(),
-                    &number.subject_number(),
-                    website.as_deref(),
-                )
-                .await?
-                .ok_or(Error::FilingNotMatched)?
-                .subject_id
-            }
-        };
-        let filing_number =
-            store::subject_number(self.db.reader(), &subject_id).await?.ok_or(Error::FilingNotMatched)?;
-        Ok((filing_number, store::history(self.db.reader(), &subject_id).await?))
     }
 }

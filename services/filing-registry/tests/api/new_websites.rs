@@ -21,6 +21,7 @@ fn new_website(account_id: &str, domains: &[&str], service_number: &str) -> pb::
             service_number: service_number.into(),
         })),
         proof: String::new(),
+        request_id: String::new(),
     }
 }
 
@@ -44,7 +45,8 @@ impl TestApp {
         let request = self.request(pb::DecideOrderRequest {
             order_number: order_number.into(),
             decision: decision as i32,
-            note: String::new(),
+            // a rejection must say why
+            note: if decision == pb::OrderDecision::Reject { "材料不全".into() } else { String::new() },
             decided_by: "reviewer-7".into(),
             locale: String::new(),
         });
@@ -146,6 +148,7 @@ async fn a_used_service_number_stays_used_after_cancel_access_and_deregistration
             website_number: WEBSITE.into(),
             proof: CANCEL_ACCESS_PROOF.into(),
             filing_password: OLD_PASSWORD.into(),
+            request_id: String::new(),
         }))
         .await
         .expect("starts")
@@ -163,6 +166,7 @@ async fn a_used_service_number_stays_used_after_cancel_access_and_deregistration
             account_id: HOLDER.into(),
             website_number: String::new(),
             filing_password: OLD_PASSWORD.into(),
+            request_id: String::new(),
         }))
         .await
         .expect("starts")

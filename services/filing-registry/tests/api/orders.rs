@@ -24,6 +24,7 @@ impl TestApp {
                 account_id: HOLDER.into(),
                 website_number: website_number.into(),
                 filing_password: password.into(),
+                request_id: String::new(),
             }))
             .await?;
         Ok(reply.into_inner().order.expect("an order"))
@@ -38,6 +39,7 @@ impl TestApp {
                 website_number: WEBSITE.into(),
                 proof: proof.into(),
                 filing_password: password.into(),
+                request_id: String::new(),
             }))
             .await?;
         Ok(reply.into_inner().order.expect("an order"))
@@ -185,10 +187,10 @@ async fn an_approved_cancel_access_cancels_the_website_once_and_tells_the_holder
     let notices = app.codes.wait_for(1).await;
     let notice = decided_notice(&notices);
     assert_eq!(notice.destination, MOBILE);
-    assert_eq!(notice.template, NoticeTemplate::ReviewDecided as i32);
-    assert_eq!(notice.params["case_number"], order.order_number);
-    assert_eq!(notice.params["decision"], "APPROVED");
-    assert_eq!(notice.params["note"], "已核实");
+    assert_eq!(notice.template, NoticeTemplate::OrderApproved as i32);
+    assert_eq!(notice.params["order_number"], order.order_number);
+    assert_eq!(notice.params["order_kind"], "CANCEL_ACCESS");
+    assert_eq!(notice.params.len(), 2, "an approval carries no note: {:?}", notice.params);
 
     // a retry, or a second reviewer's other decision, changes nothing and sends nothing
     let again = app.decide(&order.order_number, pb::OrderDecision::Reject, "no").await.expect("answers");
@@ -238,6 +240,8 @@ async fn an_approved_deregistration_frees_the_domains_for_filing_again() {
 async fn a_rejected_order_changes_nothing_but_tells_the_holder_why() {
     let app = TestApp::start().await;
     let order = app.deregister("", OLD_PASSWORD).await.expect("starts");
+    let silent = app.decide(&order.order_number, pb::OrderDecision::Reject, " ").await.expect_err("no note");
+    assert_eq!(reason(&silent), "INVALID_ARGUMENT");
     let decided =
         app.decide(&order.order_number, pb::OrderDecision::Reject, "材料不全").await.expect("decides");
     assert_eq!(decided.state, pb::OrderState::Rejected as i32);
@@ -246,9 +250,10 @@ async fn a_rejected_order_changes_nothing_but_tells_the_holder_why() {
     assert_eq!(app.live_domains().await, 1);
     let notices = app.codes.wait_for(1).await;
     let notice = decided_notice(&notices);
+    assert_eq!(notice.template, NoticeTemplate::OrderRejected as i32);
     assert_eq!(
-        (notice.params["decision"].as_str(), notice.params["note"].as_str()),
-        ("REJECTED", "材料不全")
+        (notice.params["order_kind"].as_str(), notice.params["note"].as_str()),
+        ("DEREGISTER_SUBJECT", "材料不全")
     );
     app.deregister("", OLD_PASSWORD).await.expect("a new order may start");
     app.stop().await;
@@ -318,6 +323,7 @@ async fn an_order_warns_of_domains_whose_tld_can_never_be_filed_again() {
             account_id: HOLDER.into(),
             website_number: WEBSITE.into(),
             filing_password: OLD_PASSWORD.into(),
+            request_id: String::new(),
         }))
         .await
         .expect("starts")
@@ -334,6 +340,7 @@ async fn an_order_warns_of_domains_whose_tld_can_never_be_filed_again() {
             website_number: WEBSITE.into(),
             proof: CANCEL_ACCESS_PROOF.into(),
             filing_password: OLD_PASSWORD.into(),
+            request_id: String::new(),
         }))
         .await
         .expect("starts")
@@ -348,6 +355,7 @@ fn website_change(change: pb::WebsiteChange) -> pb::CreateOrderRequest {
         kind: pb::OrderKind::ChangeWebsite as i32,
         change: Some(pb::create_order_request::Change::WebsiteChange(change)),
         proof: String::new(),
+        request_id: String::new(),
     }
 }
 
@@ -387,6 +395,7 @@ async fn a_website_change_may_only_remove_domains_and_applies_once_approved() {
             kind: pb::OrderKind::CancelAccess as i32,
             change: None,
             proof: String::new(),
+            request_id: String::new(),
         }))
         .await
         .expect_err("CancelAccess has its own RPC");
@@ -419,6 +428,7 @@ fn subject_change(account_id: &str, change: pb::SubjectChange, proof: &str) -> p
         kind: pb::OrderKind::ChangeSubject as i32,
         change: Some(pb::create_order_request::Change::SubjectChange(change)),
         proof: proof.into(),
+        request_id: String::new(),
     }
 }
 
@@ -484,6 +494,7 @@ async fn outside_the_sms_provinces_a_subject_change_needs_no_code() {
         principal_name: "赵敏",
         principal_mobile: "13700003333",
         principal_email: "zhao@example.com",
+        principal_id_number: None,
         filing_password: OLD_PASSWORD,
         holder_account_id: "acc-bj",
         websites: vec![SeedWebsite {
@@ -508,5 +519,49 @@ async fn outside_the_sms_provinces_a_subject_change_needs_no_code() {
         .order
         .unwrap();
     assert_eq!(order.kind, pb::OrderKind::ChangeSubject as i32);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_retried_order_request_answers_the_order_it_started() {
+    let app = TestApp::start().await;
+    let deregister = |request_id: &str, password: &str| {
+        let request = pb::DeregisterRequest {
+            account_id: HOLDER.into(),
+            website_number: WEBSITE.into(),
+            filing_password: password.into(),
+            request_id: request_id.into(),
+        };
+        async { app.public().await.deregister(app.request(request)).await.map(|r| r.into_inner()) }
+    };
+    let wrong = deregister("r-1", "000000").await.expect_err("a wrong password starts nothing");
+    assert_eq!(reason(&wrong), "FILING_PASSWORD_INCORRECT");
+    let first = deregister("r-1", OLD_PASSWORD).await.expect("starts");
+    let again = deregister("r-1", OLD_PASSWORD).await.expect("the retry answers it");
+    assert_eq!(again, first);
+    let other = deregister("r-2", OLD_PASSWORD).await.expect_err("another request");
+    assert_eq!(reason(&other), "ORDER_IN_PROGRESS");
+    let order = first.order.expect("an order");
+    app.abandon(HOLDER, &order.order_number).await.expect("abandons");
+
+    // a change, retried after it was abandoned, still answers its own order
+    let change = pb::CreateOrderRequest {
+        request_id: "c-1".into(),
+        ..website_change(pb::WebsiteChange {
+            website_number: WEBSITE.into(),
+            principal_email: "new@example.com".into(),
+            ..Default::default()
+        })
+    };
+    let create = || async { app.public().await.create_order(app.request(change.clone())).await };
+    let changed = create().await.expect("starts").into_inner().order.expect("an order");
+    assert_eq!(create().await.expect("the retry").into_inner().order.expect("an order"), changed);
+    app.abandon(HOLDER, &changed.order_number).await.expect("abandons");
+    let retried = create().await.expect("the retry").into_inner().order.expect("an order");
+    assert_eq!(
+        (retried.order_number, retried.state),
+        (changed.order_number, pb::OrderState::Abandoned as i32)
+    );
+    assert_eq!(app.orders_in_progress().await, 0, "nothing started twice");
     app.stop().await;
 }

@@ -244,6 +244,7 @@ fn seed() -> SeedSubject {
         principal_name: "张伟",
         principal_mobile: MOBILE,
         principal_email: EMAIL,
+        principal_id_number: None,
         filing_password: OLD_PASSWORD,
         holder_account_id: "acc-t1",
         websites: vec![SeedWebsite {

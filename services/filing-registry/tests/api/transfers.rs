@@ -286,3 +286,114 @@ async fn the_deciding_update_cannot_give_one_account_a_second_subject() {
     assert_eq!(app.holder_of("sub-t4").await.as_deref(), Some("acc-t4"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_account_lists_the_changes_it_took_part_in_a_page_at_a_time() {
+    let app = TestApp::start().await;
+    app.transfer(online("acc-t1", "acc-t2", "p-1")).await.expect("to acc-t2");
+    app.transfer(online("acc-t2", "acc-t4", "p-2")).await.expect("on to acc-t4");
+    let party = |account: &str, page_size: i32, page_token: &str| pb::ListHolderHistoryRequest {
+        party_account_id: account.into(),
+        page_size,
+        page_token: page_token.into(),
+        ..Default::default()
+    };
+    let moves = |page: &pb::ListHolderHistoryResponse| -> Vec<(String, String)> {
+        page.changes.iter().map(|c| (c.from_account_id.clone(), c.to_account_id.clone())).collect()
+    };
+    let pair = |from: &str, to: &str| (from.to_owned(), to.to_owned());
+
+    // acc-t1 gave it away: it sees its part, not where the subject went next
+    let gave = app.history(party("acc-t1", 0, "")).await.expect("acc-t1's");
+    assert_eq!(moves(&gave), vec![pair("", "acc-t1"), pair("acc-t1", "acc-t2")]);
+    assert!(gave.filing_number.is_empty() && gave.changes.iter().all(|c| c.filing_number == FILING));
+    // acc-t4 holds it now: every change of it, one page at a time
+    let mut seen = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = app.history(party("acc-t4", 1, &token)).await.expect("a page");
+        assert_eq!(page.changes.len(), 1);
+        seen.extend(moves(&page));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(seen, vec![pair("", "acc-t1"), pair("acc-t1", "acc-t2"), pair("acc-t2", "acc-t4")]);
+    // a token names its listing
+    let first = app.history(party("acc-t4", 1, "")).await.expect("first page");
+    let foreign = app.history(party("acc-t1", 1, &first.next_page_token)).await.expect_err("not acc-t1's");
+    assert_eq!(foreign.code(), Code::InvalidArgument);
+    // an account that took part in nothing lists nothing
+    assert!(app.history(party("acc-none", 0, "")).await.expect("empty").changes.is_empty());
+    app.stop().await;
+}
+
+/// CreateOrder of a website change by `account_id`.
+fn change_order(account_id: &str, n: usize) -> pb::CreateOrderRequest {
+    pb::CreateOrderRequest {
+        account_id: account_id.into(),
+        kind: pb::OrderKind::ChangeWebsite as i32,
+        change: Some(pb::create_order_request::Change::WebsiteChange(pb::WebsiteChange {
+            website_number: WEBSITE.into(),
+            principal_email: format!("race{n}@example.com"),
+            ..Default::default()
+        })),
+        proof: String::new(),
+        request_id: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn orders_racing_a_transfer_never_leave_the_old_holders_order_on_the_moved_subject() {
+    use sqlx::Row;
+    let owned = TestApp::start().await;
+    let app = &owned;
+    for round in 0..30 {
+        let orders = (0..8).map(|n| async move {
+            // spread the orders over the transfer's reads and its transaction
+            tokio::time::sleep(std::time::Duration::from_millis(n * 5)).await;
+            app.public()
+                .await
+                .create_order(app.request(change_order("acc-t1", round * 10 + n as usize)))
+                .await
+        });
+        let (moved, ordered) = tokio::join!(
+            app.transfer(online("acc-t1", "acc-t2", &format!("race-{round}"))),
+            futures::future::join_all(orders),
+        );
+        let holder = app.holder_of(SUBJECT_ID).await.expect("held");
+        let in_progress: Vec<String> =
+            sqlx::query("select order_number from orders where subject_id = $1 and state = 'IN_PROGRESS'")
+                .bind(SUBJECT_ID)
+                .fetch_all(app.database().reader())
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get("order_number"))
+                .collect();
+        assert!(
+            holder != "acc-t2" || in_progress.is_empty(),
+            "round {round}: moved to acc-t2 with acc-t1's order {in_progress:?} in progress"
+        );
+        assert_eq!(moved.is_ok(), holder == "acc-t2", "round {round}: {moved:?}");
+        for answer in &ordered {
+            if let Err(refused) = answer {
+                assert!(
+                    ["ORDER_IN_PROGRESS", "NO_SUBJECT_HELD"].contains(&reason(refused).as_str()),
+                    "{refused:?}"
+                );
+            }
+        }
+        // start the next round held by acc-t1 with no order
+        if holder == "acc-t2" {
+            app.transfer(online("acc-t2", "acc-t1", &format!("back-{round}"))).await.expect("back to acc-t1");
+        } else {
+            let order = in_progress.first().expect("the transfer lost to an order");
+            let abandon =
+                pb::AbandonOrderRequest { account_id: "acc-t1".into(), order_number: order.clone() };
+            app.public().await.abandon_order(app.request(abandon)).await.expect("abandons");
+        }
+    }
+    owned.stop().await;
+}

@@ -7,6 +7,7 @@ use beian_proto::{common::v1 as common, gateway::v1 as pb};
 use crate::model::{
     CodeSent, MaskedContact,
     reviews::{ReviewTicket, StaffCase},
+    transfer::{ChangeActor, HolderChange},
 };
 
 pub fn code_sent(sent: CodeSent) -> pb::CodeSent {
@@ -14,6 +15,26 @@ pub fn code_sent(sent: CodeSent) -> pb::CodeSent {
         masked_destination: sent.masked_destination,
         expire_time: Some(timestamp(sent.expires_at_ms)),
         resend_time: Some(timestamp(sent.resend_at_ms)),
+    }
+}
+
+/// A holder change; `staff_view` adds the staff member's UID.
+pub fn holder_change(change: HolderChange, staff_view: bool) -> pb::HolderChange {
+    let (actor, staff_uid) = match change.actor {
+        ChangeActor::Holder => (pb::HolderChangeActor::Holder, String::new()),
+        ChangeActor::Staff(uid) => {
+            (pb::HolderChangeActor::Staff, if staff_view { uid } else { String::new() })
+        }
+        ChangeActor::System => (pb::HolderChangeActor::System, String::new()),
+    };
+    pb::HolderChange {
+        filing_number: change.filing_number,
+        from_account_uid: change.from_account_id.unwrap_or_default(),
+        to_account_uid: change.to_account_id,
+        actor: actor as i32,
+        staff_uid,
+        reason: change.reason,
+        change_time: Some(timestamp(change.changed_at_ms)),
     }
 }
 

@@ -19,7 +19,9 @@ use crate::{
         TypedCode,
         filing::{MyFiling, MyOrder, NewWebsite, SubjectChange, WebsiteChange},
     },
-    workflows::filing::{CancelAccess, Deregister, Filing, FilingPassword, SubjectChangeAnswer},
+    workflows::filing::{
+        CancelAccess, ClientRequestId, Deregister, Filing, FilingPassword, SubjectChangeAnswer,
+    },
 };
 
 #[derive(Debug, Clone)]
@@ -98,6 +100,7 @@ impl TryFrom<pb::DeregisterRequest> for Deregister {
         Ok(Self {
             website_number: website.map(website_number).transpose()?,
             filing_password: filing_password(&request.filing_password)?,
+            request_id: ClientRequestId::parse(&request.request_id)?,
         })
     }
 }
@@ -165,6 +168,7 @@ impl FilingService for FilingApi {
         let client = caller::client(&request)?;
         let session = caller::session(&request)?;
         let request = request.into_inner();
+        let request_id = ClientRequestId::parse(&request.request_id)?;
         let order = match request.change {
             Some(pb::change_filing_request::Change::Website(change)) => {
                 let change = WebsiteChange {
@@ -174,7 +178,7 @@ impl FilingService for FilingApi {
                     remove_domains: change.remove_domains,
                     add_domains: change.add_domains,
                 };
-                self.workflow.change_website(&session, change).await?
+                self.workflow.change_website(&session, change, request_id.as_ref()).await?
             }
             Some(pb::change_filing_request::Change::Subject(change)) => {
                 let code = match request.flow_id.trim() {
@@ -192,7 +196,11 @@ impl FilingService for FilingApi {
                     province_code: change.province_code,
                     principal_id_suffix: change.principal_id_suffix,
                 };
-                match self.workflow.change_subject(&session, change, code, &client).await? {
+                match self
+                    .workflow
+                    .change_subject(&session, change, code, request_id.as_ref(), &client)
+                    .await?
+                {
                     SubjectChangeAnswer::Order(order) => order,
                     SubjectChangeAnswer::CodeSent { flow_id, sent } => {
                         return Ok(Response::new(pb::ChangeFilingResponse {
@@ -214,8 +222,10 @@ impl FilingService for FilingApi {
 
     async fn add_website(&self, request: Request<pb::AddWebsiteRequest>) -> Reply<pb::AddWebsiteResponse> {
         let session = caller::session(&request)?;
-        let website = NewWebsite::try_from(request.into_inner())?;
-        let order = self.workflow.add_website(&session, website).await?;
+        let request = request.into_inner();
+        let request_id = ClientRequestId::parse(&request.request_id)?;
+        let website = NewWebsite::try_from(request)?;
+        let order = self.workflow.add_website(&session, website, request_id.as_ref()).await?;
         Ok(Response::new(pb::AddWebsiteResponse { order: Some(my_order(order)) }))
     }
 
@@ -255,6 +265,19 @@ impl FilingService for FilingApi {
         Ok(Response::new(pb::CancelAccessResponse {
             order: Some(my_order(started.order)),
             unapproved_tld_domains: started.unapproved_tld_domains,
+        }))
+    }
+
+    async fn list_my_holder_history(
+        &self,
+        request: Request<pb::ListMyHolderHistoryRequest>,
+    ) -> Reply<pb::ListMyHolderHistoryResponse> {
+        let session = caller::session(&request)?;
+        let request = request.into_inner();
+        let page = self.workflow.my_holder_history(&session, request.page_size, request.page_token).await?;
+        Ok(Response::new(pb::ListMyHolderHistoryResponse {
+            changes: page.changes.into_iter().map(|change| convert::holder_change(change, false)).collect(),
+            next_page_token: page.next_page_token,
         }))
     }
 

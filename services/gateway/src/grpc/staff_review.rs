@@ -1,5 +1,6 @@
 //! `beian.gateway.v1.StaffReviewService`.
 
+use beian_common::filing_number::FilingNumber;
 use beian_platform::wire::{
     enums::{optional, to_wire},
     required_text, timestamp,
@@ -13,7 +14,10 @@ use tonic::{Request, Response, Status};
 use super::{caller, convert};
 use crate::{
     error::Error,
-    model::reviews::{AuditAction, Decision, QueueQuery},
+    model::{
+        reviews::{AuditAction, Decision, QueueQuery},
+        transfer::{HistoryOf, HistoryQuery},
+    },
     workflows::staff_review::StaffReview,
 };
 
@@ -39,6 +43,28 @@ impl TryFrom<pb::ListReviewCasesRequest> for QueueQuery {
             page_token: request.page_token,
             overdue_only: request.overdue_only,
         })
+    }
+}
+
+impl TryFrom<pb::ListHolderHistoryRequest> for HistoryQuery {
+    type Error = Error;
+
+    fn try_from(request: pb::ListHolderHistoryRequest) -> Result<Self, Error> {
+        use pb::list_holder_history_request::Of;
+        let of = match request.of {
+            Some(Of::FilingNumber(number)) => HistoryOf::FilingNumber(
+                FilingNumber::parse(&number)
+                    .map_err(|_| {
+                        Error::invalid("filing_number", "must be a filing number such as 京ICP备12345678号")
+                    })?
+                    .to_string(),
+            ),
+            Some(Of::AccountUid(uid)) => HistoryOf::Party(
+                required_text(&uid, 64).map_err(|d| Error::invalid("account_uid", d))?.to_owned(),
+            ),
+            None => return Err(Error::invalid("filing_number", "give a filing number or an account UID")),
+        };
+        Ok(Self { of, page_size: request.page_size, page_token: request.page_token })
     }
 }
 
@@ -146,6 +172,20 @@ impl StaffReviewService for StaffReviewApi {
                     note: entry.note,
                 })
                 .collect(),
+        }))
+    }
+
+    async fn list_holder_history(
+        &self,
+        request: Request<pb::ListHolderHistoryRequest>,
+    ) -> Reply<pb::ListHolderHistoryResponse> {
+        let session = caller::session(&request)?;
+        let query = HistoryQuery::try_from(request.into_inner())?;
+        let staff = self.staff_review.authorise(&session).await?;
+        let page = self.staff_review.holder_history(&staff, query).await?;
+        Ok(Response::new(pb::ListHolderHistoryResponse {
+            changes: page.changes.into_iter().map(|change| convert::holder_change(change, true)).collect(),
+            next_page_token: page.next_page_token,
         }))
     }
 }

@@ -19,7 +19,7 @@ use crate::{
         FilingFound, MaskedContact,
         client::Client,
         filing::{MyFiling, MyOrder, MyWebsite, NewWebsite, OrderStarted, SubjectChange, WebsiteChange},
-        transfer::HeldFiling,
+        transfer::{ChangeActor, HeldFiling, HistoryOf, HistoryPage, HistoryQuery, HolderChange},
     },
     workflows::filing_password::Recover,
 };
@@ -72,6 +72,30 @@ impl FilingRegistry {
             .change
             .ok_or_else(|| Error::internal("filing-registry answered no change"))?;
         Ok(change.change_time.as_ref().map_or(0, millis))
+    }
+
+    /// A page of holder changes, oldest first.
+    pub async fn holder_history(&self, query: HistoryQuery) -> Result<HistoryPage, Error> {
+        let (filing_number, party_account_id) = match query.of {
+            HistoryOf::FilingNumber(number) => (number, String::new()),
+            HistoryOf::Party(account_id) => (String::new(), account_id),
+        };
+        let reply = self
+            .public
+            .clone()
+            .list_holder_history(pb::ListHolderHistoryRequest {
+                filing_number,
+                party_account_id,
+                page_size: query.page_size,
+                page_token: query.page_token,
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        Ok(HistoryPage {
+            changes: reply.changes.into_iter().map(holder_change).collect(),
+            next_page_token: reply.next_page_token,
+        })
     }
 
     pub fn new(channel: PeerChannel) -> Self {
@@ -186,13 +210,14 @@ impl FilingRegistry {
     }
 
     /// Starts a cancel-access order: filing-registry checks the filing password (with its
-    /// lock) and redeems the code's proof.
+    /// lock) and redeems the code's proof. A retry with `request_id` answers the same order.
     pub async fn cancel_access(
         &self,
         account_id: &str,
         website_number: &str,
         proof: &str,
         filing_password: &str,
+        request_id: &str,
     ) -> Result<OrderStarted, Error> {
         let reply = self
             .public
@@ -202,6 +227,7 @@ impl FilingRegistry {
                 website_number: website_number.to_owned(),
                 proof: proof.to_owned(),
                 filing_password: filing_password.to_owned(),
+                request_id: request_id.to_owned(),
             })
             .await?;
         let reply = reply.into_inner();
@@ -211,8 +237,14 @@ impl FilingRegistry {
         })
     }
 
-    /// Starts a CHANGE_WEBSITE order, applied when approved.
-    pub async fn change_website(&self, account_id: &str, change: WebsiteChange) -> Result<MyOrder, Error> {
+    /// Starts a CHANGE_WEBSITE order, applied when approved; `request_id` as for cancel access
+    /// (empty: none).
+    pub async fn change_website(
+        &self,
+        account_id: &str,
+        change: WebsiteChange,
+        request_id: &str,
+    ) -> Result<MyOrder, Error> {
         let reply = self
             .public
             .clone()
@@ -227,13 +259,19 @@ impl FilingRegistry {
                     remove_domains: change.remove_domains,
                     add_domains: change.add_domains,
                 })),
+                request_id: request_id.to_owned(),
             })
             .await?;
         order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
     }
 
     /// Starts a NEW_WEBSITE order, its service number held until the order is decided.
-    pub async fn add_website(&self, account_id: &str, website: NewWebsite) -> Result<MyOrder, Error> {
+    pub async fn add_website(
+        &self,
+        account_id: &str,
+        website: NewWebsite,
+        request_id: &str,
+    ) -> Result<MyOrder, Error> {
         let reply = self
             .public
             .clone()
@@ -246,6 +284,7 @@ impl FilingRegistry {
                     domains: website.domains,
                     service_number: website.service_number,
                 })),
+                request_id: request_id.to_owned(),
             })
             .await?;
         order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
@@ -257,6 +296,7 @@ impl FilingRegistry {
         account_id: &str,
         change: SubjectChange,
         proof: Option<&str>,
+        request_id: &str,
     ) -> Result<MyOrder, Error> {
         let reply = self
             .public
@@ -272,6 +312,7 @@ impl FilingRegistry {
                     province_code: change.province_code,
                     principal_id_suffix: change.principal_id_suffix,
                 })),
+                request_id: request_id.to_owned(),
             })
             .await?;
         order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
@@ -283,6 +324,7 @@ impl FilingRegistry {
         account_id: &str,
         website_number: Option<&str>,
         filing_password: &str,
+        request_id: &str,
     ) -> Result<OrderStarted, Error> {
         let reply = self
             .public
@@ -291,6 +333,7 @@ impl FilingRegistry {
                 account_id: account_id.to_owned(),
                 website_number: website_number.unwrap_or_default().to_owned(),
                 filing_password: filing_password.to_owned(),
+                request_id: request_id.to_owned(),
             })
             .await?;
         let reply = reply.into_inner();
@@ -334,4 +377,25 @@ fn order(order: pb::Order) -> Result<MyOrder, Error> {
         order_number: order.order_number,
         website_number: order.website_number,
     })
+}
+
+/// filing-registry records the actor as the account that moved it (the old holder),
+/// a staff id, or `system`.
+fn holder_change(change: pb::HolderChange) -> HolderChange {
+    let from_account_id = Some(change.from_account_id).filter(|from| !from.is_empty());
+    let actor = if change.actor == "system" {
+        ChangeActor::System
+    } else if from_account_id.as_deref() == Some(change.actor.as_str()) {
+        ChangeActor::Holder
+    } else {
+        ChangeActor::Staff(change.actor)
+    };
+    HolderChange {
+        changed_at_ms: change.change_time.as_ref().map_or(0, beian_platform::wire::millis),
+        filing_number: change.filing_number,
+        from_account_id,
+        to_account_id: change.to_account_id,
+        actor,
+        reason: change.reason,
+    }
 }

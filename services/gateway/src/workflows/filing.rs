@@ -10,6 +10,11 @@
 //! of SPEC §3) and redeems the proof under a key of the account and website, so a wrong
 //! password can be typed again with the same proof. The finished flow keeps the order
 //! and answers a retry from it.
+//!
+//! Every order filing-registry starts is named: `<flow_id>:order` for a flow (cancel
+//! access, an SMS-verified subject change), `client:<id>` for the request id a client may
+//! give Deregister and ChangeFiling. A retry after a lost answer gets the order the first
+//! call started instead of ORDER_IN_PROGRESS.
 
 use beian_common::vocabulary::Purpose;
 use serde::{Deserialize, Serialize};
@@ -22,6 +27,7 @@ use crate::{
         account::SessionToken,
         client::Client,
         filing::{MyFiling, MyOrder, NewWebsite, OrderStarted, SubjectChange, WebsiteChange},
+        transfer::{HistoryOf, HistoryPage, HistoryQuery},
     },
     peers::{FilingRegistry, IdentityRecovery, VerificationCodes},
 };
@@ -39,6 +45,38 @@ pub struct CancelAccess {
 pub struct Deregister {
     pub website_number: Option<String>,
     pub filing_password: FilingPassword,
+    pub request_id: Option<ClientRequestId>,
+}
+
+/// An id the client gave its request (8 to 64 letters, digits, '-' or '_'), so a retry after
+/// a lost answer gets the order the first call started. filing-registry scopes it to the
+/// account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRequestId(String);
+
+impl ClientRequestId {
+    /// None for an empty id.
+    pub fn parse(value: &str) -> Result<Option<Self>, Error> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if !(8..=64).contains(&value.len()) || !value.chars().all(allowed) {
+            return Err(Error::invalid("request_id", "must be 8 to 64 letters, digits, '-' or '_'"));
+        }
+        Ok(Some(Self(value.to_owned())))
+    }
+
+    /// The id filing-registry keys the order by; never like a flow's (`<flow id>:order`).
+    fn key(request_id: Option<&Self>) -> String {
+        request_id.map(|id| format!("client:{}", id.0)).unwrap_or_default()
+    }
+}
+
+/// The request id of the order a flow starts.
+fn flow_order_key(flow_id: &FlowId) -> String {
+    format!("{}:order", flow_id.as_str())
 }
 
 /// A filing password as typed. `Debug` never shows it.
@@ -137,6 +175,21 @@ impl Filing {
         self.registry.held_subject(&account_id).await
     }
 
+    /// ListMyHolderHistory: the changes the caller took part in (old or new holder) and
+    /// every change of the subject it holds now; empty when none. A subject given away is
+    /// seen up to that change, not where it went next.
+    pub async fn my_holder_history(
+        &self,
+        session: &SessionToken,
+        page_size: i32,
+        page_token: String,
+    ) -> Result<HistoryPage, Error> {
+        let account_id = self.account_id(session).await?;
+        self.registry
+            .holder_history(HistoryQuery { of: HistoryOf::Party(account_id), page_size, page_token })
+            .await
+    }
+
     /// AbandonOrder: ends the caller's order in progress.
     pub async fn abandon_order(&self, session: &SessionToken, order_number: &str) -> Result<MyOrder, Error> {
         let account_id = self.account_id(session).await?;
@@ -145,11 +198,15 @@ impl Filing {
 
     /// AddWebsite: a NEW_WEBSITE order in progress. filing-registry holds the rules (approved
     /// TLDs, domains not filed, the single-use service number) and decides races. One call,
-    /// no flow: a lost answer retried meets the order it started (ORDER_IN_PROGRESS), which
-    /// GetMyFiling shows.
-    pub async fn add_website(&self, session: &SessionToken, website: NewWebsite) -> Result<MyOrder, Error> {
+    /// no flow: with the client's request id, a lost answer retried gets the order it started.
+    pub async fn add_website(
+        &self,
+        session: &SessionToken,
+        website: NewWebsite,
+        request_id: Option<&ClientRequestId>,
+    ) -> Result<MyOrder, Error> {
         let account_id = self.account_id(session).await?;
-        self.registry.add_website(&account_id, website).await
+        self.registry.add_website(&account_id, website, &ClientRequestId::key(request_id)).await
     }
 
     /// ChangeFiling of a website: an order in progress (domains may only be removed).
@@ -157,9 +214,10 @@ impl Filing {
         &self,
         session: &SessionToken,
         change: WebsiteChange,
+        request_id: Option<&ClientRequestId>,
     ) -> Result<MyOrder, Error> {
         let account_id = self.account_id(session).await?;
-        self.registry.change_website(&account_id, change).await
+        self.registry.change_website(&account_id, change, &ClientRequestId::key(request_id)).await
     }
 
     /// ChangeFiling of the subject. Where the province verifies changes by SMS, the first
@@ -171,13 +229,15 @@ impl Filing {
         session: &SessionToken,
         change: SubjectChange,
         code: Option<(FlowId, TypedCode)>,
+        request_id: Option<&ClientRequestId>,
         client: &Client,
     ) -> Result<SubjectChangeAnswer, Error> {
         let account_id = self.account_id(session).await?;
         let Some((flow_id, code)) = code else {
             let filing = self.registry.held_subject(&account_id).await?;
             if !filing.changes_need_sms {
-                let order = self.registry.change_subject(&account_id, change, None).await?;
+                let key = ClientRequestId::key(request_id);
+                let order = self.registry.change_subject(&account_id, change, None, &key).await?;
                 return Ok(SubjectChangeAnswer::Order(order));
             }
             if filing.order_in_progress.is_some() {
@@ -224,7 +284,8 @@ impl Filing {
                 proof
             }
         };
-        let order = self.registry.change_subject(&account_id, change, Some(&proof)).await?;
+        let key = flow_order_key(&flow.id);
+        let order = self.registry.change_subject(&account_id, change, Some(&proof), &key).await?;
         let next = ChangeFlow { step: ChangeStep::Done { order: order.clone() }, ..flow.state.clone() };
         self.flows.advance(&flow, next).await?;
         Ok(SubjectChangeAnswer::Order(order))
@@ -237,8 +298,9 @@ impl Filing {
         request: Deregister,
     ) -> Result<OrderStarted, Error> {
         let account_id = self.account_id(session).await?;
+        let key = ClientRequestId::key(request.request_id.as_ref());
         self.registry
-            .deregister(&account_id, request.website_number.as_deref(), &request.filing_password.0)
+            .deregister(&account_id, request.website_number.as_deref(), &request.filing_password.0, &key)
             .await
     }
 
@@ -303,7 +365,13 @@ impl Filing {
         };
         let started = self
             .registry
-            .cancel_access(&account_id, &flow.state.website_number, &proof, &request.filing_password.0)
+            .cancel_access(
+                &account_id,
+                &flow.state.website_number,
+                &proof,
+                &request.filing_password.0,
+                &flow_order_key(&flow.id),
+            )
             .await?;
         let state = CancelFlow { step: Step::Done { started: started.clone() }, ..flow.state.clone() };
         self.flows.advance(&flow, state).await?;

@@ -89,7 +89,7 @@ impl Workflows {
             },
             account_lookup: account_lookup::AccountLookup {
                 codes: peers.verification_codes,
-                registry: peers.filing_registry,
+                registry: peers.filing_registry.clone(),
                 legacy: peers.legacy_migration,
                 identity: peers.identity_recovery.clone(),
                 flows,
@@ -99,7 +99,10 @@ impl Workflows {
                     limits.review_requests_per_client_per_day,
                 ),
             },
-            staff_review: staff_review::StaffReview::new(peers.identity_recovery.clone()),
+            staff_review: staff_review::StaffReview::new(
+                peers.identity_recovery.clone(),
+                peers.filing_registry,
+            ),
             review_status: staff_review::ReviewStatus::new(
                 peers.identity_recovery,
                 DailyQuota::new(

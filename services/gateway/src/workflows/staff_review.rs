@@ -8,8 +8,9 @@ use crate::{
         account::SessionToken,
         client::Client,
         reviews::{AuditEntry, Decision, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument},
+        transfer::{HistoryPage, HistoryQuery},
     },
-    peers::IdentityRecovery,
+    peers::{FilingRegistry, IdentityRecovery},
     quota::DailyQuota,
 };
 
@@ -22,11 +23,12 @@ pub struct Staff {
 #[derive(Debug, Clone)]
 pub struct StaffReview {
     identity: IdentityRecovery,
+    registry: FilingRegistry,
 }
 
 impl StaffReview {
-    pub fn new(identity: IdentityRecovery) -> Self {
-        Self { identity }
+    pub fn new(identity: IdentityRecovery, registry: FilingRegistry) -> Self {
+        Self { identity, registry }
     }
 
     /// SESSION_REQUIRED without a live session, STAFF_ONLY for anyone but staff.
@@ -59,6 +61,11 @@ impl StaffReview {
 
     pub async fn audit(&self, _staff: &Staff, case_number: &str) -> Result<Vec<AuditEntry>, Error> {
         self.identity.list_review_audit(case_number).await
+    }
+
+    /// Holder changes of a filing, or every change an account took part in.
+    pub async fn holder_history(&self, _staff: &Staff, query: HistoryQuery) -> Result<HistoryPage, Error> {
+        self.registry.holder_history(query).await
     }
 }
 

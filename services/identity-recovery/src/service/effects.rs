@@ -271,10 +271,10 @@ impl EffectWorker {
         Ok(Outcome::Refused(reason))
     }
 
-    /// "Review {case} decided: not approved. Note: <the rule that failed>" in the case's language.
+    /// "Your transfer {case} could not be completed: <the rule that failed>" in the case's language.
     async fn notify_transfer_refused(&self, case: &ReviewCase, reason: ErrorReason) -> Result<(), Error> {
-        let note = reason_words(reason, case.locale);
-        let content = NoticeContent::ReviewRejected { case_number: &case.case_number, note: &note };
+        let words = reason_words(reason, case.locale);
+        let content = NoticeContent::TransferFailed { case_number: &case.case_number, reason: &words };
         self.notify_applicant(case, "transfer-refused", &content).await
     }
 

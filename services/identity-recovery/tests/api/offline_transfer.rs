@@ -73,10 +73,10 @@ async fn a_transfer_rule_that_fails_completes_the_case_with_the_reason_and_tells
         .into_iter()
         .find(|call| call.destination == MOBILE)
         .expect("an SMS to the applicant");
-    assert_eq!(sms.template, NoticeTemplate::ReviewDecided as i32);
+    assert_eq!(sms.template, NoticeTemplate::TransferFailed as i32);
     assert_eq!(sms.params.get("case_number"), Some(&case.case_number));
     assert_eq!(
-        sms.params.get("note").map(String::as_str),
+        sms.params.get("reason").map(String::as_str),
         Some("对方账号下已有其他主体的备案信息，无法转移")
     );
     let applied = audit(app, &case.case_number).await;

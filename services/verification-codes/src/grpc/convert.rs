@@ -130,6 +130,9 @@ pub fn notice(value: i32) -> Result<Notice, Error> {
         Ok(T::ReviewDecided) => Ok(Notice::ReviewDecided),
         Ok(T::PasswordChanged) => Ok(Notice::PasswordChanged),
         Ok(T::AccountLocked) => Ok(Notice::AccountLocked),
+        Ok(T::OrderApproved) => Ok(Notice::OrderApproved),
+        Ok(T::OrderRejected) => Ok(Notice::OrderRejected),
+        Ok(T::TransferFailed) => Ok(Notice::TransferFailed),
         Ok(T::Unspecified) | Err(_) => Err(Error::invalid("template", "must name a notice template")),
     }
 }

@@ -20,16 +20,22 @@ pub enum Notice {
     ReviewDecided,
     PasswordChanged,
     AccountLocked,
+    OrderApproved,
+    OrderRejected,
+    TransferFailed,
 }
 
 impl Notice {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 9] = [
         Self::LoginName,
         Self::FilingPassword,
         Self::TransferCompleted,
         Self::ReviewDecided,
         Self::PasswordChanged,
         Self::AccountLocked,
+        Self::OrderApproved,
+        Self::OrderRejected,
+        Self::TransferFailed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +46,9 @@ impl Notice {
             Self::ReviewDecided => "REVIEW_DECIDED",
             Self::PasswordChanged => "PASSWORD_CHANGED",
             Self::AccountLocked => "ACCOUNT_LOCKED",
+            Self::OrderApproved => "ORDER_APPROVED",
+            Self::OrderRejected => "ORDER_REJECTED",
+            Self::TransferFailed => "TRANSFER_FAILED",
         }
     }
 
@@ -52,6 +61,9 @@ impl Notice {
             Self::ReviewDecided => &["case_number", "decision", "note"],
             Self::PasswordChanged => &[],
             Self::AccountLocked => &["masked_login_name"],
+            Self::OrderApproved => &["order_number", "order_kind"],
+            Self::OrderRejected => &["order_number", "order_kind", "note"],
+            Self::TransferFailed => &["case_number", "reason"],
         }
     }
 }
@@ -119,6 +131,8 @@ pub enum ParamError {
     Malformed(String),
     #[error("decision must be APPROVED or REJECTED")]
     Decision,
+    #[error("order_kind must name an order kind")]
+    OrderKind,
 }
 
 /// Checks a notice's parameters before it is queued.
@@ -137,6 +151,11 @@ pub fn check_notice_params(notice: Notice, params: &BTreeMap<String, String>) ->
         && !matches!(params.get("decision").map(String::as_str), Some("APPROVED" | "REJECTED"))
     {
         return Err(ParamError::Decision);
+    }
+    if let Some(kind) = params.get("order_kind")
+        && notice_texts::order_kind(kind, Locale::En).is_none()
+    {
+        return Err(ParamError::OrderKind);
     }
     Ok(())
 }
@@ -161,7 +180,11 @@ pub fn render(
     for &name in names {
         let value =
             params.get(name).ok_or_else(|| MissingParam { template: template.name(), param: name })?;
-        let shown = if name == "decision" { notice_texts::decision(value, locale) } else { value.as_str() };
+        let shown = match name {
+            "decision" => notice_texts::decision(value, locale),
+            "order_kind" => notice_texts::order_kind(value, locale).unwrap_or(value),
+            _ => value.as_str(),
+        };
         text = text.replace(&format!("{{{name}}}"), shown);
     }
     Ok(Rendered { subject: subject.to_owned(), text })
@@ -178,7 +201,7 @@ mod tests {
     #[test]
     fn names_round_trip_and_are_distinct() {
         let all = Template::all();
-        assert_eq!(all.len(), 12);
+        assert_eq!(all.len(), 15);
         for template in &all {
             assert_eq!(Template::from_name(&template.name()), Some(*template));
         }
@@ -220,6 +243,9 @@ mod tests {
             ("case_number", "RC-20260101-0001"),
             ("decision", "APPROVED"),
             ("note", "documents are clear"),
+            ("order_number", "BA1234567812345678"),
+            ("order_kind", "CANCEL_ACCESS"),
+            ("reason", "the target holds a filing"),
         ]);
         for template in Template::all() {
             for locale in [Locale::ZhCn, Locale::En] {
@@ -239,6 +265,37 @@ mod tests {
         let review =
             render(Template::Notice(Notice::ReviewDecided), Locale::ZhCn, &all_params).expect("renders");
         assert!(review.text.contains("通过"), "{}", review.text);
+    }
+
+    #[test]
+    fn order_notices_name_the_order_its_kind_and_the_reason() {
+        let p =
+            params(&[("order_number", "BA0001"), ("order_kind", "DEREGISTER_WEBSITE"), ("note", "材料不全")]);
+        let approved = render(Template::Notice(Notice::OrderApproved), Locale::ZhCn, &p).expect("renders");
+        assert_eq!(approved.text, "【备案】您的注销网站订单 BA0001 已审核通过。");
+        let rejected = render(Template::Notice(Notice::OrderRejected), Locale::ZhCn, &p).expect("renders");
+        assert_eq!(
+            rejected.text,
+            "【备案】您的注销网站订单 BA0001 审核未通过，原因：材料不全。请修改后重新提交。"
+        );
+        let en = render(Template::Notice(Notice::OrderRejected), Locale::En, &p).expect("renders");
+        assert!(
+            en.text.contains("website deregistration order BA0001 was rejected: 材料不全"),
+            "{}",
+            en.text
+        );
+        let failed =
+            params(&[("case_number", "RV1"), ("reason", "对方账号下已有其他主体的备案信息，无法转移")]);
+        let zh = render(Template::Notice(Notice::TransferFailed), Locale::ZhCn, &failed).expect("renders");
+        assert_eq!(
+            zh.text,
+            "【备案】您的备案信息转移申请 RV1 未能完成，原因：对方账号下已有其他主体的备案信息，无法转移。\
+             如有疑问，请联系客服。"
+        );
+        let wrong_kind = params(&[("order_number", "BA0001"), ("order_kind", "SOMETHING")]);
+        assert_eq!(check_notice_params(Notice::OrderApproved, &wrong_kind), Err(ParamError::OrderKind));
+        let ok = params(&[("order_number", "BA0001"), ("order_kind", "CHANGE_SUBJECT")]);
+        assert_eq!(check_notice_params(Notice::OrderApproved, &ok), Ok(()));
     }
 
     #[test]

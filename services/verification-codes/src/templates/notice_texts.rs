@@ -56,7 +56,51 @@ pub fn texts(notice: Notice, locale: Locale) -> (&'static str, &'static str) {
             "[Beian] Your account {masked_login_name} was temporarily locked after repeated failed logins; \
              try again later. If this was not you, reset your password soon.",
         ),
+        (Notice::OrderApproved, Locale::ZhCn) => {
+            ("【备案】备案订单审核通过", "【备案】您的{order_kind}订单 {order_number} 已审核通过。")
+        }
+        (Notice::OrderApproved, Locale::En) => {
+            ("[Beian] Filing order approved", "[Beian] Your {order_kind} order {order_number} was approved.")
+        }
+        (Notice::OrderRejected, Locale::ZhCn) => (
+            "【备案】备案订单审核未通过",
+            "【备案】您的{order_kind}订单 {order_number} 审核未通过，原因：{note}。请修改后重新提交。",
+        ),
+        (Notice::OrderRejected, Locale::En) => (
+            "[Beian] Filing order rejected",
+            "[Beian] Your {order_kind} order {order_number} was rejected: {note}. \
+             Please correct it and submit again.",
+        ),
+        (Notice::TransferFailed, Locale::ZhCn) => (
+            "【备案】备案信息转移未完成",
+            "【备案】您的备案信息转移申请 {case_number} 未能完成，原因：{reason}。如有疑问，请联系客服。",
+        ),
+        (Notice::TransferFailed, Locale::En) => (
+            "[Beian] Filing transfer not completed",
+            "[Beian] Your filing transfer request {case_number} could not be completed: {reason}. \
+             If you have questions, please contact customer service.",
+        ),
     }
+}
+
+/// The words for an order's kind (filing-registry's OrderKind names, as seed 002 calls
+/// them); None for anything else.
+pub fn order_kind(value: &str, locale: Locale) -> Option<&'static str> {
+    Some(match (value, locale) {
+        ("NEW_WEBSITE", Locale::ZhCn) => "新增网站",
+        ("CHANGE_SUBJECT", Locale::ZhCn) => "变更主体",
+        ("CHANGE_WEBSITE", Locale::ZhCn) => "变更网站",
+        ("CANCEL_ACCESS", Locale::ZhCn) => "取消接入",
+        ("DEREGISTER_SUBJECT", Locale::ZhCn) => "注销主体",
+        ("DEREGISTER_WEBSITE", Locale::ZhCn) => "注销网站",
+        ("NEW_WEBSITE", Locale::En) => "new website",
+        ("CHANGE_SUBJECT", Locale::En) => "subject change",
+        ("CHANGE_WEBSITE", Locale::En) => "website change",
+        ("CANCEL_ACCESS", Locale::En) => "access cancellation",
+        ("DEREGISTER_SUBJECT", Locale::En) => "subject deregistration",
+        ("DEREGISTER_WEBSITE", Locale::En) => "website deregistration",
+        _ => return None,
+    })
 }
 
 /// The words for a review decision (`APPROVED` or `REJECTED`, checked on enqueue).
