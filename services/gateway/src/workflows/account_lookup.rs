@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::Error,
-    flows::{FlowId, FlowKind, FlowState, Flows},
+    flows::{CodeStep, FlowId, FlowKind, FlowState, Flows},
     model::{
         CodeRequest, CodeSent, LegacyStatus, LookupDone, PassToken, TypedCode,
         client::Client,
@@ -87,25 +87,13 @@ pub struct LookupFlow {
 }
 
 /// Where a lookup stands.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Step {
-    Started,
-    CodeSent { code_id: String },
-    ProofHeld { proof: String },
-    Done { result: LookupDone },
-}
+type Step = CodeStep<LookupDone>;
 
 impl FlowState for LookupFlow {
     const KIND: FlowKind = FlowKind::AccountLookup;
 
     fn step(&self) -> &'static str {
-        match self.step {
-            Step::Started => "STARTED",
-            Step::CodeSent { .. } => "CODE_SENT",
-            Step::ProofHeld { .. } => "PROOF_HELD",
-            Step::Done { .. } => "DONE",
-        }
+        self.step.name()
     }
 }
 

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::Error,
-    flows::{FlowId, FlowKind, FlowState, Flows},
+    flows::{CodeStep, FlowId, FlowKind, FlowState, Flows},
     model::{
         CodeRequest, CodeSent, TypedCode,
         account::SessionToken,
@@ -104,25 +104,13 @@ pub struct ChangeFlow {
     step: ChangeStep,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
-enum ChangeStep {
-    Started,
-    CodeSent { code_id: String },
-    ProofHeld { proof: String },
-    Done { order: MyOrder },
-}
+type ChangeStep = CodeStep<MyOrder>;
 
 impl FlowState for ChangeFlow {
     const KIND: FlowKind = FlowKind::FilingChange;
 
     fn step(&self) -> &'static str {
-        match self.step {
-            ChangeStep::Started => "STARTED",
-            ChangeStep::CodeSent { .. } => "CODE_SENT",
-            ChangeStep::ProofHeld { .. } => "PROOF_HELD",
-            ChangeStep::Done { .. } => "DONE",
-        }
+        self.step.name()
     }
 }
 
@@ -134,25 +122,13 @@ pub struct CancelFlow {
     step: Step,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
-enum Step {
-    Started,
-    CodeSent { code_id: String },
-    ProofHeld { proof: String },
-    Done { started: OrderStarted },
-}
+type Step = CodeStep<OrderStarted>;
 
 impl FlowState for CancelFlow {
     const KIND: FlowKind = FlowKind::CancelAccess;
 
     fn step(&self) -> &'static str {
-        match self.step {
-            Step::Started => "STARTED",
-            Step::CodeSent { .. } => "CODE_SENT",
-            Step::ProofHeld { .. } => "PROOF_HELD",
-            Step::Done { .. } => "DONE",
-        }
+        self.step.name()
     }
 }
 
@@ -272,7 +248,7 @@ impl Filing {
             return Err(Error::WorkflowNotFound);
         }
         let proof = match &flow.state.step {
-            ChangeStep::Done { order } => return Ok(SubjectChangeAnswer::Order(order.clone())),
+            ChangeStep::Done { result: order } => return Ok(SubjectChangeAnswer::Order(order.clone())),
             ChangeStep::Started => return Err(Error::StepOutOfOrder),
             ChangeStep::ProofHeld { proof } => proof.clone(),
             ChangeStep::CodeSent { code_id } => {
@@ -286,7 +262,7 @@ impl Filing {
         };
         let key = flow_order_key(&flow.id);
         let order = self.registry.change_subject(&account_id, change, Some(&proof), &key).await?;
-        let next = ChangeFlow { step: ChangeStep::Done { order: order.clone() }, ..flow.state.clone() };
+        let next = ChangeFlow { step: ChangeStep::Done { result: order.clone() }, ..flow.state.clone() };
         self.flows.advance(&flow, next).await?;
         Ok(SubjectChangeAnswer::Order(order))
     }
@@ -351,7 +327,7 @@ impl Filing {
             return Err(Error::WorkflowNotFound);
         }
         let proof = match &flow.state.step {
-            Step::Done { started } => return Ok(started.clone()),
+            Step::Done { result: started } => return Ok(started.clone()),
             Step::Started => return Err(Error::StepOutOfOrder),
             Step::ProofHeld { proof } => proof.clone(),
             Step::CodeSent { code_id } => {
@@ -373,7 +349,7 @@ impl Filing {
                 &flow_order_key(&flow.id),
             )
             .await?;
-        let state = CancelFlow { step: Step::Done { started: started.clone() }, ..flow.state.clone() };
+        let state = CancelFlow { step: Step::Done { result: started.clone() }, ..flow.state.clone() };
         self.flows.advance(&flow, state).await?;
         Ok(started)
     }

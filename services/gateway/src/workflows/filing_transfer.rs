@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::Error,
-    flows::{Flow, FlowId, FlowKind, FlowState, Flows},
+    flows::{CodeStep, Flow, FlowId, FlowKind, FlowState, Flows},
     model::{
         CodeRequest, CodeSent, TypedCode,
         account::{AccountView, SessionToken},
@@ -62,25 +62,13 @@ pub struct TransferFlow {
 }
 
 /// Where a transfer stands.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Step {
-    Started,
-    CodeSent { code_id: String },
-    ProofHeld { proof: String },
-    Done { result: TransferDone },
-}
+type Step = CodeStep<TransferDone>;
 
 impl FlowState for TransferFlow {
     const KIND: FlowKind = FlowKind::FilingTransfer;
 
     fn step(&self) -> &'static str {
-        match self.step {
-            Step::Started => "STARTED",
-            Step::CodeSent { .. } => "CODE_SENT",
-            Step::ProofHeld { .. } => "PROOF_HELD",
-            Step::Done { .. } => "DONE",
-        }
+        self.step.name()
     }
 }
 
