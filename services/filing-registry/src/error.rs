@@ -87,6 +87,14 @@ pub enum Error {
     /// TRANSFER_SITE_NOT_SUPPORTED.
     #[error("transfer site not supported")]
     TransferSiteNotSupported,
+    /// The adopting account holds a subject already (one account, one subject).
+    /// FAILED_PRECONDITION, ACCOUNT_ALREADY_HOLDS_SUBJECT.
+    #[error("account already holds a subject")]
+    AccountAlreadyHoldsSubject,
+    /// The legacy filing's number is on the current platform already (imported or claimed
+    /// before). FAILED_PRECONDITION, LEGACY_ALREADY_IMPORTED.
+    #[error("legacy filing already imported")]
+    LegacyAlreadyImported,
     /// The client address asked too many recoveries today. RESOURCE_EXHAUSTED,
     /// CLIENT_LIMIT, RetryInfo.
     #[error("client limit reached")]
@@ -130,6 +138,8 @@ impl From<Error> for Status {
             Error::FilingPasswordLocked { retry_after } => {
                 Failure::new(ErrorReason::FilingPasswordLocked).retry_after(retry_after).into()
             }
+            Error::AccountAlreadyHoldsSubject => Failure::new(ErrorReason::AccountAlreadyHoldsSubject).into(),
+            Error::LegacyAlreadyImported => Failure::new(ErrorReason::LegacyAlreadyImported).into(),
             Error::ClientLimit { retry_after } => {
                 Failure::new(ErrorReason::ClientLimit).retry_after(retry_after).into()
             }

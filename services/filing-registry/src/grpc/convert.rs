@@ -21,9 +21,10 @@ use crate::{
     },
     passwords::{Recovery, ReviewIssue, SentTo},
     service::{AccountFilingState, DomainFiling},
-    subjects::{Subject, Website, WebsiteState},
+    subjects::{Region, Subject, Website, WebsiteState},
     transfers::{
         HolderChange, OnlineTransfer, ReviewTransfer, SubjectRef,
+        adoption::{Adoption, AdoptionReason},
         history::{self, HistoryOf, HistoryQuery},
     },
 };
@@ -456,4 +457,92 @@ pub fn holder_change(change: HolderChange) -> pb::HolderChange {
         reason: change.reason,
         change_time: Some(beian_platform::wire::timestamp(change.changed_at_ms)),
     }
+}
+
+/// A validated AdoptLegacySubject: the subject in the adopting account, with new ids, every
+/// website ACTIVE (a legacy filing's websites were live) and its contacts normalised.
+pub fn adoption(request: pb::AdoptLegacySubjectRequest) -> Result<Adoption, Error> {
+    let reason = match request.reason.trim() {
+        "import" => AdoptionReason::Import,
+        "claim" => AdoptionReason::Claim,
+        _ => return Err(Error::invalid("reason", "must be import or claim")),
+    };
+    let account_id = account_id(&request.account_id)?.to_owned();
+    let legacy = request.subject.ok_or_else(|| Error::invalid("subject", "is required"))?;
+    let number = FilingNumber::parse(&legacy.filing_number)
+        .ok()
+        .filter(|number| !number.is_website())
+        .ok_or_else(|| Error::invalid("subject.filing_number", "must be a subject's filing number"))?;
+    let region = legacy.region.ok_or_else(|| Error::invalid("subject.region", "is required"))?;
+    if !is_province_code(&region.province_code) {
+        return Err(Error::invalid("subject.region.province_code", "must be a province's GB/T 2260 code"));
+    }
+    let contact = |field: &'static str, value: &str, normalise| {
+        optional_contact(field, value, normalise)?.ok_or_else(|| Error::invalid(field, "is required"))
+    };
+    let principal_name = text("subject.principal_name", &legacy.principal_name, 64)?.to_owned();
+    let principal_mobile = contact("subject.principal_mobile", &legacy.principal_mobile, normalise_mobile)?;
+    let principal_email = contact("subject.principal_email", &legacy.principal_email, normalise_email)?;
+    if legacy.websites.is_empty() {
+        return Err(Error::invalid("subject.websites", "a filed subject has at least one website"));
+    }
+    let mut websites = Vec::with_capacity(legacy.websites.len());
+    for (i, website) in legacy.websites.into_iter().enumerate() {
+        let field = |name: &str| format!("subject.websites[{i}].{name}");
+        let mut domains = Vec::with_capacity(website.domains.len());
+        for (j, value) in website.domains.iter().enumerate() {
+            let domain = beian_common::domain_name::normalise_domain(value)
+                .map_err(|e| Error::invalid(field(&format!("domains[{j}]")), e.to_string()))?;
+            if !domains.contains(&domain) {
+                domains.push(domain);
+            }
+        }
+        if domains.is_empty() {
+            return Err(Error::invalid(field("domains"), "a website has at least one domain"));
+        }
+        let mobile = Some(website.principal_mobile.trim())
+            .filter(|mobile| !mobile.is_empty())
+            .map(|mobile| {
+                normalise_mobile(mobile).map_err(|e| Error::invalid(field("principal_mobile"), e.to_string()))
+            })
+            .transpose()?;
+        websites.push(Website {
+            website_id: uuid::Uuid::new_v4().to_string(),
+            website_number: website_number(&website.website_number)
+                .map_err(|_| Error::invalid(field("website_number"), "must be a website's filing number"))?,
+            name: required_text(&website.name, 64).map_err(|d| Error::invalid(field("name"), d))?.to_owned(),
+            domains,
+            state: WebsiteState::Active,
+            principal_name: Some(website.principal_name.trim())
+                .filter(|name| !name.is_empty())
+                .map_or_else(|| principal_name.clone(), str::to_owned),
+            principal_mobile: mobile.unwrap_or_else(|| principal_mobile.clone()),
+            principal_email: principal_email.clone(),
+        });
+    }
+    let certificate_number =
+        normalise_certificate_number(text("subject.certificate_number", &legacy.certificate_number, 64)?);
+    Ok(Adoption {
+        migration_id: text("migration_id", &request.migration_id, 64)?.to_owned(),
+        reason,
+        subject: Subject {
+            subject_id: uuid::Uuid::new_v4().to_string(),
+            filing_number: number.to_string(),
+            name: text("subject.name", &legacy.name, 128)?.to_owned(),
+            nature: required("subject.nature", legacy.nature)?,
+            region: Region {
+                province_code: region.province_code,
+                city_code: region.city_code,
+                district_code: region.district_code,
+            },
+            certificate_type: required("subject.certificate_type", legacy.certificate_type)?,
+            certificate_number,
+            principal_name,
+            principal_mobile,
+            principal_email,
+            holder_account_id: Some(account_id),
+            websites,
+            order_in_progress: false,
+        },
+    })
 }

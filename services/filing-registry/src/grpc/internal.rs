@@ -6,7 +6,7 @@ use beian_proto::filing_registry::v1::{
 use tonic::{Request, Response, Status};
 
 use super::convert;
-use crate::{error::Error, service::FilingRegistry};
+use crate::service::FilingRegistry;
 
 #[derive(Debug, Clone)]
 pub struct InternalApi {
@@ -43,9 +43,11 @@ impl FilingRegistryInternalService for InternalApi {
 
     async fn adopt_legacy_subject(
         &self,
-        _request: Request<pb::AdoptLegacySubjectRequest>,
+        request: Request<pb::AdoptLegacySubjectRequest>,
     ) -> Reply<pb::AdoptLegacySubjectResponse> {
-        Err(Error::not_implemented("AdoptLegacySubject").into())
+        let adoption = convert::adoption(request.into_inner())?;
+        let subject_id = self.service.adopt_legacy_subject(adoption).await?;
+        Ok(Response::new(pb::AdoptLegacySubjectResponse { subject_id }))
     }
 
     async fn transfer_subject_by_review(

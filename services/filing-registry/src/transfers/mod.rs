@@ -15,6 +15,7 @@
 //! belong to identity-recovery and never change in a way a transfer races with, so
 //! they are read before the transaction.
 
+pub mod adoption;
 pub mod history;
 pub mod store;
 

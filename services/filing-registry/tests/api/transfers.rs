@@ -54,7 +54,7 @@ impl TestApp {
             .get("holder_account_id")
     }
 
-    async fn held(&self, account_id: &str) -> Result<pb::Subject, Status> {
+    pub(crate) async fn held(&self, account_id: &str) -> Result<pb::Subject, Status> {
         let request = pb::GetHeldSubjectRequest { account_id: account_id.into() };
         let reply = self.public().await.get_held_subject(self.request(request)).await?;
         Ok(reply.into_inner().subject.expect("a subject"))
