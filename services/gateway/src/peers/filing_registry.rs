@@ -245,24 +245,20 @@ impl FilingRegistry {
         change: WebsiteChange,
         request_id: &str,
     ) -> Result<MyOrder, Error> {
-        let reply = self
-            .public
-            .clone()
-            .create_order(pb::CreateOrderRequest {
-                account_id: account_id.to_owned(),
-                kind: pb::OrderKind::ChangeWebsite as i32,
-                proof: String::new(),
-                change: Some(pb::create_order_request::Change::WebsiteChange(pb::WebsiteChange {
-                    website_number: change.website_number,
-                    principal_mobile: change.principal_mobile,
-                    principal_email: change.principal_email,
-                    remove_domains: change.remove_domains,
-                    add_domains: change.add_domains,
-                })),
-                request_id: request_id.to_owned(),
-            })
-            .await?;
-        order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
+        self.create_order(pb::CreateOrderRequest {
+            account_id: account_id.to_owned(),
+            kind: pb::OrderKind::ChangeWebsite as i32,
+            proof: String::new(),
+            change: Some(pb::create_order_request::Change::WebsiteChange(pb::WebsiteChange {
+                website_number: change.website_number,
+                principal_mobile: change.principal_mobile,
+                principal_email: change.principal_email,
+                remove_domains: change.remove_domains,
+                add_domains: change.add_domains,
+            })),
+            request_id: request_id.to_owned(),
+        })
+        .await
     }
 
     /// Starts a NEW_WEBSITE order, its service number held until the order is decided.
@@ -272,22 +268,18 @@ impl FilingRegistry {
         website: NewWebsite,
         request_id: &str,
     ) -> Result<MyOrder, Error> {
-        let reply = self
-            .public
-            .clone()
-            .create_order(pb::CreateOrderRequest {
-                account_id: account_id.to_owned(),
-                kind: pb::OrderKind::NewWebsite as i32,
-                proof: String::new(),
-                change: Some(pb::create_order_request::Change::NewWebsite(pb::NewWebsite {
-                    name: website.name,
-                    domains: website.domains,
-                    service_number: website.service_number,
-                })),
-                request_id: request_id.to_owned(),
-            })
-            .await?;
-        order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
+        self.create_order(pb::CreateOrderRequest {
+            account_id: account_id.to_owned(),
+            kind: pb::OrderKind::NewWebsite as i32,
+            proof: String::new(),
+            change: Some(pb::create_order_request::Change::NewWebsite(pb::NewWebsite {
+                name: website.name,
+                domains: website.domains,
+                service_number: website.service_number,
+            })),
+            request_id: request_id.to_owned(),
+        })
+        .await
     }
 
     /// Starts a CHANGE_SUBJECT order; `proof` of a FILING_CHANGE code where the province asks.
@@ -298,23 +290,24 @@ impl FilingRegistry {
         proof: Option<&str>,
         request_id: &str,
     ) -> Result<MyOrder, Error> {
-        let reply = self
-            .public
-            .clone()
-            .create_order(pb::CreateOrderRequest {
-                account_id: account_id.to_owned(),
-                kind: pb::OrderKind::ChangeSubject as i32,
-                proof: proof.unwrap_or_default().to_owned(),
-                change: Some(pb::create_order_request::Change::SubjectChange(pb::SubjectChange {
-                    principal_name: change.principal_name,
-                    principal_mobile: change.principal_mobile,
-                    principal_email: change.principal_email,
-                    province_code: change.province_code,
-                    principal_id_suffix: change.principal_id_suffix,
-                })),
-                request_id: request_id.to_owned(),
-            })
-            .await?;
+        self.create_order(pb::CreateOrderRequest {
+            account_id: account_id.to_owned(),
+            kind: pb::OrderKind::ChangeSubject as i32,
+            proof: proof.unwrap_or_default().to_owned(),
+            change: Some(pb::create_order_request::Change::SubjectChange(pb::SubjectChange {
+                principal_name: change.principal_name,
+                principal_mobile: change.principal_mobile,
+                principal_email: change.principal_email,
+                province_code: change.province_code,
+                principal_id_suffix: change.principal_id_suffix,
+            })),
+            request_id: request_id.to_owned(),
+        })
+        .await
+    }
+
+    async fn create_order(&self, request: pb::CreateOrderRequest) -> Result<MyOrder, Error> {
+        let reply = self.public.clone().create_order(request).await?;
         order(reply.into_inner().order.ok_or_else(|| Error::internal("CreateOrder answered no order"))?)
     }
 
