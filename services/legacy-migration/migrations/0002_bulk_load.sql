@@ -10,6 +10,9 @@ alter table legacy_logins add column password_salt text;
 alter table legacy_filings add column moved_to_provider text;
 alter table legacy_filings add column moved_on text;
 
+-- a load compares and replaces a website's domains
+create index legacy_domains_by_website on legacy_domains (website_number);
+
 -- orders still in progress on the legacy platform; legacy_logins.orders_in_progress
 -- is recounted from these whenever a dump loads them
 create table legacy_orders (

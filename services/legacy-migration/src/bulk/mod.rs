@@ -302,12 +302,17 @@ impl Run<'_> {
     ) -> anyhow::Result<Vec<Outcome>> {
         let now = now_millis();
         let mut tx = self.db.begin().await?;
+        if self.db.writes_one_at_a_time() {
+            // 64 MiB of page cache instead of SQLite's 2: a large load's key lookups
+            // otherwise read most index pages from the file again
+            sqlx::query("pragma cache_size = -65536").execute(&mut *tx).await?;
+        }
         let records: Vec<&Record> = batch.iter().map(|(_, r)| r).collect();
         let distinct = records.iter().map(|r| r.key.as_str()).collect::<HashSet<_>>().len() == records.len();
         let mut outcomes = None;
         if distinct && !records.is_empty() {
             let mut savepoint = (&mut *tx).begin().await?;
-            match apply::apply(&mut savepoint, table, &records, now).await {
+            match apply::apply(&mut savepoint, self.db.writes_one_at_a_time(), table, &records, now).await {
                 Ok(all) => {
                     savepoint.commit().await?;
                     outcomes = Some(all);
@@ -322,7 +327,9 @@ impl Run<'_> {
                 let mut outcomes = Vec::with_capacity(records.len());
                 for record in &records {
                     let mut savepoint = (&mut *tx).begin().await?;
-                    match apply::apply(&mut savepoint, table, &[*record], now).await {
+                    match apply::apply(&mut savepoint, self.db.writes_one_at_a_time(), table, &[*record], now)
+                        .await
+                    {
                         Ok(one) => {
                             savepoint.commit().await?;
                             outcomes.extend(one);
