@@ -311,7 +311,7 @@ impl Run<'_> {
         let distinct = records.iter().map(|r| r.key.as_str()).collect::<HashSet<_>>().len() == records.len();
         let mut outcomes = None;
         if distinct && !records.is_empty() {
-            let mut savepoint = (&mut *tx).begin().await?;
+            let mut savepoint = (*tx).begin().await?;
             match apply::apply(&mut savepoint, self.db.writes_one_at_a_time(), table, &records, now).await {
                 Ok(all) => {
                     savepoint.commit().await?;
@@ -326,7 +326,7 @@ impl Run<'_> {
             None => {
                 let mut outcomes = Vec::with_capacity(records.len());
                 for record in &records {
-                    let mut savepoint = (&mut *tx).begin().await?;
+                    let mut savepoint = (*tx).begin().await?;
                     match apply::apply(&mut savepoint, self.db.writes_one_at_a_time(), table, &[*record], now)
                         .await
                     {
