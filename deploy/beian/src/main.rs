@@ -1,10 +1,17 @@
 //! `beian up`: the whole suite on one machine.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use beian::{Addresses, Databases, RunningSuite, SuiteSettings, dev::OrderDecision, suite};
-use beian_platform::config::{Secret, TelemetrySettings};
+use beian_platform::{
+    config::{Secret, TelemetrySettings},
+    storage::DatabaseLocation,
+};
 use clap::{Parser, Subcommand, ValueEnum};
+use legacy_migration::bulk::{LoadOptions, generate::GenerateOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,6 +43,49 @@ enum Command {
     /// Aids for walking the workflows by hand against a local `beian up`.
     #[command(subcommand)]
     Dev(Dev),
+    /// The retired legacy platform's data: bulk load of a dump, synthetic dumps.
+    #[command(subcommand)]
+    Legacy(Legacy),
+}
+
+#[derive(Debug, Subcommand)]
+enum Legacy {
+    /// Load a legacy dump (services/legacy-migration/DUMP.md) into legacy-migration's database;
+    /// run it again after a kill to resume, or on a corrected export to update.
+    Load {
+        /// The dump directory (logins.jsonl, filings.jsonl, … or .jsonl.gz).
+        dir: PathBuf,
+        /// legacy-migration's database, as the service takes it: sqlite://… or postgres://…
+        #[arg(long, env = "BEIAN_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<Secret>,
+        /// Where the default SQLite databases live (legacy-migration.db), when no URL is given.
+        #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        /// The JSON reconciliation report; default: load-report.json in the dump directory.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Lines per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch_size: usize,
+        /// Forget an unfinished load's checkpoints and start over.
+        #[arg(long)]
+        restart: bool,
+    },
+    /// Write a synthetic dump, the same for the same seed.
+    Generate {
+        /// Where to write it (created if missing).
+        dir: PathBuf,
+        #[arg(long, default_value_t = 1000)]
+        filings: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Invalid rows to mix in, each with a known reason.
+        #[arg(long, default_value_t = 0)]
+        bad_rows: u64,
+        /// Write .jsonl.gz files.
+        #[arg(long)]
+        gzip: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +137,22 @@ fn main() -> ExitCode {
         Command::Dev(Dev::DecideOrder { order_number, decision, note, internal_token }) => {
             runtime.block_on(decide_order(&order_number, decision, &note, &internal_token))
         }
+        Command::Legacy(Legacy::Load { dir, database_url, data_dir, report, batch_size, restart }) => {
+            let database = match database_url {
+                Some(url) => DatabaseLocation::url(url),
+                None => DatabaseLocation::sqlite_file(&data_dir, legacy_migration::NAME),
+            };
+            let options = LoadOptions {
+                batch_size: batch_size.max(1),
+                restart,
+                report_path: report,
+                ..LoadOptions::default()
+            };
+            runtime.block_on(legacy_load(&dir, &database, &options))
+        }
+        Command::Legacy(Legacy::Generate { dir, filings, seed, bad_rows, gzip }) => {
+            legacy_generate(&dir, &GenerateOptions { filings, seed, bad_rows, gzip })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -95,6 +161,37 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn legacy_load(dir: &Path, database: &DatabaseLocation, options: &LoadOptions) -> anyhow::Result<()> {
+    let db = legacy_migration::Application::open_database(database).await?;
+    let report = legacy_migration::bulk::load(&db, dir, options).await;
+    db.close().await;
+    let report = report?;
+    print!("{}", report.render());
+    let path = options.report_path.clone().unwrap_or_else(|| dir.join("load-report.json"));
+    println!("report written to {}", path.display());
+    println!("peak resident memory: {}", peak_rss());
+    Ok(())
+}
+
+/// VmHWM of /proc/self/status: the benchmark's memory figure.
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| status.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l[6..].trim().to_owned()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn legacy_generate(dir: &Path, options: &GenerateOptions) -> anyhow::Result<()> {
+    let generated = legacy_migration::bulk::generate::generate(dir, options)?;
+    for (table, lines) in &generated.lines {
+        println!("{table:<10} {lines:>10} lines");
+    }
+    for bad in &generated.bad_rows {
+        println!("bad row {}:{}: {}", bad.file, bad.line, bad.reason);
+    }
+    Ok(())
 }
 
 async fn slider_answer(challenge_id: &str, data_dir: &std::path::Path) -> anyhow::Result<()> {

@@ -1,5 +1,6 @@
 //! legacy-migration: the legacy platform's logins and filings, eligibility by date, import and claim, bulk load. An internal service: only the suite calls it.
 
+pub mod bulk;
 mod eligibility;
 pub mod error;
 mod grpc;
