@@ -311,13 +311,13 @@ impl RunningSuite {
 
 type Served = std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
-/// The address itself, or for port 0 a port free now, so a peer can be told it before
-/// the service binds it.
+/// The address itself, or for port 0 a port bound now and held for the service, so a peer
+/// can be told it before the service is built.
 fn settled(address: SocketAddr) -> anyhow::Result<SocketAddr> {
     if address.port() != 0 {
         return Ok(address);
     }
-    Ok(std::net::TcpListener::bind(address)?.local_addr()?)
+    Ok(beian_platform::host::reserve(address)?)
 }
 
 fn url(address: SocketAddr) -> String {

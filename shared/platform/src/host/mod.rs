@@ -7,7 +7,11 @@ pub mod auth;
 mod guard;
 mod reflection;
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    sync::{Arc, Mutex, PoisonError},
+};
 
 use tokio::{net::TcpListener, sync::Semaphore};
 use tonic::{
@@ -29,6 +33,26 @@ pub enum Exposure {
     Internal,
 }
 
+/// Sockets bound ahead of their service, held until it binds: a suite in one process tells
+/// a peer a service's address before building that service, and a port merely found free
+/// could meanwhile be taken by anything else binding port 0 (another test's suite).
+static RESERVED: Mutex<Vec<std::net::TcpListener>> = Mutex::new(Vec::new());
+
+/// Binds `address` now (port 0: any free port) and keeps the socket for the service that
+/// will listen on the address answered.
+pub fn reserve(address: SocketAddr) -> std::io::Result<SocketAddr> {
+    let listener = std::net::TcpListener::bind(address)?;
+    let bound = listener.local_addr()?;
+    RESERVED.lock().unwrap_or_else(PoisonError::into_inner).push(listener);
+    Ok(bound)
+}
+
+fn take_reserved(address: SocketAddr) -> Option<std::net::TcpListener> {
+    let mut reserved = RESERVED.lock().unwrap_or_else(PoisonError::into_inner);
+    let index = reserved.iter().position(|l| l.local_addr().is_ok_and(|bound| bound == address))?;
+    Some(reserved.swap_remove(index))
+}
+
 /// A service's listening socket, bound before it serves so tests can use port 0.
 #[derive(Debug)]
 pub struct Host {
@@ -44,9 +68,11 @@ impl Host {
         settings: HostSettings,
         exposure: Exposure,
     ) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .map_err(|e| anyhow::anyhow!("{name}: cannot listen on {}: {e}", settings.listen))?;
+        let listener = match take_reserved(settings.listen) {
+            Some(reserved) => reserved.set_nonblocking(true).and_then(|()| TcpListener::from_std(reserved)),
+            None => TcpListener::bind(settings.listen).await,
+        }
+        .map_err(|e| anyhow::anyhow!("{name}: cannot listen on {}: {e}", settings.listen))?;
         Ok(Self { name, listener, settings, exposure })
     }
 
@@ -135,4 +161,28 @@ fn grpc_web_exposed_headers() -> [http::HeaderName; 3] {
         http::HeaderName::from_static("grpc-message"),
         http::HeaderName::from_static("grpc-status-details-bin"),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use std::time::Duration;
+
+    use super::*;
+    use crate::config::Secret;
+
+    #[tokio::test]
+    async fn a_reserved_port_stays_taken_until_its_service_binds_it() {
+        let address = reserve("127.0.0.1:0".parse().unwrap()).unwrap();
+        assert!(std::net::TcpListener::bind(address).is_err(), "held for the service");
+        let settings = HostSettings {
+            listen: address,
+            request_timeout: Duration::from_secs(1),
+            concurrency_limit: 1,
+            internal_token: Secret::new("t".repeat(32)),
+        };
+        let host = Host::bind("test", settings, Exposure::Internal).await.unwrap();
+        assert_eq!(host.local_addr(), address);
+    }
 }
