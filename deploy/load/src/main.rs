@@ -13,12 +13,12 @@ mod prepare;
 mod report;
 mod run;
 mod scenario;
-mod seed;
 mod storage;
 mod suite;
 
 use std::process::ExitCode;
 
+use beian_load::seed;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};

@@ -1,0 +1,3 @@
+//! The synthetic data set of load runs, shared with the suite's replica test.
+
+pub mod seed;
