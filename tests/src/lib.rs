@@ -140,6 +140,11 @@ impl TestSuite {
         self.addresses
     }
 
+    /// Each service's admin port, when the settings asked for them.
+    pub fn admin_addresses(&self) -> Option<Addresses> {
+        self.running.as_ref().and_then(RunningSuite::admin_addresses)
+    }
+
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

@@ -18,6 +18,7 @@ mod login;
 mod lookup;
 mod lost_answers;
 mod message_limits;
+mod metrics;
 mod offline_transfer;
 mod password_reset;
 mod reflection;

@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use beian_platform::{client::peer_channel, config::Secret};
+use beian_platform::{client::peer_channel, config::Secret, metrics::Metrics};
 use beian_proto::filing_registry::v1::{
     self as pb, filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
 };
@@ -23,7 +23,8 @@ pub async fn decide_order(
     decision: OrderDecision,
     note: &str,
 ) -> anyhow::Result<pb::Order> {
-    let channel = peer_channel(&format!("http://{filing_registry}"), Duration::from_secs(10), token)?;
+    let channel =
+        peer_channel(&format!("http://{filing_registry}"), Duration::from_secs(10), token, &Metrics::new())?;
     let reply = FilingRegistryInternalServiceClient::new(channel)
         .decide_order(pb::DecideOrderRequest {
             order_number: order_number.to_owned(),

@@ -233,6 +233,7 @@ async fn up(
     let databases = Databases::sqlite_under(&data_dir);
     let mut settings = SuiteSettings::new(Addresses::defaults(), databases.clone(), data_dir.clone());
     settings.seed_demo = matches!(seed, Some(DataSet::Demo));
+    settings.admin = Some(Addresses::admin_defaults());
     if let Some(token) = internal_token {
         settings.internal_token = token;
     }
@@ -244,6 +245,16 @@ async fn up(
     println!("  filing-registry     {}", addresses.filing_registry);
     println!("  identity-recovery   {}", addresses.identity_recovery);
     println!("  legacy-migration    {}", addresses.legacy_migration);
+    if let Some(admin) = running.admin_addresses() {
+        println!(
+            "  metrics (GET /metrics): gateway {}, verification-codes {}, filing-registry {}, identity-recovery {}, legacy-migration {}",
+            admin.gateway,
+            admin.verification_codes,
+            admin.filing_registry,
+            admin.identity_recovery,
+            admin.legacy_migration
+        );
+    }
     for (service, database) in suite::describe(&databases) {
         println!("  {service:<19} database {database}");
     }

@@ -11,6 +11,7 @@ use std::{
 
 use beian_platform::{
     config::{HostSettings, PeerSettings, Secret, ports},
+    metrics::Metrics,
     storage::DatabaseLocation,
 };
 use tokio::{
@@ -39,6 +40,18 @@ impl Addresses {
             filing_registry: ports::FILING_REGISTRY,
             identity_recovery: ports::IDENTITY_RECOVERY,
             legacy_migration: ports::LEGACY_MIGRATION,
+        }
+    }
+
+    /// The admin ports `beian up` gives each service's `GET /metrics`: 127.0.0.1:9451–9455.
+    pub fn admin_defaults() -> Self {
+        let at = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
+        Self {
+            gateway: at(9451),
+            verification_codes: at(9452),
+            filing_registry: at(9453),
+            identity_recovery: at(9454),
+            legacy_migration: at(9455),
         }
     }
 
@@ -116,6 +129,8 @@ pub struct SuiteSettings {
     pub peer_timeout: Duration,
     /// Load the demo data set before serving.
     pub seed_demo: bool,
+    /// Each service's admin port (`GET /metrics`); none: no admin ports.
+    pub admin: Option<Addresses>,
     /// Proxies whose `x-forwarded-for` the gateway believes (default: none).
     pub trusted_proxies: gateway::TrustedProxies,
     /// The gateway's daily quota of customer-service requests per client.
@@ -145,6 +160,7 @@ impl SuiteSettings {
             concurrency_limit: 512,
             peer_timeout: Duration::from_secs(5),
             seed_demo: false,
+            admin: None,
             trusted_proxies: gateway::TrustedProxies::default(),
             review_requests_per_client_per_day: gateway::DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY,
             review_status_lookups_per_client_per_day:
@@ -156,8 +172,10 @@ impl SuiteSettings {
         }
     }
 
-    fn host(&self, listen: SocketAddr) -> HostSettings {
+    fn host(&self, listen: SocketAddr, admin_listen: Option<SocketAddr>) -> HostSettings {
         HostSettings {
+            admin_listen,
+            metrics: Metrics::new(),
             listen,
             request_timeout: self.request_timeout,
             concurrency_limit: self.concurrency_limit,
@@ -170,6 +188,7 @@ impl SuiteSettings {
 #[derive(Debug)]
 pub struct RunningSuite {
     addresses: Addresses,
+    admin: Option<Addresses>,
     stop: watch::Sender<bool>,
     /// Woken when any service stops on its own (a failure).
     exited: Arc<Notify>,
@@ -184,7 +203,10 @@ impl RunningSuite {
             // `beian up` and the tests: messages go to the file sink, where a developer reads them
             development: true,
             ..verification_codes::Settings::local(
-                settings.host(settings.addresses.verification_codes),
+                settings.host(
+                    settings.addresses.verification_codes,
+                    settings.admin.map(|a| a.verification_codes),
+                ),
                 settings.databases.verification_codes.clone(),
                 &settings.data_dir,
             )
@@ -202,13 +224,13 @@ impl RunningSuite {
             timeout_ms: u64::try_from(settings.peer_timeout.as_millis()).unwrap_or(u64::MAX),
         };
         let filing_registry = filing_registry::Application::build(filing_registry::Settings::local(
-            settings.host(settings.addresses.filing_registry),
+            settings.host(settings.addresses.filing_registry, settings.admin.map(|a| a.filing_registry)),
             settings.databases.filing_registry.clone(),
             peers.clone(),
         ))
         .await?;
         let legacy_migration = legacy_migration::Application::build(legacy_migration::Settings::local(
-            settings.host(settings.addresses.legacy_migration),
+            settings.host(settings.addresses.legacy_migration, settings.admin.map(|a| a.legacy_migration)),
             settings.databases.legacy_migration.clone(),
         ))
         .await?;
@@ -217,7 +239,7 @@ impl RunningSuite {
         let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings {
             login: settings.login.clone(),
             ..identity_recovery::Settings::local(
-                settings.host(identity_address),
+                settings.host(identity_address, settings.admin.map(|a| a.identity_recovery)),
                 settings.databases.identity_recovery.clone(),
                 peers.clone(),
             )
@@ -238,7 +260,7 @@ impl RunningSuite {
             review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
             review_status_lookups_per_client_per_day: settings.review_status_lookups_per_client_per_day,
             ..gateway::Settings::local(
-                settings.host(settings.addresses.gateway),
+                settings.host(settings.addresses.gateway, settings.admin.map(|a| a.gateway)),
                 settings.databases.gateway.clone(),
                 peers,
             )
@@ -261,6 +283,15 @@ impl RunningSuite {
             identity_recovery: identity_recovery.local_addr(),
             legacy_migration: legacy_migration.local_addr(),
         };
+        let admin = settings.admin.and_then(|_| {
+            Some(Addresses {
+                gateway: gateway.admin_addr()?,
+                verification_codes: verification_codes.admin_addr()?,
+                filing_registry: filing_registry.admin_addr()?,
+                identity_recovery: identity_recovery.admin_addr()?,
+                legacy_migration: legacy_migration.admin_addr()?,
+            })
+        });
         let (stop, stopped) = watch::channel(false);
         let exited = Arc::new(Notify::new());
         let spawn = |served: Served| {
@@ -278,11 +309,16 @@ impl RunningSuite {
             (legacy_migration::NAME, spawn(Box::pin(legacy_migration.run_until(wait(stopped.clone()))))),
             (gateway::NAME, spawn(Box::pin(gateway.run_until(wait(stopped))))),
         ];
-        Ok(Self { addresses, stop, exited, tasks })
+        Ok(Self { addresses, admin, stop, exited, tasks })
     }
 
     pub fn addresses(&self) -> Addresses {
         self.addresses
+    }
+
+    /// Where each service's `GET /metrics` answers, if the settings asked for admin ports.
+    pub fn admin_addresses(&self) -> Option<Addresses> {
+        self.admin
     }
 
     /// Serves until `signal` resolves or a service fails, then stops them all.

@@ -155,8 +155,8 @@ impl app::Service for Service {
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         settings.validate()?;
         let sealer = Sealer::derived(&settings.secret_key, SEALING_LABEL)?;
-        let codes = peers::VerificationCodes::connect(&settings.peers, &settings.host.internal_token)?;
-        let identity = peers::IdentityRecovery::connect(&settings.peers, &settings.host.internal_token)?;
+        let codes = peers::VerificationCodes::connect(&settings.peers, &settings.host)?;
+        let identity = peers::IdentityRecovery::connect(&settings.peers, &settings.host)?;
         let (policy, pace) = (settings.policy, settings.relay);
         Ok(Start::new(settings.host, settings.database, move |db: Database| {
             let doorbell = notices::Doorbell::default();

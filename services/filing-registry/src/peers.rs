@@ -8,7 +8,7 @@ use std::{collections::BTreeMap, time::Duration};
 use beian_common::vocabulary::{Channel, Purpose, Site};
 use beian_platform::{
     client::{PeerChannel, peer_channel},
-    config::{PeerSettings, Secret},
+    config::{HostSettings, PeerSettings},
     error::Common,
     status::{ErrorReason, reason_of},
     wire::enums::{required, to_wire},
@@ -42,9 +42,10 @@ pub struct VerificationCodes {
 
 impl VerificationCodes {
     /// Connects lazily, so verification-codes may start after this service.
-    pub fn connect(settings: &PeerSettings, token: &Secret) -> anyhow::Result<Self> {
+    pub fn connect(settings: &PeerSettings, host: &HostSettings) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(settings.timeout_ms);
-        let channel = peer_channel(&settings.verification_codes, timeout, token)?;
+        let channel =
+            peer_channel(&settings.verification_codes, timeout, &host.internal_token, &host.metrics)?;
         Ok(Self { client: VerificationCodesInternalServiceClient::new(channel) })
     }
 
@@ -101,9 +102,10 @@ pub struct IdentityRecovery {
 
 impl IdentityRecovery {
     /// Connects lazily, so identity-recovery may start after this service.
-    pub fn connect(settings: &PeerSettings, token: &Secret) -> anyhow::Result<Self> {
+    pub fn connect(settings: &PeerSettings, host: &HostSettings) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(settings.timeout_ms);
-        let channel = peer_channel(&settings.identity_recovery, timeout, token)?;
+        let channel =
+            peer_channel(&settings.identity_recovery, timeout, &host.internal_token, &host.metrics)?;
         Ok(Self { client: IdentityRecoveryInternalServiceClient::new(channel) })
     }
 

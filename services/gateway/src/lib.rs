@@ -95,7 +95,7 @@ impl app::Service for Service {
     }
 
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
-        let peers = peers::Peers::connect(&settings.peers, &settings.host.internal_token)?;
+        let peers = peers::Peers::connect(&settings.peers, &settings.host)?;
         let limits = workflows::WorkflowLimits {
             review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
             review_status_lookups_per_client_per_day: settings.review_status_lookups_per_client_per_day,

@@ -19,6 +19,7 @@ use beian_platform::{
     app::{self, Background, Start},
     config::{HostSettings, PeerSettings, ServiceArgs, ports},
     host::Exposure,
+    metrics::Sampler,
     storage::{Database, DatabaseLocation},
 };
 use tokio::sync::watch;
@@ -207,6 +208,8 @@ impl Settings {
 #[derive(Debug)]
 pub struct Service {
     api: service::IdentityRecovery,
+    /// Read at each scrape for the review queue's gauges.
+    db: Database,
     effects: Option<service::EffectWorker>,
     lock_notice_retry: Duration,
 }
@@ -227,9 +230,8 @@ impl app::Service for Service {
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         settings.login.validate()?;
         settings.sessions.validate()?;
-        let verification_codes =
-            peers::VerificationCodes::connect(&settings.peers, &settings.host.internal_token)?;
-        let filing_registry = peers::FilingRegistry::connect(&settings.peers, &settings.host.internal_token)?;
+        let verification_codes = peers::VerificationCodes::connect(&settings.peers, &settings.host)?;
+        let filing_registry = peers::FilingRegistry::connect(&settings.peers, &settings.host)?;
         let calendar = settings.calendar;
         let pace = settings.effects;
         let retry = settings.login.lock_notice_retry;
@@ -244,13 +246,13 @@ impl app::Service for Service {
         Ok(Start::new(settings.host, settings.database, move |db: Database| {
             let api = service::IdentityRecovery::new(db.clone(), verification_codes.clone(), calendar, rules);
             let effects = service::EffectWorker::new(
-                db,
+                db.clone(),
                 verification_codes,
                 filing_registry,
                 pace,
                 api.effects_doorbell(),
             );
-            Self { api, effects: Some(effects), lock_notice_retry: retry }
+            Self { api, db, effects: Some(effects), lock_notice_retry: retry }
         }))
     }
 
@@ -275,6 +277,10 @@ impl app::Service for Service {
             tasks.push(("review effects", tokio::spawn(worker.run(stop.clone()))));
         }
         tasks
+    }
+
+    fn sampler(&self) -> Option<Sampler> {
+        Some(reviews::gauges::sampler(self.db.clone()))
     }
 
     fn routes(self) -> Routes {

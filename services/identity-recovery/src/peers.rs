@@ -8,7 +8,7 @@ pub use beian_common::vocabulary::Channel;
 use beian_common::vocabulary::Purpose;
 use beian_platform::{
     client::{PeerChannel, peer_channel},
-    config::{PeerSettings, Secret},
+    config::{HostSettings, PeerSettings},
     wire::enums::to_wire,
 };
 use beian_proto::{
@@ -90,9 +90,10 @@ pub struct VerificationCodes {
 
 impl VerificationCodes {
     /// Connects lazily, so verification-codes may start after this service.
-    pub fn connect(settings: &PeerSettings, token: &Secret) -> anyhow::Result<Self> {
+    pub fn connect(settings: &PeerSettings, host: &HostSettings) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(settings.timeout_ms);
-        let channel = peer_channel(&settings.verification_codes, timeout, token)?;
+        let channel =
+            peer_channel(&settings.verification_codes, timeout, &host.internal_token, &host.metrics)?;
         Ok(Self { client: VerificationCodesInternalServiceClient::new(channel) })
     }
 
@@ -189,9 +190,9 @@ pub struct FilingRegistry {
 
 impl FilingRegistry {
     /// Connects lazily, so filing-registry may start after this service.
-    pub fn connect(settings: &PeerSettings, token: &Secret) -> anyhow::Result<Self> {
+    pub fn connect(settings: &PeerSettings, host: &HostSettings) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(settings.timeout_ms);
-        let channel = peer_channel(&settings.filing_registry, timeout, token)?;
+        let channel = peer_channel(&settings.filing_registry, timeout, &host.internal_token, &host.metrics)?;
         Ok(Self { client: FilingRegistryInternalServiceClient::new(channel) })
     }
 

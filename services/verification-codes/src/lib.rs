@@ -23,6 +23,7 @@ mod templates;
 use beian_platform::{
     app::{self, Background, Start},
     host::Exposure,
+    metrics::Sampler,
     storage::Database,
 };
 use tokio::sync::watch;
@@ -83,6 +84,7 @@ impl app::Service for Service {
             HumanCheckSettings::Vendor(vendor) => HumanCheckMode::Vendor(Vendor::new(vendor)?),
         };
         let deliverer = Deliverer::new(&settings.delivery)?;
+        let metrics = settings.host.metrics.clone();
         let Settings { host, database, policy, delivery, .. } = settings;
         Ok(Start::new(host, database, move |db: Database| {
             let doorbell = Doorbell::default();
@@ -100,7 +102,8 @@ impl app::Service for Service {
                     "outbox dispatch is off: messages stay queued until a dispatching process runs"
                 );
             }
-            let codes = VerificationCodes::new(db.clone(), keys, sealer, policy, human_check, doorbell);
+            let codes =
+                VerificationCodes::new(db.clone(), keys, sealer, policy, human_check, doorbell, metrics);
             Self { codes, db, dispatcher }
         }))
     }
@@ -118,6 +121,10 @@ impl app::Service for Service {
 
     fn routes(self) -> Routes {
         grpc::routes(self.codes)
+    }
+
+    fn sampler(&self) -> Option<Sampler> {
+        Some(outbox::gauges::sampler(self.db.clone()))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use beian_platform::storage::Database;
+use beian_platform::{metrics::Metrics, storage::Database};
 
 use crate::{
     human_check::vendor::Vendor,
@@ -35,6 +35,8 @@ pub(crate) struct Inner {
     pub human_check: HumanCheckMode,
     /// Rung after a commit that queued a message, so delivery starts at once.
     pub doorbell: Doorbell,
+    /// Codes sent and failed checks, per purpose.
+    pub metrics: Metrics,
 }
 
 impl VerificationCodes {
@@ -45,8 +47,11 @@ impl VerificationCodes {
         policy: Policy,
         human_check: HumanCheckMode,
         doorbell: Doorbell,
+        metrics: Metrics,
     ) -> Self {
-        Self { inner: Arc::new(Inner { db, keys, sealer, policy, human_check, doorbell }) }
+        metrics.describe("beian_codes_sent_total", "Codes sent, by purpose and channel");
+        metrics.describe("beian_code_checks_failed_total", "Wrong codes entered, by purpose");
+        Self { inner: Arc::new(Inner { db, keys, sealer, policy, human_check, doorbell, metrics }) }
     }
 
     pub(crate) fn inner(&self) -> &Inner {

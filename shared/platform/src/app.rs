@@ -13,6 +13,7 @@ use tonic::service::Routes;
 use crate::{
     config::HostSettings,
     host::{Exposure, Host},
+    metrics::{Metrics, Sampler},
     storage::{Database, DatabaseLocation},
 };
 
@@ -43,6 +44,12 @@ pub trait Service: Sized + Send + 'static {
     }
 
     fn routes(self) -> Routes;
+
+    /// Sets the service's own gauges from its database before each scrape (outbox
+    /// depth, cases pending…); called before `routes`.
+    fn sampler(&self) -> Option<Sampler> {
+        None
+    }
 }
 
 /// Where a prepared service serves, which database it opens, and how it is made
@@ -76,7 +83,7 @@ impl<S: Service> Application<S> {
     /// for an unmigrated database.
     pub async fn build(settings: S::Settings) -> anyhow::Result<Self> {
         let Start { host, database, make } = S::prepare(settings)?;
-        let database = Self::open_database(&database).await?;
+        let database = Self::open_database(&database).await?.observed_by(host.metrics.clone());
         tracing::info!(service = S::NAME, database = %database_label(database.writer()), "database migrated");
         let host = Host::bind(S::NAME, host, S::EXPOSURE).await?;
         let service = make(database.clone());
@@ -93,6 +100,11 @@ impl<S: Service> Application<S> {
         self.host.local_addr()
     }
 
+    /// Where `GET /metrics` answers, if the settings asked for an admin port.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.host.admin_addr()
+    }
+
     pub fn database(&self) -> &Database {
         &self.database
     }
@@ -105,6 +117,7 @@ impl<S: Service> Application<S> {
         let (stop, stopped) = watch::channel(false);
         let stop = Arc::new(stop);
         let background = service.background(&stopped);
+        let sampler = with_pool_gauges(database.clone(), service.sampler());
         let signal = {
             let stop = stop.clone();
             async move {
@@ -112,7 +125,7 @@ impl<S: Service> Application<S> {
                 stop.send_replace(true);
             }
         };
-        let served = host.serve(service.routes(), S::SERVICE_NAMES, signal).await;
+        let served = host.serve(service.routes(), S::SERVICE_NAMES, sampler, signal).await;
         stop.send_replace(true);
         for (name, mut task) in background {
             if tokio::time::timeout(BACKGROUND_STOP_TIMEOUT, &mut task).await.is_err() {
@@ -123,6 +136,19 @@ impl<S: Service> Application<S> {
         database.close().await;
         served
     }
+}
+
+/// The service's sampler, after the database pools' connection gauges.
+fn with_pool_gauges(database: Database, own: Option<Sampler>) -> Sampler {
+    Arc::new(move |metrics: Metrics| {
+        let (database, own) = (database.clone(), own.clone());
+        Box::pin(async move {
+            database.sample_pools(&metrics);
+            if let Some(own) = own {
+                own(metrics).await;
+            }
+        })
+    })
 }
 
 fn database_label(pool: &sqlx::AnyPool) -> &'static str {

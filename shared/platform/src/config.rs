@@ -85,6 +85,11 @@ pub struct HostSettings {
     pub concurrency_limit: usize,
     /// The suite's service-to-service credential.
     pub internal_token: Secret,
+    /// Where `GET /metrics` answers (none: no admin port).
+    pub admin_listen: Option<SocketAddr>,
+    /// The service's own metrics registry: the host records every RPC into it, the
+    /// service its peer calls and its own series.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Flags and variables every service binary takes.
@@ -108,6 +113,9 @@ pub struct ServiceArgs {
     /// Requests in flight before load shedding.
     #[arg(long, env = "BEIAN_CONCURRENCY_LIMIT", default_value_t = 512)]
     pub concurrency_limit: usize,
+    /// Admin port address: `GET /metrics` (Prometheus); none when unset.
+    #[arg(long, env = "BEIAN_ADMIN_ADDR")]
+    pub admin_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub peers: PeerSettings,
     #[command(flatten)]
@@ -128,6 +136,8 @@ impl ServiceArgs {
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             concurrency_limit: self.concurrency_limit,
             internal_token,
+            admin_listen: self.admin_listen,
+            metrics: crate::metrics::Metrics::new(),
         })
     }
 

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod host;
+pub mod metrics;
 pub mod sealing;
 pub mod shutdown;
 pub mod status;

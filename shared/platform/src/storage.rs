@@ -14,7 +14,7 @@ use sqlx::{
     pool::PoolConnectionMetadata,
 };
 
-use crate::config::Secret;
+use crate::{config::Secret, metrics::Metrics};
 
 /// Which database a service opens: a `sqlite://…` or `postgres://…` URL,
 /// kept secret because it may hold a password.
@@ -61,6 +61,8 @@ pub struct Database {
     reader: AnyPool,
     writer: AnyPool,
     sqlite: bool,
+    /// Where transaction start waits are recorded, once a running service owns it.
+    metrics: Option<Metrics>,
 }
 
 impl Database {
@@ -83,7 +85,32 @@ impl Database {
         } else {
             writer.clone()
         };
-        Ok(Self { reader, writer, sqlite })
+        Ok(Self { reader, writer, sqlite, metrics: None })
+    }
+
+    /// Records into `metrics` from now on (the running service's registry).
+    pub fn observed_by(mut self, metrics: Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Sets `beian_db_connections{pool,state}`: on SQLite the readers and the one
+    /// writer, on PostgreSQL the one shared pool.
+    pub fn sample_pools(&self, metrics: &Metrics) {
+        let pools: &[(&str, &AnyPool)] = if self.sqlite {
+            &[("reader", &self.reader), ("writer", &self.writer)]
+        } else {
+            &[("shared", &self.writer)]
+        };
+        for (name, pool) in pools {
+            let idle = pool.num_idle();
+            let used = usize::try_from(pool.size()).unwrap_or(usize::MAX).saturating_sub(idle);
+            #[allow(clippy::cast_precision_loss, reason = "a pool holds a few dozen connections")]
+            {
+                metrics.gauge("beian_db_connections", &[("pool", name), ("state", "idle")]).set(idle as f64);
+                metrics.gauge("beian_db_connections", &[("pool", name), ("state", "used")]).set(used as f64);
+            }
+        }
     }
 
     /// For reads (single statements or read-only transactions).
@@ -106,7 +133,16 @@ impl Database {
 
     /// A transaction that writes: on SQLite `begin immediate` on the one writer.
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        if self.sqlite { self.writer.begin_with("begin immediate").await } else { self.writer.begin().await }
+        let started = std::time::Instant::now();
+        let transaction = if self.sqlite {
+            self.writer.begin_with("begin immediate").await
+        } else {
+            self.writer.begin().await
+        };
+        if let Some(metrics) = &self.metrics {
+            metrics.histogram("beian_db_begin_wait_seconds", &[]).record(started.elapsed().as_secs_f64());
+        }
+        transaction
     }
 
     /// Closes every connection, waiting for those in use.

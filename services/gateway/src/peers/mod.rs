@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use beian_platform::{
     client::{PeerChannel, peer_channel},
-    config::{PeerSettings, Secret},
+    config::{HostSettings, PeerSettings},
     wire::enums::WireEnum,
 };
 
@@ -34,9 +34,11 @@ pub struct Peers {
 }
 
 impl Peers {
-    pub fn connect(settings: &PeerSettings, token: &Secret) -> anyhow::Result<Self> {
+    pub fn connect(settings: &PeerSettings, host: &HostSettings) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(settings.timeout_ms);
-        let channel = |url: &str| -> anyhow::Result<PeerChannel> { peer_channel(url, timeout, token) };
+        let channel = |url: &str| -> anyhow::Result<PeerChannel> {
+            peer_channel(url, timeout, &host.internal_token, &host.metrics)
+        };
         Ok(Self {
             identity_recovery: IdentityRecovery::new(channel(&settings.identity_recovery)?),
             verification_codes: VerificationCodes::new(channel(&settings.verification_codes)?),

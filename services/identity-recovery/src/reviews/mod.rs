@@ -5,6 +5,7 @@ pub(crate) mod audit;
 pub(crate) mod decisions;
 pub(crate) mod documents;
 pub(crate) mod effects;
+pub(crate) mod gauges;
 pub(crate) mod numbering;
 mod open;
 pub(crate) mod page;

@@ -72,6 +72,8 @@ impl TestApp {
                 request_timeout: Duration::from_secs(10),
                 concurrency_limit: 64,
                 internal_token: token.clone(),
+                admin_listen: None,
+                metrics: beian_platform::metrics::Metrics::new(),
             },
             database: scratch.location(identity_recovery::NAME).expect("made"),
             peers: PeerSettings {

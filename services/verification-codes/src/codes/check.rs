@@ -86,6 +86,7 @@ impl VerificationCodes {
             limits::store::record_failure(&code.destination_key, code.purpose, now).execute(&mut *tx).await?;
             tx.commit().await?;
             tracing::info!(%code_id, attempts_left, "code incorrect");
+            self.count_failed_check(code.purpose);
             return Err(Error::CodeIncorrect { attempts_left });
         }
         if store::finish(code_id, CodeState::Used, Some(&check.request_id)).execute(&mut *tx).await? != 1 {
@@ -161,5 +162,14 @@ impl VerificationCodes {
         };
         tracing::info!(code_id = %check.code_id, "code check retried: the same proof answers");
         Ok(ProofIssued { proof, expires_at_ms: stored.expires_at_ms })
+    }
+}
+
+impl VerificationCodes {
+    pub(super) fn count_failed_check(&self, purpose: Purpose) {
+        self.inner()
+            .metrics
+            .counter("beian_code_checks_failed_total", &[("purpose", purpose.as_str())])
+            .increment(1);
     }
 }

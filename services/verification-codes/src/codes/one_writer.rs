@@ -122,6 +122,7 @@ impl VerificationCodes {
                 .await?;
             tx.commit().await?;
             tracing::info!(%code_id, attempts_left, "code incorrect");
+            self.count_failed_check(code.purpose);
             return Err(Error::CodeIncorrect { attempts_left });
         }
         let (issued, insert_proof) =

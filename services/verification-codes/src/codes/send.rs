@@ -50,16 +50,26 @@ impl VerificationCodes {
     /// instant to retry). A retry with the same request id answers the code
     /// the first call sent, sends nothing and is not refused by any cap.
     pub async fn send_code(&self, request: SendCode) -> Result<CodeSent, Error> {
-        if self.inner().db.writes_one_at_a_time() {
-            return self.send_one_at_a_time(&request).await;
+        let sent = self.send_or_answer(&request).await;
+        if sent.is_ok() {
+            let labels =
+                [("purpose", request.purpose.as_str()), ("channel", request.destination.channel().as_str())];
+            self.inner().metrics.counter("beian_codes_sent_total", &labels).increment(1);
         }
-        if let Some(sent) = self.sent_for(&request).await? {
+        sent
+    }
+
+    async fn send_or_answer(&self, request: &SendCode) -> Result<CodeSent, Error> {
+        if self.inner().db.writes_one_at_a_time() {
+            return self.send_one_at_a_time(request).await;
+        }
+        if let Some(sent) = self.sent_for(request).await? {
             return Ok(sent);
         }
-        match self.send_new_code(&request).await {
+        match self.send_new_code(request).await {
             Ok(sent) => Ok(sent),
             // A concurrent call with the same request id may have won meanwhile.
-            Err(error) => self.sent_for(&request).await?.ok_or(error),
+            Err(error) => self.sent_for(request).await?.ok_or(error),
         }
     }
 

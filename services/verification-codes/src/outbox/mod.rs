@@ -4,6 +4,7 @@
 //! waits, and is delivered when a dispatcher runs again.
 
 pub mod dispatcher;
+pub mod gauges;
 mod notice;
 pub mod sealing;
 pub mod store;

@@ -142,3 +142,29 @@ pub async fn reschedule(db: impl AnyExecutor<'_>, message_id: &str, at_ms: i64) 
         .await?;
     Ok(())
 }
+
+/// What waits in the outbox: messages pending, when the oldest was queued, and
+/// messages given up on (FAILED after their last attempt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    pub pending: i64,
+    pub oldest_pending_created_at_ms: Option<i64>,
+    pub failed: i64,
+}
+
+pub async fn backlog(db: impl AnyExecutor<'_>) -> Result<Backlog, Error> {
+    let row = sqlx::query(
+        "select \
+           coalesce(sum(case when state = 'PENDING' then 1 else 0 end), 0) as pending, \
+           min(case when state = 'PENDING' then created_at_ms end) as oldest, \
+           coalesce(sum(case when state = 'FAILED' then 1 else 0 end), 0) as failed \
+         from outbox where state <> 'SENT'",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(Backlog {
+        pending: row.try_get("pending")?,
+        oldest_pending_created_at_ms: row.try_get("oldest")?,
+        failed: row.try_get("failed")?,
+    })
+}

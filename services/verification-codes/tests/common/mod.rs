@@ -72,6 +72,8 @@ pub fn settings(db: &TestDatabase) -> Settings {
         request_timeout: Duration::from_secs(10),
         concurrency_limit: 64,
         internal_token: Secret::generate(),
+        admin_listen: None,
+        metrics: beian_platform::metrics::Metrics::new(),
     };
     let mut settings = Settings::local(host, db.location.clone(), db.data_dir());
     settings.development = true;

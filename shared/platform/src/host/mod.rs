@@ -3,8 +3,10 @@
 //! shedding, tracing, internal credential), gRPC-Web for the public gateway,
 //! and a graceful drain on shutdown.
 
+mod admin;
 pub mod auth;
 mod guard;
+mod observe;
 mod reflection;
 
 use std::{
@@ -22,7 +24,7 @@ use tonic_health::ServingStatus;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::cors::CorsLayer;
 
-use crate::config::HostSettings;
+use crate::{config::HostSettings, metrics::Sampler};
 
 /// Who may call a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +60,8 @@ fn take_reserved(address: SocketAddr) -> Option<std::net::TcpListener> {
 pub struct Host {
     name: &'static str,
     listener: TcpListener,
+    /// The admin port's, when one was asked for.
+    admin: Option<TcpListener>,
     settings: HostSettings,
     exposure: Exposure,
 }
@@ -73,24 +77,45 @@ impl Host {
             None => TcpListener::bind(settings.listen).await,
         }
         .map_err(|e| anyhow::anyhow!("{name}: cannot listen on {}: {e}", settings.listen))?;
-        Ok(Self { name, listener, settings, exposure })
+        let admin = match settings.admin_listen {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{name}: cannot listen on {address} (admin): {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(Self { name, listener, admin, settings, exposure })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().unwrap_or(self.settings.listen)
     }
 
+    /// Where `GET /metrics` answers, if anywhere.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin.as_ref().and_then(|admin| admin.local_addr().ok())
+    }
+
     /// Serves `routes` until `shutdown` resolves, then stops accepting and
     /// drains requests in flight. Health answers SERVING for `services` (and
     /// the server as a whole) from the start: callers build a host only after
-    /// their migrations have run.
+    /// their migrations have run. The admin port, if any, answers scrapes (after
+    /// `sampler` has set the gauges read at scrape time) until the server has stopped.
     pub async fn serve(
         self,
         routes: Routes,
         services: &[&str],
+        sampler: Sampler,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let Self { name, listener, settings, exposure } = self;
+        let Self { name, listener, admin, settings, exposure } = self;
+        let (admin_stop, admin_stopped) = tokio::sync::oneshot::channel::<()>();
+        let admin = admin.map(|admin| {
+            tokio::spawn(admin::serve(admin, settings.metrics.clone(), sampler, async move {
+                let _ = admin_stopped.await;
+            }))
+        });
         let (health, health_service) = tonic_health::server::health_reporter();
         for service in services.iter().copied().chain([""]) {
             health.set_service_status(service, ServingStatus::Serving).await;
@@ -110,6 +135,7 @@ impl Host {
         };
 
         let stack = tower::ServiceBuilder::new()
+            .layer(observe::RecordRpcsLayer::new(settings.metrics.clone()))
             .map_err(guard::stack_error_to_status)
             .load_shed()
             .layer(GlobalConcurrencyLimitLayer::with_semaphore(Arc::new(Semaphore::new(
@@ -124,7 +150,7 @@ impl Host {
         // small gRPC replies must not wait for the peer's delayed ACK (Nagle): ~40 ms each
         let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
         tracing::info!(service = name, address = %settings.listen, ?exposure, "serving");
-        match exposure {
+        let served = match exposure {
             Exposure::Public => {
                 Server::builder()
                     .accept_http1(true)
@@ -144,7 +170,12 @@ impl Host {
                     .await
             }
         }
-        .map_err(|e| anyhow::anyhow!("{name}: server failed: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("{name}: server failed: {e}"));
+        let _ = admin_stop.send(());
+        if let Some(admin) = admin {
+            let _ = admin.await;
+        }
+        served?;
         tracing::info!(service = name, "stopped");
         Ok(())
     }
@@ -181,6 +212,8 @@ mod tests {
             request_timeout: Duration::from_secs(1),
             concurrency_limit: 1,
             internal_token: Secret::new("t".repeat(32)),
+            admin_listen: None,
+            metrics: crate::metrics::Metrics::new(),
         };
         let host = Host::bind("test", settings, Exposure::Internal).await.unwrap();
         assert_eq!(host.local_addr(), address);
