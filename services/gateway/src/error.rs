@@ -128,7 +128,9 @@ impl From<Error> for Status {
             Error::TransferRule(reason) => Failure::new(reason).into(),
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::FilingExistsOnLegacy { masked_legacy_email } => {
-                Failure::new(ErrorReason::FilingExistsOnLegacy).with_param("legacy_email", masked_legacy_email).into()
+                Failure::new(ErrorReason::FilingExistsOnLegacy)
+                    .with_param("legacy_email", masked_legacy_email)
+                    .into()
             }
             Error::DomainAlreadyFiled { domain } => {
                 Failure::new(ErrorReason::DomainAlreadyFiled).with_param("domain", domain).into()

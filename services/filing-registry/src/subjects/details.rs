@@ -114,7 +114,10 @@ async fn held_elsewhere(db: impl AnyExecutor<'_>, details: &NewFilingDetails) ->
 }
 
 /// The state and subject of the website that holds the domain live, if any.
-async fn domain_filing(db: impl AnyExecutor<'_>, domain: &str) -> Result<Option<(DomainState, String)>, Error> {
+async fn domain_filing(
+    db: impl AnyExecutor<'_>,
+    domain: &str,
+) -> Result<Option<(DomainState, String)>, Error> {
     let row = sqlx::query(
         "select w.state, w.subject_id from website_domains d \
          join websites w on w.website_id = d.website_id \

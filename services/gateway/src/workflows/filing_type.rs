@@ -29,7 +29,11 @@ pub struct FilingTypeCheck {
 
 impl FilingTypeCheck {
     /// CheckFilingType for the logged-in caller.
-    pub async fn check(&self, session: &SessionToken, details: &NewFilingDetails) -> Result<FilingType, Error> {
+    pub async fn check(
+        &self,
+        session: &SessionToken,
+        details: &NewFilingDetails,
+    ) -> Result<FilingType, Error> {
         let account = self.identity.resolve_session(session).await?;
         let (legacy, registry) = futures::try_join!(
             self.legacy.match_details(details),
@@ -41,10 +45,15 @@ impl FilingTypeCheck {
 
 /// The decision table: the legacy platform first (a filing there is not in the registry
 /// until claimed or imported), then the registry's one-account-one-subject rules.
-pub fn decide(legacy: Option<&LegacyMatch>, registry: &RegistryMatch, domain: &str) -> Result<FilingType, Error> {
+pub fn decide(
+    legacy: Option<&LegacyMatch>,
+    registry: &RegistryMatch,
+    domain: &str,
+) -> Result<FilingType, Error> {
     match legacy.map(|found| found.action) {
         Some(LegacyAction::Import) => {
-            let masked_legacy_email = legacy.map(|found| found.masked_legacy_email.clone()).unwrap_or_default();
+            let masked_legacy_email =
+                legacy.map(|found| found.masked_legacy_email.clone()).unwrap_or_default();
             return Err(Error::FilingExistsOnLegacy { masked_legacy_email });
         }
         Some(LegacyAction::Claim) if registry.holds_subject => {
@@ -116,7 +125,9 @@ mod tests {
         match result {
             Err(Error::NewFilingRule(reason)) => reason.as_str_name().to_owned(),
             Err(Error::DomainAlreadyFiled { .. }) => "DOMAIN_ALREADY_FILED".to_owned(),
-            Err(Error::FilingExistsOnLegacy { masked_legacy_email }) => format!("LEGACY {masked_legacy_email}"),
+            Err(Error::FilingExistsOnLegacy { masked_legacy_email }) => {
+                format!("LEGACY {masked_legacy_email}")
+            }
             other => panic!("not refused: {other:?}"),
         }
     }
@@ -126,7 +137,8 @@ mod tests {
         let d = "example.cn";
         assert_eq!(decide(None, &NOTHING, d).unwrap(), FilingType::First);
         assert_eq!(decide(None, &OWN, d).unwrap(), FilingType::NewWebsite);
-        let cancelled = RegistryMatch { domain: DomainFiling::AccessCancelled, domain_in_held_subject: true, ..OWN };
+        let cancelled =
+            RegistryMatch { domain: DomainFiling::AccessCancelled, domain_in_held_subject: true, ..OWN };
         assert_eq!(decide(None, &cancelled, d).unwrap(), FilingType::Access);
         assert_eq!(decide(Some(&legacy(LegacyAction::Claim)), &NOTHING, d).unwrap(), FilingType::Claim);
         assert_eq!(decide(Some(&legacy(LegacyAction::MovedAway)), &NOTHING, d).unwrap(), FilingType::Access);

@@ -174,7 +174,8 @@ mod tests {
         };
         let id_cards = case(ReviewKind::LegacyClaim, subject.clone(), &[D::IdCardFront, D::IdCardBack]);
         assert_eq!(missing(admit(&id_cards)), [D::OrganisationCertificate]);
-        let key = admit(&case(ReviewKind::LegacyClaim, subject, &[D::OrganisationCertificate])).expect("complete");
+        let key =
+            admit(&case(ReviewKind::LegacyClaim, subject, &[D::OrganisationCertificate])).expect("complete");
         assert_eq!(key, "LEGACY_CLAIM|pioneer-2008.cn");
     }
 

@@ -77,8 +77,8 @@ impl LegacyMigration {
             return Ok(None);
         };
         let stored = |what: &str| Error::internal(format!("stored {what} of a legacy filing"));
-        let submitted_on =
-            NaiveDate::parse_from_str(&row.submitted_on, "%Y-%m-%d").map_err(|_| stored("submission date"))?;
+        let submitted_on = NaiveDate::parse_from_str(&row.submitted_on, "%Y-%m-%d")
+            .map_err(|_| stored("submission date"))?;
         Ok(Some(DetailsMatch {
             action: eligibility::action(submitted_on, row.moved_away, row.migrated),
             login_email: row.login_email,
