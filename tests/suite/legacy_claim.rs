@@ -140,6 +140,36 @@ async fn a_filing_before_2010_is_recognised_and_its_claim_is_due_in_one_business
 }
 
 #[tokio::test]
+async fn an_organisation_claims_with_its_certificate() {
+    let suite = demo().await;
+    let lisi = login(&suite, "lisi-new").await;
+    let token = suite.human_check_token().await;
+    let request = StartLegacyClaimRequest {
+        nature: SubjectNature::Organisation as i32,
+        certificate_type: CertificateType::BusinessLicense as i32,
+        ..claim("91310104ma1fl0009x", "pioneer-org-2009.com.cn", token)
+    };
+    let recognised = start(&suite, &lisi, request).await.expect("认领备案");
+    assert_eq!(recognised.filing_number, "沪ICP备09007777号");
+    assert_eq!(recognised.nature, SubjectNature::Organisation as i32);
+    assert_eq!(recognised.masked_principal_name, mask_name("卫先行"));
+
+    // ID cards are not what an organisation shows: its certificate is
+    let id_cards =
+        submit(&suite, &lisi, submission(&recognised.flow_id, &[Doc::IdCardFront, Doc::IdCardBack]))
+            .await
+            .expect_err("materials");
+    assert_eq!(reason(&id_cards), "MATERIALS_INCOMPLETE");
+    let named = &id_cards.get_details_bad_request().expect("BadRequest").field_violations[0].field;
+    assert_eq!(named, "documents[ORGANISATION_CERTIFICATE]");
+    let ticket = submit(&suite, &lisi, submission(&recognised.flow_id, &[Doc::OrganisationCertificate]))
+        .await
+        .expect("a case");
+    assert_eq!((ticket.kind, ticket.state), (ReviewKind::LegacyClaim as i32, ReviewState::Pending as i32));
+    suite.stop().await;
+}
+
+#[tokio::test]
 async fn filings_that_cannot_be_claimed_are_refused_each_with_its_reason() {
     let suite = demo().await;
     let lisi = login(&suite, "lisi-new").await;
