@@ -498,6 +498,13 @@ impl FilingRegistryInternalService for TransferRegistry {
         not_here()
     }
 
+    async fn match_subject_details(
+        &self,
+        _request: Request<registry::MatchSubjectDetailsRequest>,
+    ) -> Result<Response<registry::MatchSubjectDetailsResponse>, Status> {
+        not_here()
+    }
+
     async fn adopt_legacy_subject(
         &self,
         _request: Request<registry::AdoptLegacySubjectRequest>,

@@ -1,6 +1,6 @@
 use beian_proto::gateway::v1::{
-    CheckFilingTypeRequest, GetMyAccountRequest, LoginRequest, account_service_client::AccountServiceClient,
-    filing_service_client::FilingServiceClient,
+    GetMyAccountRequest, ImportLegacyFilingRequest, LoginRequest,
+    account_service_client::AccountServiceClient, legacy_filing_service_client::LegacyFilingServiceClient,
 };
 use beian_tests::TestSuite;
 use tonic::Code;
@@ -30,8 +30,8 @@ async fn errors_carry_a_reason_and_messages_in_both_languages() {
     assert_eq!(messages(&anonymous).0, "请先登录");
 
     // a contract RPC that a later issue delivers
-    let mut filing = FilingServiceClient::new(suite.gateway().await);
-    let later = filing.check_filing_type(CheckFilingTypeRequest::default()).await.expect_err("not yet");
+    let mut legacy = LegacyFilingServiceClient::new(suite.gateway().await);
+    let later = legacy.import_legacy_filing(ImportLegacyFilingRequest::default()).await.expect_err("not yet");
     assert_eq!(later.code(), Code::Unimplemented);
     assert_eq!(reason(&later), "NOT_IMPLEMENTED");
     let (zh, en) = messages(&later);

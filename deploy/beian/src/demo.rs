@@ -259,7 +259,8 @@ fn legacy_filing(
 /// - `orders-only@…`: only orders in progress, no subject;
 /// - `pioneer@…`: filed 2008-04-15 → claim;
 /// - `moved-away@…`: filed 2009, later moved to another provider → not claimable;
-/// - `late@…`: filed 2017-03-15, after the cut-over → nothing to do: file directly.
+/// - `late@…`: filed 2017-03-15, after the cut-over → nothing to do: file directly;
+/// - `pioneer-org@…`: an organisation's, filed 2009-11-11 → claim with its certificate.
 pub fn legacy_logins() -> Vec<SeedLogin> {
     vec![
         legacy_login(
@@ -348,6 +349,23 @@ pub fn legacy_logins() -> Vec<SeedLogin> {
                 "2017-03-15",
                 "late-2017.cn",
             )],
+        ),
+        legacy_login(
+            "legacy-0009",
+            "pioneer-org@legacy.example.com",
+            vec![SeedFiling {
+                nature: "ORGANISATION",
+                certificate_type: "BUSINESS_LICENSE",
+                principal_name: "卫先行",
+                ..legacy_filing(
+                    "沪ICP备09007777号",
+                    "沪ICP备09007777号-1",
+                    "上海先行示例有限公司",
+                    "91310104MA1FL0009X",
+                    "2009-11-11",
+                    "pioneer-org-2009.com.cn",
+                )
+            }],
         ),
     ]
 }

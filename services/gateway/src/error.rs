@@ -64,6 +64,23 @@ pub enum Error {
     /// The caller is logged in but is not review staff. PERMISSION_DENIED, STAFF_ONLY.
     #[error("staff only")]
     StaffOnly,
+    /// A new filing's details exist on the legacy platform in the import band
+    /// (2010-06-01 … 2017-01-31): the user imports first. FAILED_PRECONDITION,
+    /// FILING_EXISTS_ON_LEGACY with metadata `legacy_email` (masked).
+    #[error("filing exists on the legacy platform")]
+    FilingExistsOnLegacy { masked_legacy_email: String },
+    /// A new filing's domain is filed by another live or access-cancelled website.
+    /// ALREADY_EXISTS, DOMAIN_ALREADY_FILED with metadata `domain`.
+    #[error("domain already filed")]
+    DomainAlreadyFiled { domain: String },
+    /// A new filing (or a claim) the caller's account cannot make: SUBJECT_HELD_BY_ANOTHER_ACCOUNT
+    /// or ACCOUNT_HOLDS_OTHER_SUBJECT, FAILED_PRECONDITION.
+    #[error("new filing refused: {0:?}")]
+    NewFilingRule(ErrorReason),
+    /// A legacy filing that cannot be claimed: LEGACY_FILING_NOT_FOUND (NOT_FOUND),
+    /// LEGACY_FILING_MUST_BE_IMPORTED or CLAIM_NOT_ELIGIBLE (FAILED_PRECONDITION).
+    #[error("claim refused: {0:?}")]
+    ClaimRefused(ErrorReason),
     /// The code refusals of verification-codes, given by the gateway itself only for a decoy
     /// password reset (an unknown login name), exactly as verification-codes words them:
     /// RESOURCE_EXHAUSTED CODE_RESEND_TOO_SOON with RetryInfo; INVALID_ARGUMENT CODE_INCORRECT
@@ -110,6 +127,15 @@ impl From<Error> for Status {
             Error::TransferTargetNotFound => Failure::new(ErrorReason::TransferTargetNotFound).into(),
             Error::TransferRule(reason) => Failure::new(reason).into(),
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
+            Error::FilingExistsOnLegacy { masked_legacy_email } => {
+                Failure::new(ErrorReason::FilingExistsOnLegacy)
+                    .with_param("legacy_email", masked_legacy_email)
+                    .into()
+            }
+            Error::DomainAlreadyFiled { domain } => {
+                Failure::new(ErrorReason::DomainAlreadyFiled).with_param("domain", domain).into()
+            }
+            Error::NewFilingRule(reason) | Error::ClaimRefused(reason) => Failure::new(reason).into(),
             Error::Code(CodeRefusal::ResendTooSoon { retry_after }) => {
                 Failure::new(ErrorReason::CodeResendTooSoon).retry_after(retry_after).into()
             }

@@ -1,5 +1,9 @@
 //! The domain operations of legacy-migration, free of any wire format.
 
+mod matching;
+
+pub use matching::{DetailsMatch, FilingDetails};
+
 use beian_platform::storage::Database;
 use chrono::NaiveDate;
 

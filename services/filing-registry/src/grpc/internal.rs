@@ -5,7 +5,7 @@ use beian_proto::filing_registry::v1::{
 };
 use tonic::{Request, Response, Status};
 
-use super::convert;
+use super::{convert, details};
 use crate::service::FilingRegistry;
 
 #[derive(Debug, Clone)]
@@ -39,6 +39,15 @@ impl FilingRegistryInternalService for InternalApi {
         let account_id = convert::account_id(&request.get_ref().account_id)?;
         let state = self.service.account_filing_state(account_id).await?;
         Ok(Response::new(convert::account_filing_state(state)))
+    }
+
+    async fn match_subject_details(
+        &self,
+        request: Request<pb::MatchSubjectDetailsRequest>,
+    ) -> Reply<pb::MatchSubjectDetailsResponse> {
+        let new_filing = details::new_filing_details(request.into_inner())?;
+        let found = self.service.match_subject_details(&new_filing).await?;
+        Ok(Response::new(details::details_match(found)))
     }
 
     async fn adopt_legacy_subject(

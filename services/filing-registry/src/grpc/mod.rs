@@ -2,6 +2,7 @@
 //! converts into domain types, calls the domain and converts back.
 
 mod convert;
+mod details;
 mod internal;
 mod public;
 

@@ -1,5 +1,5 @@
 //! `beian.gateway.v1.FilingService` (SPEC §6): the logged-in holder's own filing.
-//! CheckFilingType answers UNIMPLEMENTED (NOT_IMPLEMENTED); the other RPCs are delivered.
+//! CheckFilingType is the new-filing stop (`workflows::filing_type`).
 
 use beian_common::{
     domain_name::normalise_domain, filing_number::FilingNumber, service_number::normalise_service_number,
@@ -11,7 +11,7 @@ use beian_proto::{
 };
 use tonic::{Request, Response, Status};
 
-use super::{caller, convert};
+use super::{caller, convert, new_filing};
 use crate::{
     error::Error,
     flows::FlowId,
@@ -19,19 +19,21 @@ use crate::{
         TypedCode,
         filing::{MyFiling, MyOrder, NewWebsite, SubjectChange, WebsiteChange},
     },
-    workflows::filing::{
-        CancelAccess, ClientRequestId, Deregister, Filing, FilingPassword, SubjectChangeAnswer,
+    workflows::{
+        filing::{CancelAccess, ClientRequestId, Deregister, Filing, FilingPassword, SubjectChangeAnswer},
+        filing_type::FilingTypeCheck,
     },
 };
 
 #[derive(Debug, Clone)]
 pub struct FilingApi {
     workflow: Filing,
+    filing_type: FilingTypeCheck,
 }
 
 impl FilingApi {
-    pub fn new(workflow: Filing) -> Self {
-        Self { workflow }
+    pub fn new(workflow: Filing, filing_type: FilingTypeCheck) -> Self {
+        Self { workflow, filing_type }
     }
 }
 
@@ -156,9 +158,21 @@ impl FilingService for FilingApi {
 
     async fn check_filing_type(
         &self,
-        _request: Request<pb::CheckFilingTypeRequest>,
+        request: Request<pb::CheckFilingTypeRequest>,
     ) -> Reply<pb::CheckFilingTypeResponse> {
-        Err(Error::not_implemented("CheckFilingType").into())
+        let session = caller::session(&request)?;
+        let request = request.into_inner();
+        let details = new_filing::details(
+            request.region,
+            request.nature,
+            request.certificate_type,
+            &request.certificate_number,
+            &request.domain,
+        )?;
+        let filing_type = self.filing_type.check(&session, &details).await?;
+        Ok(Response::new(pb::CheckFilingTypeResponse {
+            filing_type: new_filing::filing_type(filing_type) as i32,
+        }))
     }
 
     async fn change_filing(

@@ -1,16 +1,68 @@
-//! `beian.gateway.v1.LegacyFilingService`.
+//! `beian.gateway.v1.LegacyFilingService` (SPEC §4): the claim (认领) is delivered;
+//! ImportLegacyFiling answers UNIMPLEMENTED (NOT_IMPLEMENTED) until its issue lands.
 
+use beian_platform::wire::{required_text, timestamp};
 use beian_proto::gateway::v1::{self as pb, legacy_filing_service_server::LegacyFilingService};
 use tonic::{Request, Response, Status};
 
-use crate::error::Error;
+use super::{
+    account_lookup::{documents, pass_token},
+    caller, convert, new_filing,
+};
+use crate::{
+    error::Error,
+    flows::FlowId,
+    workflows::legacy_claim::{LegacyClaim, StartClaim, SubmitClaim},
+};
 
 /// The RPCs of this service that take documents (see `limits`).
 pub const DOCUMENT_RPCS: &[&str] = &["SubmitLegacyClaim"];
 
-/// Delivered by later issues; every RPC answers UNIMPLEMENTED (NOT_IMPLEMENTED) until then.
-#[derive(Debug, Clone, Copy)]
-pub struct LegacyFilingApi;
+const MAX_NAME_CHARS: usize = 64;
+
+#[derive(Debug, Clone)]
+pub struct LegacyFilingApi {
+    claim: LegacyClaim,
+}
+
+impl LegacyFilingApi {
+    pub fn new(claim: LegacyClaim) -> Self {
+        Self { claim }
+    }
+}
+
+/// Everything is checked before the pass is spent.
+impl TryFrom<pb::StartLegacyClaimRequest> for StartClaim {
+    type Error = Error;
+
+    fn try_from(request: pb::StartLegacyClaimRequest) -> Result<Self, Error> {
+        Ok(Self {
+            details: new_filing::details(
+                request.region,
+                request.nature,
+                request.certificate_type,
+                &request.certificate_number,
+                &request.domain,
+            )?,
+            pass: pass_token(&request.human_check_token)?,
+        })
+    }
+}
+
+impl TryFrom<pb::SubmitLegacyClaimRequest> for SubmitClaim {
+    type Error = Error;
+
+    fn try_from(request: pb::SubmitLegacyClaimRequest) -> Result<Self, Error> {
+        let applicant_name = required_text(&request.applicant_name, MAX_NAME_CHARS)
+            .map_err(|d| Error::invalid("applicant_name", d))?
+            .to_owned();
+        Ok(Self {
+            flow_id: FlowId::parse(&request.flow_id)?,
+            applicant_name,
+            documents: documents(request.documents)?,
+        })
+    }
+}
 
 type Reply<T> = Result<Response<T>, Status>;
 
@@ -25,15 +77,33 @@ impl LegacyFilingService for LegacyFilingApi {
 
     async fn start_legacy_claim(
         &self,
-        _request: Request<pb::StartLegacyClaimRequest>,
+        request: Request<pb::StartLegacyClaimRequest>,
     ) -> Reply<pb::StartLegacyClaimResponse> {
-        Err(Error::not_implemented("StartLegacyClaim").into())
+        let session = caller::session(&request)?;
+        let start = StartClaim::try_from(request.into_inner())?;
+        let recognised = self.claim.start(&session, start).await?;
+        let summary = recognised.summary;
+        let (nature, certificate_type) = new_filing::summary_nature_and_type(&summary);
+        Ok(Response::new(pb::StartLegacyClaimResponse {
+            flow_id: recognised.flow_id.as_str().to_owned(),
+            filing_number: summary.filing_number,
+            nature,
+            region: Some(new_filing::region_out(summary.region)),
+            certificate_type,
+            masked_certificate_number: summary.masked_certificate_number,
+            masked_principal_name: summary.masked_principal_name,
+            expire_time: Some(timestamp(recognised.expires_at_ms)),
+        }))
     }
 
     async fn submit_legacy_claim(
         &self,
-        _request: Request<pb::SubmitLegacyClaimRequest>,
+        request: Request<pb::SubmitLegacyClaimRequest>,
     ) -> Reply<pb::SubmitLegacyClaimResponse> {
-        Err(Error::not_implemented("SubmitLegacyClaim").into())
+        let client = caller::client(&request)?;
+        let session = caller::session(&request)?;
+        let submit = SubmitClaim::try_from(request.into_inner())?;
+        let ticket = self.claim.submit(&session, submit, &client).await?;
+        Ok(Response::new(pb::SubmitLegacyClaimResponse { ticket: Some(convert::ticket(ticket)) }))
     }
 }

@@ -14,6 +14,7 @@ mod human_check;
 mod legacy_filing;
 mod legacy_login;
 pub mod limits;
+mod new_filing;
 mod staff_review;
 
 use beian_proto::gateway::v1::{
@@ -63,7 +64,11 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
             .max_decoding_message_size(raised),
         account_lookup::DOCUMENT_RPCS,
     ))
-    .add_service(limited(&resolve, FilingServiceServer::new(filing::FilingApi::new(workflows.filing)), &[]))
+    .add_service(limited(
+        &resolve,
+        FilingServiceServer::new(filing::FilingApi::new(workflows.filing, workflows.filing_type)),
+        &[],
+    ))
     .add_service(limited(
         &resolve,
         FilingPasswordServiceServer::new(filing_password::FilingPasswordApi::new(workflows.filing_password))
@@ -86,7 +91,8 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
     ))
     .add_service(limited(
         &resolve,
-        LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi).max_decoding_message_size(raised),
+        LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi::new(workflows.legacy_claim))
+            .max_decoding_message_size(raised),
         legacy_filing::DOCUMENT_RPCS,
     ))
     .add_service(limited(

@@ -12,6 +12,7 @@ use beian_common::{
 use beian_platform::status::ErrorReason;
 use serde::{Deserialize, Serialize};
 
+use super::new_filing::Region;
 use crate::error::Error;
 
 /// Largest application message: every document at its largest plus the form.
@@ -93,6 +94,8 @@ pub struct Application {
     pub filing: Option<FilingDetails>,
     /// Offline transfers: which filing moves to which account.
     pub transfer: Option<TransferDetails>,
+    /// Legacy claims: the legacy filing claimed (the claiming account is `holder_account_id`).
+    pub claim: Option<ClaimDetails>,
     pub description: String,
     pub documents: Vec<Document>,
 }
@@ -106,6 +109,27 @@ pub struct TransferDetails {
     pub nature: Nature,
     /// The UID of the account the filing moves to.
     pub target_account_id: String,
+}
+
+/// A legacy filing as its claim names it: the number legacy-migration recognised and the
+/// subject details typed (the certificate decides which documents the case needs).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimDetails {
+    pub filing_number: String,
+    pub nature: Nature,
+    pub region: Region,
+    pub certificate_type: CertificateType,
+    pub certificate_number: String,
+}
+
+impl fmt::Debug for ClaimDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClaimDetails")
+            .field("filing_number", &self.filing_number)
+            .field("nature", &self.nature)
+            .field("certificate_number", &beian_common::masking::mask_id_number(&self.certificate_number))
+            .finish_non_exhaustive()
+    }
 }
 
 /// A filing as an applicant identifies it: number, province and the subject's certificate.

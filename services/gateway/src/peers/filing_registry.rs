@@ -1,6 +1,8 @@
 //! filing-registry: who holds a domain's filing, and its contact; the caller's own
 //! filing, its orders and its transfer.
 
+mod details;
+
 use beian_platform::{
     client::PeerChannel,
     status::{ErrorReason, reason_of},

@@ -27,7 +27,7 @@ use crate::{
         },
         client::Client,
         reviews::{
-            Application, AuditAction, AuditEntry, Decision, DocumentRef, FilingDetails,
+            Application, AuditAction, AuditEntry, ClaimDetails, Decision, DocumentRef, FilingDetails,
             MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument,
             TransferDetails,
         },
@@ -224,6 +224,7 @@ impl IdentityRecovery {
                     application.description,
                     application.filing,
                     application.transfer,
+                    application.claim,
                 )),
                 documents: application
                     .documents
@@ -395,6 +396,7 @@ fn review_subject(
     description: String,
     filing: Option<FilingDetails>,
     transfer: Option<TransferDetails>,
+    claim: Option<ClaimDetails>,
 ) -> pb::ReviewSubject {
     let mut subject = pb::ReviewSubject {
         domain,
@@ -413,6 +415,17 @@ fn review_subject(
         subject.filing_number = transfer.filing_number;
         subject.nature = to_wire(transfer.nature);
         subject.target_account_id = transfer.target_account_id;
+    }
+    if let Some(claim) = claim {
+        subject.filing_number = claim.filing_number;
+        subject.nature = to_wire(claim.nature);
+        subject.region = Some(common::Region {
+            province_code: claim.region.province_code,
+            city_code: claim.region.city_code,
+            district_code: claim.region.district_code,
+        });
+        subject.certificate_type = to_wire(claim.certificate_type);
+        subject.certificate_number = claim.certificate_number;
     }
     subject
 }

@@ -1,5 +1,7 @@
 //! legacy-migration: what the legacy platform held.
 
+mod matching;
+
 use beian_platform::client::PeerChannel;
 use beian_proto::legacy_migration::v1::{
     self as pb, legacy_migration_service_client::LegacyMigrationServiceClient,

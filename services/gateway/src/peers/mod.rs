@@ -48,6 +48,15 @@ impl Peers {
     }
 }
 
+/// A region as every peer's contract carries it.
+fn region_to_wire(region: &crate::model::new_filing::Region) -> beian_proto::common::v1::Region {
+    beian_proto::common::v1::Region {
+        province_code: region.province_code.clone(),
+        city_code: region.city_code.clone(),
+        district_code: region.district_code.clone(),
+    }
+}
+
 /// An enumeration a peer answered. One the contract lacks (or UNSPECIFIED where a
 /// value is due) is a bug between the services, not the caller's: INTERNAL.
 fn answered<T: WireEnum>(what: &str, value: i32) -> Result<T, Error> {

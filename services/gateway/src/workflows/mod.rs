@@ -8,7 +8,9 @@ pub mod account_lookup;
 pub mod filing;
 pub mod filing_password;
 pub mod filing_transfer;
+pub mod filing_type;
 pub mod human_check;
+pub mod legacy_claim;
 pub mod offline_transfer;
 pub mod password_reset;
 pub mod staff_review;
@@ -31,6 +33,8 @@ pub struct Workflows {
     pub filing_password: filing_password::FilingPassword,
     pub offline_transfer: offline_transfer::OfflineTransfer,
     pub filing_transfer: filing_transfer::FilingTransfer,
+    pub filing_type: filing_type::FilingTypeCheck,
+    pub legacy_claim: legacy_claim::LegacyClaim,
     pub password_reset: password_reset::PasswordReset,
     pub staff_review: staff_review::StaffReview,
     pub review_status: staff_review::ReviewStatus,
@@ -79,6 +83,18 @@ impl Workflows {
                 codes: peers.verification_codes.clone(),
                 registry: peers.filing_registry.clone(),
                 identity: peers.identity_recovery.clone(),
+                flows: flows.clone(),
+            },
+            filing_type: filing_type::FilingTypeCheck {
+                identity: peers.identity_recovery.clone(),
+                registry: peers.filing_registry.clone(),
+                legacy: peers.legacy_migration.clone(),
+            },
+            legacy_claim: legacy_claim::LegacyClaim {
+                codes: peers.verification_codes.clone(),
+                identity: peers.identity_recovery.clone(),
+                registry: peers.filing_registry.clone(),
+                legacy: peers.legacy_migration.clone(),
                 flows: flows.clone(),
             },
             password_reset: password_reset::PasswordReset {

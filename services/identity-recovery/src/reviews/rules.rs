@@ -48,7 +48,13 @@ pub fn admit(case: &NewCase) -> Result<String, Error> {
             required(subject.account_id.is_some(), "subject.account_id")?;
             let key = domain()?;
             required(subject.certificate.is_some(), "subject.certificate_number")?;
-            (key, vec![D::IdCardFront, D::IdCardBack])
+            // seed 002 §6.1: the holder's certificate; an individual's is the ID card (both
+            // sides), which is also what a case opened without a nature needs
+            let documents = match subject.nature {
+                Some(Nature::Organisation) => vec![D::OrganisationCertificate],
+                Some(Nature::Individual) | None => vec![D::IdCardFront, D::IdCardBack],
+            };
+            (key, documents)
         }
         ReviewKind::OfflineTransfer => {
             let key = filing()?;
@@ -152,6 +158,25 @@ mod tests {
                 D::AuthorisationLetter
             ]
         );
+    }
+
+    #[test]
+    fn an_organisation_claims_with_its_certificate() {
+        let subject = CaseSubject {
+            domain: Some("pioneer-2008.cn".into()),
+            account_id: Some("acc-1".into()),
+            nature: Some(Nature::Organisation),
+            certificate: Some(Certificate {
+                kind: CertificateType::BusinessLicense,
+                number: "91330106MA2B123456".into(),
+            }),
+            ..CaseSubject::default()
+        };
+        let id_cards = case(ReviewKind::LegacyClaim, subject.clone(), &[D::IdCardFront, D::IdCardBack]);
+        assert_eq!(missing(admit(&id_cards)), [D::OrganisationCertificate]);
+        let key =
+            admit(&case(ReviewKind::LegacyClaim, subject, &[D::OrganisationCertificate])).expect("complete");
+        assert_eq!(key, "LEGACY_CLAIM|pioneer-2008.cn");
     }
 
     #[test]

@@ -121,6 +121,13 @@ impl FilingRegistryInternalService for Service {
         unimplemented()
     }
 
+    async fn match_subject_details(
+        &self,
+        _request: Request<pb::MatchSubjectDetailsRequest>,
+    ) -> Result<Response<pb::MatchSubjectDetailsResponse>, Status> {
+        unimplemented()
+    }
+
     async fn adopt_legacy_subject(
         &self,
         _request: Request<pb::AdoptLegacySubjectRequest>,

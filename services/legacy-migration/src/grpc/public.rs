@@ -5,7 +5,7 @@ use beian_proto::legacy_migration::v1::{
 };
 use tonic::{Request, Response, Status};
 
-use super::convert;
+use super::{convert, details};
 use crate::{error::Error, service::LegacyMigration};
 
 #[derive(Debug, Clone)]
@@ -34,9 +34,11 @@ impl LegacyMigrationService for PublicApi {
 
     async fn match_filing_details(
         &self,
-        _request: Request<pb::MatchFilingDetailsRequest>,
+        request: Request<pb::MatchFilingDetailsRequest>,
     ) -> Reply<pb::MatchFilingDetailsResponse> {
-        Err(Error::not_implemented("MatchFilingDetails").into())
+        let details = details::filing_details(request.into_inner())?;
+        let found = self.service.match_filing_details(&details).await?;
+        Ok(Response::new(details::details_match(found)))
     }
 
     async fn import_legacy_filing(

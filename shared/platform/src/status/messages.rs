@@ -115,6 +115,14 @@ pub fn templates(reason: R) -> (&'static str, &'static str) {
         }
         R::DomainAlreadyFiled => ("域名{domain}已备案，不能重复备案", "The domain {domain} is already filed"),
         R::OrderNotFound => ("未找到该备案订单", "No such order"),
+        R::SubjectHeldByAnotherAccount => (
+            "该主体的备案信息在其他阿里云账号下，请将备案信息转移至本账号后继续备案",
+            "Another account holds this subject's filing: move it to this account before you continue",
+        ),
+        R::AccountHoldsOtherSubject => (
+            "一个阿里云账号只能对应一个备案主体信息，请更换账号后备案",
+            "One account holds one filing subject only: file this subject from another account",
+        ),
         R::TransferTargetNotFound => ("对方登录账号不存在", "No account has that login name"),
         R::TransferTargetHasOrderInProgress => {
             ("对方账号下有进行中的备案订单，无法转移", "The target account has an order in progress")

@@ -170,6 +170,8 @@ pub fn code_of(reason: ErrorReason) -> Code {
         | R::DomainExpired
         | R::DomainTldNotApproved
         | R::NoSubjectHeld
+        | R::SubjectHeldByAnotherAccount
+        | R::AccountHoldsOtherSubject
         | R::TransferTargetHasOrderInProgress
         | R::TransferTargetHoldsSubject
         | R::TransferSiteNotSupported
