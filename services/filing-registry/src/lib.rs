@@ -42,6 +42,10 @@ pub struct RegistryArgs {
     /// Required when the service runs alone.
     #[arg(long, env = "BEIAN_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<Secret>,
+    /// During a rotation of the secret key: the key being replaced; notices sealed
+    /// under it still open.
+    #[arg(long, env = "BEIAN_PREVIOUS_SECRET_KEY", hide_env_values = true)]
+    pub previous_secret_key: Option<Secret>,
     /// Wrong filing passwords in a row before the subject's password locks.
     #[arg(long, env = "BEIAN_FILING_PASSWORD_MAX_FAILURES", default_value_t = 5)]
     pub filing_password_max_failures: u32,
@@ -79,6 +83,8 @@ pub struct Settings {
     /// Where verification-codes and identity-recovery listen, and the timeout.
     pub peers: PeerSettings,
     pub secret_key: Secret,
+    /// The key being rotated out: opens notices sealed under it.
+    pub previous_secret_key: Option<Secret>,
     pub policy: PasswordPolicy,
     pub relay: RelayPace,
 }
@@ -96,6 +102,7 @@ impl Settings {
             database: args.database(NAME),
             peers: args.peers.clone(),
             secret_key,
+            previous_secret_key: extra.previous_secret_key.clone(),
             policy: PasswordPolicy {
                 max_failures: extra.filing_password_max_failures,
                 lock: Duration::from_secs(extra.filing_password_lock_secs),
@@ -116,6 +123,7 @@ impl Settings {
             database,
             peers,
             secret_key: Secret::generate(),
+            previous_secret_key: None,
             policy: PasswordPolicy::default(),
             relay: RelayPace::default(),
         }
@@ -154,7 +162,12 @@ impl app::Service for Service {
 
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         settings.validate()?;
-        let sealer = Sealer::derived(&settings.secret_key, SEALING_LABEL)?;
+        let previous = settings
+            .previous_secret_key
+            .as_ref()
+            .map(|key| Sealer::derived(key, SEALING_LABEL))
+            .transpose()?;
+        let sealer = Sealer::derived(&settings.secret_key, SEALING_LABEL)?.also_opening(previous);
         let codes = peers::VerificationCodes::connect(&settings.peers, &settings.host)?;
         let identity = peers::IdentityRecovery::connect(&settings.peers, &settings.host)?;
         let (policy, pace) = (settings.policy, settings.relay);

@@ -25,10 +25,14 @@ const NONCE_BYTES: usize = 24;
 #[error("cannot seal message parameters")]
 pub struct SealError;
 
-/// Seals and opens the parameters of outbox messages.
+/// Seals and opens the parameters of outbox messages. During a rotation of the
+/// secret key it seals under the new key and opens under either, so messages queued
+/// before the switch are still delivered.
 #[derive(Clone)]
 pub struct Sealer {
     aead: XChaCha20Poly1305,
+    /// The key being rotated out: opens, never seals.
+    previous: Option<XChaCha20Poly1305>,
 }
 
 impl std::fmt::Debug for Sealer {
@@ -40,7 +44,14 @@ impl std::fmt::Debug for Sealer {
 impl Sealer {
     /// Under a 256-bit key the caller derived.
     pub fn new(key: [u8; 32]) -> Self {
-        Self { aead: XChaCha20Poly1305::new(&key.into()) }
+        Self { aead: XChaCha20Poly1305::new(&key.into()), previous: None }
+    }
+
+    /// Also opens what `previous` (the sealer of the key being rotated out) sealed.
+    #[must_use]
+    pub fn also_opening(mut self, previous: Option<Self>) -> Self {
+        self.previous = previous.map(|sealer| sealer.aead);
+        self
     }
 
     /// Under a key derived from `secret` for `label` (HMAC-SHA-256 as a PRF), so one
@@ -75,9 +86,13 @@ impl Sealer {
         }
         let (nonce, sealed) = bytes.split_at(NONCE_BYTES);
         let nonce = XNonce::try_from(nonce).map_err(|_| unreadable())?;
+        let payload = || Payload { msg: sealed, aad: message_id.as_bytes() };
         let plain = self
             .aead
-            .decrypt(&nonce, Payload { msg: sealed, aad: message_id.as_bytes() })
+            .decrypt(&nonce, payload())
+            .or_else(|error| {
+                self.previous.as_ref().map_or(Err(error), |previous| previous.decrypt(&nonce, payload()))
+            })
             .map_err(|_| unreadable())?;
         serde_json::from_slice(&plain).map_err(|_| unreadable())
     }
@@ -100,6 +115,18 @@ mod tests {
         assert!(a.open("m1", "").is_err());
         assert!(a.open("m1", "xc1:00").is_err());
         assert!(a.open("m1", r#"{"code":"123456"}"#).is_err());
+    }
+
+    #[test]
+    fn during_a_rotation_what_the_old_key_sealed_still_opens() {
+        let params = BTreeMap::from([("code".to_owned(), "123456".to_owned())]);
+        let (old, new) = (Sealer::new([1; 32]), Sealer::new([2; 32]));
+        let queued_before = old.seal("m1", &params).expect("seals");
+        let rotating = new.clone().also_opening(Some(old));
+        assert_eq!(rotating.open("m1", &queued_before), Ok(params.clone()));
+        let sealed_now = rotating.seal("m2", &params).expect("seals");
+        assert_eq!(new.open("m2", &sealed_now), Ok(params), "new messages under the new key only");
+        assert!(new.open("m1", &queued_before).is_err(), "once rotated, the old key's rows no longer open");
     }
 
     #[test]

@@ -5,7 +5,9 @@ pub use beian_platform::sealing::Sealer;
 
 use crate::keys::{Keys, Use};
 
-/// The sealer of this service's outbox.
-pub fn sealer(keys: &Keys) -> Sealer {
-    Sealer::new(keys.subkey(Use::OutboxParams))
+/// The sealer of this service's outbox; during a rotation it also opens what the
+/// previous key sealed.
+pub fn sealer(keys: &Keys, previous: Option<&Keys>) -> Sealer {
+    let of = |keys: &Keys| Sealer::new(keys.subkey(Use::OutboxParams));
+    of(keys).also_opening(previous.map(of))
 }

@@ -30,6 +30,10 @@ pub struct VerificationArgs {
     /// required when the service runs alone.
     #[arg(long, env = "BEIAN_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<Secret>,
+    /// During a rotation of the secret key: the key being replaced. Queued messages
+    /// sealed under it still open; codes, proofs and passes issued under it do not verify.
+    #[arg(long, env = "BEIAN_PREVIOUS_SECRET_KEY", hide_env_values = true)]
+    pub previous_secret_key: Option<Secret>,
 
     /// How long a code stays valid, in seconds (at most 600).
     #[arg(long, env = "BEIAN_CODE_TTL_SECS", default_value_t = 300)]

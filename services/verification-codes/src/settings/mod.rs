@@ -39,6 +39,8 @@ pub struct Settings {
     /// message parameters. Changing it voids all codes, proofs and passes in
     /// flight, and queued messages fail.
     pub secret_key: Secret,
+    /// The key being rotated out: opens message parameters sealed under it.
+    pub previous_secret_key: Option<Secret>,
     /// A development run (`beian up`, tests): the file sink is allowed. A
     /// service without it refuses to start when a channel has no provider.
     pub development: bool,
@@ -61,6 +63,7 @@ impl Settings {
             human_check: HumanCheckSettings::from_args(extra)?,
             delivery: DeliverySettings::from_args(extra, &args.data_dir)?,
             secret_key,
+            previous_secret_key: extra.previous_secret_key.clone(),
             development: extra.development,
         };
         settings.validate()?;
@@ -79,6 +82,7 @@ impl Settings {
             human_check: HumanCheckSettings::Slider,
             delivery: DeliverySettings::file(data_dir.join(MESSAGES_FILE)),
             secret_key: Secret::generate(),
+            previous_secret_key: None,
             development: false,
         }
     }

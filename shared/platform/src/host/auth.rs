@@ -25,28 +25,30 @@ fn is_open_path(path: &str) -> bool {
 }
 
 /// Refuses requests without the credential (UNAUTHENTICATED, CALLER_UNAUTHENTICATED).
+/// During a rotation a service also admits the previous credential, which it never
+/// sends (README, "Rotate the internal token").
 #[derive(Debug, Clone)]
 pub struct RequireInternalToken {
-    token: Secret,
+    admitted: Vec<Secret>,
 }
 
 impl RequireInternalToken {
-    pub fn new(token: Secret) -> Self {
-        Self { token }
+    pub fn new(token: Secret, previous: Option<Secret>) -> Self {
+        Self { admitted: std::iter::once(token).chain(previous).collect() }
     }
 }
 
 impl<S> Layer<S> for RequireInternalToken {
     type Service = RequireInternalTokenService<S>;
     fn layer(&self, inner: S) -> Self::Service {
-        RequireInternalTokenService { inner, token: self.token.clone() }
+        RequireInternalTokenService { inner, admitted: self.admitted.clone() }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct RequireInternalTokenService<S> {
     inner: S,
-    token: Secret,
+    admitted: Vec<Secret>,
 }
 
 impl<S> RequireInternalTokenService<S> {
@@ -54,10 +56,11 @@ impl<S> RequireInternalTokenService<S> {
         if is_open_path(request.uri().path()) {
             return true;
         }
-        request
-            .headers()
-            .get(INTERNAL_TOKEN_HEADER)
-            .is_some_and(|given| bool::from(given.as_bytes().ct_eq(self.token.expose().as_bytes())))
+        let Some(given) = request.headers().get(INTERNAL_TOKEN_HEADER) else { return false };
+        // every credential compared, in constant time each, whichever matches
+        self.admitted.iter().fold(false, |admitted, token| {
+            admitted | bool::from(given.as_bytes().ct_eq(token.expose().as_bytes()))
+        })
     }
 }
 
@@ -105,5 +108,37 @@ impl Interceptor for AttachInternalToken {
     fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, Status> {
         request.metadata_mut().insert(INTERNAL_TOKEN_HEADER, self.value.clone());
         Ok(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    fn request(token: Option<&str>) -> http::Request<Body> {
+        let mut request = http::Request::builder().uri("/beian.x.v1.S/Do");
+        if let Some(token) = token {
+            request = request.header(INTERNAL_TOKEN_HEADER, token);
+        }
+        request.body(Body::empty()).unwrap()
+    }
+
+    fn service(previous: Option<&str>) -> RequireInternalTokenService<()> {
+        RequireInternalToken::new(Secret::new("new-token"), previous.map(Secret::new)).layer(())
+    }
+
+    #[test]
+    fn during_a_rotation_the_previous_credential_is_admitted_too() {
+        let rotating = service(Some("old-token"));
+        assert!(rotating.admits(&request(Some("new-token"))));
+        assert!(rotating.admits(&request(Some("old-token"))));
+        assert!(!rotating.admits(&request(Some("other"))));
+        assert!(!rotating.admits(&request(None)));
+
+        let rotated = service(None);
+        assert!(rotated.admits(&request(Some("new-token"))));
+        assert!(!rotated.admits(&request(Some("old-token"))), "once rotated, the old one is refused");
     }
 }
