@@ -174,7 +174,7 @@ impl SuiteSettings {
 
     fn host(&self, listen: SocketAddr, admin_listen: Option<SocketAddr>) -> HostSettings {
         HostSettings {
-            previous_internal_token: None,
+            also_admitted_internal_token: None,
             admin_listen,
             metrics: Metrics::new(),
             listen,

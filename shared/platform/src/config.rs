@@ -85,8 +85,9 @@ pub struct HostSettings {
     pub concurrency_limit: usize,
     /// The suite's service-to-service credential.
     pub internal_token: Secret,
-    /// The credential being rotated out: still admitted, never sent.
-    pub previous_internal_token: Option<Secret>,
+    /// A second credential admitted, never sent: during a rotation, first the one
+    /// coming in, then the one going out (README, "Rotate the internal token").
+    pub also_admitted_internal_token: Option<Secret>,
     /// Where `GET /metrics` answers (none: no admin port).
     pub admin_listen: Option<SocketAddr>,
     /// The service's own metrics registry: the host records every RPC into it, the
@@ -109,9 +110,9 @@ pub struct ServiceArgs {
     /// Service-to-service credential; required when a service runs alone.
     #[arg(long, env = "BEIAN_INTERNAL_TOKEN", hide_env_values = true)]
     pub internal_token: Option<Secret>,
-    /// During a rotation: the credential being replaced, still admitted (never sent).
-    #[arg(long, env = "BEIAN_PREVIOUS_INTERNAL_TOKEN", hide_env_values = true)]
-    pub previous_internal_token: Option<Secret>,
+    /// A second credential admitted, never sent (a rotation's incoming, then outgoing one).
+    #[arg(long, env = "BEIAN_ALSO_ADMITTED_INTERNAL_TOKEN", hide_env_values = true)]
+    pub also_admitted_internal_token: Option<Secret>,
     /// Request timeout in milliseconds.
     #[arg(long, env = "BEIAN_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
@@ -141,7 +142,7 @@ impl ServiceArgs {
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             concurrency_limit: self.concurrency_limit,
             internal_token,
-            previous_internal_token: self.previous_internal_token.clone(),
+            also_admitted_internal_token: self.also_admitted_internal_token.clone(),
             admin_listen: self.admin_listen,
             metrics: crate::metrics::Metrics::new(),
         })

@@ -90,7 +90,7 @@ impl TestApp {
                     request_timeout: Duration::from_secs(10),
                     concurrency_limit: 64,
                     internal_token: token.clone(),
-                    previous_internal_token: None,
+                    also_admitted_internal_token: None,
                     admin_listen: None,
                     metrics: beian_platform::metrics::Metrics::new(),
                 },

@@ -25,16 +25,16 @@ fn is_open_path(path: &str) -> bool {
 }
 
 /// Refuses requests without the credential (UNAUTHENTICATED, CALLER_UNAUTHENTICATED).
-/// During a rotation a service also admits the previous credential, which it never
-/// sends (README, "Rotate the internal token").
+/// During a rotation a service admits a second credential, which it never sends
+/// (README, "Rotate the internal token").
 #[derive(Debug, Clone)]
 pub struct RequireInternalToken {
     admitted: Vec<Secret>,
 }
 
 impl RequireInternalToken {
-    pub fn new(token: Secret, previous: Option<Secret>) -> Self {
-        Self { admitted: std::iter::once(token).chain(previous).collect() }
+    pub fn new(token: Secret, also: Option<Secret>) -> Self {
+        Self { admitted: std::iter::once(token).chain(also).collect() }
     }
 }
 
@@ -125,12 +125,12 @@ mod tests {
         request.body(Body::empty()).unwrap()
     }
 
-    fn service(previous: Option<&str>) -> RequireInternalTokenService<()> {
-        RequireInternalToken::new(Secret::new("new-token"), previous.map(Secret::new)).layer(())
+    fn service(also: Option<&str>) -> RequireInternalTokenService<()> {
+        RequireInternalToken::new(Secret::new("new-token"), also.map(Secret::new)).layer(())
     }
 
     #[test]
-    fn during_a_rotation_the_previous_credential_is_admitted_too() {
+    fn during_a_rotation_a_second_credential_is_admitted_too() {
         let rotating = service(Some("old-token"));
         assert!(rotating.admits(&request(Some("new-token"))));
         assert!(rotating.admits(&request(Some("old-token"))));

@@ -166,7 +166,7 @@ impl Host {
                     .layer(stack)
                     .layer(auth::RequireInternalToken::new(
                         settings.internal_token.clone(),
-                        settings.previous_internal_token.clone(),
+                        settings.also_admitted_internal_token.clone(),
                     ))
                     .add_routes(routes)
                     .serve_with_incoming_shutdown(incoming, draining)
@@ -215,7 +215,7 @@ mod tests {
             request_timeout: Duration::from_secs(1),
             concurrency_limit: 1,
             internal_token: Secret::new("t".repeat(32)),
-            previous_internal_token: None,
+            also_admitted_internal_token: None,
             admin_listen: None,
             metrics: crate::metrics::Metrics::new(),
         };
