@@ -49,6 +49,7 @@ pub enum FlowKind {
     CancelAccess,
     FilingChange,
     FilingTransfer,
+    LegacyPasswordReset,
 }
 
 impl FlowKind {
@@ -59,6 +60,7 @@ impl FlowKind {
             Self::CancelAccess => "CANCEL_ACCESS",
             Self::FilingChange => "FILING_CHANGE",
             Self::FilingTransfer => "FILING_TRANSFER",
+            Self::LegacyPasswordReset => "LEGACY_PASSWORD_RESET",
         }
     }
 }

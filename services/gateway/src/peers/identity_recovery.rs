@@ -28,7 +28,7 @@ use crate::{
         client::Client,
         reviews::{
             Application, AuditAction, AuditEntry, Decision, DocumentRef, FilingDetails,
-            MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument,
+            LegacyLoginDetails, MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument,
             TransferDetails,
         },
     },
@@ -224,6 +224,7 @@ impl IdentityRecovery {
                     application.description,
                     application.filing,
                     application.transfer,
+                    application.legacy_login,
                 )),
                 documents: application
                     .documents
@@ -395,6 +396,7 @@ fn review_subject(
     description: String,
     filing: Option<FilingDetails>,
     transfer: Option<TransferDetails>,
+    legacy_login: Option<LegacyLoginDetails>,
 ) -> pb::ReviewSubject {
     let mut subject = pb::ReviewSubject {
         domain,
@@ -413,6 +415,14 @@ fn review_subject(
         subject.filing_number = transfer.filing_number;
         subject.nature = to_wire(transfer.nature);
         subject.target_account_id = transfer.target_account_id;
+    }
+    if let Some(legacy) = legacy_login {
+        let region = subject.region.get_or_insert_with(common::Region::default);
+        region.city_code = legacy.city_code;
+        region.district_code = legacy.district_code;
+        subject.nature = to_wire(legacy.nature);
+        subject.new_login_email = legacy.new_login_email;
+        subject.applicant_is_principal = legacy.applicant_is_principal;
     }
     subject
 }

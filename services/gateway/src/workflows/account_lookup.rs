@@ -234,6 +234,7 @@ impl AccountLookup {
             domain: flow.state.domain.clone(),
             filing: None,
             transfer: None,
+            legacy_login: None,
             description: request.description,
             documents: request.documents,
         };

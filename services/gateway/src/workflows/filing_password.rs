@@ -120,6 +120,7 @@ impl FilingPassword {
             domain: String::new(),
             filing: Some(request.filing),
             transfer: None,
+            legacy_login: None,
             description: String::new(),
             documents: request.documents,
         };

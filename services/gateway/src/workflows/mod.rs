@@ -9,6 +9,8 @@ pub mod filing;
 pub mod filing_password;
 pub mod filing_transfer;
 pub mod human_check;
+pub mod legacy_login_reset;
+pub mod legacy_password_reset;
 pub mod offline_transfer;
 pub mod password_reset;
 pub mod staff_review;
@@ -32,6 +34,8 @@ pub struct Workflows {
     pub offline_transfer: offline_transfer::OfflineTransfer,
     pub filing_transfer: filing_transfer::FilingTransfer,
     pub password_reset: password_reset::PasswordReset,
+    pub legacy_login_reset: legacy_login_reset::LegacyLoginReset,
+    pub legacy_password_reset: legacy_password_reset::LegacyPasswordReset,
     pub staff_review: staff_review::StaffReview,
     pub review_status: staff_review::ReviewStatus,
 }
@@ -79,6 +83,20 @@ impl Workflows {
                 codes: peers.verification_codes.clone(),
                 registry: peers.filing_registry.clone(),
                 identity: peers.identity_recovery.clone(),
+                flows: flows.clone(),
+            },
+            legacy_login_reset: legacy_login_reset::LegacyLoginReset {
+                codes: peers.verification_codes.clone(),
+                identity: peers.identity_recovery.clone(),
+                review_quota: DailyQuota::new(
+                    db.clone(),
+                    QuotaAction::LegacyLoginReset,
+                    limits.review_requests_per_client_per_day,
+                ),
+            },
+            legacy_password_reset: legacy_password_reset::LegacyPasswordReset {
+                codes: peers.verification_codes.clone(),
+                legacy: peers.legacy_migration.clone(),
                 flows: flows.clone(),
             },
             password_reset: password_reset::PasswordReset {

@@ -67,6 +67,7 @@ impl OfflineTransfer {
                 nature: request.nature,
                 target_account_id: request.target_account_id,
             }),
+            legacy_login: None,
             description: String::new(),
             documents: request.documents,
         };
