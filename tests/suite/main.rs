@@ -13,6 +13,7 @@ mod filing_password;
 mod grpc_web;
 mod health;
 mod legacy_load;
+mod legacy_reset;
 mod limits;
 mod login;
 mod lookup;
