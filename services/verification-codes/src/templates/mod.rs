@@ -205,7 +205,7 @@ mod tests {
     #[test]
     fn names_round_trip_and_are_distinct() {
         let all = Template::all();
-        assert_eq!(all.len(), 15);
+        assert_eq!(all.len(), 16);
         for template in &all {
             assert_eq!(Template::from_name(&template.name()), Some(*template));
         }
