@@ -39,7 +39,8 @@ const LEGACY_PASSWORD: &str = "Legacy#2012pass";
 const NEW_PASSWORD: &str = "Shop#Renewed2027";
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
 const INDIVIDUAL: &[Doc] = &[Doc::IdCardFront, Doc::IdCardBack, Doc::HalfBodyWithIdCard];
-const ORGANISATION_PRINCIPAL: &[Doc] = &[Doc::HalfBodyWithOrganisationCertificate, Doc::IdCardFront, Doc::IdCardBack];
+const ORGANISATION_PRINCIPAL: &[Doc] =
+    &[Doc::HalfBodyWithOrganisationCertificate, Doc::IdCardFront, Doc::IdCardBack];
 
 fn submission(
     filing_number: &str,
@@ -69,7 +70,11 @@ fn submission(
         }),
         documents: documents
             .iter()
-            .map(|kind| Document { kind: *kind as i32, content_type: "image/png".into(), content: PNG.to_vec() })
+            .map(|kind| Document {
+                kind: *kind as i32,
+                content_type: "image/png".into(),
+                content: PNG.to_vec(),
+            })
             .collect(),
         applicant_is_principal: false,
         human_check_token: token,
@@ -154,25 +159,31 @@ async fn the_documents_follow_the_nature_and_the_case_is_due_in_two_business_day
         submit(&suite, submission(FILING, SubjectNature::Individual, &[Doc::IdCardBack], NEW_EMAIL, token))
             .await
             .expect_err("materials");
-    assert_eq!((individual.code(), reason(&individual).as_str()), (Code::InvalidArgument, "MATERIALS_INCOMPLETE"));
+    assert_eq!(
+        (individual.code(), reason(&individual).as_str()),
+        (Code::InvalidArgument, "MATERIALS_INCOMPLETE")
+    );
     assert_eq!(violations(&individual), ["documents[ID_CARD_FRONT]", "documents[HALF_BODY_WITH_ID_CARD]"]);
 
     // an organisation: the photo with its certificate, the ID card, and the sealed letter
     // unless the applicant is a principal
     let token = suite.human_check_token().await;
-    let organisation = submit(&suite, submission(FILING, SubjectNature::Organisation, INDIVIDUAL, NEW_EMAIL, token))
-        .await
-        .expect_err("materials");
+    let organisation =
+        submit(&suite, submission(FILING, SubjectNature::Organisation, INDIVIDUAL, NEW_EMAIL, token))
+            .await
+            .expect_err("materials");
     assert_eq!(reason(&organisation), "MATERIALS_INCOMPLETE");
     assert_eq!(
         violations(&organisation),
         ["documents[HALF_BODY_WITH_ORGANISATION_CERTIFICATE]", "documents[AUTHORISATION_LETTER]"]
     );
     let token = suite.human_check_token().await;
-    let no_letter =
-        submit(&suite, submission(FILING, SubjectNature::Organisation, ORGANISATION_PRINCIPAL, NEW_EMAIL, token))
-            .await
-            .expect_err("not a principal: the letter");
+    let no_letter = submit(
+        &suite,
+        submission(FILING, SubjectNature::Organisation, ORGANISATION_PRINCIPAL, NEW_EMAIL, token),
+    )
+    .await
+    .expect_err("not a principal: the letter");
     assert_eq!(violations(&no_letter), ["documents[AUTHORISATION_LETTER]"]);
     let token = suite.human_check_token().await;
     let principal = SubmitLegacyLoginResetRequest {
@@ -181,16 +192,25 @@ async fn the_documents_follow_the_nature_and_the_case_is_due_in_two_business_day
     };
     let ticket = submit(&suite, principal).await.expect("a principal needs no letter");
     assert!(ticket.case_number.starts_with("RV"), "{ticket:?}");
-    assert_eq!((ticket.kind, ticket.state), (ReviewKind::LegacyLoginReset as i32, ReviewState::Pending as i32));
-    let submitted = DateTime::from_timestamp(ticket.submit_time.expect("submitted").seconds, 0).expect("a time");
+    assert_eq!(
+        (ticket.kind, ticket.state),
+        (ReviewKind::LegacyLoginReset as i32, ReviewState::Pending as i32)
+    );
+    let submitted =
+        DateTime::from_timestamp(ticket.submit_time.expect("submitted").seconds, 0).expect("a time");
     let expected = BusinessCalendar::china_default().deadline(submitted, 2);
-    assert_eq!(ticket.deadline.expect("a deadline").seconds, expected.timestamp(), "2 business days (SPEC §2)");
+    assert_eq!(
+        ticket.deadline.expect("a deadline").seconds,
+        expected.timestamp(),
+        "2 business days (SPEC §2)"
+    );
 
     // a malformed email costs nothing and is named
     let token = suite.human_check_token().await;
-    let typo = submit(&suite, submission(FILING, SubjectNature::Individual, INDIVIDUAL, "not-an-email", token))
-        .await
-        .expect_err("email");
+    let typo =
+        submit(&suite, submission(FILING, SubjectNature::Individual, INDIVIDUAL, "not-an-email", token))
+            .await
+            .expect_err("email");
     assert_eq!((typo.code(), violations(&typo)), (Code::InvalidArgument, vec!["new_login_email".to_owned()]));
     suite.stop().await;
 }
@@ -214,18 +234,19 @@ async fn an_approved_reset_replaces_the_email_once_and_the_new_email_sets_the_pa
     assert!(text.contains(&ticket.case_number) && text.contains(FILING), "{text}");
 
     // the effect retried (a lost answer): the same login, nothing changed, nothing sent again
-    let retried = LegacyMigrationInternalServiceClient::new(suite.channel(suite.addresses().legacy_migration).await)
-        .replace_login_email(with_credential(
-            &suite,
-            ReplaceLoginEmailRequest {
-                case_number: ticket.case_number.clone(),
-                filing_number: FILING.into(),
-                new_login_email: "someone-else@example.com".into(),
-            },
-        ))
-        .await
-        .expect("idempotent")
-        .into_inner();
+    let retried =
+        LegacyMigrationInternalServiceClient::new(suite.channel(suite.addresses().legacy_migration).await)
+            .replace_login_email(with_credential(
+                &suite,
+                ReplaceLoginEmailRequest {
+                    case_number: ticket.case_number.clone(),
+                    filing_number: FILING.into(),
+                    new_login_email: "someone-else@example.com".into(),
+                },
+            ))
+            .await
+            .expect("idempotent")
+            .into_inner();
     assert_eq!(retried.legacy_login_id, "legacy-0001");
     assert_eq!(stored_login(&suite, "legacy-0001").await.0, NEW_EMAIL, "replaced once");
     tokio::time::sleep(Duration::from_millis(1_500)).await;
@@ -282,7 +303,11 @@ async fn the_password_reset_keeps_order_refuses_weak_passwords_and_wrong_codes()
         ("Legacy#2012pass!", "PASSWORD_TOO_SIMILAR"),
     ] {
         let refused = complete(&suite, &started.flow_id, &code, password).await.expect_err(password);
-        assert_eq!((refused.code(), reason(&refused).as_str()), (Code::InvalidArgument, expected), "{password}");
+        assert_eq!(
+            (refused.code(), reason(&refused).as_str()),
+            (Code::InvalidArgument, expected),
+            "{password}"
+        );
         assert_eq!(violations(&refused), ["new_password"]);
     }
     let again = send(&suite, &started.flow_id).await.expect_err("a checked code: no more sends");

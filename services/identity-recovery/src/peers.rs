@@ -86,7 +86,10 @@ impl NoticeContent<'_> {
             ),
             Self::LegacyLoginReset { case_number, filing_number } => (
                 codes::NoticeTemplate::LegacyLoginReset,
-                vec![("case_number", (*case_number).to_owned()), ("filing_number", (*filing_number).to_owned())],
+                vec![
+                    ("case_number", (*case_number).to_owned()),
+                    ("filing_number", (*filing_number).to_owned()),
+                ],
             ),
         }
     }

@@ -96,7 +96,7 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
             workflows.legacy_password_reset,
             workflows.review_status,
         ))
-            .max_decoding_message_size(raised),
+        .max_decoding_message_size(raised),
         legacy_login::DOCUMENT_RPCS,
     ))
     .add_service(limited(

@@ -27,8 +27,8 @@ use crate::{
         },
         client::Client,
         reviews::{
-            Application, AuditAction, AuditEntry, Decision, DocumentRef, FilingDetails,
-            LegacyLoginDetails, MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument,
+            Application, AuditAction, AuditEntry, Decision, DocumentRef, FilingDetails, LegacyLoginDetails,
+            MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument,
             TransferDetails,
         },
     },

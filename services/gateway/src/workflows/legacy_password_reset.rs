@@ -149,7 +149,12 @@ impl LegacyPasswordReset {
         let masked_login_email = mask_email(&request.login_email.0);
         let flow = self
             .flows
-            .create(LegacyResetFlow { target, login_email: request.login_email, sends: 0, step: Step::Started })
+            .create(LegacyResetFlow {
+                target,
+                login_email: request.login_email,
+                sends: 0,
+                step: Step::Started,
+            })
             .await?;
         Ok(ResetStarted { flow_id: flow.id, masked_login_email, expires_at_ms: flow.expires_at_ms })
     }
@@ -194,7 +199,10 @@ impl LegacyPasswordReset {
             Step::CodeSent { code_id } => {
                 let request_id = format!("{}:check:{code_id}", flow.id.as_str());
                 let proof = self.codes.check_code(code_id, &request.code, request_id, client).await?;
-                flow = self.flows.advance(&flow, flow.state.at(Step::ProofHeld { proof: proof.clone() })).await?;
+                flow = self
+                    .flows
+                    .advance(&flow, flow.state.at(Step::ProofHeld { proof: proof.clone() }))
+                    .await?;
                 proof
             }
         };

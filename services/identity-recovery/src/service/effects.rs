@@ -305,14 +305,19 @@ impl EffectWorker {
         if let Err(error) = result {
             let reason = final_refusal(&error, FINAL_LOGIN_RESET_REFUSALS).ok_or(error)?;
             tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "legacy login reset refused for good");
-            effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
+            effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis())
+                .await?;
             return Ok(Outcome::Refused(reason));
         }
         let content =
             NoticeContent::LegacyLoginReset { case_number: &case.case_number, filing_number: &filing_number };
         self.codes
             .enqueue_notice(Notice {
-                idempotency_key: format!("{}:legacy-login-reset:{}", case.case_number, peers::key_part(Channel::Email)),
+                idempotency_key: format!(
+                    "{}:legacy-login-reset:{}",
+                    case.case_number,
+                    peers::key_part(Channel::Email)
+                ),
                 channel: Channel::Email,
                 destination: new_email,
                 locale: case.locale,

@@ -1,8 +1,7 @@
 //! Domain ↔ wire conversions and input validation.
 
 use beian_common::{
-    contact::normalise_email, domain_name::normalise_domain, filing_number::FilingNumber,
-    masking::mask_email,
+    contact::normalise_email, domain_name::normalise_domain, filing_number::FilingNumber, masking::mask_email,
 };
 use beian_platform::wire::{enums::to_wire, required_text};
 use beian_proto::{common::v1 as common, legacy_migration::v1 as pb};
@@ -80,7 +79,10 @@ pub fn password_reset(request: pb::ResetLegacyPasswordRequest) -> Result<Passwor
         return Err(Error::invalid("proof", "is required"));
     }
     if request.new_password.is_empty() || request.new_password.chars().count() > MAX_PASSWORD_CHARS {
-        return Err(Error::invalid("new_password", format!("is required, at most {MAX_PASSWORD_CHARS} characters")));
+        return Err(Error::invalid(
+            "new_password",
+            format!("is required, at most {MAX_PASSWORD_CHARS} characters"),
+        ));
     }
     Ok(PasswordReset {
         login_email: email(&request.login_email, "login_email")?,

@@ -115,7 +115,8 @@ impl LegacyMigration {
         let old = (login.password_format == SUITE_FORMAT).then_some(login.password_hash);
         let new_hash = blocking(move || check_and_hash(&reset.new_password, old.as_deref())).await?;
         let mut tx = self.db.begin().await?;
-        if store::set_password(&mut tx, &reset.request_id, &login.legacy_login_id, &new_hash, now_millis()).await?
+        if store::set_password(&mut tx, &reset.request_id, &login.legacy_login_id, &new_hash, now_millis())
+            .await?
         {
             tx.commit().await?;
             tracing::info!(legacy_login_id = %login.legacy_login_id, "legacy password reset");
@@ -142,5 +143,7 @@ fn check_and_hash(new_password: &str, old_hash: Option<&str>) -> Result<String, 
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| Error::internal(format!("hashing task failed: {e}")))?
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::internal(format!("hashing task failed: {e}")))?
 }
