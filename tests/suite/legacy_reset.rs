@@ -216,6 +216,28 @@ async fn the_documents_follow_the_nature_and_the_case_is_due_in_two_business_day
 }
 
 #[tokio::test]
+async fn each_submission_spends_one_of_the_clients_review_requests_today() {
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.review_requests_per_client_per_day = 1;
+    })
+    .await;
+    let token = suite.human_check_token().await;
+    submit(&suite, submission(FILING, SubjectNature::Individual, INDIVIDUAL, NEW_EMAIL, token))
+        .await
+        .expect("opens");
+    let token = suite.human_check_token().await;
+    let capped = submit(
+        &suite,
+        submission("沪ICP备08001234号", SubjectNature::Individual, INDIVIDUAL, "x@example.com", token),
+    )
+    .await
+    .expect_err("quota");
+    assert_eq!(reason(&capped), "CLIENT_LIMIT");
+    suite.stop().await;
+}
+
+#[tokio::test]
 async fn an_approved_reset_replaces_the_email_once_and_the_new_email_sets_the_password() {
     let suite = demo_suite().await;
     assert!(login_found(&suite, OLD_EMAIL).await && !login_found(&suite, NEW_EMAIL).await);
@@ -267,6 +289,16 @@ async fn an_approved_reset_replaces_the_email_once_and_the_new_email_sets_the_pa
     let refused = approve(&suite, &taken).await;
     assert_eq!(refused.failure_reason, ErrorReason::LegacyLoginEmailInUse as i32, "{refused:?}");
     assert!(login_found(&suite, "pioneer@legacy.example.com").await, "pioneer's login kept its email");
+    // a filing the legacy platform never held: refused for good too
+    let token = suite.human_check_token().await;
+    let current = submit(
+        &suite,
+        submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, "other@example.com", token),
+    )
+    .await
+    .expect("opens");
+    let refused = approve(&suite, &current).await;
+    assert_eq!(refused.failure_reason, ErrorReason::LegacyFilingNotFound as i32, "{refused:?}");
 
     // then 找回密码 on the new email: a code to it, the new password set
     let started = start(&suite, NEW_EMAIL).await.expect("starts");
