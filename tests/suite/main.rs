@@ -15,6 +15,7 @@ mod grpc_web;
 mod health;
 mod legacy_claim;
 mod legacy_load;
+mod legacy_reset;
 mod limits;
 mod login;
 mod lookup;

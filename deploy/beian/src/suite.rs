@@ -233,6 +233,7 @@ impl RunningSuite {
         let legacy_migration = legacy_migration::Application::build(legacy_migration::Settings::local(
             settings.host(settings.addresses.legacy_migration, settings.admin.map(|a| a.legacy_migration)),
             settings.databases.legacy_migration.clone(),
+            peers.clone(),
         ))
         .await?;
         peers.filing_registry = url(filing_registry.local_addr());

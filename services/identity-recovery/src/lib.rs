@@ -153,7 +153,7 @@ impl LoginSettings {
 pub struct Settings {
     pub host: HostSettings,
     pub database: DatabaseLocation,
-    /// Where verification-codes and filing-registry listen, and the timeout.
+    /// Where verification-codes, filing-registry and legacy-migration listen, and the timeout.
     pub peers: PeerSettings,
     /// Which days count for review deadlines.
     pub calendar: BusinessCalendar,
@@ -232,6 +232,7 @@ impl app::Service for Service {
         settings.sessions.validate()?;
         let verification_codes = peers::VerificationCodes::connect(&settings.peers, &settings.host)?;
         let filing_registry = peers::FilingRegistry::connect(&settings.peers, &settings.host)?;
+        let legacy_migration = peers::LegacyMigration::connect(&settings.peers, &settings.host)?;
         let calendar = settings.calendar;
         let pace = settings.effects;
         let retry = settings.login.lock_notice_retry;
@@ -249,6 +250,7 @@ impl app::Service for Service {
                 db.clone(),
                 verification_codes,
                 filing_registry,
+                legacy_migration,
                 pace,
                 api.effects_doorbell(),
             );

@@ -15,6 +15,9 @@ use beian_proto::{
     filing_registry::v1::{
         self as registry, filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
     },
+    legacy_migration::v1::{
+        self as legacy, legacy_migration_internal_service_client::LegacyMigrationInternalServiceClient,
+    },
     verification_codes::v1::{
         self as codes, verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
     },
@@ -53,6 +56,9 @@ pub enum NoticeContent<'a> {
     PasswordChanged,
     /// "Your account {masked_login_name} was locked".
     AccountLocked { masked_login_name: &'a str },
+    /// "Your legacy login reset {case_number} for {filing_number} was approved: this email
+    /// is the legacy login now" (SPEC §2), to the new email.
+    LegacyLoginReset { case_number: &'a str, filing_number: &'a str },
 }
 
 impl NoticeContent<'_> {
@@ -77,6 +83,13 @@ impl NoticeContent<'_> {
             Self::AccountLocked { masked_login_name } => (
                 codes::NoticeTemplate::AccountLocked,
                 vec![("masked_login_name", (*masked_login_name).to_owned())],
+            ),
+            Self::LegacyLoginReset { case_number, filing_number } => (
+                codes::NoticeTemplate::LegacyLoginReset,
+                vec![
+                    ("case_number", (*case_number).to_owned()),
+                    ("filing_number", (*filing_number).to_owned()),
+                ],
             ),
         }
     }
@@ -224,6 +237,43 @@ impl FilingRegistry {
                 staff_id: transfer.staff_id.to_owned(),
                 filing_number: transfer.filing_number.to_owned(),
                 locale: transfer.locale.as_str().to_owned(),
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// An approved LEGACY_LOGIN_RESET. No `Debug`: the email is personal data.
+pub struct LoginEmailReplacement<'a> {
+    /// The idempotency key: legacy-migration replaces the email once per case.
+    pub case_number: &'a str,
+    /// Subject or website number, as given in the case.
+    pub filing_number: &'a str,
+    pub new_login_email: &'a str,
+}
+
+/// legacy-migration's internal API: the effects of reviews it owns.
+#[derive(Debug, Clone)]
+pub struct LegacyMigration {
+    client: LegacyMigrationInternalServiceClient<PeerChannel>,
+}
+
+impl LegacyMigration {
+    /// Connects lazily, so legacy-migration may start after this service.
+    pub fn connect(settings: &PeerSettings, host: &HostSettings) -> anyhow::Result<Self> {
+        let timeout = Duration::from_millis(settings.timeout_ms);
+        let channel = peer_channel(&settings.legacy_migration, timeout, &host.internal_token, &host.metrics)?;
+        Ok(Self { client: LegacyMigrationInternalServiceClient::new(channel) })
+    }
+
+    /// Replaces the filing's legacy login email; idempotent on the case number.
+    pub async fn replace_login_email(&self, change: LoginEmailReplacement<'_>) -> Result<(), Error> {
+        self.client
+            .clone()
+            .replace_login_email(legacy::ReplaceLoginEmailRequest {
+                case_number: change.case_number.to_owned(),
+                filing_number: change.filing_number.to_owned(),
+                new_login_email: change.new_login_email.to_owned(),
             })
             .await?;
         Ok(())

@@ -5,12 +5,14 @@ mod eligibility;
 pub mod error;
 mod grpc;
 mod legacy;
+mod login_reset;
+mod peers;
 pub mod seed;
 mod service;
 
 use beian_platform::{
     app::{self, Start},
-    config::{HostSettings, ServiceArgs, ports},
+    config::{HostSettings, PeerSettings, ServiceArgs, ports},
     host::Exposure,
     storage::{Database, DatabaseLocation},
 };
@@ -25,22 +27,27 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Settings {
     pub host: HostSettings,
     pub database: DatabaseLocation,
+    /// Where verification-codes listens (legacy password resets redeem its proofs).
+    pub peers: PeerSettings,
 }
 
 impl Settings {
     pub fn from_args(args: &ServiceArgs) -> anyhow::Result<Self> {
-        Ok(Self::local(args.host(ports::LEGACY_MIGRATION)?, args.database(NAME)))
+        Ok(Self::local(args.host(ports::LEGACY_MIGRATION)?, args.database(NAME), args.peers.clone()))
     }
 
-    /// For the suite launcher and tests: nothing beyond where to serve and store.
-    pub fn local(host: HostSettings, database: DatabaseLocation) -> Self {
-        Self { host, database }
+    /// For the suite launcher and tests: where to serve and store, and the peers.
+    pub fn local(host: HostSettings, database: DatabaseLocation, peers: PeerSettings) -> Self {
+        Self { host, database, peers }
     }
 }
 
 /// legacy-migration as the platform runs it.
 #[derive(Debug)]
-pub struct Service(service::LegacyMigration);
+pub struct Service {
+    api: service::LegacyMigration,
+    codes: peers::VerificationCodes,
+}
 
 /// The service, migrated and bound, ready to serve.
 pub type Application = app::Application<Service>;
@@ -56,12 +63,14 @@ impl app::Service for Service {
     }
 
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
-        Ok(Start::new(settings.host, settings.database, |db: Database| {
-            Self(service::LegacyMigration::new(db))
+        let codes = peers::VerificationCodes::connect(&settings.peers, &settings.host)?;
+        Ok(Start::new(settings.host, settings.database, move |db: Database| Self {
+            api: service::LegacyMigration::new(db),
+            codes,
         }))
     }
 
     fn routes(self) -> Routes {
-        grpc::routes(self.0)
+        grpc::routes(self.api, self.codes)
     }
 }

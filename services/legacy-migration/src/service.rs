@@ -15,7 +15,7 @@ use crate::{
 
 #[derive(Debug, Clone)]
 pub struct LegacyMigration {
-    db: Database,
+    pub(crate) db: Database,
 }
 
 /// What the legacy platform holds of a domain.

@@ -50,6 +50,7 @@ pub enum FlowKind {
     FilingChange,
     FilingTransfer,
     LegacyClaim,
+    LegacyPasswordReset,
 }
 
 impl FlowKind {
@@ -61,6 +62,7 @@ impl FlowKind {
             Self::FilingChange => "FILING_CHANGE",
             Self::FilingTransfer => "FILING_TRANSFER",
             Self::LegacyClaim => "LEGACY_CLAIM",
+            Self::LegacyPasswordReset => "LEGACY_PASSWORD_RESET",
         }
     }
 }

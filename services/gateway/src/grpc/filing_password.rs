@@ -37,7 +37,7 @@ impl FilingPasswordApi {
 
 /// Province, number and certificate as typed: checked for form only (whether they match
 /// a filing is the registry's answer, after the pass is spent).
-fn filing_details(
+pub(super) fn filing_details(
     province_code: &str,
     filing_number: &str,
     certificate_type: i32,

@@ -1,25 +1,102 @@
-//! `beian.gateway.v1.LegacyLoginService`.
+//! `beian.gateway.v1.LegacyLoginService` (SPEC §2): requests validated into the
+//! workflows' domain requests, answers converted back.
 
-use beian_platform::wire::required_text;
+use beian_common::{contact::normalise_email, filing_number::is_province_code};
+use beian_platform::wire::{enums::required, required_text, timestamp};
 use beian_proto::gateway::v1::{self as pb, legacy_login_service_server::LegacyLoginService};
 use tonic::{Request, Response, Status};
 
-use super::{caller, convert};
-use crate::{error::Error, workflows::staff_review::ReviewStatus};
+use super::{
+    account_lookup::{applicant, documents, pass_token},
+    caller, convert,
+    filing_password::filing_details,
+};
+use crate::{
+    error::Error,
+    flows::FlowId,
+    model::{TypedCode, account::NewPassword, reviews::LegacyLoginDetails},
+    workflows::{
+        legacy_login_reset::{LegacyLoginReset, Submit},
+        legacy_password_reset::{CompleteReset, LegacyPasswordReset, LoginEmail, SendResetCode, StartReset},
+        staff_review::ReviewStatus,
+    },
+};
 
 /// The RPCs of this service that take documents (see `limits`).
 pub const DOCUMENT_RPCS: &[&str] = &["SubmitLegacyLoginReset"];
 
-/// GetReviewStatus works for every kind of case; the legacy login RPCs are delivered by
-/// later issues and answer UNIMPLEMENTED (NOT_IMPLEMENTED) until then.
 #[derive(Debug, Clone)]
 pub struct LegacyLoginApi {
+    login_reset: LegacyLoginReset,
+    password_reset: LegacyPasswordReset,
     review_status: ReviewStatus,
 }
 
 impl LegacyLoginApi {
-    pub fn new(review_status: ReviewStatus) -> Self {
-        Self { review_status }
+    pub fn new(
+        login_reset: LegacyLoginReset,
+        password_reset: LegacyPasswordReset,
+        review_status: ReviewStatus,
+    ) -> Self {
+        Self { login_reset, password_reset, review_status }
+    }
+}
+
+fn email(value: &str, field: &'static str) -> Result<String, Error> {
+    normalise_email(value).map_err(|e| Error::invalid(field, e.to_string()))
+}
+
+/// Everything is checked before anything is spent: a typo costs neither the pass nor quota.
+impl TryFrom<pb::SubmitLegacyLoginResetRequest> for Submit {
+    type Error = Error;
+
+    fn try_from(request: pb::SubmitLegacyLoginResetRequest) -> Result<Self, Error> {
+        let region = request.region.unwrap_or_default();
+        if !is_province_code(region.province_code.trim()) {
+            return Err(Error::invalid("region.province_code", "must be a province's code such as 110000"));
+        }
+        Ok(Self {
+            filing: filing_details(
+                &region.province_code,
+                &request.filing_number,
+                request.certificate_type,
+                &request.certificate_number,
+            )?,
+            legacy_login: LegacyLoginDetails {
+                nature: required("nature", request.nature)?,
+                city_code: region.city_code.trim().to_owned(),
+                district_code: region.district_code.trim().to_owned(),
+                new_login_email: email(&request.new_login_email, "new_login_email")?,
+                applicant_is_principal: request.applicant_is_principal,
+            },
+            applicant: applicant(request.applicant.unwrap_or_default())?,
+            documents: documents(request.documents)?,
+            pass: pass_token(&request.human_check_token)?,
+        })
+    }
+}
+
+impl TryFrom<pb::StartLegacyPasswordResetRequest> for StartReset {
+    type Error = Error;
+
+    fn try_from(request: pb::StartLegacyPasswordResetRequest) -> Result<Self, Error> {
+        Ok(Self {
+            login_email: LoginEmail(email(&request.legacy_login_email, "legacy_login_email")?),
+            pass: pass_token(&request.human_check_token)?,
+        })
+    }
+}
+
+impl TryFrom<pb::CompleteLegacyPasswordResetRequest> for CompleteReset {
+    type Error = Error;
+
+    fn try_from(request: pb::CompleteLegacyPasswordResetRequest) -> Result<Self, Error> {
+        let flow_id = FlowId::parse(&request.flow_id)?;
+        let code = TypedCode::parse(&request.code)
+            .ok_or_else(|| Error::invalid("code", "must be the 6 digits of the message"))?;
+        let new_password =
+            NewPassword::parse(request.new_password).map_err(|d| Error::invalid("new_password", d))?;
+        Ok(Self { flow_id, code, new_password })
     }
 }
 
@@ -29,9 +106,11 @@ type Reply<T> = Result<Response<T>, Status>;
 impl LegacyLoginService for LegacyLoginApi {
     async fn submit_legacy_login_reset(
         &self,
-        _request: Request<pb::SubmitLegacyLoginResetRequest>,
+        request: Request<pb::SubmitLegacyLoginResetRequest>,
     ) -> Reply<pb::SubmitLegacyLoginResetResponse> {
-        Err(Error::not_implemented("SubmitLegacyLoginReset").into())
+        let client = caller::client(&request)?;
+        let ticket = self.login_reset.submit(Submit::try_from(request.into_inner())?, &client).await?;
+        Ok(Response::new(pb::SubmitLegacyLoginResetResponse { ticket: Some(convert::ticket(ticket)) }))
     }
 
     /// identity-recovery checks the number's shape and normalises the mobile; a wrong
@@ -52,22 +131,32 @@ impl LegacyLoginService for LegacyLoginApi {
 
     async fn start_legacy_password_reset(
         &self,
-        _request: Request<pb::StartLegacyPasswordResetRequest>,
+        request: Request<pb::StartLegacyPasswordResetRequest>,
     ) -> Reply<pb::StartLegacyPasswordResetResponse> {
-        Err(Error::not_implemented("StartLegacyPasswordReset").into())
+        let started = self.password_reset.start(StartReset::try_from(request.into_inner())?).await?;
+        Ok(Response::new(pb::StartLegacyPasswordResetResponse {
+            flow_id: started.flow_id.as_str().to_owned(),
+            masked_login_email: started.masked_login_email,
+            expire_time: Some(timestamp(started.expires_at_ms)),
+        }))
     }
 
     async fn send_legacy_password_reset_code(
         &self,
-        _request: Request<pb::SendLegacyPasswordResetCodeRequest>,
+        request: Request<pb::SendLegacyPasswordResetCodeRequest>,
     ) -> Reply<pb::SendLegacyPasswordResetCodeResponse> {
-        Err(Error::not_implemented("SendLegacyPasswordResetCode").into())
+        let client = caller::client(&request)?;
+        let request = SendResetCode { flow_id: FlowId::parse(&request.get_ref().flow_id)? };
+        let sent = self.password_reset.send_code(request, &client).await?;
+        Ok(Response::new(pb::SendLegacyPasswordResetCodeResponse { code: Some(convert::code_sent(sent)) }))
     }
 
     async fn complete_legacy_password_reset(
         &self,
-        _request: Request<pb::CompleteLegacyPasswordResetRequest>,
+        request: Request<pb::CompleteLegacyPasswordResetRequest>,
     ) -> Reply<pb::CompleteLegacyPasswordResetResponse> {
-        Err(Error::not_implemented("CompleteLegacyPasswordReset").into())
+        let client = caller::client(&request)?;
+        self.password_reset.complete(CompleteReset::try_from(request.into_inner())?, &client).await?;
+        Ok(Response::new(pb::CompleteLegacyPasswordResetResponse {}))
     }
 }

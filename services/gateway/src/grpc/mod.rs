@@ -97,8 +97,12 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
     ))
     .add_service(limited(
         &resolve,
-        LegacyLoginServiceServer::new(legacy_login::LegacyLoginApi::new(workflows.review_status))
-            .max_decoding_message_size(raised),
+        LegacyLoginServiceServer::new(legacy_login::LegacyLoginApi::new(
+            workflows.legacy_login_reset,
+            workflows.legacy_password_reset,
+            workflows.review_status,
+        ))
+        .max_decoding_message_size(raised),
         legacy_login::DOCUMENT_RPCS,
     ))
     .add_service(limited(

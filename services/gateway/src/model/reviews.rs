@@ -96,6 +96,8 @@ pub struct Application {
     pub transfer: Option<TransferDetails>,
     /// Legacy claims: the legacy filing claimed (the claiming account is `holder_account_id`).
     pub claim: Option<ClaimDetails>,
+    /// Legacy login resets: the subject's nature and region and the new login email.
+    pub legacy_login: Option<LegacyLoginDetails>,
     pub description: String,
     pub documents: Vec<Document>,
 }
@@ -128,6 +130,32 @@ impl fmt::Debug for ClaimDetails {
             .field("filing_number", &self.filing_number)
             .field("nature", &self.nature)
             .field("certificate_number", &beian_common::masking::mask_id_number(&self.certificate_number))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A legacy login reset (SPEC §2) as its applicant asks for it; the filing's number and
+/// certificate travel as [`FilingDetails`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct LegacyLoginDetails {
+    /// Fixes which documents the case needs.
+    pub nature: Nature,
+    /// City and district codes as typed (identity-recovery checks them); the province is
+    /// the filing details'.
+    pub city_code: String,
+    pub district_code: String,
+    /// Normalised; replaces the legacy login email once approved.
+    pub new_login_email: String,
+    /// The subject's or a website's principal: no authorisation letter needed.
+    pub applicant_is_principal: bool,
+}
+
+impl fmt::Debug for LegacyLoginDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LegacyLoginDetails")
+            .field("nature", &self.nature)
+            .field("new_login_email", &beian_common::masking::mask_email(&self.new_login_email))
+            .field("applicant_is_principal", &self.applicant_is_principal)
             .finish_non_exhaustive()
     }
 }

@@ -28,8 +28,8 @@ use crate::{
         client::Client,
         reviews::{
             Application, AuditAction, AuditEntry, ClaimDetails, Decision, DocumentRef, FilingDetails,
-            MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase, StoredDocument,
-            TransferDetails,
+            LegacyLoginDetails, MAX_APPLICATION_BYTES, QueuePage, QueueQuery, ReviewTicket, StaffCase,
+            StoredDocument, TransferDetails,
         },
     },
 };
@@ -225,6 +225,7 @@ impl IdentityRecovery {
                     application.filing,
                     application.transfer,
                     application.claim,
+                    application.legacy_login,
                 )),
                 documents: application
                     .documents
@@ -397,6 +398,7 @@ fn review_subject(
     filing: Option<FilingDetails>,
     transfer: Option<TransferDetails>,
     claim: Option<ClaimDetails>,
+    legacy_login: Option<LegacyLoginDetails>,
 ) -> pb::ReviewSubject {
     let mut subject = pb::ReviewSubject {
         domain,
@@ -426,6 +428,14 @@ fn review_subject(
         });
         subject.certificate_type = to_wire(claim.certificate_type);
         subject.certificate_number = claim.certificate_number;
+    }
+    if let Some(legacy) = legacy_login {
+        let region = subject.region.get_or_insert_with(common::Region::default);
+        region.city_code = legacy.city_code;
+        region.district_code = legacy.district_code;
+        subject.nature = to_wire(legacy.nature);
+        subject.new_login_email = legacy.new_login_email;
+        subject.applicant_is_principal = legacy.applicant_is_principal;
     }
     subject
 }

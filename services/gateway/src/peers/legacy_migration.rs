@@ -8,7 +8,19 @@ use beian_proto::legacy_migration::v1::{
 };
 
 use super::answered;
-use crate::{error::Error, model::LegacyStatus};
+use crate::{
+    error::Error,
+    model::{LegacyStatus, account::NewPassword},
+};
+
+/// What setting a legacy password needs. No `Debug`: email, proof and password are secrets.
+pub struct LegacyPasswordReset<'a> {
+    pub login_email: &'a str,
+    pub proof: &'a str,
+    pub new_password: &'a NewPassword,
+    /// Names the reset (the flow id): a retry changes nothing twice.
+    pub request_id: &'a str,
+}
 
 #[derive(Debug, Clone)]
 pub struct LegacyMigration {
@@ -34,5 +46,31 @@ impl LegacyMigration {
         let action = answered("legacy action", reply.action)?;
         let date = reply.submitted_on.unwrap_or_default();
         Ok(Some(LegacyStatus { action, submitted_on: (date.year, date.month, date.day) }))
+    }
+
+    /// Whether a legacy login has `email` (any case).
+    pub async fn legacy_login_exists(&self, email: &str) -> Result<bool, Error> {
+        let reply = self
+            .client
+            .clone()
+            .find_legacy_login(pb::FindLegacyLoginRequest { login_email: email.to_owned() })
+            .await?
+            .into_inner();
+        Ok(reply.found)
+    }
+
+    /// Sets a new password on the legacy login of `login_email`, given the proof of a
+    /// LEGACY_PASSWORD_RESET code to it; the policy refusals pass through.
+    pub async fn reset_legacy_password(&self, reset: LegacyPasswordReset<'_>) -> Result<(), Error> {
+        self.client
+            .clone()
+            .reset_legacy_password(pb::ResetLegacyPasswordRequest {
+                login_email: reset.login_email.to_owned(),
+                proof: reset.proof.to_owned(),
+                new_password: reset.new_password.expose().to_owned(),
+                request_id: reset.request_id.to_owned(),
+            })
+            .await?;
+        Ok(())
     }
 }

@@ -20,7 +20,7 @@ use crate::error::Error;
 pub use self::{
     filing_registry::{FilingRegistry, Transfer},
     identity_recovery::{CompleteLookup, IdentityRecovery, ResetPassword},
-    legacy_migration::LegacyMigration,
+    legacy_migration::{LegacyMigration, LegacyPasswordReset},
     verification_codes::VerificationCodes,
 };
 

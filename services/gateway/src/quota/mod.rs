@@ -25,6 +25,8 @@ pub enum QuotaAction {
     ReviewStatusLookup,
     /// SubmitOfflineTransfer (opens a review case too).
     OfflineTransfer,
+    /// SubmitLegacyLoginReset (opens a review case too).
+    LegacyLoginReset,
 }
 
 impl QuotaAction {
@@ -34,6 +36,7 @@ impl QuotaAction {
             Self::FilingPasswordReview => "FILING_PASSWORD_REVIEW",
             Self::ReviewStatusLookup => "REVIEW_STATUS_LOOKUP",
             Self::OfflineTransfer => "OFFLINE_TRANSFER_REVIEW",
+            Self::LegacyLoginReset => "LEGACY_LOGIN_RESET_REVIEW",
         }
     }
 }

@@ -235,6 +235,7 @@ impl AccountLookup {
             filing: None,
             transfer: None,
             claim: None,
+            legacy_login: None,
             description: request.description,
             documents: request.documents,
         };

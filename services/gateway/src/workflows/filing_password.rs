@@ -121,6 +121,7 @@ impl FilingPassword {
             filing: Some(request.filing),
             transfer: None,
             claim: None,
+            legacy_login: None,
             description: String::new(),
             documents: request.documents,
         };

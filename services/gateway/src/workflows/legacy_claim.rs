@@ -165,6 +165,7 @@ impl LegacyClaim {
             filing: None,
             transfer: None,
             claim: Some(flow.state.claim.clone()),
+            legacy_login: None,
             description: String::new(),
             documents: request.documents,
         };

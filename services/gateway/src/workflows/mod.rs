@@ -11,6 +11,8 @@ pub mod filing_transfer;
 pub mod filing_type;
 pub mod human_check;
 pub mod legacy_claim;
+pub mod legacy_login_reset;
+pub mod legacy_password_reset;
 pub mod offline_transfer;
 pub mod password_reset;
 pub mod staff_review;
@@ -36,6 +38,8 @@ pub struct Workflows {
     pub filing_type: filing_type::FilingTypeCheck,
     pub legacy_claim: legacy_claim::LegacyClaim,
     pub password_reset: password_reset::PasswordReset,
+    pub legacy_login_reset: legacy_login_reset::LegacyLoginReset,
+    pub legacy_password_reset: legacy_password_reset::LegacyPasswordReset,
     pub staff_review: staff_review::StaffReview,
     pub review_status: staff_review::ReviewStatus,
 }
@@ -94,6 +98,20 @@ impl Workflows {
                 codes: peers.verification_codes.clone(),
                 identity: peers.identity_recovery.clone(),
                 registry: peers.filing_registry.clone(),
+                legacy: peers.legacy_migration.clone(),
+                flows: flows.clone(),
+            },
+            legacy_login_reset: legacy_login_reset::LegacyLoginReset {
+                codes: peers.verification_codes.clone(),
+                identity: peers.identity_recovery.clone(),
+                review_quota: DailyQuota::new(
+                    db.clone(),
+                    QuotaAction::LegacyLoginReset,
+                    limits.review_requests_per_client_per_day,
+                ),
+            },
+            legacy_password_reset: legacy_password_reset::LegacyPasswordReset {
+                codes: peers.verification_codes.clone(),
                 legacy: peers.legacy_migration.clone(),
                 flows: flows.clone(),
             },

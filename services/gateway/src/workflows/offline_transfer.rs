@@ -68,6 +68,7 @@ impl OfflineTransfer {
                 target_account_id: request.target_account_id,
             }),
             claim: None,
+            legacy_login: None,
             description: String::new(),
             documents: request.documents,
         };

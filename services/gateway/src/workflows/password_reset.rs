@@ -36,9 +36,9 @@ use crate::{
 
 /// verification-codes' defaults (`BEIAN_CODE_TTL_SECS`, `BEIAN_CODE_RESEND_COOLDOWN_SECS`,
 /// `BEIAN_CODE_MAX_CHECKS`), which a decoy imitates.
-const DECOY_CODE_TTL_MS: i64 = 300_000;
-const DECOY_COOLDOWN_MS: i64 = 60_000;
-const DECOY_MAX_CHECKS: u32 = 5;
+pub(super) const DECOY_CODE_TTL_MS: i64 = 300_000;
+pub(super) const DECOY_COOLDOWN_MS: i64 = 60_000;
+pub(super) const DECOY_MAX_CHECKS: u32 = 5;
 
 /// Step 1's request.
 #[derive(Debug, Clone)]

@@ -30,7 +30,13 @@ pub struct Decision {
 /// claim) arrive with their workflows; until then their approval is refused rather than
 /// left pending for ever.
 pub fn effect_delivered(kind: ReviewKind) -> bool {
-    matches!(kind, ReviewKind::AccountLookup | ReviewKind::FilingPassword | ReviewKind::OfflineTransfer)
+    matches!(
+        kind,
+        ReviewKind::AccountLookup
+            | ReviewKind::FilingPassword
+            | ReviewKind::OfflineTransfer
+            | ReviewKind::LegacyLoginReset
+    )
 }
 
 /// Decides `decision.case_number` at `now_ms`. REVIEW_CASE_NOT_FOUND for an unknown case,

@@ -6,6 +6,10 @@
 //! retry after a crash or a lost answer does nothing twice; a failure is retried with
 //! exponential back-off until it succeeds, the case staying APPROVED meanwhile.
 //!
+//! An approved LEGACY_LOGIN_RESET has legacy-migration replace the filing's legacy login
+//! email, then tells the new email; an email another legacy login took meanwhile, or a
+//! filing the legacy platform never held, completes the case with that reason.
+//!
 //! A transfer rule may no longer hold when staff approve (the target took a subject in
 //! the meantime): filing-registry's refusal with such a rule's reason is final, so the
 //! case is COMPLETED with that reason and the applicant is told, instead of retrying for
@@ -28,8 +32,8 @@ use crate::{
     error::Error,
     locale::Locale,
     peers::{
-        self, Channel, FilingPasswordIssue, FilingRegistry, Notice, NoticeContent, SubjectTransfer,
-        VerificationCodes,
+        self, Channel, FilingPasswordIssue, FilingRegistry, LegacyMigration, LoginEmailReplacement, Notice,
+        NoticeContent, SubjectTransfer, VerificationCodes,
     },
     reviews::{
         ReviewCase, ReviewKind,
@@ -54,6 +58,10 @@ const FINAL_TRANSFER_REFUSALS: &[ErrorReason] = &[
     ErrorReason::FilingNotMatched,
     ErrorReason::NoSubjectHeld,
 ];
+
+/// legacy-migration's refusals of a login email replacement that a retry cannot change.
+const FINAL_LOGIN_RESET_REFUSALS: &[ErrorReason] =
+    &[ErrorReason::LegacyLoginEmailInUse, ErrorReason::LegacyFilingNotFound];
 
 /// What an approval's attempt came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +98,7 @@ pub struct EffectWorker {
     db: Database,
     codes: VerificationCodes,
     registry: FilingRegistry,
+    legacy: LegacyMigration,
     pace: EffectPace,
     doorbell: Arc<Notify>,
 }
@@ -99,10 +108,11 @@ impl EffectWorker {
         db: Database,
         codes: VerificationCodes,
         registry: FilingRegistry,
+        legacy: LegacyMigration,
         pace: EffectPace,
         doorbell: Arc<Notify>,
     ) -> Self {
-        Self { db, codes, registry, pace, doorbell }
+        Self { db, codes, registry, legacy, pace, doorbell }
     }
 
     /// Applies due effects until `stop` turns true. An attempt cut off by the stop keeps
@@ -208,6 +218,7 @@ impl EffectWorker {
                 Ok(Outcome::Applied)
             }
             (EffectAction::Apply, ReviewKind::OfflineTransfer) => self.transfer(&case).await,
+            (EffectAction::Apply, ReviewKind::LegacyLoginReset) => self.replace_legacy_login(&case).await,
             (EffectAction::Apply, ReviewKind::AccountLookup) => {
                 let holder = case.subject.account_id.as_deref().ok_or_else(|| {
                     Error::internal(format!("case {} names no holder account", case.case_number))
@@ -263,12 +274,57 @@ impl EffectWorker {
             .await;
         let reason = match result {
             Ok(()) => return Ok(Outcome::Applied),
-            Err(error) => final_refusal(&error).ok_or(error)?,
+            Err(error) => final_refusal(&error, FINAL_TRANSFER_REFUSALS).ok_or(error)?,
         };
         tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "offline transfer refused for good");
         effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
         self.notify_transfer_refused(case, reason).await?;
         Ok(Outcome::Refused(reason))
+    }
+
+    /// An approved LEGACY_LOGIN_RESET: legacy-migration replaces the login email (keyed by
+    /// the case number), then the new email is told, keyed `<case>:legacy-login-reset:email`.
+    /// A final refusal completes the case with its reason, which the applicant reads in
+    /// GetReviewStatus; nothing is sent to an email that did not become the login.
+    async fn replace_legacy_login(&self, case: &ReviewCase) -> Result<Outcome, Error> {
+        if let Some(reason) = case.failure_reason {
+            return Ok(Outcome::Refused(reason));
+        }
+        let missing = |what: &str| Error::internal(format!("case {} names no {what}", case.case_number));
+        let filing_number =
+            case.subject.filing_number.as_ref().ok_or_else(|| missing("filing number"))?.to_string();
+        let new_email = case.subject.new_login_email.as_deref().ok_or_else(|| missing("new login email"))?;
+        let result = self
+            .legacy
+            .replace_login_email(LoginEmailReplacement {
+                case_number: &case.case_number,
+                filing_number: &filing_number,
+                new_login_email: new_email,
+            })
+            .await;
+        if let Err(error) = result {
+            let reason = final_refusal(&error, FINAL_LOGIN_RESET_REFUSALS).ok_or(error)?;
+            tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "legacy login reset refused for good");
+            effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis())
+                .await?;
+            return Ok(Outcome::Refused(reason));
+        }
+        let content =
+            NoticeContent::LegacyLoginReset { case_number: &case.case_number, filing_number: &filing_number };
+        self.codes
+            .enqueue_notice(Notice {
+                idempotency_key: format!(
+                    "{}:legacy-login-reset:{}",
+                    case.case_number,
+                    peers::key_part(Channel::Email)
+                ),
+                channel: Channel::Email,
+                destination: new_email,
+                locale: case.locale,
+                content,
+            })
+            .await?;
+        Ok(Outcome::Applied)
     }
 
     /// "Your transfer {case} could not be completed: <the rule that failed>" in the case's language.
@@ -305,11 +361,11 @@ impl EffectWorker {
     }
 }
 
-/// The reason of a refusal no retry can change; None for anything worth retrying
+/// The reason of a refusal no retry can change (one of `finals`); None for anything worth retrying
 /// (unreachable, too slow, not implemented yet, an internal failure).
-fn final_refusal(error: &Error) -> Option<ErrorReason> {
+fn final_refusal(error: &Error, finals: &[ErrorReason]) -> Option<ErrorReason> {
     let Error::Common(Common::Refused(status)) = error else { return None };
-    reason_of(status).filter(|reason| FINAL_TRANSFER_REFUSALS.contains(reason))
+    reason_of(status).filter(|reason| finals.contains(reason))
 }
 
 /// The suite's own words for `reason` in `locale` (the message a refusal carries).

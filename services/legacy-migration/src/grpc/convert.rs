@@ -1,11 +1,23 @@
 //! Domain ↔ wire conversions and input validation.
 
-use beian_common::{domain_name::normalise_domain, masking::mask_email};
-use beian_platform::wire::enums::to_wire;
+use beian_common::{
+    contact::normalise_email, domain_name::normalise_domain, filing_number::FilingNumber, masking::mask_email,
+};
+use beian_platform::wire::{enums::to_wire, required_text};
 use beian_proto::{common::v1 as common, legacy_migration::v1 as pb};
 use chrono::Datelike;
 
-use crate::{eligibility::LegacyAction, error::Error, service::Classification};
+use crate::{
+    eligibility::LegacyAction,
+    error::Error,
+    login_reset::{EmailReplacement, FoundLogin, PasswordReset},
+    service::Classification,
+};
+
+/// Longest case number or request id taken as a key.
+const MAX_KEY_CHARS: usize = 128;
+/// Longest new password taken (Argon2id hashes it; the policy wants at least 8).
+const MAX_PASSWORD_CHARS: usize = 128;
 
 pub fn domain(value: &str) -> Result<String, Error> {
     normalise_domain(value).map_err(|e| Error::invalid("domain", e.to_string()))
@@ -30,4 +42,52 @@ pub fn classification(found: Option<Classification>) -> pb::ClassifyDomainRespon
         }),
         masked_legacy_email: mask_email(&found.login_email),
     }
+}
+
+/// A normalised email (domain lower-cased, IDN as punycode), or INVALID_ARGUMENT naming `field`.
+pub fn email(value: &str, field: &'static str) -> Result<String, Error> {
+    normalise_email(value).map_err(|e| Error::invalid(field, e.to_string()))
+}
+
+fn key(value: &str, field: &'static str) -> Result<String, Error> {
+    Ok(required_text(value, MAX_KEY_CHARS).map_err(|d| Error::invalid(field, d))?.to_owned())
+}
+
+pub fn email_replacement(request: pb::ReplaceLoginEmailRequest) -> Result<EmailReplacement, Error> {
+    Ok(EmailReplacement {
+        case_number: key(&request.case_number, "case_number")?,
+        filing_number: FilingNumber::parse(&request.filing_number)
+            .map_err(|e| Error::invalid("filing_number", e.to_string()))?,
+        new_login_email: email(&request.new_login_email, "new_login_email")?,
+    })
+}
+
+pub fn found_login(found: Option<FoundLogin>) -> pb::FindLegacyLoginResponse {
+    match found {
+        Some(login) => pb::FindLegacyLoginResponse {
+            legacy_login_id: login.legacy_login_id,
+            masked_login_email: mask_email(&login.login_email),
+            activated: login.activated,
+            found: true,
+        },
+        None => pb::FindLegacyLoginResponse::default(),
+    }
+}
+
+pub fn password_reset(request: pb::ResetLegacyPasswordRequest) -> Result<PasswordReset, Error> {
+    if request.proof.trim().is_empty() {
+        return Err(Error::invalid("proof", "is required"));
+    }
+    if request.new_password.is_empty() || request.new_password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(Error::invalid(
+            "new_password",
+            format!("is required, at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(PasswordReset {
+        login_email: email(&request.login_email, "login_email")?,
+        proof: request.proof,
+        new_password: request.new_password,
+        request_id: key(&request.request_id, "request_id")?,
+    })
 }

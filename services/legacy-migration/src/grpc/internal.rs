@@ -5,11 +5,21 @@ use beian_proto::legacy_migration::v1::{
 };
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::error::Error;
+use super::convert;
+use crate::{error::Error, service::LegacyMigration};
 
-/// Delivered by later issues; every RPC answers UNIMPLEMENTED (NOT_IMPLEMENTED) until then.
-#[derive(Debug, Clone, Copy)]
-pub struct InternalApi;
+/// ReplaceLoginEmail is delivered; the other RPCs answer UNIMPLEMENTED (NOT_IMPLEMENTED)
+/// until later issues deliver them.
+#[derive(Debug, Clone)]
+pub struct InternalApi {
+    service: LegacyMigration,
+}
+
+impl InternalApi {
+    pub fn new(service: LegacyMigration) -> Self {
+        Self { service }
+    }
+}
 
 type Reply<T> = Result<Response<T>, Status>;
 
@@ -17,9 +27,11 @@ type Reply<T> = Result<Response<T>, Status>;
 impl LegacyMigrationInternalService for InternalApi {
     async fn replace_login_email(
         &self,
-        _request: Request<pb::ReplaceLoginEmailRequest>,
+        request: Request<pb::ReplaceLoginEmailRequest>,
     ) -> Reply<pb::ReplaceLoginEmailResponse> {
-        Err(Error::not_implemented("ReplaceLoginEmail").into())
+        let change = convert::email_replacement(request.into_inner())?;
+        let legacy_login_id = self.service.replace_login_email(&change).await?;
+        Ok(Response::new(pb::ReplaceLoginEmailResponse { legacy_login_id }))
     }
 
     async fn complete_claim(

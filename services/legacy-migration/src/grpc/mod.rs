@@ -12,7 +12,7 @@ use beian_proto::legacy_migration::v1::{
 };
 use tonic::{server::NamedService, service::Routes};
 
-use crate::service::LegacyMigration;
+use crate::{peers::VerificationCodes, service::LegacyMigration};
 
 /// The gRPC services this binary serves, as health reports them.
 pub const SERVICE_NAMES: &[&str] = &[
@@ -20,7 +20,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     <LegacyMigrationInternalServiceServer<internal::InternalApi> as NamedService>::NAME,
 ];
 
-pub fn routes(service: LegacyMigration) -> Routes {
-    Routes::new(LegacyMigrationServiceServer::new(public::PublicApi::new(service)))
-        .add_service(LegacyMigrationInternalServiceServer::new(internal::InternalApi))
+pub fn routes(service: LegacyMigration, codes: VerificationCodes) -> Routes {
+    Routes::new(LegacyMigrationServiceServer::new(public::PublicApi::new(service.clone(), codes)))
+        .add_service(LegacyMigrationInternalServiceServer::new(internal::InternalApi::new(service)))
 }

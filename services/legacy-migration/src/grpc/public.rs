@@ -6,16 +6,17 @@ use beian_proto::legacy_migration::v1::{
 use tonic::{Request, Response, Status};
 
 use super::{convert, details};
-use crate::{error::Error, service::LegacyMigration};
+use crate::{error::Error, peers::VerificationCodes, service::LegacyMigration};
 
 #[derive(Debug, Clone)]
 pub struct PublicApi {
     service: LegacyMigration,
+    codes: VerificationCodes,
 }
 
 impl PublicApi {
-    pub fn new(service: LegacyMigration) -> Self {
-        Self { service }
+    pub fn new(service: LegacyMigration, codes: VerificationCodes) -> Self {
+        Self { service, codes }
     }
 }
 
@@ -50,15 +51,19 @@ impl LegacyMigrationService for PublicApi {
 
     async fn find_legacy_login(
         &self,
-        _request: Request<pb::FindLegacyLoginRequest>,
+        request: Request<pb::FindLegacyLoginRequest>,
     ) -> Reply<pb::FindLegacyLoginResponse> {
-        Err(Error::not_implemented("FindLegacyLogin").into())
+        let email = convert::email(&request.get_ref().login_email, "login_email")?;
+        let found = self.service.find_login(&email).await?;
+        Ok(Response::new(convert::found_login(found)))
     }
 
     async fn reset_legacy_password(
         &self,
-        _request: Request<pb::ResetLegacyPasswordRequest>,
+        request: Request<pb::ResetLegacyPasswordRequest>,
     ) -> Reply<pb::ResetLegacyPasswordResponse> {
-        Err(Error::not_implemented("ResetLegacyPassword").into())
+        let reset = convert::password_reset(request.into_inner())?;
+        self.service.reset_password(&self.codes, reset).await?;
+        Ok(Response::new(pb::ResetLegacyPasswordResponse {}))
     }
 }

@@ -133,6 +133,7 @@ pub fn notice(value: i32) -> Result<Notice, Error> {
         Ok(T::OrderApproved) => Ok(Notice::OrderApproved),
         Ok(T::OrderRejected) => Ok(Notice::OrderRejected),
         Ok(T::TransferFailed) => Ok(Notice::TransferFailed),
+        Ok(T::LegacyLoginReset) => Ok(Notice::LegacyLoginReset),
         Ok(T::Unspecified) | Err(_) => Err(Error::invalid("template", "must name a notice template")),
     }
 }

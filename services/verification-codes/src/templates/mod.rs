@@ -23,10 +23,11 @@ pub enum Notice {
     OrderApproved,
     OrderRejected,
     TransferFailed,
+    LegacyLoginReset,
 }
 
 impl Notice {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::LoginName,
         Self::FilingPassword,
         Self::TransferCompleted,
@@ -36,6 +37,7 @@ impl Notice {
         Self::OrderApproved,
         Self::OrderRejected,
         Self::TransferFailed,
+        Self::LegacyLoginReset,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +51,7 @@ impl Notice {
             Self::OrderApproved => "ORDER_APPROVED",
             Self::OrderRejected => "ORDER_REJECTED",
             Self::TransferFailed => "TRANSFER_FAILED",
+            Self::LegacyLoginReset => "LEGACY_LOGIN_RESET",
         }
     }
 
@@ -64,6 +67,7 @@ impl Notice {
             Self::OrderApproved => &["order_number", "order_kind"],
             Self::OrderRejected => &["order_number", "order_kind", "note"],
             Self::TransferFailed => &["case_number", "reason"],
+            Self::LegacyLoginReset => &["case_number", "filing_number"],
         }
     }
 }
@@ -201,7 +205,7 @@ mod tests {
     #[test]
     fn names_round_trip_and_are_distinct() {
         let all = Template::all();
-        assert_eq!(all.len(), 15);
+        assert_eq!(all.len(), 16);
         for template in &all {
             assert_eq!(Template::from_name(&template.name()), Some(*template));
         }

@@ -80,6 +80,17 @@ pub fn texts(notice: Notice, locale: Locale) -> (&'static str, &'static str) {
             "[Beian] Your filing transfer request {case_number} could not be completed: {reason}. \
              If you have questions, please contact customer service.",
         ),
+        (Notice::LegacyLoginReset, Locale::ZhCn) => (
+            "【备案】备案账号邮箱初始化完成",
+            "【备案】您的备案账号邮箱初始化申请 {case_number} 已通过，备案 {filing_number} 的原备案平台登录邮箱\
+             已更换为本邮箱，原登录邮箱不再可用。请通过找回密码设置新的登录密码。",
+        ),
+        (Notice::LegacyLoginReset, Locale::En) => (
+            "[Beian] Legacy login email replaced",
+            "[Beian] Your legacy login reset {case_number} was approved: this email is now the legacy \
+             login of filing {filing_number}, and the old login email no longer works. Set a new password \
+             through legacy password recovery.",
+        ),
     }
 }
 

@@ -175,6 +175,10 @@ pub fn templates(reason: R) -> (&'static str, &'static str) {
             "频繁尝试，已临时锁定，请稍后再试",
             "Too many attempts; temporarily locked, please try again later",
         ),
+        R::LegacyLoginEmailInUse => (
+            "该邮箱已是其他原备案平台账号的登录邮箱，请更换邮箱后重新申请",
+            "This email is already another legacy login's email; apply again with another email",
+        ),
         R::LoginFailed => ("登录名或密码错误", "The login name or password is incorrect"),
         R::AccountNotFound => ("账号不存在", "No such account"),
         R::PasswordTooWeak => (

@@ -175,6 +175,7 @@ pub fn code_of(reason: ErrorReason) -> Code {
         | R::TransferTargetHasOrderInProgress
         | R::TransferTargetHoldsSubject
         | R::TransferSiteNotSupported
+        | R::LegacyLoginEmailInUse
         | R::LegacyAlreadyImported
         | R::LegacyLoginHasNoFiling
         | R::AccountAlreadyHoldsSubject
