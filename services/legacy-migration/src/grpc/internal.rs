@@ -5,11 +5,19 @@ use beian_proto::legacy_migration::v1::{
 };
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::error::Error;
+use super::convert;
+use crate::{error::Error, service::LegacyMigration};
 
-/// Delivered by later issues; every RPC answers UNIMPLEMENTED (NOT_IMPLEMENTED) until then.
-#[derive(Debug, Clone, Copy)]
-pub struct InternalApi;
+#[derive(Debug, Clone)]
+pub struct InternalApi {
+    service: LegacyMigration,
+}
+
+impl InternalApi {
+    pub fn new(service: LegacyMigration) -> Self {
+        Self { service }
+    }
+}
 
 type Reply<T> = Result<Response<T>, Status>;
 
@@ -24,9 +32,11 @@ impl LegacyMigrationInternalService for InternalApi {
 
     async fn complete_claim(
         &self,
-        _request: Request<pb::CompleteClaimRequest>,
+        request: Request<pb::CompleteClaimRequest>,
     ) -> Reply<pb::CompleteClaimResponse> {
-        Err(Error::not_implemented("CompleteClaim").into())
+        let claim = convert::claim_completion(request.into_inner())?;
+        let subject_id = self.service.complete_claim(claim).await?;
+        Ok(Response::new(pb::CompleteClaimResponse { subject_id }))
     }
 
     async fn load_legacy_dump(

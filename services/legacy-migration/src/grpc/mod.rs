@@ -20,6 +20,6 @@ pub const SERVICE_NAMES: &[&str] = &[
 ];
 
 pub fn routes(service: LegacyMigration) -> Routes {
-    Routes::new(LegacyMigrationServiceServer::new(public::PublicApi::new(service)))
-        .add_service(LegacyMigrationInternalServiceServer::new(internal::InternalApi))
+    Routes::new(LegacyMigrationServiceServer::new(public::PublicApi::new(service.clone())))
+        .add_service(LegacyMigrationInternalServiceServer::new(internal::InternalApi::new(service)))
 }

@@ -41,9 +41,11 @@ impl LegacyMigrationService for PublicApi {
 
     async fn import_legacy_filing(
         &self,
-        _request: Request<pb::ImportLegacyFilingRequest>,
+        request: Request<pb::ImportLegacyFilingRequest>,
     ) -> Reply<pb::ImportLegacyFilingResponse> {
-        Err(Error::not_implemented("ImportLegacyFiling").into())
+        let import = convert::import_request(request.into_inner())?;
+        let imported = self.service.import(import).await?;
+        Ok(Response::new(convert::imported(imported)))
     }
 
     async fn find_legacy_login(
