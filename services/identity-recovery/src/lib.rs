@@ -152,7 +152,7 @@ impl LoginSettings {
 pub struct Settings {
     pub host: HostSettings,
     pub database: DatabaseLocation,
-    /// Where verification-codes and filing-registry listen, and the timeout.
+    /// Where verification-codes, filing-registry and legacy-migration listen, and the timeout.
     pub peers: PeerSettings,
     /// Which days count for review deadlines.
     pub calendar: BusinessCalendar,
@@ -230,6 +230,7 @@ impl app::Service for Service {
         let verification_codes =
             peers::VerificationCodes::connect(&settings.peers, &settings.host.internal_token)?;
         let filing_registry = peers::FilingRegistry::connect(&settings.peers, &settings.host.internal_token)?;
+        let legacy_migration = peers::LegacyMigration::connect(&settings.peers, &settings.host.internal_token)?;
         let calendar = settings.calendar;
         let pace = settings.effects;
         let retry = settings.login.lock_notice_retry;
@@ -247,6 +248,7 @@ impl app::Service for Service {
                 db,
                 verification_codes,
                 filing_registry,
+                legacy_migration,
                 pace,
                 api.effects_doorbell(),
             );

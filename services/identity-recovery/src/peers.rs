@@ -15,6 +15,9 @@ use beian_proto::{
     filing_registry::v1::{
         self as registry, filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
     },
+    legacy_migration::v1::{
+        self as legacy, legacy_migration_internal_service_client::LegacyMigrationInternalServiceClient,
+    },
     verification_codes::v1::{
         self as codes, verification_codes_internal_service_client::VerificationCodesInternalServiceClient,
     },
@@ -223,6 +226,44 @@ impl FilingRegistry {
                 staff_id: transfer.staff_id.to_owned(),
                 filing_number: transfer.filing_number.to_owned(),
                 locale: transfer.locale.as_str().to_owned(),
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// An approved LEGACY_CLAIM: the legacy filing joins the applicant's account.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimCompletion<'a> {
+    /// The idempotency key: legacy-migration migrates the filing once per case.
+    pub case_number: &'a str,
+    pub filing_number: &'a str,
+    pub account_id: &'a str,
+}
+
+/// legacy-migration's internal API: the effects of reviews it owns.
+#[derive(Debug, Clone)]
+pub struct LegacyMigration {
+    client: LegacyMigrationInternalServiceClient<PeerChannel>,
+}
+
+impl LegacyMigration {
+    /// Connects lazily, so legacy-migration may start after this service.
+    pub fn connect(settings: &PeerSettings, token: &Secret) -> anyhow::Result<Self> {
+        let timeout = Duration::from_millis(settings.timeout_ms);
+        let channel = peer_channel(&settings.legacy_migration, timeout, token)?;
+        Ok(Self { client: LegacyMigrationInternalServiceClient::new(channel) })
+    }
+
+    /// The claimed subject enters the account (filing-registry adopts it); idempotent on
+    /// the case number.
+    pub async fn complete_claim(&self, claim: ClaimCompletion<'_>) -> Result<(), Error> {
+        self.client
+            .clone()
+            .complete_claim(legacy::CompleteClaimRequest {
+                case_number: claim.case_number.to_owned(),
+                filing_number: claim.filing_number.to_owned(),
+                account_id: claim.account_id.to_owned(),
             })
             .await?;
         Ok(())

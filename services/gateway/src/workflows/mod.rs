@@ -9,6 +9,7 @@ pub mod filing;
 pub mod filing_password;
 pub mod filing_transfer;
 pub mod human_check;
+pub mod legacy_import;
 pub mod offline_transfer;
 pub mod password_reset;
 pub mod staff_review;
@@ -31,6 +32,7 @@ pub struct Workflows {
     pub filing_password: filing_password::FilingPassword,
     pub offline_transfer: offline_transfer::OfflineTransfer,
     pub filing_transfer: filing_transfer::FilingTransfer,
+    pub legacy_import: legacy_import::LegacyImport,
     pub password_reset: password_reset::PasswordReset,
     pub staff_review: staff_review::StaffReview,
     pub review_status: staff_review::ReviewStatus,
@@ -86,6 +88,10 @@ impl Workflows {
                 identity: peers.identity_recovery.clone(),
                 flows: flows.clone(),
                 decoys,
+            },
+            legacy_import: legacy_import::LegacyImport {
+                identity: peers.identity_recovery.clone(),
+                legacy: peers.legacy_migration.clone(),
             },
             account_lookup: account_lookup::AccountLookup {
                 codes: peers.verification_codes,

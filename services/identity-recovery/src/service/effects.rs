@@ -1,15 +1,17 @@
 //! The worker that applies what decisions owe (`reviews::effects`): an approved
 //! ACCOUNT_LOOKUP sends the holder's login name to the applicant, an approved
 //! FILING_PASSWORD has filing-registry issue and send a new filing password, an approved
-//! OFFLINE_TRANSFER has filing-registry move the subject to the target account, a
-//! rejection sends the applicant the note. Every call is keyed by the case number, so a
+//! OFFLINE_TRANSFER has filing-registry move the subject to the target account, an
+//! approved LEGACY_CLAIM has legacy-migration bring the legacy filing into the
+//! applicant's account, a rejection sends the applicant the note. Every call is keyed by the case number, so a
 //! retry after a crash or a lost answer does nothing twice; a failure is retried with
 //! exponential back-off until it succeeds, the case staying APPROVED meanwhile.
 //!
 //! A transfer rule may no longer hold when staff approve (the target took a subject in
 //! the meantime): filing-registry's refusal with such a rule's reason is final, so the
 //! case is COMPLETED with that reason and the applicant is told, instead of retrying for
-//! ever.
+//! ever. A claim likewise (the account took a subject, the filing went elsewhere): the
+//! case is COMPLETED with the reason, which GetReviewStatus shows.
 
 use std::{sync::Arc, time::Duration};
 
@@ -28,8 +30,8 @@ use crate::{
     error::Error,
     locale::Locale,
     peers::{
-        self, Channel, FilingPasswordIssue, FilingRegistry, Notice, NoticeContent, SubjectTransfer,
-        VerificationCodes,
+        self, Channel, ClaimCompletion, FilingPasswordIssue, FilingRegistry, LegacyMigration, Notice,
+        NoticeContent, SubjectTransfer, VerificationCodes,
     },
     reviews::{
         ReviewCase, ReviewKind,
@@ -53,6 +55,16 @@ const FINAL_TRANSFER_REFUSALS: &[ErrorReason] = &[
     ErrorReason::OrderInProgress,
     ErrorReason::FilingNotMatched,
     ErrorReason::NoSubjectHeld,
+];
+
+/// legacy-migration's refusals of a claim that a retry cannot change: the account holds a
+/// subject, the filing went elsewhere or is not a claim's, a domain is filed already.
+const FINAL_CLAIM_REFUSALS: &[ErrorReason] = &[
+    ErrorReason::AccountAlreadyHoldsSubject,
+    ErrorReason::LegacyAlreadyImported,
+    ErrorReason::LegacyFilingNotFound,
+    ErrorReason::ClaimNotEligible,
+    ErrorReason::DomainAlreadyFiled,
 ];
 
 /// What an approval's attempt came to.
@@ -90,6 +102,7 @@ pub struct EffectWorker {
     db: Database,
     codes: VerificationCodes,
     registry: FilingRegistry,
+    legacy: LegacyMigration,
     pace: EffectPace,
     doorbell: Arc<Notify>,
 }
@@ -99,10 +112,11 @@ impl EffectWorker {
         db: Database,
         codes: VerificationCodes,
         registry: FilingRegistry,
+        legacy: LegacyMigration,
         pace: EffectPace,
         doorbell: Arc<Notify>,
     ) -> Self {
-        Self { db, codes, registry, pace, doorbell }
+        Self { db, codes, registry, legacy, pace, doorbell }
     }
 
     /// Applies due effects until `stop` turns true. An attempt cut off by the stop keeps
@@ -208,6 +222,7 @@ impl EffectWorker {
                 Ok(Outcome::Applied)
             }
             (EffectAction::Apply, ReviewKind::OfflineTransfer) => self.transfer(&case).await,
+            (EffectAction::Apply, ReviewKind::LegacyClaim) => self.claim(&case).await,
             (EffectAction::Apply, ReviewKind::AccountLookup) => {
                 let holder = case.subject.account_id.as_deref().ok_or_else(|| {
                     Error::internal(format!("case {} names no holder account", case.case_number))
@@ -263,11 +278,36 @@ impl EffectWorker {
             .await;
         let reason = match result {
             Ok(()) => return Ok(Outcome::Applied),
-            Err(error) => final_refusal(&error).ok_or(error)?,
+            Err(error) => final_refusal(&error, FINAL_TRANSFER_REFUSALS).ok_or(error)?,
         };
         tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "offline transfer refused for good");
         effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
         self.notify_transfer_refused(case, reason).await?;
+        Ok(Outcome::Refused(reason))
+    }
+
+    /// An approved LEGACY_CLAIM: legacy-migration migrates the filing into the applicant's
+    /// account (keyed by the case number). A final refusal completes the case with its reason.
+    async fn claim(&self, case: &ReviewCase) -> Result<Outcome, Error> {
+        if let Some(reason) = case.failure_reason {
+            return Ok(Outcome::Refused(reason));
+        }
+        let missing = |what: &str| Error::internal(format!("case {} names no {what}", case.case_number));
+        let filing_number = case.subject.filing_number.as_ref().ok_or_else(|| missing("filing number"))?;
+        let result = self
+            .legacy
+            .complete_claim(ClaimCompletion {
+                case_number: &case.case_number,
+                filing_number: &filing_number.to_string(),
+                account_id: case.subject.account_id.as_deref().ok_or_else(|| missing("account"))?,
+            })
+            .await;
+        let reason = match result {
+            Ok(()) => return Ok(Outcome::Applied),
+            Err(error) => final_refusal(&error, FINAL_CLAIM_REFUSALS).ok_or(error)?,
+        };
+        tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "claim refused for good");
+        effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
         Ok(Outcome::Refused(reason))
     }
 
@@ -307,9 +347,9 @@ impl EffectWorker {
 
 /// The reason of a refusal no retry can change; None for anything worth retrying
 /// (unreachable, too slow, not implemented yet, an internal failure).
-fn final_refusal(error: &Error) -> Option<ErrorReason> {
+fn final_refusal(error: &Error, finals: &[ErrorReason]) -> Option<ErrorReason> {
     let Error::Common(Common::Refused(status)) = error else { return None };
-    reason_of(status).filter(|reason| FINAL_TRANSFER_REFUSALS.contains(reason))
+    reason_of(status).filter(|reason| finals.contains(reason))
 }
 
 /// The suite's own words for `reason` in `locale` (the message a refusal carries).
