@@ -12,6 +12,7 @@ mod filing;
 mod filing_password;
 mod grpc_web;
 mod health;
+mod legacy_import;
 mod legacy_load;
 mod limits;
 mod login;

@@ -359,3 +359,40 @@ pub async fn website_count(db: impl AnyExecutor<'_>, filing_number: &str) -> Res
         .await?;
     Ok(row.try_get("n")?)
 }
+
+/// Sets a login's stored password as given (seeding and tests: a dump's format).
+pub async fn set_stored_password(
+    db: impl AnyExecutor<'_>,
+    legacy_login_id: &str,
+    format: &str,
+    hash: &str,
+    salt: Option<&str>,
+    now_ms: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update legacy_logins set password_format = $2, password_hash = $3, password_salt = $4, \
+         updated_at_ms = $5 where legacy_login_id = $1",
+    )
+    .bind(legacy_login_id)
+    .bind(format)
+    .bind(hash)
+    .bind(salt.map(str::to_owned))
+    .bind(now_ms)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn stored_password(db: impl AnyExecutor<'_>, legacy_login_id: &str) -> Result<StoredPassword, Error> {
+    let row = sqlx::query(
+        "select password_format, password_hash, password_salt from legacy_logins where legacy_login_id = $1",
+    )
+    .bind(legacy_login_id)
+    .fetch_one(db)
+    .await?;
+    Ok(StoredPassword {
+        format: row.try_get("password_format")?,
+        hash: row.try_get("password_hash")?,
+        salt: row.try_get("password_salt")?,
+    })
+}
