@@ -19,11 +19,14 @@ use beian_proto::{
     filing_registry::v1::{
         self as registry,
         filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
-        filing_registry_internal_service_server::{FilingRegistryInternalService, FilingRegistryInternalServiceServer},
+        filing_registry_internal_service_server::{
+            FilingRegistryInternalService, FilingRegistryInternalServiceServer,
+        },
         filing_registry_service_client::FilingRegistryServiceClient,
     },
     legacy_migration::v1::{
-        ImportLegacyFilingRequest, ImportLegacyFilingResponse, legacy_migration_service_client::LegacyMigrationServiceClient,
+        ImportLegacyFilingRequest, ImportLegacyFilingResponse,
+        legacy_migration_service_client::LegacyMigrationServiceClient,
     },
 };
 use legacy_migration::{
@@ -50,9 +53,12 @@ fn account(i: usize) -> String {
 
 /// Three legacy logins, each with one filing of 2012 and one website.
 async fn seed_legacy(dir: &Path) {
-    let db = legacy_migration::Application::open_database(&DatabaseLocation::sqlite_file(dir, legacy_migration::NAME))
-        .await
-        .unwrap();
+    let db = legacy_migration::Application::open_database(&DatabaseLocation::sqlite_file(
+        dir,
+        legacy_migration::NAME,
+    ))
+    .await
+    .unwrap();
     let logins: Vec<SeedLogin> = (0..3)
         .map(|i| {
             let number = leak(filing_number(i));
@@ -74,7 +80,11 @@ async fn seed_legacy(dir: &Path) {
                     principal_email: "legacy.owner@example.com",
                     submitted_on: "2012-05-20",
                     moved_away: false,
-                    websites: vec![(leak(format!("{number}-1")), "孙小店", vec![leak(format!("crash-{i}.com.cn"))])],
+                    websites: vec![(
+                        leak(format!("{number}-1")),
+                        "孙小店",
+                        vec![leak(format!("crash-{i}.com.cn"))],
+                    )],
                     migrated: None,
                 }],
             }
@@ -122,9 +132,12 @@ async fn held(registry_at: SocketAddr, i: usize) -> Option<registry::Subject> {
 
 /// The migration row of import `i` once DONE (the resume worker finished it).
 async fn wait_done(dir: &Path, i: usize) -> legacy_migration::saga::Migration {
-    let db = legacy_migration::Application::open_database(&DatabaseLocation::sqlite_file(dir, legacy_migration::NAME))
-        .await
-        .unwrap();
+    let db = legacy_migration::Application::open_database(&DatabaseLocation::sqlite_file(
+        dir,
+        legacy_migration::NAME,
+    ))
+    .await
+    .unwrap();
     for _ in 0..300 {
         let row = migrations::by_filing(db.reader(), &filing_number(i)).await.unwrap();
         if let Some(row) = row.filter(|row| row.state == State::Done) {

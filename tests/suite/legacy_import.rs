@@ -12,8 +12,9 @@ use std::time::Duration;
 use beian_proto::{
     common::v1::{Applicant, Document, DocumentKind, ReviewKind, ReviewState},
     gateway::v1::{
-        GetMyFilingRequest, ImportLegacyFilingRequest, ImportLegacyFilingResponse, ListMyHolderHistoryRequest,
-        filing_service_client::FilingServiceClient, legacy_filing_service_client::LegacyFilingServiceClient,
+        GetMyFilingRequest, ImportLegacyFilingRequest, ImportLegacyFilingResponse,
+        ListMyHolderHistoryRequest, filing_service_client::FilingServiceClient,
+        legacy_filing_service_client::LegacyFilingServiceClient,
     },
     identity_recovery::v1::{
         DecideReviewCaseRequest, GetReviewStatusRequest, OpenReviewCaseRequest, ReviewSubject,
@@ -40,7 +41,12 @@ const PIONEER_FILING: &str = "沪ICP备08001234号";
 const LISI: &str = "1000000000000003";
 const ZHANG: &str = "1000000000000001";
 
-async fn import(suite: &TestSuite, session: &str, email: &str, password: &str) -> Result<ImportLegacyFilingResponse, Status> {
+async fn import(
+    suite: &TestSuite,
+    session: &str,
+    email: &str,
+    password: &str,
+) -> Result<ImportLegacyFilingResponse, Status> {
     LegacyFilingServiceClient::new(suite.gateway().await)
         .import_legacy_filing(bearer(
             ImportLegacyFilingRequest { legacy_login_email: email.into(), legacy_password: password.into() },
@@ -80,9 +86,21 @@ async fn each_outcome_of_an_import_has_its_reason_and_message() {
     let lisi = login(&suite, "lisi-new").await;
     let password = beian::demo::LEGACY_PASSWORD;
     let cases = [
-        ("never-activated@legacy.example.com", "LEGACY_LOGIN_NOT_ACTIVATED", "该账号未激活，此备案平台已停止使用"),
-        ("empty@legacy.example.com", "LEGACY_LOGIN_HAS_NO_FILING", "此备案账号无备案信息，请更换账号继续导入"),
-        ("orders-only@legacy.example.com", "LEGACY_ONLY_ORDERS_IN_PROGRESS", "原账号没有备案主体，不需要转移"),
+        (
+            "never-activated@legacy.example.com",
+            "LEGACY_LOGIN_NOT_ACTIVATED",
+            "该账号未激活，此备案平台已停止使用",
+        ),
+        (
+            "empty@legacy.example.com",
+            "LEGACY_LOGIN_HAS_NO_FILING",
+            "此备案账号无备案信息，请更换账号继续导入",
+        ),
+        (
+            "orders-only@legacy.example.com",
+            "LEGACY_ONLY_ORDERS_IN_PROGRESS",
+            "原账号没有备案主体，不需要转移",
+        ),
         (
             "moved-in@legacy.example.com",
             "LEGACY_ALREADY_IMPORTED",
@@ -153,7 +171,8 @@ async fn an_import_moves_the_subject_once_and_a_retry_answers_the_same() {
     assert_eq!(held(&suite, &wang).await, None);
 
     // the first successful check left the suite's hash behind
-    let db = legacy_migration::Application::open_database(&suite.database(legacy_migration::NAME)).await.unwrap();
+    let db =
+        legacy_migration::Application::open_database(&suite.database(legacy_migration::NAME)).await.unwrap();
     let (format, _, _) = stored_password(&db, "legacy-0001").await.unwrap();
     assert_eq!(format, "suite");
     db.close().await;
@@ -165,7 +184,8 @@ async fn of_two_accounts_importing_one_filing_at_once_exactly_one_holds_it() {
     let suite = demo_suite().await;
     let (lisi, wang) = (login(&suite, "lisi-new").await, login(&suite, "wang-intl").await);
     let password = beian::demo::LEGACY_PASSWORD;
-    let (a, b) = tokio::join!(import(&suite, &lisi, OLD_SHOP, password), import(&suite, &wang, OLD_SHOP, password));
+    let (a, b) =
+        tokio::join!(import(&suite, &lisi, OLD_SHOP, password), import(&suite, &wang, OLD_SHOP, password));
     assert_eq!(usize::from(a.is_ok()) + usize::from(b.is_ok()), 1, "{a:?} / {b:?}");
     let loser = a.as_ref().err().or(b.as_ref().err()).expect("a loser");
     assert_eq!(reason(loser), "LEGACY_ALREADY_IMPORTED");
@@ -197,7 +217,10 @@ async fn repeated_wrong_passwords_lock_the_legacy_email_for_a_while() {
     for _ in 0..5 {
         refused(&suite, &lisi, "nobody@legacy.example.com", "guess").await;
     }
-    assert_eq!(reason(&refused(&suite, &lisi, "nobody@legacy.example.com", "guess").await), "LEGACY_LOGIN_LOCKED");
+    assert_eq!(
+        reason(&refused(&suite, &lisi, "nobody@legacy.example.com", "guess").await),
+        "LEGACY_LOGIN_LOCKED"
+    );
     // other emails are not locked
     assert_eq!(
         reason(&refused(&suite, &lisi, "empty@legacy.example.com", beian::demo::LEGACY_PASSWORD).await),
@@ -214,11 +237,19 @@ async fn each_legacy_hash_format_is_checked_in_its_own_and_rehashed_to_the_suite
     let formats: [(&str, &str, &str, Option<&str>, &str); 4] = [
         ("fmt-md5", "md5", "5f4dcc3b5aa765d61d8327deb882cf99", None, "password"),
         ("fmt-md5s", "md5-salted", "276bc8c84fa6f1d57b6070c613870880", Some("a1b2c3d4"), "password"),
-        ("fmt-sha1s", "sha1-salted", "c973c0b1ed2f7a1def9080ac4ccc9990c8b29f4c", Some("a1b2c3d4"), "password"),
+        (
+            "fmt-sha1s",
+            "sha1-salted",
+            "c973c0b1ed2f7a1def9080ac4ccc9990c8b29f4c",
+            Some("a1b2c3d4"),
+            "password",
+        ),
         ("fmt-bcrypt", "bcrypt", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", None, "U*U"),
     ];
-    let db = legacy_migration::Application::open_database(&suite.database(legacy_migration::NAME)).await.unwrap();
-    let emails = ["md5@fmt.example.com", "md5s@fmt.example.com", "sha1s@fmt.example.com", "bcrypt@fmt.example.com"];
+    let db =
+        legacy_migration::Application::open_database(&suite.database(legacy_migration::NAME)).await.unwrap();
+    let emails =
+        ["md5@fmt.example.com", "md5s@fmt.example.com", "sha1s@fmt.example.com", "bcrypt@fmt.example.com"];
     let seeds: Vec<SeedLogin> = formats
         .iter()
         .zip(emails)
@@ -259,11 +290,20 @@ fn internal<T>(suite: &TestSuite, message: T) -> Request<T> {
     request
 }
 
-async fn complete_claim(suite: &TestSuite, case: &str, filing: &str, account: &str) -> Result<String, Status> {
+async fn complete_claim(
+    suite: &TestSuite,
+    case: &str,
+    filing: &str,
+    account: &str,
+) -> Result<String, Status> {
     LegacyMigrationInternalServiceClient::new(suite.channel(suite.addresses().legacy_migration).await)
         .complete_claim(internal(
             suite,
-            CompleteClaimRequest { case_number: case.into(), filing_number: filing.into(), account_id: account.into() },
+            CompleteClaimRequest {
+                case_number: case.into(),
+                filing_number: filing.into(),
+                account_id: account.into(),
+            },
         ))
         .await
         .map(|r| r.into_inner().subject_id)
@@ -272,8 +312,14 @@ async fn complete_claim(suite: &TestSuite, case: &str, filing: &str, account: &s
 #[tokio::test]
 async fn complete_claim_adopts_a_claimable_filing_once_per_case() {
     let suite = demo_suite().await;
-    assert_eq!(reason(&complete_claim(&suite, "C-0", "沪ICP备99999999号", LISI).await.unwrap_err()), "LEGACY_FILING_NOT_FOUND");
-    assert_eq!(reason(&complete_claim(&suite, "C-0", OLD_SHOP_FILING, LISI).await.unwrap_err()), "CLAIM_NOT_ELIGIBLE");
+    assert_eq!(
+        reason(&complete_claim(&suite, "C-0", "沪ICP备99999999号", LISI).await.unwrap_err()),
+        "LEGACY_FILING_NOT_FOUND"
+    );
+    assert_eq!(
+        reason(&complete_claim(&suite, "C-0", OLD_SHOP_FILING, LISI).await.unwrap_err()),
+        "CLAIM_NOT_ELIGIBLE"
+    );
     // into an account holding a subject: refused, and the filing stays free
     let holds = complete_claim(&suite, "C-1", PIONEER_FILING, ZHANG).await.unwrap_err();
     assert_eq!(reason(&holds), "ACCOUNT_ALREADY_HOLDS_SUBJECT");
@@ -295,7 +341,8 @@ async fn an_approved_legacy_claim_case_brings_the_filing_into_the_account() {
         content_type: "image/png".into(),
         content: vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13],
     };
-    let mut identity = IdentityRecoveryServiceClient::new(suite.channel(suite.addresses().identity_recovery).await);
+    let mut identity =
+        IdentityRecoveryServiceClient::new(suite.channel(suite.addresses().identity_recovery).await);
     let open = |account: &str, request_id: &str| OpenReviewCaseRequest {
         kind: ReviewKind::LegacyClaim as i32,
         applicant: Some(Applicant {
@@ -328,14 +375,17 @@ async fn an_approved_legacy_claim_case_brings_the_filing_into_the_account() {
         applicant_mobile: "13912340000".into(),
     };
     // into zhangwei2019, who holds a subject: completed with the reason
-    let refused_case = identity.open_review_case(internal(&suite, open(ZHANG, "claim-1"))).await.unwrap().into_inner();
+    let refused_case =
+        identity.open_review_case(internal(&suite, open(ZHANG, "claim-1"))).await.unwrap().into_inner();
     let refused_number = refused_case.review_case.unwrap().case_number;
     identity.decide_review_case(internal(&suite, decide(&refused_number))).await.expect("approved");
-    let claimed_case = identity.open_review_case(internal(&suite, open(LISI, "claim-2"))).await.unwrap().into_inner();
+    let claimed_case =
+        identity.open_review_case(internal(&suite, open(LISI, "claim-2"))).await.unwrap().into_inner();
     let claimed_number = claimed_case.review_case.unwrap().case_number;
     let mut completed = false;
     for _ in 0..200 {
-        let ticket = identity.get_review_status(internal(&suite, status(&refused_number))).await.unwrap().into_inner();
+        let ticket =
+            identity.get_review_status(internal(&suite, status(&refused_number))).await.unwrap().into_inner();
         completed = ticket.status.unwrap().state == ReviewState::Completed as i32;
         if completed {
             break;
@@ -360,7 +410,8 @@ async fn an_approved_legacy_claim_case_brings_the_filing_into_the_account() {
     }
     assert_eq!(held(&suite, &lisi).await.as_deref(), Some(PIONEER_FILING));
     for _ in 0..200 {
-        let ticket = identity.get_review_status(internal(&suite, status(&claimed_number))).await.unwrap().into_inner();
+        let ticket =
+            identity.get_review_status(internal(&suite, status(&claimed_number))).await.unwrap().into_inner();
         if ticket.status.unwrap().state == ReviewState::Completed as i32 {
             suite.stop().await;
             return;

@@ -230,7 +230,8 @@ impl app::Service for Service {
         let verification_codes =
             peers::VerificationCodes::connect(&settings.peers, &settings.host.internal_token)?;
         let filing_registry = peers::FilingRegistry::connect(&settings.peers, &settings.host.internal_token)?;
-        let legacy_migration = peers::LegacyMigration::connect(&settings.peers, &settings.host.internal_token)?;
+        let legacy_migration =
+            peers::LegacyMigration::connect(&settings.peers, &settings.host.internal_token)?;
         let calendar = settings.calendar;
         let pace = settings.effects;
         let retry = settings.login.lock_notice_retry;

@@ -11,7 +11,9 @@ use beian_platform::{
 };
 use beian_proto::{
     common::v1 as common,
-    filing_registry::v1::{self as registry, filing_registry_internal_service_client::FilingRegistryInternalServiceClient},
+    filing_registry::v1::{
+        self as registry, filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
+    },
 };
 
 use crate::{error::Error, legacy::store::LegacySubject, saga::Kind};
@@ -34,7 +36,9 @@ impl FilingRegistry {
         let reply = self
             .client
             .clone()
-            .get_account_filing_state(registry::GetAccountFilingStateRequest { account_id: account_id.to_owned() })
+            .get_account_filing_state(registry::GetAccountFilingStateRequest {
+                account_id: account_id.to_owned(),
+            })
             .await?;
         Ok(reply.into_inner().holds_subject)
     }
@@ -50,8 +54,9 @@ impl FilingRegistry {
     ) -> Result<String, Error> {
         let nature = Nature::parse(&subject.nature)
             .ok_or_else(|| Error::internal(format!("stored nature {:?}", subject.nature)))?;
-        let certificate_type = CertificateType::parse(&subject.certificate_type)
-            .ok_or_else(|| Error::internal(format!("stored certificate type {:?}", subject.certificate_type)))?;
+        let certificate_type = CertificateType::parse(&subject.certificate_type).ok_or_else(|| {
+            Error::internal(format!("stored certificate type {:?}", subject.certificate_type))
+        })?;
         let [province_code, city_code, district_code] = subject.region.clone();
         let reply = self
             .client

@@ -123,7 +123,10 @@ pub async fn store_legacy_password(
 }
 
 /// A login's stored password: (format, hash, salt).
-pub async fn stored_password(db: &Database, legacy_login_id: &str) -> anyhow::Result<(String, String, Option<String>)> {
+pub async fn stored_password(
+    db: &Database,
+    legacy_login_id: &str,
+) -> anyhow::Result<(String, String, Option<String>)> {
     let stored = store::stored_password(db.reader(), legacy_login_id).await?;
     Ok((stored.format, stored.hash, stored.salt))
 }

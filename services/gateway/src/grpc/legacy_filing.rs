@@ -38,7 +38,10 @@ impl TryFrom<pb::ImportLegacyFilingRequest> for LegacyCredentials {
             return Err(Error::invalid("legacy_password", "is required"));
         }
         if request.legacy_password.chars().count() > MAX_PASSWORD_CHARS {
-            return Err(Error::invalid("legacy_password", format!("at most {MAX_PASSWORD_CHARS} characters")));
+            return Err(Error::invalid(
+                "legacy_password",
+                format!("at most {MAX_PASSWORD_CHARS} characters"),
+            ));
         }
         Ok(Self { login_email: login_email.to_owned(), password: request.legacy_password })
     }

@@ -12,7 +12,9 @@ pub struct LegacyCredentials {
 
 impl std::fmt::Debug for LegacyCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LegacyCredentials").field("login_email", &mask_email(&self.login_email)).finish_non_exhaustive()
+        f.debug_struct("LegacyCredentials")
+            .field("login_email", &mask_email(&self.login_email))
+            .finish_non_exhaustive()
     }
 }
 

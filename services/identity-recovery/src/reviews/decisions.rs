@@ -32,7 +32,10 @@ pub struct Decision {
 pub fn effect_delivered(kind: ReviewKind) -> bool {
     matches!(
         kind,
-        ReviewKind::AccountLookup | ReviewKind::FilingPassword | ReviewKind::OfflineTransfer | ReviewKind::LegacyClaim
+        ReviewKind::AccountLookup
+            | ReviewKind::FilingPassword
+            | ReviewKind::OfflineTransfer
+            | ReviewKind::LegacyClaim
     )
 }
 

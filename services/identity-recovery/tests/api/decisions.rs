@@ -349,12 +349,14 @@ async fn kinds_whose_effect_comes_later_can_be_rejected_not_approved() {
     let world = start(0).await;
     let app = &world.app;
     let case = open_case(app, request(Kind::LegacyLoginReset, "19000003")).await;
-    let refused = decide(app, decision(&case.case_number, "reviewer01", true, "")).await.expect_err("later issue");
+    let refused =
+        decide(app, decision(&case.case_number, "reviewer01", true, "")).await.expect_err("later issue");
     assert_eq!((refused.code(), reason(&refused).as_str()), (Code::Unimplemented, "NOT_IMPLEMENTED"));
     decide(app, decision(&case.case_number, "reviewer01", false, "材料不全")).await.expect("rejected");
     // a claim moves a legacy filing: one that names none cannot be approved
     let claim = open_case(app, request(Kind::LegacyClaim, "claim.example.cn")).await;
-    let refused = decide(app, decision(&claim.case_number, "reviewer01", true, "")).await.expect_err("no filing");
+    let refused =
+        decide(app, decision(&claim.case_number, "reviewer01", true, "")).await.expect_err("no filing");
     assert_eq!(fields(&refused), ["case_number"]);
     decide(app, decision(&claim.case_number, "reviewer01", false, "材料不全")).await.expect("rejected");
     // a lookup case that does not name the holder cannot be approved either

@@ -24,7 +24,10 @@ fn text(field: &'static str, value: &str, max: usize) -> Result<String, Error> {
 
 pub fn import_request(request: pb::ImportLegacyFilingRequest) -> Result<ImportRequest, Error> {
     if request.legacy_password.is_empty() || request.legacy_password.chars().count() > MAX_PASSWORD_CHARS {
-        return Err(Error::invalid("legacy_password", format!("is required, at most {MAX_PASSWORD_CHARS} characters")));
+        return Err(Error::invalid(
+            "legacy_password",
+            format!("is required, at most {MAX_PASSWORD_CHARS} characters"),
+        ));
     }
     Ok(ImportRequest {
         login_email: text("legacy_login_email", &request.legacy_login_email, MAX_EMAIL_CHARS)?,

@@ -33,7 +33,10 @@ impl Default for GuardPolicy {
 impl GuardPolicy {
     pub fn validate(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.max_failures >= 1, "BEIAN_LEGACY_LOGIN_FAILURES must be at least 1");
-        anyhow::ensure!(self.lock >= Duration::from_secs(1), "BEIAN_LEGACY_LOGIN_LOCK_SECONDS must be at least 1");
+        anyhow::ensure!(
+            self.lock >= Duration::from_secs(1),
+            "BEIAN_LEGACY_LOGIN_LOCK_SECONDS must be at least 1"
+        );
         Ok(())
     }
 }

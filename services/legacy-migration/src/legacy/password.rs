@@ -120,7 +120,8 @@ mod tests {
         let s = stored("bcrypt", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", None);
         assert!(verify("U*U", &s));
         assert!(!verify("U*V", &s));
-        let generated = stored("bcrypt", "$2a$10$TAt3waRxTLkgmwj3j.d/gelNhhF2SCeZ/ynL/5Zl9N8C5FFfkIcXy", None);
+        let generated =
+            stored("bcrypt", "$2a$10$TAt3waRxTLkgmwj3j.d/gelNhhF2SCeZ/ynL/5Zl9N8C5FFfkIcXy", None);
         assert!(verify(crate::bulk::generate::BCRYPT_PASSWORD, &generated));
         assert!(!verify("password", &stored("bcrypt", "not-a-hash", None)));
     }

@@ -236,7 +236,10 @@ pub struct LoginFiling {
     pub migration: Option<(String, String)>,
 }
 
-pub async fn filings_of_login(db: impl AnyExecutor<'_>, legacy_login_id: &str) -> Result<Vec<LoginFiling>, Error> {
+pub async fn filings_of_login(
+    db: impl AnyExecutor<'_>,
+    legacy_login_id: &str,
+) -> Result<Vec<LoginFiling>, Error> {
     let rows = sqlx::query(
         "select f.filing_number, f.submitted_on, f.moved_away, m.kind, m.account_id \
          from legacy_filings f left join migrations m on m.filing_number = f.filing_number \
@@ -284,7 +287,10 @@ pub async fn filing(db: impl AnyExecutor<'_>, filing_number: &str) -> Result<Opt
 
 /// The subject of a legacy filing with its websites and their domains, as
 /// filing-registry adopts it.
-pub async fn legacy_subject(db: impl AnyExecutor<'_> + Copy, filing_number: &str) -> Result<Option<LegacySubject>, Error> {
+pub async fn legacy_subject(
+    db: impl AnyExecutor<'_> + Copy,
+    filing_number: &str,
+) -> Result<Option<LegacySubject>, Error> {
     let Some(row) = sqlx::query(
         "select filing_number, name, nature, province_code, city_code, district_code, certificate_type, \
          certificate_number, principal_name, principal_mobile, principal_email \
@@ -308,9 +314,15 @@ pub async fn legacy_subject(db: impl AnyExecutor<'_> + Copy, filing_number: &str
     for domain in &domains {
         let website_number: String = domain.try_get("website_number")?;
         if websites.last().is_none_or(|w| w.website_number != website_number) {
-            websites.push(LegacyWebsite { website_number, name: domain.try_get("name")?, domains: Vec::new() });
+            websites.push(LegacyWebsite {
+                website_number,
+                name: domain.try_get("name")?,
+                domains: Vec::new(),
+            });
         }
-        if let (Some(website), Some(name)) = (websites.last_mut(), domain.try_get::<Option<String>, _>("domain")?) {
+        if let (Some(website), Some(name)) =
+            (websites.last_mut(), domain.try_get::<Option<String>, _>("domain")?)
+        {
             website.domains.push(name);
         }
     }
@@ -353,10 +365,11 @@ pub struct LegacyWebsite {
 }
 
 pub async fn website_count(db: impl AnyExecutor<'_>, filing_number: &str) -> Result<i64, Error> {
-    let row = sqlx::query("select cast(count(*) as bigint) as n from legacy_websites where filing_number = $1")
-        .bind(filing_number)
-        .fetch_one(db)
-        .await?;
+    let row =
+        sqlx::query("select cast(count(*) as bigint) as n from legacy_websites where filing_number = $1")
+            .bind(filing_number)
+            .fetch_one(db)
+            .await?;
     Ok(row.try_get("n")?)
 }
 
@@ -383,7 +396,10 @@ pub async fn set_stored_password(
     Ok(())
 }
 
-pub async fn stored_password(db: impl AnyExecutor<'_>, legacy_login_id: &str) -> Result<StoredPassword, Error> {
+pub async fn stored_password(
+    db: impl AnyExecutor<'_>,
+    legacy_login_id: &str,
+) -> Result<StoredPassword, Error> {
     let row = sqlx::query(
         "select password_format, password_hash, password_salt from legacy_logins where legacy_login_id = $1",
     )

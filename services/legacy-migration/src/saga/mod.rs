@@ -147,9 +147,10 @@ impl Saga {
         if migration.state == State::Done {
             return Ok(migration);
         }
-        let subject = legacy::legacy_subject(self.db.reader(), &migration.filing_number)
-            .await?
-            .ok_or_else(|| Error::internal(format!("legacy filing of migration {} vanished", migration.migration_id)))?;
+        let subject =
+            legacy::legacy_subject(self.db.reader(), &migration.filing_number).await?.ok_or_else(|| {
+                Error::internal(format!("legacy filing of migration {} vanished", migration.migration_id))
+            })?;
         let adopted = self
             .registry
             .adopt(&migration.migration_id, &migration.account_id, &subject, migration.kind)
@@ -177,7 +178,8 @@ impl Saga {
         let id = migration.migration_id.clone();
         match self.drive(migration).await {
             Err(error) if !is_final(&error) => {
-                let at = now_millis().saturating_add(millis(beian_platform::backoff::delay(self.pace.retry_base, 1)));
+                let at = now_millis()
+                    .saturating_add(millis(beian_platform::backoff::delay(self.pace.retry_base, 1)));
                 let reason: String = error.to_string().chars().take(200).collect();
                 store::reschedule(self.db.writer(), &id, at, &reason).await?;
                 Err(error)

@@ -57,7 +57,8 @@ fn migration(row: &sqlx::any::AnyRow) -> Result<Migration, Error> {
         filing_number: row.try_get("filing_number")?,
         kind: Kind::parse(&kind).ok_or_else(|| Error::internal(format!("stored migration kind {kind:?}")))?,
         account_id: row.try_get("account_id")?,
-        state: State::parse(&state).ok_or_else(|| Error::internal(format!("stored migration state {state:?}")))?,
+        state: State::parse(&state)
+            .ok_or_else(|| Error::internal(format!("stored migration state {state:?}")))?,
         subject_id: row.try_get("subject_id")?,
         case_number: row.try_get("case_number")?,
         attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
@@ -140,7 +141,12 @@ pub async fn claim_due(
 }
 
 /// Another attempt at `at_ms`; `reason` says why this one failed (no personal data).
-pub async fn reschedule(db: impl AnyExecutor<'_>, migration_id: &str, at_ms: i64, reason: &str) -> Result<(), Error> {
+pub async fn reschedule(
+    db: impl AnyExecutor<'_>,
+    migration_id: &str,
+    at_ms: i64,
+    reason: &str,
+) -> Result<(), Error> {
     sqlx::query(
         "update migrations set next_attempt_at_ms = $2, last_error = $3 \
          where migration_id = $1 and state = 'PENDING'",

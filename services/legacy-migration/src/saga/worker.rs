@@ -58,7 +58,8 @@ impl ResumeWorker {
                 tracing::warn!(migration_id = %id, attempts, retry_in_ms = millis(delay), %error, "migration failed; retrying");
                 let reason: String = error.to_string().chars().take(200).collect();
                 if let Err(error) =
-                    store::reschedule(db.writer(), &id, now_millis().saturating_add(millis(delay)), &reason).await
+                    store::reschedule(db.writer(), &id, now_millis().saturating_add(millis(delay)), &reason)
+                        .await
                 {
                     tracing::warn!(migration_id = %id, %error, "migration retry not recorded");
                 }

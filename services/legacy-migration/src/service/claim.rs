@@ -29,7 +29,8 @@ impl LegacyMigration {
         if let Some(migration) = saga::store::by_case(self.db.reader(), &claim.case_number).await? {
             return self.finish_claim(migration).await;
         }
-        let filing = legacy::filing(self.db.reader(), &claim.filing_number).await?.ok_or(Error::FilingNotFound)?;
+        let filing =
+            legacy::filing(self.db.reader(), &claim.filing_number).await?.ok_or(Error::FilingNotFound)?;
         if filing.migration.is_some() {
             return Err(Error::AlreadyImported);
         }

@@ -59,7 +59,11 @@ impl LegacyMigration {
         }
         let filings = legacy::filings_of_login(self.db.reader(), &login.legacy_login_id).await?;
         if filings.is_empty() {
-            return Err(if login.orders_in_progress > 0 { Error::OnlyOrdersInProgress } else { Error::NoFiling });
+            return Err(if login.orders_in_progress > 0 {
+                Error::OnlyOrdersInProgress
+            } else {
+                Error::NoFiling
+            });
         }
         let account = request.account_id.as_str();
         let own = |kind: &str, holder: &str| kind == Kind::Import.as_str() && holder == account;
@@ -106,16 +110,17 @@ impl LegacyMigration {
             },
         )
         .await?;
-        let migration = saga::store::by_filing(self.db.reader(), &filing.filing_number)
-            .await?
-            .ok_or_else(|| Error::internal("a migration vanished"))?;
-        if !inserted && !(migration.kind == Kind::Import && migration.account_id == account) {
-            // another account's import won the race
-            return Err(Error::AlreadyImported);
+        let found = saga::store::by_filing(self.db.reader(), &filing.filing_number).await?;
+        match found {
+            Some(migration)
+                if inserted || (migration.kind == Kind::Import && migration.account_id == account) =>
+            {
+                self.finish(migration).await
+            }
+            // another account's import (or a claim) won the race
+            _ => Err(Error::AlreadyImported),
         }
-        self.finish(migration).await
     }
-
 
     /// Drives the migration to DONE (or answers it DONE) and says what was imported.
     async fn finish(&self, migration: Migration) -> Result<Imported, Error> {
@@ -123,7 +128,10 @@ impl LegacyMigration {
         debug_assert_eq!(done.state, State::Done);
         let website_count = legacy::website_count(self.db.reader(), &done.filing_number).await?;
         Ok(Imported {
-            subject_id: done.subject_id.clone().ok_or_else(|| Error::internal("a DONE migration without subject"))?,
+            subject_id: done
+                .subject_id
+                .clone()
+                .ok_or_else(|| Error::internal("a DONE migration without subject"))?,
             migration_id: done.migration_id,
             filing_number: done.filing_number,
             website_count: i32::try_from(website_count).unwrap_or(i32::MAX),

@@ -38,7 +38,12 @@ pub struct Classification {
 
 impl LegacyMigration {
     pub fn new(db: Database, saga: Saga, guard: GuardPolicy, decoy_hash: String) -> Self {
-        Self { db, saga, guard, decoy: StoredPassword { format: "suite".into(), hash: decoy_hash, salt: None } }
+        Self {
+            db,
+            saga,
+            guard,
+            decoy: StoredPassword { format: "suite".into(), hash: decoy_hash, salt: None },
+        }
     }
 
     /// What a (normalised) domain's legacy filing needs; None if the legacy platform never held it.
