@@ -102,7 +102,10 @@ mod tests {
         let s = stored("md5-salted", "276bc8c84fa6f1d57b6070c613870880", Some("a1b2c3d4"));
         assert!(verify("password", &s));
         // md5(password ‖ salt), the other order, is not this format
-        assert!(!verify("password", &stored("md5-salted", "2ac3e5043fc96ab54f15ec3ecc9a6977", Some("a1b2c3d4"))));
+        assert!(!verify(
+            "password",
+            &stored("md5-salted", "2ac3e5043fc96ab54f15ec3ecc9a6977", Some("a1b2c3d4"))
+        ));
         assert!(!verify("password", &stored("md5-salted", &s.hash, None)), "no salt, no match");
         assert!(!verify("password", &stored("md5", &s.hash, None)));
     }
