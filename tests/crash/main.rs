@@ -13,8 +13,13 @@
 //! `BEIAN_CRASH_CHILD` names a service), running what each service's `main` runs: its
 //! settings from the environment, `Application::build`, `run_until(shutdown signal)`.
 //! (Cargo hands a test the path of its own package's binaries only.)
+//!
+//! The legacy import saga survives legacy-migration and filing-registry killed between
+//! its steps (`legacy_import.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
+
+mod legacy_import;
 
 use std::{
     net::SocketAddr,
@@ -101,6 +106,14 @@ fn service_child() {
                     let cli = Cli::<filing_registry::RegistryArgs>::parse_from(["filing-registry"]);
                     let settings = filing_registry::Settings::from_args(&cli.args, &cli.extra)?;
                     filing_registry::Application::build(settings)
+                        .await?
+                        .run_until(beian_platform::shutdown::signal())
+                        .await
+                }
+                "legacy-migration" => {
+                    let cli = Cli::<legacy_migration::LegacyArgs>::parse_from(["legacy-migration"]);
+                    let settings = legacy_migration::Settings::from_args(&cli.args, &cli.extra)?;
+                    legacy_migration::Application::build(settings)
                         .await?
                         .run_until(beian_platform::shutdown::signal())
                         .await

@@ -102,11 +102,13 @@ async fn run_child(service: &str) -> anyhow::Result<()> {
             .await
         }
         "legacy-migration" => {
-            let cli = Cli::<beian_platform::cli::NoExtraArgs>::parse_from([service]);
-            legacy_migration::Application::build(legacy_migration::Settings::from_args(&cli.args)?)
-                .await?
-                .run_until(stop())
-                .await
+            let cli = Cli::<legacy_migration::LegacyArgs>::parse_from([service]);
+            legacy_migration::Application::build(legacy_migration::Settings::from_args(
+                &cli.args, &cli.extra,
+            )?)
+            .await?
+            .run_until(stop())
+            .await
         }
         other => anyhow::bail!("no service {other}"),
     }

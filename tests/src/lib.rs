@@ -136,6 +136,11 @@ impl TestSuite {
             .human_check_token
     }
 
+    /// Where a service of this suite keeps its data, to open beside it (seeding, checks).
+    pub fn database(&self, service: &str) -> DatabaseLocation {
+        self.scratch.location(service).expect("a scratch database per service")
+    }
+
     pub fn addresses(&self) -> Addresses {
         self.addresses
     }

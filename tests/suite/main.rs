@@ -14,6 +14,7 @@ mod filing_type;
 mod grpc_web;
 mod health;
 mod legacy_claim;
+mod legacy_import;
 mod legacy_load;
 mod legacy_reset;
 mod limits;

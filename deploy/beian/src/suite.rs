@@ -230,13 +230,15 @@ impl RunningSuite {
             peers.clone(),
         ))
         .await?;
+        peers.filing_registry = url(filing_registry.local_addr());
+        // legacy-migration's saga adopts subjects in filing-registry; identity-recovery
+        // completes approved claims in legacy-migration
         let legacy_migration = legacy_migration::Application::build(legacy_migration::Settings::local(
             settings.host(settings.addresses.legacy_migration, settings.admin.map(|a| a.legacy_migration)),
             settings.databases.legacy_migration.clone(),
             peers.clone(),
         ))
         .await?;
-        peers.filing_registry = url(filing_registry.local_addr());
         peers.legacy_migration = url(legacy_migration.local_addr());
         let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings {
             login: settings.login.clone(),

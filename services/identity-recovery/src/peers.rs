@@ -252,6 +252,15 @@ pub struct LoginEmailReplacement<'a> {
     pub new_login_email: &'a str,
 }
 
+/// An approved LEGACY_CLAIM: the legacy filing joins the applicant's account.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimCompletion<'a> {
+    /// The idempotency key: legacy-migration migrates the filing once per case.
+    pub case_number: &'a str,
+    pub filing_number: &'a str,
+    pub account_id: &'a str,
+}
+
 /// legacy-migration's internal API: the effects of reviews it owns.
 #[derive(Debug, Clone)]
 pub struct LegacyMigration {
@@ -274,6 +283,20 @@ impl LegacyMigration {
                 case_number: change.case_number.to_owned(),
                 filing_number: change.filing_number.to_owned(),
                 new_login_email: change.new_login_email.to_owned(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The claimed subject enters the account (filing-registry adopts it); idempotent on
+    /// the case number.
+    pub async fn complete_claim(&self, claim: ClaimCompletion<'_>) -> Result<(), Error> {
+        self.client
+            .clone()
+            .complete_claim(legacy::CompleteClaimRequest {
+                case_number: claim.case_number.to_owned(),
+                filing_number: claim.filing_number.to_owned(),
+                account_id: claim.account_id.to_owned(),
             })
             .await?;
         Ok(())

@@ -1,8 +1,8 @@
-use legacy_migration::{Application, NAME, Settings};
+use legacy_migration::{Application, LegacyArgs, NAME, Settings};
 
 fn main() -> std::process::ExitCode {
-    beian_platform::cli::run_service(NAME, |args, _: beian_platform::cli::NoExtraArgs| async move {
-        let application = Application::build(Settings::from_args(&args)?).await?;
+    beian_platform::cli::run_service(NAME, |args, extra: LegacyArgs| async move {
+        let application = Application::build(Settings::from_args(&args, &extra)?).await?;
         application.run_until(beian_platform::shutdown::signal()).await
     })
 }

@@ -108,3 +108,25 @@ async fn insert_filing(
     }
     Ok(())
 }
+
+/// Replaces a seeded login's password with a hash as a legacy dump stores it (`format`
+/// of DUMP.md, its hash and salt): for tests of each legacy format.
+pub async fn store_legacy_password(
+    db: &Database,
+    legacy_login_id: &str,
+    format: &str,
+    hash: &str,
+    salt: Option<&str>,
+) -> anyhow::Result<()> {
+    store::set_stored_password(db.writer(), legacy_login_id, format, hash, salt, now_millis()).await?;
+    Ok(())
+}
+
+/// A login's stored password: (format, hash, salt).
+pub async fn stored_password(
+    db: &Database,
+    legacy_login_id: &str,
+) -> anyhow::Result<(String, String, Option<String>)> {
+    let stored = store::stored_password(db.reader(), legacy_login_id).await?;
+    Ok((stored.format, stored.hash, stored.salt))
+}

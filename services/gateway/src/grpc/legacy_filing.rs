@@ -1,5 +1,4 @@
-//! `beian.gateway.v1.LegacyFilingService` (SPEC §4): the claim (认领) is delivered;
-//! ImportLegacyFiling answers UNIMPLEMENTED (NOT_IMPLEMENTED) until its issue lands.
+//! `beian.gateway.v1.LegacyFilingService` (SPEC §4): the import (导入) and the claim (认领).
 
 use beian_platform::wire::{required_text, timestamp};
 use beian_proto::gateway::v1::{self as pb, legacy_filing_service_server::LegacyFilingService};
@@ -12,22 +11,51 @@ use super::{
 use crate::{
     error::Error,
     flows::FlowId,
-    workflows::legacy_claim::{LegacyClaim, StartClaim, SubmitClaim},
+    model::legacy_import::LegacyCredentials,
+    workflows::{
+        legacy_claim::{LegacyClaim, StartClaim, SubmitClaim},
+        legacy_import::LegacyImport,
+    },
 };
 
 /// The RPCs of this service that take documents (see `limits`).
 pub const DOCUMENT_RPCS: &[&str] = &["SubmitLegacyClaim"];
 
 const MAX_NAME_CHARS: usize = 64;
+/// Legacy login emails are at most this long (the legacy dump's limit).
+const MAX_EMAIL_CHARS: usize = 254;
+/// Longer is no password anybody typed: refused before any hash work.
+const MAX_PASSWORD_CHARS: usize = 128;
 
 #[derive(Debug, Clone)]
 pub struct LegacyFilingApi {
+    import: LegacyImport,
     claim: LegacyClaim,
 }
 
 impl LegacyFilingApi {
-    pub fn new(claim: LegacyClaim) -> Self {
-        Self { claim }
+    pub fn new(import: LegacyImport, claim: LegacyClaim) -> Self {
+        Self { import, claim }
+    }
+}
+
+impl TryFrom<pb::ImportLegacyFilingRequest> for LegacyCredentials {
+    type Error = Error;
+
+    fn try_from(request: pb::ImportLegacyFilingRequest) -> Result<Self, Error> {
+        let login_email = required_text(&request.legacy_login_email, MAX_EMAIL_CHARS)
+            .map_err(|d| Error::invalid("legacy_login_email", d))?;
+        // a password is taken as typed (spaces included), only its presence and size checked
+        if request.legacy_password.is_empty() {
+            return Err(Error::invalid("legacy_password", "is required"));
+        }
+        if request.legacy_password.chars().count() > MAX_PASSWORD_CHARS {
+            return Err(Error::invalid(
+                "legacy_password",
+                format!("at most {MAX_PASSWORD_CHARS} characters"),
+            ));
+        }
+        Ok(Self { login_email: login_email.to_owned(), password: request.legacy_password })
     }
 }
 
@@ -70,9 +98,16 @@ type Reply<T> = Result<Response<T>, Status>;
 impl LegacyFilingService for LegacyFilingApi {
     async fn import_legacy_filing(
         &self,
-        _request: Request<pb::ImportLegacyFilingRequest>,
+        request: Request<pb::ImportLegacyFilingRequest>,
     ) -> Reply<pb::ImportLegacyFilingResponse> {
-        Err(Error::not_implemented("ImportLegacyFiling").into())
+        let (client, session) = (caller::client(&request)?, caller::session(&request)?);
+        let credentials = LegacyCredentials::try_from(request.into_inner())?;
+        let imported = self.import.import(&session, credentials, &client).await?;
+        Ok(Response::new(pb::ImportLegacyFilingResponse {
+            filing_number: imported.filing_number,
+            website_count: imported.website_count,
+            import_time: Some(timestamp(imported.imported_at_ms)),
+        }))
     }
 
     async fn start_legacy_claim(

@@ -91,8 +91,11 @@ pub fn routes(workflows: Workflows, proxies: TrustedProxies) -> Routes {
     ))
     .add_service(limited(
         &resolve,
-        LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi::new(workflows.legacy_claim))
-            .max_decoding_message_size(raised),
+        LegacyFilingServiceServer::new(legacy_filing::LegacyFilingApi::new(
+            workflows.legacy_import,
+            workflows.legacy_claim,
+        ))
+        .max_decoding_message_size(raised),
         legacy_filing::DOCUMENT_RPCS,
     ))
     .add_service(limited(

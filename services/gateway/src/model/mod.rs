@@ -5,6 +5,7 @@
 pub mod account;
 pub mod client;
 pub mod filing;
+pub mod legacy_import;
 pub mod new_filing;
 pub mod reviews;
 pub mod transfer;

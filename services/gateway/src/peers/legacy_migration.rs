@@ -2,7 +2,7 @@
 
 mod matching;
 
-use beian_platform::client::PeerChannel;
+use beian_platform::{client::PeerChannel, wire::millis};
 use beian_proto::legacy_migration::v1::{
     self as pb, legacy_migration_service_client::LegacyMigrationServiceClient,
 };
@@ -10,7 +10,12 @@ use beian_proto::legacy_migration::v1::{
 use super::answered;
 use crate::{
     error::Error,
-    model::{LegacyStatus, account::NewPassword},
+    model::{
+        LegacyStatus,
+        account::NewPassword,
+        client::Client,
+        legacy_import::{LegacyCredentials, LegacyImported},
+    },
 };
 
 /// What setting a legacy password needs. No `Debug`: email, proof and password are secrets.
@@ -72,5 +77,31 @@ impl LegacyMigration {
             })
             .await?;
         Ok(())
+    }
+
+    /// Imports the legacy login's filing into the account; a retry by the same account
+    /// answers the same import. Each 002 §6.3 outcome is a refusal passed on unchanged.
+    pub async fn import(
+        &self,
+        credentials: LegacyCredentials,
+        account_id: &str,
+        client: &Client,
+    ) -> Result<LegacyImported, Error> {
+        let reply = self
+            .client
+            .clone()
+            .import_legacy_filing(pb::ImportLegacyFilingRequest {
+                legacy_login_email: credentials.login_email,
+                legacy_password: credentials.password,
+                account_id: account_id.to_owned(),
+                client_ip: client.ip.to_string(),
+            })
+            .await?
+            .into_inner();
+        Ok(LegacyImported {
+            filing_number: reply.filing_number,
+            website_count: reply.website_count,
+            imported_at_ms: reply.import_time.as_ref().map(millis).unwrap_or_default(),
+        })
     }
 }

@@ -11,6 +11,7 @@ pub mod filing_transfer;
 pub mod filing_type;
 pub mod human_check;
 pub mod legacy_claim;
+pub mod legacy_import;
 pub mod legacy_login_reset;
 pub mod legacy_password_reset;
 pub mod offline_transfer;
@@ -37,6 +38,7 @@ pub struct Workflows {
     pub filing_transfer: filing_transfer::FilingTransfer,
     pub filing_type: filing_type::FilingTypeCheck,
     pub legacy_claim: legacy_claim::LegacyClaim,
+    pub legacy_import: legacy_import::LegacyImport,
     pub password_reset: password_reset::PasswordReset,
     pub legacy_login_reset: legacy_login_reset::LegacyLoginReset,
     pub legacy_password_reset: legacy_password_reset::LegacyPasswordReset,
@@ -120,6 +122,10 @@ impl Workflows {
                 identity: peers.identity_recovery.clone(),
                 flows: flows.clone(),
                 decoys,
+            },
+            legacy_import: legacy_import::LegacyImport {
+                identity: peers.identity_recovery.clone(),
+                legacy: peers.legacy_migration.clone(),
             },
             account_lookup: account_lookup::AccountLookup {
                 codes: peers.verification_codes,

@@ -26,9 +26,9 @@ pub struct Decision {
     pub note: Option<String>,
 }
 
-/// Whether this issue can apply the approval of `kind`. The others (legacy login reset,
-/// claim) arrive with their workflows; until then their approval is refused rather than
-/// left pending for ever.
+/// Whether this issue can apply the approval of `kind`. The other (legacy login reset)
+/// arrives with its workflow; until then its approval is refused rather than left
+/// pending for ever.
 pub fn effect_delivered(kind: ReviewKind) -> bool {
     matches!(
         kind,
@@ -36,6 +36,7 @@ pub fn effect_delivered(kind: ReviewKind) -> bool {
             | ReviewKind::FilingPassword
             | ReviewKind::OfflineTransfer
             | ReviewKind::LegacyLoginReset
+            | ReviewKind::LegacyClaim
     )
 }
 
@@ -53,6 +54,10 @@ pub async fn decide(db: &Database, decision: &Decision, now_ms: i64) -> Result<R
         if case.kind == ReviewKind::AccountLookup && case.subject.account_id.is_none() {
             // opened before the gateway named the holder: nothing to send; staff reject it
             return Err(Error::invalid("case_number", "names no account holding the filing: reject it"));
+        }
+        if case.kind == ReviewKind::LegacyClaim && case.subject.filing_number.is_none() {
+            // the claim's legacy filing is what moves: without it there is nothing to apply
+            return Err(Error::invalid("case_number", "names no legacy filing number: reject it"));
         }
     }
     let mut tx = db.begin().await?;

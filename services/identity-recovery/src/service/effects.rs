@@ -1,8 +1,9 @@
 //! The worker that applies what decisions owe (`reviews::effects`): an approved
 //! ACCOUNT_LOOKUP sends the holder's login name to the applicant, an approved
 //! FILING_PASSWORD has filing-registry issue and send a new filing password, an approved
-//! OFFLINE_TRANSFER has filing-registry move the subject to the target account, a
-//! rejection sends the applicant the note. Every call is keyed by the case number, so a
+//! OFFLINE_TRANSFER has filing-registry move the subject to the target account, an
+//! approved LEGACY_CLAIM has legacy-migration bring the legacy filing into the
+//! applicant's account, a rejection sends the applicant the note. Every call is keyed by the case number, so a
 //! retry after a crash or a lost answer does nothing twice; a failure is retried with
 //! exponential back-off until it succeeds, the case staying APPROVED meanwhile.
 //!
@@ -13,7 +14,8 @@
 //! A transfer rule may no longer hold when staff approve (the target took a subject in
 //! the meantime): filing-registry's refusal with such a rule's reason is final, so the
 //! case is COMPLETED with that reason and the applicant is told, instead of retrying for
-//! ever.
+//! ever. A claim likewise (the account took a subject, the filing went elsewhere): the
+//! case is COMPLETED with the reason, which GetReviewStatus shows.
 
 use std::{sync::Arc, time::Duration};
 
@@ -32,8 +34,8 @@ use crate::{
     error::Error,
     locale::Locale,
     peers::{
-        self, Channel, FilingPasswordIssue, FilingRegistry, LegacyMigration, LoginEmailReplacement, Notice,
-        NoticeContent, SubjectTransfer, VerificationCodes,
+        self, Channel, ClaimCompletion, FilingPasswordIssue, FilingRegistry, LegacyMigration,
+        LoginEmailReplacement, Notice, NoticeContent, SubjectTransfer, VerificationCodes,
     },
     reviews::{
         ReviewCase, ReviewKind,
@@ -62,6 +64,15 @@ const FINAL_TRANSFER_REFUSALS: &[ErrorReason] = &[
 /// legacy-migration's refusals of a login email replacement that a retry cannot change.
 const FINAL_LOGIN_RESET_REFUSALS: &[ErrorReason] =
     &[ErrorReason::LegacyLoginEmailInUse, ErrorReason::LegacyFilingNotFound];
+/// legacy-migration's refusals of a claim that a retry cannot change: the account holds a
+/// subject, the filing went elsewhere or is not a claim's, a domain is filed already.
+const FINAL_CLAIM_REFUSALS: &[ErrorReason] = &[
+    ErrorReason::AccountAlreadyHoldsSubject,
+    ErrorReason::LegacyAlreadyImported,
+    ErrorReason::LegacyFilingNotFound,
+    ErrorReason::ClaimNotEligible,
+    ErrorReason::DomainAlreadyFiled,
+];
 
 /// What an approval's attempt came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,6 +230,7 @@ impl EffectWorker {
             }
             (EffectAction::Apply, ReviewKind::OfflineTransfer) => self.transfer(&case).await,
             (EffectAction::Apply, ReviewKind::LegacyLoginReset) => self.replace_legacy_login(&case).await,
+            (EffectAction::Apply, ReviewKind::LegacyClaim) => self.claim(&case).await,
             (EffectAction::Apply, ReviewKind::AccountLookup) => {
                 let holder = case.subject.account_id.as_deref().ok_or_else(|| {
                     Error::internal(format!("case {} names no holder account", case.case_number))
@@ -245,9 +257,6 @@ impl EffectWorker {
                     })
                     .await?;
                 Ok(Outcome::Applied)
-            }
-            (EffectAction::Apply, kind) => {
-                Err(Error::internal(format!("no effect for an approved {} case", kind.as_str())))
             }
         }
     }
@@ -325,6 +334,31 @@ impl EffectWorker {
             })
             .await?;
         Ok(Outcome::Applied)
+    }
+
+    /// An approved LEGACY_CLAIM: legacy-migration migrates the filing into the applicant's
+    /// account (keyed by the case number). A final refusal completes the case with its reason.
+    async fn claim(&self, case: &ReviewCase) -> Result<Outcome, Error> {
+        if let Some(reason) = case.failure_reason {
+            return Ok(Outcome::Refused(reason));
+        }
+        let missing = |what: &str| Error::internal(format!("case {} names no {what}", case.case_number));
+        let filing_number = case.subject.filing_number.as_ref().ok_or_else(|| missing("filing number"))?;
+        let result = self
+            .legacy
+            .complete_claim(ClaimCompletion {
+                case_number: &case.case_number,
+                filing_number: &filing_number.to_string(),
+                account_id: case.subject.account_id.as_deref().ok_or_else(|| missing("account"))?,
+            })
+            .await;
+        let reason = match result {
+            Ok(()) => return Ok(Outcome::Applied),
+            Err(error) => final_refusal(&error, FINAL_CLAIM_REFUSALS).ok_or(error)?,
+        };
+        tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "claim refused for good");
+        effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
+        Ok(Outcome::Refused(reason))
     }
 
     /// "Your transfer {case} could not be completed: <the rule that failed>" in the case's language.

@@ -345,20 +345,15 @@ async fn an_unreachable_filing_registry_keeps_the_case_approved_and_retrying() {
 }
 
 #[tokio::test]
-async fn kinds_whose_effect_comes_later_can_be_rejected_not_approved() {
+async fn a_claim_naming_no_filing_can_be_rejected_not_approved() {
     let world = start(0).await;
     let app = &world.app;
-    for (kind, key) in [(Kind::LegacyClaim, "claim.example.cn")] {
-        let case = open_case(app, request(kind, key)).await;
-        let refused =
-            decide(app, decision(&case.case_number, "reviewer01", true, "")).await.expect_err("later issue");
-        assert_eq!(
-            (refused.code(), reason(&refused).as_str()),
-            (Code::Unimplemented, "NOT_IMPLEMENTED"),
-            "{kind:?}"
-        );
-        decide(app, decision(&case.case_number, "reviewer01", false, "材料不全")).await.expect("rejected");
-    }
+    // a claim moves a legacy filing: one that names none cannot be approved
+    let claim = open_case(app, request(Kind::LegacyClaim, "claim.example.cn")).await;
+    let refused =
+        decide(app, decision(&claim.case_number, "reviewer01", true, "")).await.expect_err("no filing");
+    assert_eq!(fields(&refused), ["case_number"]);
+    decide(app, decision(&claim.case_number, "reviewer01", false, "材料不全")).await.expect("rejected");
     // a lookup case that does not name the holder cannot be approved either
     let bare = open_case(app, request(Kind::AccountLookup, "bare.example.cn")).await;
     let refused =

@@ -3,7 +3,7 @@
 use beian_common::{
     contact::normalise_email, domain_name::normalise_domain, filing_number::FilingNumber, masking::mask_email,
 };
-use beian_platform::wire::{enums::to_wire, required_text};
+use beian_platform::wire::{enums::to_wire, required_text, timestamp};
 use beian_proto::{common::v1 as common, legacy_migration::v1 as pb};
 use chrono::Datelike;
 
@@ -11,13 +11,55 @@ use crate::{
     eligibility::LegacyAction,
     error::Error,
     login_reset::{EmailReplacement, FoundLogin, PasswordReset},
-    service::Classification,
+    service::{ClaimCompletion, Classification, ImportRequest, Imported},
 };
 
 /// Longest case number or request id taken as a key.
 const MAX_KEY_CHARS: usize = 128;
-/// Longest new password taken (Argon2id hashes it; the policy wants at least 8).
+
+/// Legacy login emails are at most this long (DUMP.md).
+const MAX_EMAIL_CHARS: usize = 254;
+/// Longer is no password anybody typed; refused before any hash work (and before Argon2id
+/// hashes a new one; the policy wants at least 8).
 const MAX_PASSWORD_CHARS: usize = 128;
+/// Ids, case and filing numbers of the suite are at most this long.
+const MAX_ID_CHARS: usize = 64;
+
+fn text(field: &'static str, value: &str, max: usize) -> Result<String, Error> {
+    required_text(value, max).map(str::to_owned).map_err(|d| Error::invalid(field, d))
+}
+
+pub fn import_request(request: pb::ImportLegacyFilingRequest) -> Result<ImportRequest, Error> {
+    if request.legacy_password.is_empty() || request.legacy_password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(Error::invalid(
+            "legacy_password",
+            format!("is required, at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(ImportRequest {
+        login_email: text("legacy_login_email", &request.legacy_login_email, MAX_EMAIL_CHARS)?,
+        password: request.legacy_password,
+        account_id: text("account_id", &request.account_id, MAX_ID_CHARS)?,
+    })
+}
+
+pub fn imported(imported: Imported) -> pb::ImportLegacyFilingResponse {
+    pb::ImportLegacyFilingResponse {
+        migration_id: imported.migration_id,
+        subject_id: imported.subject_id,
+        filing_number: imported.filing_number,
+        website_count: imported.website_count,
+        import_time: Some(timestamp(imported.imported_at_ms)),
+    }
+}
+
+pub fn claim_completion(request: pb::CompleteClaimRequest) -> Result<ClaimCompletion, Error> {
+    Ok(ClaimCompletion {
+        case_number: text("case_number", &request.case_number, MAX_ID_CHARS)?,
+        filing_number: text("filing_number", &request.filing_number, MAX_ID_CHARS)?,
+        account_id: text("account_id", &request.account_id, MAX_ID_CHARS)?,
+    })
+}
 
 pub fn domain(value: &str) -> Result<String, Error> {
     normalise_domain(value).map_err(|e| Error::invalid("domain", e.to_string()))

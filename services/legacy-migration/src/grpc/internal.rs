@@ -8,8 +8,7 @@ use tonic::{Request, Response, Status, Streaming};
 use super::convert;
 use crate::{error::Error, service::LegacyMigration};
 
-/// ReplaceLoginEmail is delivered; the other RPCs answer UNIMPLEMENTED (NOT_IMPLEMENTED)
-/// until later issues deliver them.
+/// LoadLegacyDump answers UNIMPLEMENTED (NOT_IMPLEMENTED): dumps load with `beian legacy load`.
 #[derive(Debug, Clone)]
 pub struct InternalApi {
     service: LegacyMigration,
@@ -36,9 +35,11 @@ impl LegacyMigrationInternalService for InternalApi {
 
     async fn complete_claim(
         &self,
-        _request: Request<pb::CompleteClaimRequest>,
+        request: Request<pb::CompleteClaimRequest>,
     ) -> Reply<pb::CompleteClaimResponse> {
-        Err(Error::not_implemented("CompleteClaim").into())
+        let claim = convert::claim_completion(request.into_inner())?;
+        let subject_id = self.service.complete_claim(claim).await?;
+        Ok(Response::new(pb::CompleteClaimResponse { subject_id }))
     }
 
     async fn load_legacy_dump(

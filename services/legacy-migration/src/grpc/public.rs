@@ -6,7 +6,7 @@ use beian_proto::legacy_migration::v1::{
 use tonic::{Request, Response, Status};
 
 use super::{convert, details};
-use crate::{error::Error, peers::VerificationCodes, service::LegacyMigration};
+use crate::{peers::VerificationCodes, service::LegacyMigration};
 
 #[derive(Debug, Clone)]
 pub struct PublicApi {
@@ -44,9 +44,11 @@ impl LegacyMigrationService for PublicApi {
 
     async fn import_legacy_filing(
         &self,
-        _request: Request<pb::ImportLegacyFilingRequest>,
+        request: Request<pb::ImportLegacyFilingRequest>,
     ) -> Reply<pb::ImportLegacyFilingResponse> {
-        Err(Error::not_implemented("ImportLegacyFiling").into())
+        let import = convert::import_request(request.into_inner())?;
+        let imported = self.service.import(import).await?;
+        Ok(Response::new(convert::imported(imported)))
     }
 
     async fn find_legacy_login(

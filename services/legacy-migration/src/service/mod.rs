@@ -1,21 +1,32 @@
 //! The domain operations of legacy-migration, free of any wire format.
 
+mod claim;
+mod import;
 mod matching;
-
-pub use matching::{DetailsMatch, FilingDetails};
 
 use beian_platform::storage::Database;
 use chrono::NaiveDate;
 
+pub use self::{
+    claim::ClaimCompletion,
+    import::{ImportRequest, Imported},
+    matching::{DetailsMatch, FilingDetails},
+};
 use crate::{
     eligibility::{self, LegacyAction},
     error::Error,
-    legacy::store,
+    legacy::{guard::GuardPolicy, password::StoredPassword, store},
+    saga::Saga,
 };
 
 #[derive(Debug, Clone)]
 pub struct LegacyMigration {
     pub(crate) db: Database,
+    saga: Saga,
+    guard: GuardPolicy,
+    /// What an unknown email's password is checked against, so it takes as long as a
+    /// known one's Argon2id (the suite's own format).
+    decoy: StoredPassword,
 }
 
 /// What the legacy platform holds of a domain.
@@ -28,8 +39,13 @@ pub struct Classification {
 }
 
 impl LegacyMigration {
-    pub fn new(db: Database) -> Self {
-        Self { db }
+    pub fn new(db: Database, saga: Saga, guard: GuardPolicy, decoy_hash: String) -> Self {
+        Self {
+            db,
+            saga,
+            guard,
+            decoy: StoredPassword { format: "suite".into(), hash: decoy_hash, salt: None },
+        }
     }
 
     /// What a (normalised) domain's legacy filing needs; None if the legacy platform never held it.
@@ -45,4 +61,11 @@ impl LegacyMigration {
             login_email: filing.login_email,
         }))
     }
+}
+
+/// What a stored filing needs by its submission date (and whether it moved or migrated).
+fn action_of(filing: &store::LoginFiling) -> Result<LegacyAction, Error> {
+    let submitted_on = NaiveDate::parse_from_str(&filing.submitted_on, "%Y-%m-%d")
+        .map_err(|e| Error::internal(format!("stored submission date: {e}")))?;
+    Ok(eligibility::action(submitted_on, filing.moved_away, filing.migration.is_some()))
 }

@@ -1,5 +1,4 @@
-//! The services legacy-migration calls: verification-codes, whose proofs a password reset
-//! redeems. A refusal meant for the user passes through; an outage is DEPENDENCY_UNAVAILABLE.
+//! verification-codes, whose proofs a legacy password reset redeems.
 
 use std::time::Duration;
 

@@ -1,0 +1,36 @@
+//! SPEC §4 import (导入): a logged-in caller gives a legacy login's email and password,
+//! and the legacy subject with its websites enters the caller's account. One step and
+//! no flow: legacy-migration keys the import by the legacy filing and the account, so a
+//! retry after a lost answer answers the same import, and another account's try is
+//! LEGACY_ALREADY_IMPORTED without saying whose. Every 002 §6.3 outcome (and wrong
+//! credentials, the lock, a filing to claim instead) is legacy-migration's refusal,
+//! passed on with its reason and messages.
+
+use crate::{
+    error::Error,
+    model::{
+        account::SessionToken,
+        client::Client,
+        legacy_import::{LegacyCredentials, LegacyImported},
+    },
+    peers::{IdentityRecovery, LegacyMigration},
+};
+
+#[derive(Debug, Clone)]
+pub struct LegacyImport {
+    pub(super) identity: IdentityRecovery,
+    pub(super) legacy: LegacyMigration,
+}
+
+impl LegacyImport {
+    /// Imports into the session's account.
+    pub async fn import(
+        &self,
+        session: &SessionToken,
+        credentials: LegacyCredentials,
+        client: &Client,
+    ) -> Result<LegacyImported, Error> {
+        let caller = self.identity.resolve_session(session).await?;
+        self.legacy.import(credentials, &caller.account_id, client).await
+    }
+}
