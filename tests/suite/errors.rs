@@ -1,6 +1,5 @@
 use beian_proto::gateway::v1::{
-    GetMyAccountRequest, ImportLegacyFilingRequest, LoginRequest,
-    account_service_client::AccountServiceClient, legacy_filing_service_client::LegacyFilingServiceClient,
+    GetMyAccountRequest, LoginRequest, account_service_client::AccountServiceClient,
 };
 use beian_tests::TestSuite;
 use tonic::Code;
@@ -28,14 +27,5 @@ async fn errors_carry_a_reason_and_messages_in_both_languages() {
     assert_eq!(anonymous.code(), Code::Unauthenticated);
     assert_eq!(reason(&anonymous), "SESSION_REQUIRED");
     assert_eq!(messages(&anonymous).0, "请先登录");
-
-    // a contract RPC that a later issue delivers
-    let mut legacy = LegacyFilingServiceClient::new(suite.gateway().await);
-    let later = legacy.import_legacy_filing(ImportLegacyFilingRequest::default()).await.expect_err("not yet");
-    assert_eq!(later.code(), Code::Unimplemented);
-    assert_eq!(reason(&later), "NOT_IMPLEMENTED");
-    let (zh, en) = messages(&later);
-    assert_eq!(zh, "该功能暂未开放");
-    assert_eq!(en, "This function is not available yet");
     suite.stop().await;
 }
