@@ -42,6 +42,10 @@ pub struct RunArgs {
     /// Also write the figures to this JSON file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Load this legacy dump (`beian legacy generate` makes one) into legacy-migration
+    /// first: every lookup's ClassifyDomain then searches it.
+    #[arg(long)]
+    pub legacy_dump: Option<PathBuf>,
     #[command(flatten)]
     pub storage: StorageArgs,
 }

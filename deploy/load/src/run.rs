@@ -26,7 +26,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let requests = usize::try_from(args.requests)?;
     let filings = args.filings.unwrap_or_else(|| default_filings(&args.scenarios, requests)).max(1);
     let clock = Instant::now();
-    let suite = LoadSuite::start(Addresses::ephemeral(), filings, args.storage.postgres.as_deref()).await?;
+    let suite = LoadSuite::start(
+        Addresses::ephemeral(),
+        filings,
+        args.storage.postgres.as_deref(),
+        args.legacy_dump.as_deref(),
+    )
+    .await?;
     println!(
         "suite up on {} ({}) with {filings} synthetic filings in {:.1} s",
         suite.gateway(),

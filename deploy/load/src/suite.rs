@@ -2,7 +2,11 @@
 //! synthetic filings loaded first, and a code policy whose caps cannot refuse
 //! anything during a run, so the figures measure the work and not the limits.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use beian::{Addresses, RunningSuite, SuiteSettings};
 use beian_platform::storage::Database;
@@ -44,9 +48,17 @@ pub struct LoadSuite {
 
 impl LoadSuite {
     /// Seeds `filings` filings, then starts the suite at `addresses`.
-    pub async fn start(addresses: Addresses, filings: usize, postgres: Option<&str>) -> anyhow::Result<Self> {
+    pub async fn start(
+        addresses: Addresses,
+        filings: usize,
+        postgres: Option<&str>,
+        legacy_dump: Option<&Path>,
+    ) -> anyhow::Result<Self> {
         // on a failed start the databases go with `storage`
         let storage = Storage::fresh(postgres).await?;
+        if let Some(dump) = legacy_dump {
+            load_legacy(&storage, dump).await?;
+        }
         let (running, filings, verification_codes) = serve(&storage, addresses, filings).await?;
         Ok(Self { running, storage, filings, verification_codes })
     }
@@ -84,6 +96,16 @@ impl LoadSuite {
         self.verification_codes.close().await;
         self.running.run_until(beian_platform::shutdown::signal()).await
     }
+}
+
+/// The legacy dump into legacy-migration's database, before the suite opens it.
+async fn load_legacy(storage: &Storage, dump: &Path) -> anyhow::Result<()> {
+    let db = legacy_migration::Application::open_database(&storage.databases.legacy_migration).await?;
+    let options = legacy_migration::bulk::LoadOptions { progress: false, ..Default::default() };
+    let report = legacy_migration::bulk::load(&db, dump, &options).await?;
+    eprintln!("legacy dump loaded: {} lines in {:.1} s", report.lines_read_this_run, report.seconds);
+    db.close().await;
+    Ok(())
 }
 
 async fn serve(
