@@ -29,7 +29,7 @@ use std::{
     time::Duration,
 };
 
-use beian_platform::{config::ServiceArgs, storage::DatabaseLocation};
+use beian_platform::storage::DatabaseLocation;
 use beian_proto::{
     common::v1::{Applicant, Document, DocumentKind, ReviewKind, ReviewState, SubjectNature},
     filing_registry::v1::{
@@ -50,7 +50,6 @@ use beian_proto::{
         CheckCodeRequest, SendCodeRequest, verification_codes_service_client::VerificationCodesServiceClient,
     },
 };
-use clap::Parser;
 use filing_registry::{
     seed::{SeedSubject, SeedWebsite},
     subjects::{CertificateType, Nature, WebsiteState},
@@ -69,59 +68,13 @@ const HOLDER: &str = "acc-holder";
 const APPLICANT_MOBILE: &str = "13912340000";
 const APPLICANT_EMAIL: &str = "applicant@example.net";
 
-#[derive(Parser)]
-struct Cli<E: clap::Args> {
-    #[command(flatten)]
-    args: ServiceArgs,
-    #[command(flatten)]
-    extra: E,
-}
-
 /// A service process: what its binary's `main` does, configured by the environment.
 #[test]
 #[ignore = "a child process of the crash tests, not a test"]
 fn service_child() {
     let Ok(service) = std::env::var(CHILD) else { return };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime
-        .block_on(async {
-            match service.as_str() {
-                "identity-recovery" => {
-                    let cli = Cli::<identity_recovery::IdentityArgs>::parse_from(["identity-recovery"]);
-                    let settings = identity_recovery::Settings::from_args(&cli.args, &cli.extra)?;
-                    identity_recovery::Application::build(settings)
-                        .await?
-                        .run_until(beian_platform::shutdown::signal())
-                        .await
-                }
-                "verification-codes" => {
-                    let cli = Cli::<verification_codes::VerificationArgs>::parse_from(["verification-codes"]);
-                    let settings = verification_codes::Settings::from_args(&cli.args, &cli.extra)?;
-                    verification_codes::Application::build(settings)
-                        .await?
-                        .run_until(beian_platform::shutdown::signal())
-                        .await
-                }
-                "filing-registry" => {
-                    let cli = Cli::<filing_registry::RegistryArgs>::parse_from(["filing-registry"]);
-                    let settings = filing_registry::Settings::from_args(&cli.args, &cli.extra)?;
-                    filing_registry::Application::build(settings)
-                        .await?
-                        .run_until(beian_platform::shutdown::signal())
-                        .await
-                }
-                "legacy-migration" => {
-                    let cli = Cli::<legacy_migration::LegacyArgs>::parse_from(["legacy-migration"]);
-                    let settings = legacy_migration::Settings::from_args(&cli.args, &cli.extra)?;
-                    legacy_migration::Application::build(settings)
-                        .await?
-                        .run_until(beian_platform::shutdown::signal())
-                        .await
-                }
-                other => anyhow::bail!("no service {other}"),
-            }
-        })
-        .unwrap();
+    runtime.block_on(beian_tests::child::run_service(&service)).unwrap();
 }
 
 fn free_port() -> SocketAddr {

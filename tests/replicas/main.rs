@@ -26,7 +26,7 @@ use std::{
 use beian::{Databases, SERVICES};
 use beian_load::seed::{self, Filing};
 use beian_platform::{
-    config::{Secret, ServiceArgs},
+    config::Secret,
     storage::DatabaseLocation,
     testing::{Engine, ScratchDatabases},
 };
@@ -36,7 +36,6 @@ use beian_proto::gateway::v1::{
     account_lookup_service_client::AccountLookupServiceClient, answer_human_check_request::Answer,
     human_check_service_client::HumanCheckServiceClient,
 };
-use clap::Parser;
 use tonic::transport::{Channel, Endpoint};
 
 const CHILD: &str = "BEIAN_REPLICA_CHILD";
@@ -49,69 +48,13 @@ const BEFORE_KILL: usize = 6;
 /// Far above anything the run does: the test is about replicas, not limits.
 const NO_CAP: &str = "100000";
 
-#[derive(Parser)]
-struct Cli<E: clap::Args> {
-    #[command(flatten)]
-    args: ServiceArgs,
-    #[command(flatten)]
-    extra: E,
-}
-
 /// A service process: what its binary's `main` does, configured by the environment.
 #[test]
 #[ignore = "a child process of the replica test, not a test"]
 fn replica_child() {
     let Ok(service) = std::env::var(CHILD) else { return };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(run_child(&service)).unwrap();
-}
-
-async fn run_child(service: &str) -> anyhow::Result<()> {
-    let stop = beian_platform::shutdown::signal;
-    match service {
-        "gateway" => {
-            let cli = Cli::<gateway::GatewayArgs>::parse_from([service]);
-            gateway::Application::build(gateway::Settings::from_args(&cli.args, &cli.extra)?)
-                .await?
-                .run_until(stop())
-                .await
-        }
-        "verification-codes" => {
-            let cli = Cli::<verification_codes::VerificationArgs>::parse_from([service]);
-            verification_codes::Application::build(verification_codes::Settings::from_args(
-                &cli.args, &cli.extra,
-            )?)
-            .await?
-            .run_until(stop())
-            .await
-        }
-        "filing-registry" => {
-            let cli = Cli::<filing_registry::RegistryArgs>::parse_from([service]);
-            filing_registry::Application::build(filing_registry::Settings::from_args(&cli.args, &cli.extra)?)
-                .await?
-                .run_until(stop())
-                .await
-        }
-        "identity-recovery" => {
-            let cli = Cli::<identity_recovery::IdentityArgs>::parse_from([service]);
-            identity_recovery::Application::build(identity_recovery::Settings::from_args(
-                &cli.args, &cli.extra,
-            )?)
-            .await?
-            .run_until(stop())
-            .await
-        }
-        "legacy-migration" => {
-            let cli = Cli::<legacy_migration::LegacyArgs>::parse_from([service]);
-            legacy_migration::Application::build(legacy_migration::Settings::from_args(
-                &cli.args, &cli.extra,
-            )?)
-            .await?
-            .run_until(stop())
-            .await
-        }
-        other => anyhow::bail!("no service {other}"),
-    }
+    runtime.block_on(beian_tests::child::run_service(&service)).unwrap();
 }
 
 /// One replica of each of the five services, calling each other.

@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test harness: a failure is a test failure")]
 
+pub mod child;
+
 use std::net::SocketAddr;
 
 use beian::{Addresses, Databases, RunningSuite, SERVICES, SuiteSettings};
