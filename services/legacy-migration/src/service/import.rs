@@ -154,7 +154,7 @@ impl LegacyMigration {
         }
         let login = legacy::login_by_email(self.db.reader(), email_key).await?;
         let stored = login.as_ref().map_or_else(|| self.decoy.clone(), |login| login.password.clone());
-        let (matches, suite_hash) = check_and_rehash(password, stored).await?;
+        let (matches, suite_hash) = check_and_rehash(password, stored, self.decoy.clone()).await?;
         let Some(login) = login.filter(|_| matches) else {
             return Err(Error::CredentialsIncorrect);
         };
@@ -170,10 +170,20 @@ impl LegacyMigration {
 }
 
 /// Whether `password` matches, and for a match stored in a legacy format its suite hash;
-/// off the async workers (bcrypt and Argon2id are slow on purpose).
-async fn check_and_rehash(password: String, stored: StoredPassword) -> Result<(bool, Option<String>), Error> {
+/// off the async workers (bcrypt and Argon2id are slow on purpose). Every answer costs at
+/// least one Argon2id, as an unknown email's check against the decoy does: a wrong
+/// password for a fast legacy hash (md5, sha1) also pays one, so timing does not tell a
+/// known email from an unknown one (a bcrypt row still takes its own cost longer).
+async fn check_and_rehash(
+    password: String,
+    stored: StoredPassword,
+    decoy: StoredPassword,
+) -> Result<(bool, Option<String>), Error> {
     tokio::task::spawn_blocking(move || {
         if !password::verify(&password, &stored) {
+            if !stored.is_suite() {
+                let _ = password::verify(&password, &decoy);
+            }
             return Ok((false, None));
         }
         if stored.is_suite() {
