@@ -46,6 +46,24 @@ enum Command {
     /// The retired legacy platform's data: bulk load of a dump, synthetic dumps.
     #[command(subcommand)]
     Legacy(Legacy),
+    /// Load a data set into a deployment's databases (URLs as the services take them), e.g.
+    /// the demo set into a staging deployment; loading it twice changes nothing.
+    Seed {
+        #[arg(value_enum)]
+        data_set: DataSet,
+        /// identity-recovery's database: sqlite://… or postgres://…
+        #[arg(long, env = "BEIAN_IDENTITY_RECOVERY_DATABASE_URL", hide_env_values = true)]
+        identity_recovery_database_url: Option<Secret>,
+        /// filing-registry's database.
+        #[arg(long, env = "BEIAN_FILING_REGISTRY_DATABASE_URL", hide_env_values = true)]
+        filing_registry_database_url: Option<Secret>,
+        /// legacy-migration's database.
+        #[arg(long, env = "BEIAN_LEGACY_MIGRATION_DATABASE_URL", hide_env_values = true)]
+        legacy_migration_database_url: Option<Secret>,
+        /// Where the SQLite databases of those not given by URL live.
+        #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +168,23 @@ fn main() -> ExitCode {
             };
             runtime.block_on(legacy_load(&dir, &database, &options))
         }
+        Command::Seed {
+            data_set: DataSet::Demo,
+            identity_recovery_database_url,
+            filing_registry_database_url,
+            legacy_migration_database_url,
+            data_dir,
+        } => {
+            let at = |url: Option<Secret>, service: &str| match url {
+                Some(url) => DatabaseLocation::url(url),
+                None => DatabaseLocation::sqlite_file(&data_dir, service),
+            };
+            runtime.block_on(seed_demo(
+                &at(identity_recovery_database_url, identity_recovery::NAME),
+                &at(filing_registry_database_url, filing_registry::NAME),
+                &at(legacy_migration_database_url, legacy_migration::NAME),
+            ))
+        }
         Command::Legacy(Legacy::Generate { dir, filings, seed, bad_rows, gzip }) => {
             legacy_generate(&dir, &GenerateOptions { filings, seed, bad_rows, gzip })
         }
@@ -161,6 +196,32 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The demo data set into three services' databases (migrated first, as the services do).
+async fn seed_demo(
+    identity_recovery: &DatabaseLocation,
+    filing_registry: &DatabaseLocation,
+    legacy_migration: &DatabaseLocation,
+) -> anyhow::Result<()> {
+    let identity = identity_recovery::Application::open_database(identity_recovery).await?;
+    let registry = filing_registry::Application::open_database(filing_registry).await?;
+    let legacy = legacy_migration::Application::open_database(legacy_migration).await?;
+    let loaded = beian::demo::load(beian::demo::Targets {
+        identity_recovery: &identity,
+        filing_registry: &registry,
+        legacy_migration: &legacy,
+    })
+    .await;
+    for db in [identity, registry, legacy] {
+        db.close().await;
+    }
+    let loaded = loaded?;
+    println!(
+        "demo data: {} accounts, {} subjects, {} legacy logins added; what was there already is unchanged",
+        loaded.accounts, loaded.subjects, loaded.legacy_logins
+    );
+    Ok(())
 }
 
 async fn legacy_load(dir: &Path, database: &DatabaseLocation, options: &LoadOptions) -> anyhow::Result<()> {
