@@ -83,7 +83,7 @@ impl<S: Service> Application<S> {
     /// for an unmigrated database.
     pub async fn build(settings: S::Settings) -> anyhow::Result<Self> {
         let Start { host, database, make } = S::prepare(settings)?;
-        let database = Self::open_database(&database).await?.observed_by(host.metrics.clone());
+        let database = Self::open_database(&database).await?.observed_by(&host.metrics);
         tracing::info!(service = S::NAME, database = %database_label(database.writer()), "database migrated");
         let host = Host::bind(S::NAME, host, S::EXPOSURE).await?;
         let service = make(database.clone());

@@ -61,8 +61,9 @@ pub struct Database {
     reader: AnyPool,
     writer: AnyPool,
     sqlite: bool,
-    /// Where transaction start waits are recorded, once a running service owns it.
-    metrics: Option<Metrics>,
+    /// Where transaction start waits are recorded, once a running service owns it
+    /// (`beian_db_begin_wait_seconds`, the handle taken once).
+    begin_wait: Option<metrics::Histogram>,
 }
 
 impl Database {
@@ -85,12 +86,12 @@ impl Database {
         } else {
             writer.clone()
         };
-        Ok(Self { reader, writer, sqlite, metrics: None })
+        Ok(Self { reader, writer, sqlite, begin_wait: None })
     }
 
     /// Records into `metrics` from now on (the running service's registry).
-    pub fn observed_by(mut self, metrics: Metrics) -> Self {
-        self.metrics = Some(metrics);
+    pub fn observed_by(mut self, metrics: &Metrics) -> Self {
+        self.begin_wait = Some(metrics.histogram("beian_db_begin_wait_seconds", &[]));
         self
     }
 
@@ -139,8 +140,8 @@ impl Database {
         } else {
             self.writer.begin().await
         };
-        if let Some(metrics) = &self.metrics {
-            metrics.histogram("beian_db_begin_wait_seconds", &[]).record(started.elapsed().as_secs_f64());
+        if let Some(begin_wait) = &self.begin_wait {
+            begin_wait.record(started.elapsed().as_secs_f64());
         }
         transaction
     }
