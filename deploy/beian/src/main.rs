@@ -5,7 +5,7 @@ use std::{
     process::ExitCode,
 };
 
-use beian::{Addresses, Databases, RunningSuite, SuiteSettings, dev::OrderDecision, suite};
+use beian::{Addresses, Databases, RunningSuite, SERVICES, SuiteSettings, dev::OrderDecision, suite};
 use beian_platform::{
     config::{Secret, TelemetrySettings},
     storage::DatabaseLocation,
@@ -37,6 +37,10 @@ enum Command {
         /// The service-to-service credential; a fresh random one per run if unset.
         #[arg(long, env = "BEIAN_INTERNAL_TOKEN", hide_env_values = true)]
         internal_token: Option<Secret>,
+        /// Listen on free ports (the banner names them) instead of 50051–50055 and
+        /// 9451–9455: beside another suite, or in a test.
+        #[arg(long)]
+        any_ports: bool,
         #[command(flatten)]
         telemetry: TelemetrySettings,
     },
@@ -146,8 +150,8 @@ fn main() -> ExitCode {
         }
     };
     let result = match Cli::parse().command {
-        Command::Up { data_dir, seed, internal_token, telemetry } => {
-            runtime.block_on(up(data_dir, seed, internal_token, &telemetry))
+        Command::Up { data_dir, seed, internal_token, any_ports, telemetry } => {
+            runtime.block_on(up(data_dir, seed, internal_token, any_ports, &telemetry))
         }
         Command::Dev(Dev::SliderAnswer { challenge_id, data_dir }) => {
             runtime.block_on(slider_answer(&challenge_id, &data_dir))
@@ -288,13 +292,21 @@ async fn up(
     data_dir: PathBuf,
     seed: Option<DataSet>,
     internal_token: Option<Secret>,
+    any_ports: bool,
     telemetry: &TelemetrySettings,
 ) -> anyhow::Result<()> {
-    let _telemetry = beian_platform::telemetry::init("beian", telemetry)?;
+    let telemetry = beian_platform::telemetry::init_suite("beian", &SERVICES, telemetry)?;
     let databases = Databases::sqlite_under(&data_dir);
-    let mut settings = SuiteSettings::new(Addresses::defaults(), databases.clone(), data_dir.clone());
+    let (addresses, admin) = if any_ports {
+        (Addresses::ephemeral(), Addresses::ephemeral())
+    } else {
+        (Addresses::defaults(), Addresses::admin_defaults())
+    };
+    let mut settings = SuiteSettings::new(addresses, databases.clone(), data_dir.clone());
     settings.seed_demo = matches!(seed, Some(DataSet::Demo));
-    settings.admin = Some(Addresses::admin_defaults());
+    settings.admin = Some(admin);
+    settings.service_subscribers =
+        SERVICES.iter().filter_map(|&service| Some((service, telemetry.service(service)?.clone()))).collect();
     if let Some(token) = internal_token {
         settings.internal_token = token;
     }

@@ -19,7 +19,7 @@ use tokio::{
     task::JoinHandle,
 };
 
-use crate::demo;
+use crate::{demo, runtimes::Runtimes};
 
 /// Where each service listens (port 0: any free port).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +146,9 @@ pub struct SuiteSettings {
     pub gateway_identity_recovery_url: Option<String>,
     /// The same for filing-registry.
     pub gateway_filing_registry_url: Option<String>,
+    /// Each service's subscriber (`beian up`): each service then runs on a runtime
+    /// of its own whose spans carry its name. Empty: all on the caller's runtime.
+    pub service_subscribers: Vec<(&'static str, tracing::Dispatch)>,
 }
 
 impl SuiteSettings {
@@ -169,6 +172,7 @@ impl SuiteSettings {
             gateway_verification_codes_url: None,
             gateway_identity_recovery_url: None,
             gateway_filing_registry_url: None,
+            service_subscribers: Vec::new(),
         }
     }
 
@@ -194,25 +198,32 @@ pub struct RunningSuite {
     /// Woken when any service stops on its own (a failure).
     exited: Arc<Notify>,
     tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+    /// Dropped last, once every service has stopped.
+    runtimes: Runtimes,
 }
 
 impl RunningSuite {
     /// Migrates every database, binds every port, loads the demo data if asked, then serves.
     pub async fn start(settings: SuiteSettings) -> anyhow::Result<Self> {
-        let verification_codes = verification_codes::Application::build(verification_codes::Settings {
-            policy: settings.code_policy.clone(),
-            // `beian up` and the tests: messages go to the file sink, where a developer reads them
-            development: true,
-            ..verification_codes::Settings::local(
-                settings.host(
-                    settings.addresses.verification_codes,
-                    settings.admin.map(|a| a.verification_codes),
-                ),
-                settings.databases.verification_codes.clone(),
-                &settings.data_dir,
+        let runtimes = Runtimes::new(&settings.service_subscribers)?;
+        let verification_codes = runtimes
+            .spawn(
+                verification_codes::NAME,
+                verification_codes::Application::build(verification_codes::Settings {
+                    policy: settings.code_policy.clone(),
+                    // `beian up` and the tests: messages go to the file sink, where a developer reads them
+                    development: true,
+                    ..verification_codes::Settings::local(
+                        settings.host(
+                            settings.addresses.verification_codes,
+                            settings.admin.map(|a| a.verification_codes),
+                        ),
+                        settings.databases.verification_codes.clone(),
+                        &settings.data_dir,
+                    )
+                }),
             )
-        })
-        .await?;
+            .await??;
         // filing-registry and identity-recovery call verification-codes and each other (a
         // transfer reads both accounts; a review effect moves a subject): identity-recovery's
         // address is settled before filing-registry is built; the gateway calls everyone
@@ -224,31 +235,47 @@ impl RunningSuite {
             legacy_migration: String::new(),
             timeout_ms: u64::try_from(settings.peer_timeout.as_millis()).unwrap_or(u64::MAX),
         };
-        let filing_registry = filing_registry::Application::build(filing_registry::Settings::local(
-            settings.host(settings.addresses.filing_registry, settings.admin.map(|a| a.filing_registry)),
-            settings.databases.filing_registry.clone(),
-            peers.clone(),
-        ))
-        .await?;
+        let filing_registry = runtimes
+            .spawn(
+                filing_registry::NAME,
+                filing_registry::Application::build(filing_registry::Settings::local(
+                    settings
+                        .host(settings.addresses.filing_registry, settings.admin.map(|a| a.filing_registry)),
+                    settings.databases.filing_registry.clone(),
+                    peers.clone(),
+                )),
+            )
+            .await??;
         peers.filing_registry = url(filing_registry.local_addr());
         // legacy-migration's saga adopts subjects in filing-registry; identity-recovery
         // completes approved claims in legacy-migration
-        let legacy_migration = legacy_migration::Application::build(legacy_migration::Settings::local(
-            settings.host(settings.addresses.legacy_migration, settings.admin.map(|a| a.legacy_migration)),
-            settings.databases.legacy_migration.clone(),
-            peers.clone(),
-        ))
-        .await?;
-        peers.legacy_migration = url(legacy_migration.local_addr());
-        let identity_recovery = identity_recovery::Application::build(identity_recovery::Settings {
-            login: settings.login.clone(),
-            ..identity_recovery::Settings::local(
-                settings.host(identity_address, settings.admin.map(|a| a.identity_recovery)),
-                settings.databases.identity_recovery.clone(),
-                peers.clone(),
+        let legacy_migration = runtimes
+            .spawn(
+                legacy_migration::NAME,
+                legacy_migration::Application::build(legacy_migration::Settings::local(
+                    settings.host(
+                        settings.addresses.legacy_migration,
+                        settings.admin.map(|a| a.legacy_migration),
+                    ),
+                    settings.databases.legacy_migration.clone(),
+                    peers.clone(),
+                )),
             )
-        })
-        .await?;
+            .await??;
+        peers.legacy_migration = url(legacy_migration.local_addr());
+        let identity_recovery = runtimes
+            .spawn(
+                identity_recovery::NAME,
+                identity_recovery::Application::build(identity_recovery::Settings {
+                    login: settings.login.clone(),
+                    ..identity_recovery::Settings::local(
+                        settings.host(identity_address, settings.admin.map(|a| a.identity_recovery)),
+                        settings.databases.identity_recovery.clone(),
+                        peers.clone(),
+                    )
+                }),
+            )
+            .await??;
         peers.identity_recovery = url(identity_recovery.local_addr());
         if let Some(via) = &settings.gateway_verification_codes_url {
             peers.verification_codes.clone_from(via);
@@ -259,17 +286,22 @@ impl RunningSuite {
         if let Some(via) = &settings.gateway_filing_registry_url {
             peers.filing_registry.clone_from(via);
         }
-        let gateway = gateway::Application::build(gateway::Settings {
-            trusted_proxies: settings.trusted_proxies.clone(),
-            review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
-            review_status_lookups_per_client_per_day: settings.review_status_lookups_per_client_per_day,
-            ..gateway::Settings::local(
-                settings.host(settings.addresses.gateway, settings.admin.map(|a| a.gateway)),
-                settings.databases.gateway.clone(),
-                peers,
+        let gateway = runtimes
+            .spawn(
+                gateway::NAME,
+                gateway::Application::build(gateway::Settings {
+                    trusted_proxies: settings.trusted_proxies.clone(),
+                    review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
+                    review_status_lookups_per_client_per_day: settings
+                        .review_status_lookups_per_client_per_day,
+                    ..gateway::Settings::local(
+                        settings.host(settings.addresses.gateway, settings.admin.map(|a| a.gateway)),
+                        settings.databases.gateway.clone(),
+                        peers,
+                    )
+                }),
             )
-        })
-        .await?;
+            .await??;
 
         if settings.seed_demo {
             demo::load(demo::Targets {
@@ -298,22 +330,23 @@ impl RunningSuite {
         });
         let (stop, stopped) = watch::channel(false);
         let exited = Arc::new(Notify::new());
-        let spawn = |served: Served| {
+        let spawn = |name: &'static str, served: Served| {
             let exited = exited.clone();
-            tokio::spawn(async move {
+            let task = runtimes.spawn(name, async move {
                 let result = served.await;
                 exited.notify_one();
                 result
-            })
+            });
+            (name, task)
         };
         let tasks = vec![
-            (verification_codes::NAME, spawn(Box::pin(verification_codes.run_until(wait(stopped.clone()))))),
-            (filing_registry::NAME, spawn(Box::pin(filing_registry.run_until(wait(stopped.clone()))))),
-            (identity_recovery::NAME, spawn(Box::pin(identity_recovery.run_until(wait(stopped.clone()))))),
-            (legacy_migration::NAME, spawn(Box::pin(legacy_migration.run_until(wait(stopped.clone()))))),
-            (gateway::NAME, spawn(Box::pin(gateway.run_until(wait(stopped))))),
+            spawn(verification_codes::NAME, Box::pin(verification_codes.run_until(wait(stopped.clone())))),
+            spawn(filing_registry::NAME, Box::pin(filing_registry.run_until(wait(stopped.clone())))),
+            spawn(identity_recovery::NAME, Box::pin(identity_recovery.run_until(wait(stopped.clone())))),
+            spawn(legacy_migration::NAME, Box::pin(legacy_migration.run_until(wait(stopped.clone())))),
+            spawn(gateway::NAME, Box::pin(gateway.run_until(wait(stopped)))),
         ];
-        Ok(Self { addresses, admin, stop, exited, tasks })
+        Ok(Self { addresses, admin, stop, exited, tasks, runtimes })
     }
 
     pub fn addresses(&self) -> Addresses {
@@ -336,15 +369,17 @@ impl RunningSuite {
 
     /// Stops accepting, drains requests in flight and closes every database.
     pub async fn stop(self) -> anyhow::Result<()> {
-        let _ = self.stop.send(true);
+        let Self { stop, tasks, runtimes, .. } = self;
+        let _ = stop.send(true);
         let mut first_error = None;
-        for (name, task) in self.tasks {
+        for (name, task) in tasks {
             let result = task.await.map_err(anyhow::Error::from).and_then(|served| served);
             if let Err(error) = result {
                 tracing::error!(service = name, error = %format!("{error:#}"), "stopped with an error");
                 first_error.get_or_insert(error.context(name));
             }
         }
+        drop(runtimes);
         first_error.map_or(Ok(()), Err)
     }
 }

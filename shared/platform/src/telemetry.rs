@@ -6,20 +6,32 @@
 use opentelemetry::{KeyValue, trace::TracerProvider as _};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::{Resource, propagation::TraceContextPropagator, trace::SdkTracerProvider};
+use tracing::Dispatch;
 use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
 
 use crate::config::{LogFormat, TelemetrySettings};
 
-/// Keeps the span pipeline alive; flushes it on drop.
+/// Keeps the span pipelines alive; flushes them on drop.
 #[derive(Debug)]
 pub struct Telemetry {
-    provider: SdkTracerProvider,
+    providers: Vec<SdkTracerProvider>,
+    services: Vec<(&'static str, Dispatch)>,
+}
+
+impl Telemetry {
+    /// The subscriber of one of the services given to [`init_suite`]: code running
+    /// under it reports spans as that service.
+    pub fn service(&self, name: &str) -> Option<&Dispatch> {
+        self.services.iter().find(|(service, _)| *service == name).map(|(_, dispatch)| dispatch)
+    }
 }
 
 impl Drop for Telemetry {
     fn drop(&mut self) {
-        if let Err(error) = self.provider.shutdown() {
-            eprintln!("flushing spans failed: {error}");
+        for provider in &self.providers {
+            if let Err(error) = provider.shutdown() {
+                eprintln!("flushing spans failed: {error}");
+            }
         }
     }
 }
@@ -29,7 +41,34 @@ const SPAN_FILTER: &str = "info,otel::tracing=trace,h2=warn,hyper=warn,tower=war
 
 /// Installs the process-wide subscriber and propagator. Call once per process.
 pub fn init(service_name: &str, settings: &TelemetrySettings) -> anyhow::Result<Telemetry> {
+    init_suite(service_name, &[], settings)
+}
+
+/// As [`init`] for a process that runs several services (`beian up`): the
+/// process-wide subscriber names its spans `process_name`, and each of
+/// `services` gets a subscriber of its own, with its own `service.name`, for
+/// the threads that run that service to install ([`Telemetry::service`]).
+pub fn init_suite(
+    process_name: &str,
+    services: &[&'static str],
+    settings: &TelemetrySettings,
+) -> anyhow::Result<Telemetry> {
     install_propagator();
+    let (global, provider) = subscriber(process_name, settings)?;
+    let mut telemetry = Telemetry { providers: vec![provider], services: Vec::new() };
+    for &service in services {
+        let (dispatch, provider) = subscriber(service, settings)?;
+        telemetry.providers.push(provider);
+        telemetry.services.push((service, dispatch));
+    }
+    global.try_init().map_err(|e| anyhow::anyhow!("telemetry already initialised: {e}"))?;
+    Ok(telemetry)
+}
+
+fn subscriber(
+    service_name: &str,
+    settings: &TelemetrySettings,
+) -> anyhow::Result<(Dispatch, SdkTracerProvider)> {
     let mut builder = SdkTracerProvider::builder().with_resource(
         Resource::builder().with_attributes([KeyValue::new("service.name", service_name.to_owned())]).build(),
     );
@@ -50,12 +89,8 @@ pub fn init(service_name: &str, settings: &TelemetrySettings) -> anyhow::Result<
             tracing_subscriber::fmt::layer().json().flatten_event(true).with_filter(log_filter).boxed()
         }
     };
-    tracing_subscriber::registry()
-        .with(spans)
-        .with(logs)
-        .try_init()
-        .map_err(|e| anyhow::anyhow!("telemetry already initialised: {e}"))?;
-    Ok(Telemetry { provider })
+    let dispatch = Dispatch::new(tracing_subscriber::registry().with(spans).with(logs));
+    Ok((dispatch, provider))
 }
 
 /// W3C trace context (`traceparent`) in and out of every call.
