@@ -46,6 +46,11 @@ pub struct RunArgs {
     /// first: every lookup's ClassifyDomain then searches it.
     #[arg(long)]
     pub legacy_dump: Option<PathBuf>,
+    /// Run each service as its own process (the release binaries beside this one:
+    /// `cargo build --release --bins`) and report each one's resident memory, idle
+    /// and under the load.
+    #[arg(long)]
+    pub processes: bool,
     #[command(flatten)]
     pub storage: StorageArgs,
 }

@@ -19,7 +19,7 @@ pub async fn run(args: GhzDataArgs) -> anyhow::Result<ExitCode> {
     // verify and send get disjoint filings: a send to a mobile would kill the
     // live code of a verify flow on that mobile
     let suite =
-        LoadSuite::start(Addresses::defaults(), 2 * args.count, args.storage.postgres.as_deref(), None)
+        LoadSuite::start(Addresses::defaults(), 2 * args.count, args.storage.postgres.as_deref(), None, None)
             .await?;
     if let Err(error) = write_files(&suite, args.count, &args.out).await {
         suite.stop().await?;

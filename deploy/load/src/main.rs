@@ -10,6 +10,7 @@ mod ghz_data;
 mod measure;
 mod messages;
 mod prepare;
+mod processes;
 mod report;
 mod run;
 mod scenario;

@@ -14,6 +14,30 @@ pub struct RunReport {
     pub scenarios: Vec<Scenario>,
     /// start ÷ health, from the same run; absent unless both ran.
     pub start_over_health: Option<Ratios>,
+    /// Each service's resident memory (`--processes` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub memory: Vec<ServiceMemory>,
+}
+
+/// One service's resident memory in MiB: after start-up, after the last scenario,
+/// and the most it held at any point (the kernel's high-water mark).
+#[derive(Debug, Serialize)]
+pub struct ServiceMemory {
+    pub service: &'static str,
+    pub idle_mib: f64,
+    pub after_load_mib: f64,
+    pub peak_mib: f64,
+}
+
+pub fn memory_header() -> String {
+    format!("{:<20} {:>10} {:>14} {:>10}", "service", "idle MiB", "after load MiB", "peak MiB")
+}
+
+pub fn memory_row(memory: &ServiceMemory) -> String {
+    format!(
+        "{:<20} {:>10.1} {:>14.1} {:>10.1}",
+        memory.service, memory.idle_mib, memory.after_load_mib, memory.peak_mib
+    )
 }
 
 #[derive(Debug, Serialize)]

@@ -1,7 +1,12 @@
 //! `beian-load run`: seed, start, then for each scenario prepare its
 //! single-use data (untimed), measure it with rlt (timed), and print.
 
-use std::{process::ExitCode, sync::Arc, time::Instant};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+    sync::Arc,
+    time::Instant,
+};
 
 use beian::Addresses;
 use beian_proto::gateway::v1::LoginRequest;
@@ -12,7 +17,8 @@ use crate::{
     measure::{Figures, measure},
     messages,
     prepare::Preparer,
-    report::{self, LoginFigures, Ratios, RunReport, Scenario, Settings},
+    processes::Memory,
+    report::{self, LoginFigures, Ratios, RunReport, Scenario, ServiceMemory, Settings},
     scenario::{GatewayLoad, Work},
     seed::{self, Filing},
     suite::{CAP, LoadSuite},
@@ -26,11 +32,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let requests = usize::try_from(args.requests)?;
     let filings = args.filings.unwrap_or_else(|| default_filings(&args.scenarios, requests)).max(1);
     let clock = Instant::now();
+    let binaries = if args.processes { Some(beside_this_binary()?) } else { None };
     let suite = LoadSuite::start(
         Addresses::ephemeral(),
         filings,
         args.storage.postgres.as_deref(),
         args.legacy_dump.as_deref(),
+        binaries.as_deref(),
     )
     .await?;
     println!(
@@ -54,9 +62,18 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     println!("{}", settings.policy);
+    let idle = suite.memory().transpose()?;
     let measured = measure_all(&suite, &args, &settings).await;
+    let after_load = suite.memory().transpose()?;
     suite.stop().await?;
     let scenarios = measured?;
+    let memory = memory_figures(idle.as_deref(), after_load.as_deref());
+    if !memory.is_empty() {
+        println!("\nresident memory, each service its own process\n{}", report::memory_header());
+        for service in &memory {
+            println!("{}", report::memory_row(service));
+        }
+    }
     let find = |name: &str| scenarios.iter().find(|s| s.name == name).map(|s| &s.figures);
     let start_over_health =
         find("start").zip(find("health")).map(|(start, health)| Ratios::of(start, health));
@@ -64,7 +81,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         println!("{}", report::ratios(ratios));
     }
     let failed = scenarios.iter().any(|s| s.unexpected_errors() > 0);
-    let report = RunReport { settings, scenarios, start_over_health };
+    let report = RunReport { settings, scenarios, start_over_health, memory };
     if let Some(path) = &args.json {
         report::write_json(path, &report)?;
         println!("figures written to {}", path.display());
@@ -74,6 +91,30 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The directory of this executable, where `cargo build --release --bins` puts the services.
+fn beside_this_binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    exe.parent().map(Path::to_path_buf).ok_or_else(|| anyhow::anyhow!("{} has no directory", exe.display()))
+}
+
+fn memory_figures(
+    idle: Option<&[(&'static str, Memory)]>,
+    after: Option<&[(&'static str, Memory)]>,
+) -> Vec<ServiceMemory> {
+    let (Some(idle), Some(after)) = (idle, after) else { return Vec::new() };
+    #[allow(clippy::cast_precision_loss, reason = "KiB counts far below 2^52")]
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    idle.iter()
+        .zip(after)
+        .map(|((service, idle), (_, after))| ServiceMemory {
+            service,
+            idle_mib: mib(idle.rss_kib),
+            after_load_mib: mib(after.rss_kib),
+            peak_mib: mib(after.peak_kib),
+        })
+        .collect()
 }
 
 /// Start and send may share filings (caps are off), and seeding costs three

@@ -14,6 +14,7 @@ use tonic::transport::{Channel, Endpoint};
 use verification_codes::Policy;
 
 use crate::{
+    processes::{Memory, Processes},
     seed::{self, Filing},
     storage::Storage,
 };
@@ -39,7 +40,7 @@ pub fn load_policy() -> Policy {
 
 #[derive(Debug)]
 pub struct LoadSuite {
-    running: RunningSuite,
+    running: Running,
     storage: Storage,
     pub filings: Vec<Filing>,
     /// verification-codes' own database, for the slider answers.
@@ -47,24 +48,47 @@ pub struct LoadSuite {
 }
 
 impl LoadSuite {
-    /// Seeds `filings` filings, then starts the suite at `addresses`.
+    /// Seeds `filings` filings, then starts the suite at `addresses`: in this process,
+    /// or with `binaries` (a directory holding the five service binaries) one process each.
     pub async fn start(
         addresses: Addresses,
         filings: usize,
         postgres: Option<&str>,
         legacy_dump: Option<&Path>,
+        binaries: Option<&Path>,
     ) -> anyhow::Result<Self> {
         // on a failed start the databases go with `storage`
         let storage = Storage::fresh(postgres).await?;
         if let Some(dump) = legacy_dump {
             load_legacy(&storage, dump).await?;
         }
-        let (running, filings, verification_codes) = serve(&storage, addresses, filings).await?;
-        Ok(Self { running, storage, filings, verification_codes })
+        let filings = seed::load(&storage.databases, filings).await?;
+        let running = match binaries {
+            Some(dir) => Running::Processes(Processes::start(dir, &storage).await?),
+            None => Running::InProcess(serve(&storage, addresses).await?),
+        };
+        match verification_codes::Application::open_database(&storage.databases.verification_codes).await {
+            Ok(verification_codes) => Ok(Self { running, storage, filings, verification_codes }),
+            Err(error) => {
+                running.stop().await?;
+                Err(error)
+            }
+        }
     }
 
     pub fn gateway(&self) -> SocketAddr {
-        self.running.addresses().gateway
+        match &self.running {
+            Running::InProcess(running) => running.addresses().gateway,
+            Running::Processes(processes) => processes.addresses.gateway,
+        }
+    }
+
+    /// Each service's memory now, when each runs as its own process.
+    pub fn memory(&self) -> Option<anyhow::Result<Vec<(&'static str, Memory)>>> {
+        match &self.running {
+            Running::InProcess(_) => None,
+            Running::Processes(processes) => Some(processes.memory()),
+        }
     }
 
     /// The file sink where verification-codes writes every message it delivers.
@@ -94,7 +118,24 @@ impl LoadSuite {
     /// Serves until Ctrl-C or SIGTERM, then stops like [`Self::stop`].
     pub async fn serve_until_signal(self) -> anyhow::Result<()> {
         self.verification_codes.close().await;
-        self.running.run_until(beian_platform::shutdown::signal()).await
+        beian_platform::shutdown::signal().await;
+        self.running.stop().await
+    }
+}
+
+/// The five services: in this process, or one process each.
+#[derive(Debug)]
+enum Running {
+    InProcess(RunningSuite),
+    Processes(Processes),
+}
+
+impl Running {
+    async fn stop(self) -> anyhow::Result<()> {
+        match self {
+            Self::InProcess(running) => running.stop().await,
+            Self::Processes(processes) => processes.stop().await,
+        }
     }
 }
 
@@ -108,24 +149,12 @@ async fn load_legacy(storage: &Storage, dump: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(
-    storage: &Storage,
-    addresses: Addresses,
-    filings: usize,
-) -> anyhow::Result<(RunningSuite, Vec<Filing>, Database)> {
-    let filings = seed::load(&storage.databases, filings).await?;
+async fn serve(storage: &Storage, addresses: Addresses) -> anyhow::Result<RunningSuite> {
     let mut settings =
         SuiteSettings::new(addresses, storage.databases.clone(), storage.scratch.dir().to_path_buf());
     settings.code_policy = load_policy();
     settings.login.guard.client_failures_per_window = CAP;
-    let running = RunningSuite::start(settings).await?;
-    match verification_codes::Application::open_database(&storage.databases.verification_codes).await {
-        Ok(verification_codes) => Ok((running, filings, verification_codes)),
-        Err(error) => {
-            running.stop().await?;
-            Err(error)
-        }
-    }
+    RunningSuite::start(settings).await
 }
 
 #[cfg(test)]

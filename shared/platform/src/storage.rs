@@ -32,17 +32,18 @@ impl DatabaseLocation {
         Self(Secret::new(format!("sqlite://{}?mode=rwc", path.display())))
     }
 
-    fn as_str(&self) -> &str {
+    /// The URL itself, credentials included: only for a child process's environment.
+    pub fn expose(&self) -> &str {
         self.0.expose()
     }
 
     fn is_sqlite(&self) -> bool {
-        self.as_str().starts_with("sqlite:")
+        self.expose().starts_with("sqlite:")
     }
 
     /// Where the database is, without credentials, for logs.
     pub fn describe(&self) -> String {
-        let url = self.as_str();
+        let url = self.expose();
         let scheme_end = url.find("://").map_or(0, |i| i + 3);
         match url[scheme_end..].find('@') {
             Some(at) => format!("{}***@{}", &url[..scheme_end], &url[scheme_end + at + 1..]),
@@ -73,7 +74,7 @@ impl Database {
         sqlx::any::install_default_drivers();
         let sqlite = location.is_sqlite();
         if sqlite {
-            create_parent_dir(location.as_str())?;
+            create_parent_dir(location.expose())?;
         }
         let writer = connect(location, if sqlite { 1 } else { 16 }).await?;
         migrator
@@ -81,7 +82,7 @@ impl Database {
             .await
             .map_err(|e| anyhow::anyhow!("migrating {} failed: {e}", location.describe()))?;
         // an in-memory SQLite database exists once per connection: readers could not see it
-        let reader = if sqlite && !is_sqlite_memory(location.as_str()) {
+        let reader = if sqlite && !is_sqlite_memory(location.expose()) {
             connect(location, 8).await?
         } else {
             writer.clone()
@@ -160,7 +161,7 @@ async fn connect(location: &DatabaseLocation, max_connections: u32) -> anyhow::R
         options = options.after_connect(sqlite_pragmas);
     }
     options
-        .connect(location.as_str())
+        .connect(location.expose())
         .await
         .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", location.describe()))
 }

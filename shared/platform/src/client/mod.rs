@@ -9,31 +9,47 @@ use std::{
     time::{Duration, Instant},
 };
 
-use tonic::{service::interceptor::InterceptedService, transport::Channel};
+use tonic::{
+    service::interceptor::InterceptedService,
+    transport::{Channel, Endpoint},
+};
 use tonic_tracing_opentelemetry::middleware::client::{OtelGrpcLayer, OtelGrpcService};
 use tower::{Layer, Service};
 
 use crate::{config::Secret, host::auth::AttachInternalToken, metrics::Metrics};
+
+mod dns;
 
 /// A channel to another service of the suite; generated clients wrap it.
 pub type PeerChannel = InterceptedService<OtelGrpcService<RecordPeerCalls>, AttachInternalToken>;
 
 /// Connects lazily (the peer may start later) to `url`, e.g. `http://127.0.0.1:50052`,
 /// with the suite's credential, recording into the calling service's `metrics`.
+/// A `dns:///name:port` url spreads calls over every address the name resolves to,
+/// resolved again every few seconds (a Kubernetes headless Service: every replica).
 pub fn peer_channel(
     url: &str,
     timeout: Duration,
     token: &Secret,
     metrics: &Metrics,
 ) -> anyhow::Result<PeerChannel> {
-    let endpoint = Channel::from_shared(url.to_owned())
+    let channel = match url.strip_prefix(dns::SCHEME) {
+        Some(target) => {
+            dns::balanced(target, move |address| endpoint(&format!("http://{address}"), timeout))?
+        }
+        None => endpoint(url, timeout)?.connect_lazy(),
+    };
+    let recorded = RecordPeerCalls { inner: channel, metrics: metrics.clone() };
+    let traced = OtelGrpcLayer.layer(recorded);
+    Ok(InterceptedService::new(traced, AttachInternalToken::new(token)?))
+}
+
+fn endpoint(url: &str, timeout: Duration) -> anyhow::Result<Endpoint> {
+    Ok(Channel::from_shared(url.to_owned())
         .map_err(|e| anyhow::anyhow!("invalid service address {url}: {e}"))?
         .connect_timeout(Duration::from_secs(2))
         .timeout(timeout)
-        .tcp_nodelay(true);
-    let recorded = RecordPeerCalls { inner: endpoint.connect_lazy(), metrics: metrics.clone() };
-    let traced = OtelGrpcLayer.layer(recorded);
-    Ok(InterceptedService::new(traced, AttachInternalToken::new(token)?))
+        .tcp_nodelay(true))
 }
 
 /// Records `beian_peer_call_duration_seconds{peer,rpc,code}`; the peer is the called
