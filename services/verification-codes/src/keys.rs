@@ -37,10 +37,13 @@ impl Use {
     }
 }
 
-/// The HMAC key, ready to hash.
+/// The HMAC key, ready to hash; during a rotation also the previous one, so
+/// what was issued under it (codes, proofs, passes: minutes old at most) still
+/// verifies while everything new is made under the current key.
 #[derive(Clone)]
 pub struct Keys {
     mac: Hmac<Sha256>,
+    previous: Option<Hmac<Sha256>>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -50,10 +53,19 @@ impl std::fmt::Debug for Keys {
 }
 
 impl Keys {
-    pub fn new(secret: &Secret) -> anyhow::Result<Self> {
-        let mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
-            .map_err(|e| anyhow::anyhow!("unusable secret key: {e}"))?;
-        Ok(Self { mac })
+    pub fn new(secret: &Secret, previous: Option<&Secret>) -> anyhow::Result<Self> {
+        let mac = |secret: &Secret| {
+            Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+                .map_err(|e| anyhow::anyhow!("unusable secret key: {e}"))
+        };
+        Ok(Self { mac: mac(secret)?, previous: previous.map(mac).transpose()? })
+    }
+
+    /// The current key, then the previous one if a rotation is under way: to
+    /// verify what either may have made. Make new things with `self` alone.
+    pub fn generations(&self) -> impl Iterator<Item = Self> {
+        let one = |mac: &Hmac<Sha256>| Self { mac: mac.clone(), previous: None };
+        std::iter::once(one(&self.mac)).chain(self.previous.as_ref().map(one))
     }
 
     /// Hex HMAC of `parts` for `usage`. Each part is length-prefixed, so
@@ -95,7 +107,7 @@ mod tests {
     use super::*;
 
     fn keys(secret: &str) -> Keys {
-        Keys::new(&Secret::new(secret)).expect("key")
+        Keys::new(&Secret::new(secret), None).expect("key")
     }
 
     #[test]

@@ -77,9 +77,8 @@ impl app::Service for Service {
     /// database is touched.
     fn prepare(settings: Settings) -> anyhow::Result<Start<Self>> {
         settings.validate()?;
-        let keys = Keys::new(&settings.secret_key)?;
-        let previous_keys = settings.previous_secret_key.as_ref().map(Keys::new).transpose()?;
-        let sealer = outbox::sealing::sealer(&keys, previous_keys.as_ref());
+        let keys = Keys::new(&settings.secret_key, settings.previous_secret_key.as_ref())?;
+        let sealer = outbox::sealing::sealer(&keys);
         let human_check = match &settings.human_check {
             HumanCheckSettings::Slider => HumanCheckMode::Slider,
             HumanCheckSettings::Vendor(vendor) => HumanCheckMode::Vendor(Vendor::new(vendor)?),

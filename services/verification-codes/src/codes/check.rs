@@ -7,10 +7,10 @@
 use beian_common::vocabulary::{Channel, Purpose};
 use beian_platform::storage::{now_millis, script::Statement};
 
-use super::{CodeState, Digits, code_hash, store};
+use super::{CodeState, Digits, code_matches, store};
 use crate::{
     error::Error,
-    keys::{Keys, Use, same},
+    keys::{Keys, Use},
     limits, proofs,
     service::VerificationCodes,
     settings::millis,
@@ -77,8 +77,14 @@ impl VerificationCodes {
             tracing::info!(%code_id, "check refused: too many failed checks today");
             return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
         }
-        let expected = code_hash(&inner.keys, code_id, code.purpose, &code.destination_key, &check.digits);
-        if !same(&expected, &code.code_hash) {
+        if !code_matches(
+            &inner.keys,
+            code_id,
+            code.purpose,
+            &code.destination_key,
+            &check.digits,
+            &code.code_hash,
+        ) {
             let attempts_left = u32::try_from(i64::from(max_checks) - code.attempts).unwrap_or(0);
             if attempts_left == 0 {
                 store::finish(code_id, CodeState::Dead, None).execute(&mut *tx).await?;
@@ -145,23 +151,27 @@ impl VerificationCodes {
     async fn proof_again(&self, check: &CheckCode, standing: &store::Standing) -> Result<ProofIssued, Error> {
         let inner = self.inner();
         let same_request = standing.check_request_id.as_deref() == Some(check.request_id.as_str());
-        let typed = code_hash(
+        let typed = code_matches(
             &inner.keys,
             &check.code_id,
             standing.purpose,
             &standing.destination_key,
             &check.digits,
+            &standing.code_hash,
         );
-        if !same_request || !same(&typed, &standing.code_hash) {
+        if !same_request || !typed {
             return Err(Error::CodeAlreadyUsed);
         }
-        let proof = derive_proof(&inner.keys, &check.code_id, &check.request_id);
-        let hash = inner.keys.digest(Use::Proof, &[&proof]);
-        let Some(stored) = proofs::store::find(inner.db.reader(), &hash).await? else {
-            return Err(Error::CodeAlreadyUsed);
-        };
-        tracing::info!(code_id = %check.code_id, "code check retried: the same proof answers");
-        Ok(ProofIssued { proof, expires_at_ms: stored.expires_at_ms })
+        // the proof was derived under the key current when the first check ran
+        for keys in inner.keys.generations() {
+            let proof = derive_proof(&keys, &check.code_id, &check.request_id);
+            let hash = keys.digest(Use::Proof, &[&proof]);
+            if let Some(stored) = proofs::store::find(inner.db.reader(), &hash).await? {
+                tracing::info!(code_id = %check.code_id, "code check retried: the same proof answers");
+                return Ok(ProofIssued { proof, expires_at_ms: stored.expires_at_ms });
+            }
+        }
+        Err(Error::CodeAlreadyUsed)
     }
 }
 

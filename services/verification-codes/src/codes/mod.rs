@@ -14,7 +14,7 @@ use rand::Rng;
 pub use check::CheckCode;
 pub use send::SendCode;
 
-use crate::keys::{Keys, Use};
+use crate::keys::{Keys, Use, same};
 
 /// Digits in a code.
 pub const CODE_DIGITS: usize = 6;
@@ -76,6 +76,19 @@ impl fmt::Debug for Digits {
     }
 }
 
+/// Whether `digits` are the code stored as `stored`, under the current or
+/// (during a rotation) the previous key.
+pub fn code_matches(
+    keys: &Keys,
+    code_id: &str,
+    purpose: Purpose,
+    destination_key: &str,
+    digits: &Digits,
+    stored: &str,
+) -> bool {
+    keys.generations().any(|keys| same(&code_hash(&keys, code_id, purpose, destination_key, digits), stored))
+}
+
 /// What is stored for a code: HMAC over its id, purpose, destination key and digits.
 pub fn code_hash(
     keys: &Keys,
@@ -104,7 +117,7 @@ mod tests {
 
     #[test]
     fn hashes_bind_purpose_and_destination() {
-        let keys = Keys::new(&Secret::new("k".repeat(32))).expect("key");
+        let keys = Keys::new(&Secret::new("k".repeat(32)), None).expect("key");
         let d = Digits::typed("123456");
         let base = code_hash(&keys, "c1", Purpose::AccountLookup, "13812345678", &d);
         assert_eq!(base, code_hash(&keys, "c1", Purpose::AccountLookup, "13812345678", &d));

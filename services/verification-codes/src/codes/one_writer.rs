@@ -13,10 +13,9 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use beian_common::vocabulary::Purpose;
 use beian_platform::storage::{now_millis, script::Script};
 
-use super::{CodeState, check::CheckCode, code_hash, send::CodeSent, send::SendCode, store};
+use super::{CodeState, check::CheckCode, code_matches, send::CodeSent, send::SendCode, store};
 use crate::{
     error::{Error, Limit},
-    keys::same,
     limits::{
         self, Cap, DAY, Refusal,
         counters::{self, Counter, SendKeys},
@@ -109,8 +108,14 @@ impl VerificationCodes {
             return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
         }
         let attempts = code.attempts + 1;
-        let expected = code_hash(&inner.keys, code_id, code.purpose, &code.destination_key, &check.digits);
-        if !same(&expected, &code.code_hash) {
+        if !code_matches(
+            &inner.keys,
+            code_id,
+            code.purpose,
+            &code.destination_key,
+            &check.digits,
+            &code.code_hash,
+        ) {
             let attempts_left = u32::try_from(i64::from(policy.max_checks) - attempts).unwrap_or(0);
             let mut script = Script::new().then(store::count_check(code_id));
             if attempts_left == 0 {

@@ -115,12 +115,14 @@ impl VerificationCodes {
     /// Spends a pass; HUMAN_CHECK_EXPIRED if unknown, expired or spent.
     pub async fn redeem_pass(&self, token: &str) -> Result<(), Error> {
         let inner = self.inner();
-        let hash = inner.keys.digest(Use::Pass, &[token]);
-        if store::redeem_pass(inner.db.writer(), &hash, now_millis()).await? {
-            Ok(())
-        } else {
-            Err(Error::HumanCheckExpired)
+        let now = now_millis();
+        // issued under the current key, or the previous one during a rotation
+        for keys in inner.keys.generations() {
+            if store::redeem_pass(inner.db.writer(), &keys.digest(Use::Pass, &[token]), now).await? {
+                return Ok(());
+            }
         }
+        Err(Error::HumanCheckExpired)
     }
 
     async fn issue_pass(

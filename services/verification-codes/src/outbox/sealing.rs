@@ -7,7 +7,7 @@ use crate::keys::{Keys, Use};
 
 /// The sealer of this service's outbox; during a rotation it also opens what the
 /// previous key sealed.
-pub fn sealer(keys: &Keys, previous: Option<&Keys>) -> Sealer {
+pub fn sealer(keys: &Keys) -> Sealer {
     let of = |keys: &Keys| Sealer::new(keys.subkey(Use::OutboxParams));
-    of(keys).also_opening(previous.map(of))
+    of(keys).also_opening(keys.generations().nth(1).as_ref().map(of))
 }

@@ -44,17 +44,28 @@ impl VerificationCodes {
     /// redemption; unknown or expired ones PROOF_INVALID.
     pub async fn redeem_proof(&self, request: &Redeem) -> Result<Redeemed, Error> {
         let inner = self.inner();
-        let hash = inner.keys.digest(Use::Proof, &[&request.proof]);
+        // under the current key, or the previous one during a rotation
+        let hashes: Vec<String> =
+            inner.keys.generations().map(|keys| keys.digest(Use::Proof, &[&request.proof])).collect();
         let destination_key = request.destination.as_ref().map(Destination::key).unwrap_or_default();
         let now = now_millis();
         let key = request.redemption_key.as_deref();
-        if let Some(proof) =
-            store::redeem(inner.db.writer(), &hash, request.purpose, &destination_key, key, now).await?
-        {
-            tracing::info!(code_id = %proof.code_id, purpose = proof.purpose.as_str(), "proof redeemed");
-            return Self::redeemed(proof);
+        for hash in &hashes {
+            if let Some(proof) =
+                store::redeem(inner.db.writer(), hash, request.purpose, &destination_key, key, now).await?
+            {
+                tracing::info!(code_id = %proof.code_id, purpose = proof.purpose.as_str(), "proof redeemed");
+                return Self::redeemed(proof);
+            }
         }
-        let Some(proof) = store::find(inner.db.reader(), &hash).await? else {
+        let mut stored = None;
+        for hash in &hashes {
+            stored = store::find(inner.db.reader(), hash).await?;
+            if stored.is_some() {
+                break;
+            }
+        }
+        let Some(proof) = stored else {
             return Err(Error::ProofInvalid);
         };
         if proof.purpose != request.purpose

@@ -12,6 +12,7 @@ mod human_check;
 mod limits;
 mod outbox;
 mod proofs;
+mod rotation;
 mod smtp;
 mod startup;
 mod validation;
