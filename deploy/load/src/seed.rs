@@ -37,6 +37,26 @@ pub fn target_login_name(i: usize) -> String {
     format!("load-target-{i}")
 }
 
+/// The account id of filing `i`'s holder.
+pub fn holder_account_id(i: usize) -> String {
+    format!("9{i:015}")
+}
+
+/// The account id of the empty account filing `i` may be transferred to.
+pub fn target_account_id(i: usize) -> String {
+    format!("8{i:015}")
+}
+
+/// The mobile of that empty account.
+pub fn target_mobile(i: usize) -> String {
+    format!("138{i:08}")
+}
+
+/// Filing `i`'s subject filing number.
+pub fn filing_number(i: usize) -> String {
+    format!("京ICP备{:08}号", 50_000_000 + i)
+}
+
 pub fn filing(i: usize) -> Filing {
     Filing { domain: format!("load-{i}.example.cn"), mobile: format!("139{i:08}") }
 }
@@ -79,7 +99,7 @@ fn leak(text: String) -> &'static str {
 }
 
 fn account_id(i: usize) -> &'static str {
-    leak(format!("9{i:015}"))
+    leak(holder_account_id(i))
 }
 
 fn account(i: usize) -> SeedAccount {
@@ -97,9 +117,9 @@ fn account(i: usize) -> SeedAccount {
 
 fn target(i: usize) -> SeedAccount {
     SeedAccount {
-        account_id: leak(format!("8{i:015}")),
+        account_id: leak(target_account_id(i)),
         login_name: leak(target_login_name(i)),
-        mobile: leak(format!("138{i:08}")),
+        mobile: leak(target_mobile(i)),
         email: leak(format!("load-target-{i}@example.cn")),
         ..account(i)
     }
@@ -107,7 +127,7 @@ fn target(i: usize) -> SeedAccount {
 
 fn subject(i: usize) -> SeedSubject {
     let Filing { domain, mobile } = filing(i);
-    let filing_number = format!("京ICP备{:08}号", 50_000_000 + i);
+    let filing_number = filing_number(i);
     SeedSubject {
         subject_id: leak(format!("load-sub-{i}")),
         filing_number: leak(filing_number.clone()),

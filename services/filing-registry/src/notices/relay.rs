@@ -19,7 +19,6 @@ use crate::{
 
 /// Notices handed over per pass.
 const BATCH: i64 = 32;
-/// No retry waits longer than this.
 
 #[derive(Debug)]
 pub struct Relay {
