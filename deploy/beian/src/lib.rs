@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod dev;
+pub mod platform;
 pub mod suite;
 
 pub use suite::{Addresses, Databases, RunningSuite, SERVICES, SuiteSettings};

@@ -11,7 +11,7 @@ use std::path::Path;
 
 pub use beian_platform::bulk::{LoadOptions, LoadReport, RejectedRow, TableCounts};
 use beian_platform::{
-    bulk::{self, Load, Outcome, Reason},
+    bulk::{self, Load, Outcome, Reason, Target},
     storage::Database,
 };
 use sqlx::AnyConnection;
@@ -23,9 +23,9 @@ const CHECKPOINTS: &str = "legacy_load_checkpoints";
 
 /// Loads the dump in `dir` into legacy-migration's database.
 pub async fn load(db: &Database, dir: &Path, options: &LoadOptions) -> anyhow::Result<LoadReport> {
-    let mut load = Load::start(dir, options)?;
-    load.tables(db, CHECKPOINTS, &Table::ALL).await?;
-    load.finish(&[(db, CHECKPOINTS)]).await
+    let mut load = Load::start(dir, options, &[Target { db, checkpoints: CHECKPOINTS }]).await?;
+    load.tables(0, &Table::ALL).await?;
+    load.finish().await
 }
 
 impl bulk::Table for Table {

@@ -11,7 +11,7 @@ pub mod sql;
 pub mod writer;
 
 use std::{
-    collections::HashSet,
+    collections::{BTreeMap, HashSet},
     future::Future,
     io::IsTerminal,
     path::{Path, PathBuf},
@@ -107,12 +107,23 @@ impl LoadOptions {
 /// Rejected rows printed and kept in the report; the rest are only counted.
 const REJECTS_SHOWN: usize = 1000;
 
-/// A load of one export's directory, possibly into several databases: [`Load::tables`]
-/// for each database's files in order, then [`Load::finish`].
+/// A database a load writes into, with the table of its own that keeps the checkpoints
+/// (each service names its own, created by its migrations with the columns of
+/// `legacy_load_checkpoints`).
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    pub db: &'a Database,
+    pub checkpoints: &'static str,
+}
+
+/// A load of one export's directory into one or more databases: [`Load::tables`] for each
+/// database's files in order, then [`Load::finish`].
 pub struct Load<'a> {
     dir: &'a Path,
     dump: String,
     options: &'a LoadOptions,
+    /// Each target with its checkpoints as the run found them.
+    targets: Vec<(Target<'a>, BTreeMap<String, Checkpoint>)>,
     tables: Vec<(String, TableCounts)>,
     rejected_rows: Vec<RejectedRow>,
     batches: u64,
@@ -122,15 +133,23 @@ pub struct Load<'a> {
 }
 
 impl<'a> Load<'a> {
-    pub fn start(dir: &'a Path, options: &'a LoadOptions) -> anyhow::Result<Self> {
+    /// Reads where an unfinished load of `dir` stands in each target (forgets it with
+    /// `restart`); an unfinished load of another directory is refused.
+    pub async fn start(dir: &'a Path, options: &'a LoadOptions, targets: &[Target<'a>]) -> anyhow::Result<Self> {
         let dump = std::fs::canonicalize(dir)
             .with_context(|| format!("the export directory {}", dir.display()))?
             .display()
             .to_string();
+        let mut found = Vec::with_capacity(targets.len());
+        for target in targets {
+            let stored = checkpoint::read(target.db, target.checkpoints, &dump, options.restart).await?;
+            found.push((*target, stored));
+        }
         Ok(Self {
             dir,
             dump,
             options,
+            targets: found,
             tables: Vec::new(),
             rejected_rows: Vec::new(),
             batches: 0,
@@ -140,15 +159,11 @@ impl<'a> Load<'a> {
         })
     }
 
-    /// Loads each table's file (a missing one has no rows) into `db`, checkpointed in its
-    /// table `checkpoints`; a file an earlier run finished is only counted.
-    pub async fn tables<T: Table + Sync>(
-        &mut self,
-        db: &Database,
-        checkpoints: &'static str,
-        tables: &[T],
-    ) -> anyhow::Result<()> {
-        let stored = checkpoint::read(db, checkpoints, &self.dump, self.options.restart).await?;
+    /// Loads each table's file (a missing one has no rows) into the `target`-th target; a
+    /// file an earlier run finished is only counted.
+    pub async fn tables<T: Table + Sync>(&mut self, target: usize, tables: &[T]) -> anyhow::Result<()> {
+        let (Target { db, checkpoints }, stored) =
+            self.targets.get(target).cloned().context("no such target")?;
         for table in tables {
             let at = stored.get(table.name()).cloned().unwrap_or_default();
             let counts = match source::find(self.dir, table.name())? {
@@ -160,11 +175,10 @@ impl<'a> Load<'a> {
         Ok(())
     }
 
-    /// Clears the checkpoints of every database loaded (the load is complete) and writes
-    /// the report.
-    pub async fn finish(self, databases: &[(&Database, &'static str)]) -> anyhow::Result<LoadReport> {
-        for (db, checkpoints) in databases {
-            checkpoint::clear(db, checkpoints).await?;
+    /// Clears the checkpoints of every target (the load is complete) and writes the report.
+    pub async fn finish(self) -> anyhow::Result<LoadReport> {
+        for (target, _) in &self.targets {
+            checkpoint::clear(target.db, target.checkpoints).await?;
         }
         let seconds = self.started.elapsed().as_secs_f64();
         let report = LoadReport {
