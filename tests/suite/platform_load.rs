@@ -48,13 +48,17 @@ async fn a_loaded_account_logs_in_and_manages_its_loaded_filing() {
     let login = |password: String| LoginRequest { login_name: format!("Platform_User{n}"), password };
     let wrong = accounts.login(login("Platform#wrong".into())).await.expect_err("wrong password");
     assert_eq!(reason(&wrong), "LOGIN_FAILED");
-    let session = accounts.login(login(account_password(n))).await.expect("logs in").into_inner().session_token;
+    let session =
+        accounts.login(login(account_password(n))).await.expect("logs in").into_inner().session_token;
 
     let mine = my_filing(&suite, &session).await.expect("its filing");
     assert_eq!(mine.filing_number, subject["filing_number"].as_str().unwrap());
     let number = website["website_number"].as_str().unwrap();
     let shown = mine.websites.iter().find(|w| w.website_number == number).expect("the website");
-    assert_eq!(shown.domains, website["domains"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect::<Vec<_>>());
+    assert_eq!(
+        shown.domains,
+        website["domains"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect::<Vec<_>>()
+    );
 
     let refused = deregister(&suite, &session, number, "999999x").await.expect_err("wrong filing password");
     assert_eq!(reason(&refused), "FILING_PASSWORD_INCORRECT");

@@ -6,12 +6,12 @@ use std::{
 };
 
 use beian::{Addresses, Databases, RunningSuite, SuiteSettings, dev::OrderDecision, suite};
-use clap::{Parser, Subcommand, ValueEnum};
 use beian_platform::{
     bulk::{LoadOptions, LoadReport, writer::Generated},
     config::{Secret, TelemetrySettings},
     storage::DatabaseLocation,
 };
+use clap::{Parser, Subcommand, ValueEnum};
 use legacy_migration::bulk::generate::GenerateOptions;
 
 #[derive(Debug, Parser)]

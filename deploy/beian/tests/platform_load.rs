@@ -80,7 +80,8 @@ impl Deployment {
 
     fn export(&self, subjects: u64, bad_rows: u64) -> (PathBuf, Generated) {
         let dir = self.scratch.dir().join("export");
-        let generated = generate(&dir, &GenerateOptions { subjects, seed: 11, bad_rows, gzip: false }).unwrap();
+        let generated =
+            generate(&dir, &GenerateOptions { subjects, seed: 11, bad_rows, gzip: false }).unwrap();
         (dir, generated)
     }
 }
@@ -178,7 +179,13 @@ async fn an_export_loads_once_reports_its_rejected_lines_and_again_changes_nothi
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["file"].as_str().unwrap().into(), r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap().into()))
+        .map(|r| {
+            (
+                r["file"].as_str().unwrap().into(),
+                r["line"].as_u64().unwrap(),
+                r["reason"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     reported.sort();
     let mut expected: Vec<(String, u64, String)> =
@@ -211,7 +218,9 @@ async fn an_export_loads_once_reports_its_rejected_lines_and_again_changes_nothi
 
     // a corrected export: one account's email, one subject's holder (to an account that holds
     // none), one website's domains
-    edit_line(&export.join("accounts.jsonl"), 1, |row| row["email"] = "Corrected@Platform.Example.com".into());
+    edit_line(&export.join("accounts.jsonl"), 1, |row| {
+        row["email"] = "Corrected@Platform.Example.com".into()
+    });
     let spare = "P000000200"; // the first account that holds no subject
     let mut moved = String::new();
     edit_line(&export.join("subjects.jsonl"), 2, |row| {
@@ -273,7 +282,9 @@ async fn a_killed_load_resumes_from_its_checkpoints_and_ends_as_one_clean_load()
     child.wait().unwrap();
     let checkpoints = count(&registry, "platform_load_checkpoints").await;
     assert!(
-        subjects > 0 && u64::try_from(count(&registry, "subjects").await).unwrap() < SUBJECTS && checkpoints > 0,
+        subjects > 0
+            && u64::try_from(count(&registry, "subjects").await).unwrap() < SUBJECTS
+            && checkpoints > 0,
         "killed mid-load: {subjects} subjects, {checkpoints} checkpoints"
     );
 

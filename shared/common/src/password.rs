@@ -63,8 +63,12 @@ mod tests {
             .to_string();
         assert!(other.contains("m=8192,t=3,p=2") && is_argon2id_phc(&other));
         assert!(verify("Secret-123", &other));
-        assert!(!is_argon2id_phc("$argon2i$v=19$m=8192,t=3,p=2$c29tZXNhbHRzb21lc2FsdA$wB8WBzT4Yw9QwSeaGsMPuy8zESS4kUGSIdyEZUHKVD4"));
-        assert!(!is_argon2id_phc("$argon2id$v=16$m=8192,t=3,p=2$c29tZXNhbHRzb21lc2FsdA$wB8WBzT4Yw9QwSeaGsMPuy8zESS4kUGSIdyEZUHKVD4"));
+        assert!(!is_argon2id_phc(
+            "$argon2i$v=19$m=8192,t=3,p=2$c29tZXNhbHRzb21lc2FsdA$wB8WBzT4Yw9QwSeaGsMPuy8zESS4kUGSIdyEZUHKVD4"
+        ));
+        assert!(!is_argon2id_phc(
+            "$argon2id$v=16$m=8192,t=3,p=2$c29tZXNhbHRzb21lc2FsdA$wB8WBzT4Yw9QwSeaGsMPuy8zESS4kUGSIdyEZUHKVD4"
+        ));
         assert!(!is_argon2id_phc("$argon2id$v=19$m=8192,t=3,p=2$c29tZXNhbHRzb21lc2FsdA"));
         assert!(!is_argon2id_phc("Secret-123"));
         assert!(!is_argon2id_phc("$2a$10$TAt3waRxTLkgmwj3j.d/gelNhhF2SCeZ/ynL/5Zl9N8C5FFfkIcXy"));

@@ -52,7 +52,9 @@ struct AccountLine {
 
 /// 1–64 characters, none of them blank or control: an id as other rows refer to it.
 pub fn is_id(value: &str) -> bool {
-    !value.is_empty() && value.chars().count() <= 64 && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+    !value.is_empty()
+        && value.chars().count() <= 64
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn parse(line: &str) -> Result<AccountRow, Reason> {
@@ -155,7 +157,8 @@ async fn stored(
         let account = AccountRow {
             account_id: row.try_get("account_id")?,
             login_name: row.try_get("login_name")?,
-            site: Site::parse(&site).ok_or_else(|| sqlx::Error::Decode(format!("stored site {site:?}").into()))?,
+            site: Site::parse(&site)
+                .ok_or_else(|| sqlx::Error::Decode(format!("stored site {site:?}").into()))?,
             mobile: row.try_get("mobile")?,
             email: row.try_get("email")?,
             password_hash: row.try_get("password_hash")?,
@@ -206,7 +209,11 @@ async fn upsert(
     Ok(())
 }
 
-async fn end_sessions(conn: &mut AnyConnection, sqlite: bool, account_ids: &[&str]) -> Result<(), sqlx::Error> {
+async fn end_sessions(
+    conn: &mut AnyConnection,
+    sqlite: bool,
+    account_ids: &[&str],
+) -> Result<(), sqlx::Error> {
     for chunk in account_ids.chunks(MAX_PARAMS) {
         let sql =
             format!("delete from sessions where account_id in ({})", placeholders(sqlite, 1, chunk.len()));
@@ -224,8 +231,10 @@ pub async fn known(db: &Database, account_ids: &[&str]) -> Result<HashSet<String
     let mut known = HashSet::with_capacity(account_ids.len());
     let sqlite = db.writes_one_at_a_time();
     for chunk in account_ids.chunks(MAX_PARAMS) {
-        let sql =
-            format!("select account_id from accounts where account_id in ({})", placeholders(sqlite, 1, chunk.len()));
+        let sql = format!(
+            "select account_id from accounts where account_id in ({})",
+            placeholders(sqlite, 1, chunk.len())
+        );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
             query = query.bind((*id).to_owned());
@@ -255,8 +264,14 @@ mod tests {
         assert_eq!(row.email, "Owner@xn--fsqu00a.xn--fiqs8s");
         assert_eq!(parse(&line("12345", "a@example.com", &hash)).err(), Some("invalid_mobile"));
         assert_eq!(parse(&line("13800001111", "no-at", &hash)).err(), Some("invalid_email"));
-        assert_eq!(parse(&line("13800001111", "a@example.com", "Secret-123")).err(), Some("invalid_password_hash"));
-        assert_eq!(parse(&line("13800001111", "a@example.com", &hash).replace("CN", "EU")).err(), Some("invalid_site"));
+        assert_eq!(
+            parse(&line("13800001111", "a@example.com", "Secret-123")).err(),
+            Some("invalid_password_hash")
+        );
+        assert_eq!(
+            parse(&line("13800001111", "a@example.com", &hash).replace("CN", "EU")).err(),
+            Some("invalid_site")
+        );
         assert_eq!(parse("{").err(), Some("malformed_json"));
     }
 }

@@ -9,8 +9,8 @@
 
 use std::path::Path;
 
-pub use beian_platform::bulk::writer::{BadRow, Generated};
 use beian_platform::bulk::writer::OutFile;
+pub use beian_platform::bulk::writer::{BadRow, Generated};
 use md5::{Digest, Md5};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::json;

@@ -29,7 +29,6 @@ pub struct Record {
     pub domains: Vec<String>,
 }
 
-
 /// The tables of a dump, in the order they load (each refers to the ones before).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Table {

@@ -135,7 +135,11 @@ pub struct Load<'a> {
 impl<'a> Load<'a> {
     /// Reads where an unfinished load of `dir` stands in each target (forgets it with
     /// `restart`); an unfinished load of another directory is refused.
-    pub async fn start(dir: &'a Path, options: &'a LoadOptions, targets: &[Target<'a>]) -> anyhow::Result<Self> {
+    pub async fn start(
+        dir: &'a Path,
+        options: &'a LoadOptions,
+        targets: &[Target<'a>],
+    ) -> anyhow::Result<Self> {
         let dump = std::fs::canonicalize(dir)
             .with_context(|| format!("the export directory {}", dir.display()))?
             .display()

@@ -12,4 +12,3 @@ pub fn placeholders(sqlite: bool, first: usize, count: usize) -> String {
     }
     (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
-

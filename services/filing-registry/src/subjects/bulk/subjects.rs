@@ -162,7 +162,8 @@ impl<H: Holders> Table for Subjects<H> {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let known = self.holders.known(&holders).await.map_err(|e| sqlx::Error::Protocol(format!("{e:#}")))?;
+        let known =
+            self.holders.known(&holders).await.map_err(|e| sqlx::Error::Protocol(format!("{e:#}")))?;
         let stored = stored(conn, sqlite, records).await?;
         let outcomes: Vec<Outcome> = records
             .iter()
@@ -237,7 +238,10 @@ async fn stored(
             principal_id_number: row.try_get("principal_id_number")?,
             filing_password_hash: row.try_get("filing_password_hash")?,
         };
-        stored.insert(subject.filing_number.clone(), Stored { subject_id: row.try_get("subject_id")?, row: subject });
+        stored.insert(
+            subject.filing_number.clone(),
+            Stored { subject_id: row.try_get("subject_id")?, row: subject },
+        );
     }
     Ok(stored)
 }
@@ -251,8 +255,7 @@ async fn upsert(
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
     let per_row = COLUMNS.len() + 3;
-    let updates: Vec<String> =
-        COLUMNS[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    let updates: Vec<String> = COLUMNS[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
     for chunk in records.chunks(MAX_PARAMS / per_row) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| format!("({}, 0)", placeholders(sqlite, i * per_row + 1, per_row)))
@@ -335,15 +338,28 @@ mod tests {
         let person = parse(&line("INDIVIDUAL", "11010519491231002x", "null", &hash)).expect("valid");
         assert_eq!(person.certificate_number, "11010519491231002X");
         assert_eq!(person.principal_mobile, "13800001111");
-        let org = parse(&line("ORGANISATION", "91110000-MA01", r#""11010519491231002X""#, &hash)).expect("valid");
+        let org =
+            parse(&line("ORGANISATION", "91110000-MA01", r#""11010519491231002X""#, &hash)).expect("valid");
         assert_eq!(org.principal_id_number.as_deref(), Some("11010519491231002X"));
         let bad = |l: String| parse(&l).err();
         assert_eq!(bad(line("INDIVIDUAL", "110105194912310021", "null", &hash)), Some("invalid_id_number"));
-        assert_eq!(bad(line("INDIVIDUAL", "11010519491231002X", r#""11010519491231002X""#, &hash)), Some("invalid_id_number"));
+        assert_eq!(
+            bad(line("INDIVIDUAL", "11010519491231002X", r#""11010519491231002X""#, &hash)),
+            Some("invalid_id_number")
+        );
         assert_eq!(bad(line("ORGANISATION", "91110000MA01", r#""123""#, &hash)), Some("invalid_id_number"));
-        assert_eq!(bad(line("INDIVIDUAL", "11010519491231002X", "null", "123456")), Some("invalid_password_hash"));
+        assert_eq!(
+            bad(line("INDIVIDUAL", "11010519491231002X", "null", "123456")),
+            Some("invalid_password_hash")
+        );
         assert_eq!(bad(line("PERSON", "11010519491231002X", "null", &hash)), Some("invalid_nature"));
-        assert_eq!(bad(line("INDIVIDUAL", "11010519491231002X", "null", &hash).replace("12345678号", "1号-1")), Some("invalid_filing_number"));
-        assert_eq!(bad(line("INDIVIDUAL", "11010519491231002X", "null", &hash).replace("\"110000\"", "\"990000\"")), Some("invalid_region"));
+        assert_eq!(
+            bad(line("INDIVIDUAL", "11010519491231002X", "null", &hash).replace("12345678号", "1号-1")),
+            Some("invalid_filing_number")
+        );
+        assert_eq!(
+            bad(line("INDIVIDUAL", "11010519491231002X", "null", &hash).replace("\"110000\"", "\"990000\"")),
+            Some("invalid_region")
+        );
     }
 }

@@ -148,8 +148,8 @@ impl Table for Websites {
             };
             if outcome != Outcome::Unchanged {
                 let stored = stored.get(&record.website_number);
-                let id = stored
-                    .map_or_else(|| stable_id("website", &record.website_number), |(id, _)| id.clone());
+                let id =
+                    stored.map_or_else(|| stable_id("website", &record.website_number), |(id, _)| id.clone());
                 let domains_differ = stored.is_none_or(|(_, s)| s.domains != wanted.domains);
                 changed.push((*record, id, wanted, domains_differ, stored.is_some()));
             }
@@ -271,8 +271,9 @@ async fn upsert(
 ) -> Result<(), sqlx::Error> {
     const PER_ROW: usize = 10;
     for chunk in changed.chunks(MAX_PARAMS / PER_ROW) {
-        let rows: Vec<String> =
-            (0..chunk.len()).map(|i| format!("({})", placeholders(sqlite, i * PER_ROW + 1, PER_ROW))).collect();
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(sqlite, i * PER_ROW + 1, PER_ROW)))
+            .collect();
         let sql = format!(
             "insert into websites (website_id, subject_id, website_number, name, state, principal_name, \
              principal_mobile, principal_email, created_at_ms, updated_at_ms) values {} \
@@ -312,8 +313,10 @@ async fn replace_domains(
     let differing: Vec<&Change<'_>> = changed.iter().filter(|c| c.3).collect();
     let had: Vec<&str> = differing.iter().filter(|c| c.4).map(|c| c.1.as_str()).collect();
     for chunk in had.chunks(MAX_PARAMS) {
-        let sql =
-            format!("delete from website_domains where website_id in ({})", placeholders(sqlite, 1, chunk.len()));
+        let sql = format!(
+            "delete from website_domains where website_id in ({})",
+            placeholders(sqlite, 1, chunk.len())
+        );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
             query = query.bind((*id).to_owned());
@@ -322,7 +325,9 @@ async fn replace_domains(
     }
     let rows: Vec<(&str, &str, i64)> = differing
         .iter()
-        .flat_map(|(_, id, columns, _, _)| columns.domains.iter().map(|(d, active)| (id.as_str(), d.as_str(), *active)))
+        .flat_map(|(_, id, columns, _, _)| {
+            columns.domains.iter().map(|(d, active)| (id.as_str(), d.as_str(), *active))
+        })
         .collect();
     for chunk in rows.chunks(MAX_PARAMS / 4) {
         let values: Vec<String> =
@@ -352,12 +357,22 @@ mod tests {
                 "domains":{domains},"principal_mobile":null}}"#
             )
         };
-        let row = parse(&line("京ICP备12345678号-1", r#"["WWW.Shop.CN.","shop.cn"]"#, "ACTIVE")).expect("valid");
+        let row =
+            parse(&line("京ICP备12345678号-1", r#"["WWW.Shop.CN.","shop.cn"]"#, "ACTIVE")).expect("valid");
         assert_eq!(row.domains, ["shop.cn"]);
         assert_eq!(row.principal_mobile, None);
-        assert_eq!(parse(&line("京ICP备87654321号-1", r#"["shop.cn"]"#, "ACTIVE")).err(), Some("invalid_website_number"));
-        assert_eq!(parse(&line("京ICP备12345678号", r#"["shop.cn"]"#, "ACTIVE")).err(), Some("invalid_website_number"));
+        assert_eq!(
+            parse(&line("京ICP备87654321号-1", r#"["shop.cn"]"#, "ACTIVE")).err(),
+            Some("invalid_website_number")
+        );
+        assert_eq!(
+            parse(&line("京ICP备12345678号", r#"["shop.cn"]"#, "ACTIVE")).err(),
+            Some("invalid_website_number")
+        );
         assert_eq!(parse(&line("京ICP备12345678号-1", "[]", "ACTIVE")).err(), Some("invalid_domain"));
-        assert_eq!(parse(&line("京ICP备12345678号-1", r#"["shop.cn"]"#, "GONE")).err(), Some("invalid_state"));
+        assert_eq!(
+            parse(&line("京ICP备12345678号-1", r#"["shop.cn"]"#, "GONE")).err(),
+            Some("invalid_state")
+        );
     }
 }
