@@ -152,6 +152,11 @@ fn bad_in(generated: &Generated, table: &str) -> u64 {
     generated.bad_rows.iter().filter(|b| b.file.starts_with(&format!("{table}."))).count() as u64
 }
 
+/// Line `number` (1-based) of an export file.
+fn line(path: &Path, number: usize) -> serde_json::Value {
+    serde_json::from_str(std::fs::read_to_string(path).unwrap().lines().nth(number - 1).unwrap()).unwrap()
+}
+
 /// Rewrites line `number` (1-based) of an export file through `change`.
 fn edit_line(path: &Path, number: usize, change: impl FnOnce(&mut serde_json::Value)) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -216,11 +221,24 @@ async fn an_export_loads_once_reports_its_rejected_lines_and_again_changes_nothi
     }
     assert_eq!(snapshot(&identity, &registry).await, before, "a second run changes nothing");
 
-    // a corrected export: one account's email, one subject's holder (to an account that holds
-    // none), one website's domains
+    // a corrected export: one account's email, another's password hash, one subject's holder
+    // (to an account that holds none), one website's domains
     edit_line(&export.join("accounts.jsonl"), 1, |row| {
         row["email"] = "Corrected@Platform.Example.com".into()
     });
+    let other_hash = line(&export.join("accounts.jsonl"), 3)["password_hash"].clone();
+    edit_line(&export.join("accounts.jsonl"), 2, |row| row["password_hash"] = other_hash);
+    for (token, account) in [("t1", "P000000000"), ("t2", "P000000001")] {
+        sqlx::query(
+            "insert into sessions (token_hash, account_id, created_at_ms, expires_at_ms) values ($1, $2, 0, $3)",
+        )
+        .bind(token)
+        .bind(account)
+        .bind(i64::MAX)
+        .execute(identity.writer())
+        .await
+        .unwrap();
+    }
     let spare = "P000000200"; // the first account that holds no subject
     let mut moved = String::new();
     edit_line(&export.join("subjects.jsonl"), 2, |row| {
@@ -231,10 +249,12 @@ async fn an_export_loads_once_reports_its_rejected_lines_and_again_changes_nothi
         row["domains"] = serde_json::json!(["Corrected.platform.example.cn"]);
     });
     let (_, corrected) = deployment.run(&export);
-    for table in TABLES {
+    for (table, updated) in [("accounts", 2), ("subjects", 1), ("websites", 1)] {
         let good = generated.lines_of(table) - bad_in(&generated, table);
-        assert_eq!(loaded_updated_unchanged(&corrected, table), (0, 1, good - 1), "{table}");
+        assert_eq!(loaded_updated_unchanged(&corrected, table), (0, updated, good - updated), "{table}");
     }
+    let sessions = rows(&identity, "select account_id from sessions").await;
+    assert_eq!(sessions, ["P000000000"], "a new password hash ends the account's sessions, as a reset does");
     let email: String = sqlx::query_scalar("select email from accounts where account_id = 'P000000000'")
         .fetch_one(identity.reader())
         .await

@@ -237,7 +237,7 @@ impl<'a> Load<'a> {
             let now = now_millis();
             let mut tx = db.begin().await?;
             let records: Vec<&T::Record> = batch.iter().map(|(_, r)| r).collect();
-            let outcomes = apply_batch(&mut *tx, db.writes_one_at_a_time(), table, &records, now).await?;
+            let outcomes = apply_batch(&mut tx, db.writes_one_at_a_time(), table, &records, now).await?;
             for ((number, _), outcome) in batch.iter().zip(outcomes) {
                 match outcome {
                     Outcome::Rejected(reason) => self.reject(&mut counts, &file, *number, reason),
@@ -250,7 +250,7 @@ impl<'a> Load<'a> {
                 done: eof,
                 counts: counts.clone(),
             };
-            checkpoint::write(&mut *tx, checkpoints, table.name(), &self.dump, &reached, now).await?;
+            checkpoint::write(&mut tx, checkpoints, table.name(), &self.dump, &reached, now).await?;
             tx.commit().await?;
             self.batches += 1;
             self.show_progress(&file, source.line());
@@ -298,7 +298,7 @@ async fn apply_batch<T: Table + Sync>(
     let distinct = records.iter().map(|r| table.key(r)).collect::<HashSet<_>>().len() == records.len();
     if distinct && !records.is_empty() {
         let mut savepoint = conn.begin().await?;
-        match table.apply(&mut *savepoint, sqlite, records, now_ms).await {
+        match table.apply(&mut savepoint, sqlite, records, now_ms).await {
             Ok(all) => {
                 savepoint.commit().await?;
                 return Ok(all);
@@ -310,7 +310,7 @@ async fn apply_batch<T: Table + Sync>(
     let mut outcomes = Vec::with_capacity(records.len());
     for record in records {
         let mut savepoint = conn.begin().await?;
-        match table.apply(&mut *savepoint, sqlite, &[*record], now_ms).await {
+        match table.apply(&mut savepoint, sqlite, &[*record], now_ms).await {
             Ok(one) => {
                 savepoint.commit().await?;
                 outcomes.extend(one);
