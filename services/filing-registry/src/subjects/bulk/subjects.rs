@@ -186,12 +186,15 @@ impl<H: Holders> Table for Subjects<H> {
             })
             .collect();
         upsert(conn, sqlite, &changed, now_ms).await?;
-        for (record, subject_id) in &changed {
-            let from = stored.get(&record.filing_number).map(|s| s.row.holder_account_id.as_str());
-            if from != Some(record.holder_account_id.as_str()) {
-                record_holder(conn, subject_id, from, &record.holder_account_id, now_ms).await?;
-            }
-        }
+        let moves: Vec<(&str, Option<&str>, &str)> = changed
+            .iter()
+            .map(|(record, subject_id)| {
+                let from = stored.get(&record.filing_number).map(|s| s.row.holder_account_id.as_str());
+                (subject_id.as_str(), from, record.holder_account_id.as_str())
+            })
+            .filter(|(_, from, to)| *from != Some(*to))
+            .collect();
+        record_holders(conn, sqlite, &moves, now_ms).await?;
         Ok(outcomes)
     }
 
@@ -295,26 +298,37 @@ async fn upsert(
     Ok(())
 }
 
-/// The subject entered the registry (`from` None) or the export names another holder:
-/// the history shows it as a change by the system.
-async fn record_holder(
+/// Each subject that entered the registry (`from` None) or that the export gives another
+/// holder: the history shows it as a change by the system.
+async fn record_holders(
     conn: &mut AnyConnection,
-    subject_id: &str,
-    from: Option<&str>,
-    to: &str,
+    sqlite: bool,
+    moves: &[(&str, Option<&str>, &str)],
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "insert into holder_changes (change_id, subject_id, from_account_id, to_account_id, actor, \
-         reason, idempotency_key, changed_at_ms) values ($1, $2, $3, $4, 'system', 'platform-load', null, $5)",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(subject_id.to_owned())
-    .bind(from.map(str::to_owned))
-    .bind(to.to_owned())
-    .bind(now_ms)
-    .execute(conn)
-    .await?;
+    const PER_ROW: usize = 5;
+    for chunk in moves.chunks(MAX_PARAMS / PER_ROW) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!("({}, 'system', 'platform-load')", placeholders(sqlite, i * PER_ROW + 1, PER_ROW))
+            })
+            .collect();
+        let sql = format!(
+            "insert into holder_changes (change_id, subject_id, from_account_id, to_account_id, changed_at_ms, \
+             actor, reason) values {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (subject_id, from, to) in chunk {
+            query = query
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind((*subject_id).to_owned())
+                .bind(from.map(str::to_owned))
+                .bind((*to).to_owned())
+                .bind(now_ms);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
