@@ -25,6 +25,7 @@ mod message_limits;
 mod metrics;
 mod offline_transfer;
 mod password_reset;
+mod platform_load;
 mod reflection;
 mod reviews;
 mod scratch;

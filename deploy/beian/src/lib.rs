@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod dev;
+pub mod platform;
 mod runtimes;
 pub mod suite;
 

@@ -1,4 +1,4 @@
-//! `beian up`: the whole suite on one machine.
+//! `beian`: the whole suite on one machine (`beian up`), and the operators' commands beside it.
 
 use std::{
     path::{Path, PathBuf},
@@ -7,11 +7,12 @@ use std::{
 
 use beian::{Addresses, Databases, RunningSuite, SERVICES, SuiteSettings, dev::OrderDecision, suite};
 use beian_platform::{
+    bulk::{LoadOptions, LoadReport, writer::Generated},
     config::{Secret, TelemetrySettings},
     storage::DatabaseLocation,
 };
 use clap::{Parser, Subcommand, ValueEnum};
-use legacy_migration::bulk::{LoadOptions, generate::GenerateOptions};
+use legacy_migration::bulk::generate::GenerateOptions;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,6 +51,9 @@ enum Command {
     /// The retired legacy platform's data: bulk load of a dump, synthetic dumps.
     #[command(subcommand)]
     Legacy(Legacy),
+    /// The current platform's data: bulk load of its export into a deployment, synthetic exports.
+    #[command(subcommand)]
+    Platform(Platform),
     /// Load a data set into a deployment's databases (URLs as the services take them), e.g.
     /// the demo set into a staging deployment; loading it twice changes nothing.
     Seed {
@@ -99,6 +103,50 @@ enum Legacy {
         dir: PathBuf,
         #[arg(long, default_value_t = 1000)]
         filings: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Invalid rows to mix in, each with a known reason.
+        #[arg(long, default_value_t = 0)]
+        bad_rows: u64,
+        /// Write .jsonl.gz files.
+        #[arg(long)]
+        gzip: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Platform {
+    /// Load an export of the current platform (deploy/beian/PLATFORM-EXPORT.md): accounts into
+    /// identity-recovery's database, subjects and websites into filing-registry's; run it again
+    /// after a kill to resume, or on a corrected export to update.
+    Load {
+        /// The export directory (accounts.jsonl, subjects.jsonl, websites.jsonl, or .jsonl.gz).
+        dir: PathBuf,
+        /// identity-recovery's database: sqlite://… or postgres://…
+        #[arg(long, env = "BEIAN_IDENTITY_RECOVERY_DATABASE_URL", hide_env_values = true)]
+        identity_recovery_database_url: Option<Secret>,
+        /// filing-registry's database.
+        #[arg(long, env = "BEIAN_FILING_REGISTRY_DATABASE_URL", hide_env_values = true)]
+        filing_registry_database_url: Option<Secret>,
+        /// Where the SQLite databases of those not given by URL live.
+        #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        /// The JSON reconciliation report; default: load-report.json in the export directory.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Lines per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch_size: usize,
+        /// Forget an unfinished load's checkpoints and start over.
+        #[arg(long)]
+        restart: bool,
+    },
+    /// Write a synthetic export, the same for the same seed.
+    Generate {
+        /// Where to write it (created if missing).
+        dir: PathBuf,
+        #[arg(long, default_value_t = 1000)]
+        subjects: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Invalid rows to mix in, each with a known reason.
@@ -172,6 +220,36 @@ fn main() -> ExitCode {
             };
             runtime.block_on(legacy_load(&dir, &database, &options))
         }
+        Command::Platform(Platform::Load {
+            dir,
+            identity_recovery_database_url,
+            filing_registry_database_url,
+            data_dir,
+            report,
+            batch_size,
+            restart,
+        }) => {
+            let at = |url: Option<Secret>, service: &str| match url {
+                Some(url) => DatabaseLocation::url(url),
+                None => DatabaseLocation::sqlite_file(&data_dir, service),
+            };
+            let options = LoadOptions {
+                batch_size: batch_size.max(1),
+                restart,
+                report_path: report,
+                ..LoadOptions::default()
+            };
+            runtime.block_on(platform_load(
+                &dir,
+                &at(identity_recovery_database_url, identity_recovery::NAME),
+                &at(filing_registry_database_url, filing_registry::NAME),
+                &options,
+            ))
+        }
+        Command::Platform(Platform::Generate { dir, subjects, seed, bad_rows, gzip }) => {
+            let options = beian::platform::generate::GenerateOptions { subjects, seed, bad_rows, gzip };
+            beian::platform::generate::generate(&dir, &options).map(|generated| print_generated(&generated))
+        }
         Command::Seed {
             data_set: DataSet::Demo,
             identity_recovery_database_url,
@@ -232,12 +310,31 @@ async fn legacy_load(dir: &Path, database: &DatabaseLocation, options: &LoadOpti
     let db = legacy_migration::Application::open_database(database).await?;
     let report = legacy_migration::bulk::load(&db, dir, options).await;
     db.close().await;
-    let report = report?;
-    print!("{}", report.render());
-    let path = options.report_path.clone().unwrap_or_else(|| dir.join("load-report.json"));
-    println!("report written to {}", path.display());
-    println!("peak resident memory: {}", peak_rss());
+    print_report(&report?, dir, options);
     Ok(())
+}
+
+/// Migrates both databases first, as the services do.
+async fn platform_load(
+    dir: &Path,
+    identity_recovery: &DatabaseLocation,
+    filing_registry: &DatabaseLocation,
+    options: &LoadOptions,
+) -> anyhow::Result<()> {
+    let identity = identity_recovery::Application::open_database(identity_recovery).await?;
+    let registry = filing_registry::Application::open_database(filing_registry).await?;
+    let targets = beian::platform::Targets { identity_recovery: &identity, filing_registry: &registry };
+    let report = beian::platform::load(targets, dir, options).await;
+    identity.close().await;
+    registry.close().await;
+    print_report(&report?, dir, options);
+    Ok(())
+}
+
+fn print_report(report: &LoadReport, dir: &Path, options: &LoadOptions) {
+    print!("{}", report.render());
+    println!("report written to {}", options.report_path(dir).display());
+    println!("peak resident memory: {}", peak_rss());
 }
 
 /// VmHWM of /proc/self/status: the benchmark's memory figure.
@@ -250,13 +347,17 @@ fn peak_rss() -> String {
 
 fn legacy_generate(dir: &Path, options: &GenerateOptions) -> anyhow::Result<()> {
     let generated = legacy_migration::bulk::generate::generate(dir, options)?;
+    print_generated(&generated);
+    Ok(())
+}
+
+fn print_generated(generated: &Generated) {
     for (table, lines) in &generated.lines {
         println!("{table:<10} {lines:>10} lines");
     }
     for bad in &generated.bad_rows {
         println!("bad row {}:{}: {}", bad.file, bad.line, bad.reason);
     }
-    Ok(())
 }
 
 async fn slider_answer(challenge_id: &str, data_dir: &std::path::Path) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod backoff;
+pub mod bulk;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -1,5 +1,6 @@
 //! Filed subjects and their websites, as the registry holds them.
 
+pub mod bulk;
 pub mod details;
 pub mod store;
 

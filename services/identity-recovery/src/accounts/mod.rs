@@ -1,5 +1,6 @@
 //! Accounts of the current platform: who they are, how they log in.
 
+pub mod bulk;
 pub mod guard;
 pub mod password;
 pub mod resets;

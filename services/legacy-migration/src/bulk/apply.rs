@@ -5,29 +5,12 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::{AnyConnection, AssertSqlSafe, Row, any::AnyArguments, query::Query};
 
-use super::record::{Kind, Reason, Record, Table, Value};
+use beian_platform::bulk::{
+    Outcome,
+    sql::{MAX_PARAMS, placeholders},
+};
 
-/// What became of one record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Loaded,
-    Updated,
-    Unchanged,
-    Rejected(Reason),
-}
-
-/// Bind parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
-const MAX_PARAMS: usize = 30_000;
-
-/// `$1, $2, …` on PostgreSQL; plain `?` on SQLite, where looking up each of
-/// thousands of numbered parameters by name (sqlite3_bind_parameter_name walks
-/// a list) took 85% of a load's time.
-fn placeholders(sqlite: bool, first: usize, count: usize) -> String {
-    if sqlite {
-        return vec!["?"; count].join(", ");
-    }
-    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
-}
+use super::record::{Kind, Record, Table, Value};
 
 fn bind<'q>(query: Query<'q, sqlx::Any, AnyArguments>, value: &Value) -> Query<'q, sqlx::Any, AnyArguments> {
     match value {

@@ -7,13 +7,10 @@
 //! `Legacy#n` (hashed as md5, md5-salted or sha1-salted), except every fourth,
 //! stored as bcrypt of [`BCRYPT_PASSWORD`].
 
-use std::{
-    fs::File,
-    io::{BufWriter, Write},
-    path::Path,
-};
+use std::path::Path;
 
-use flate2::{Compression, write::GzEncoder};
+use beian_platform::bulk::writer::OutFile;
+pub use beian_platform::bulk::writer::{BadRow, Generated};
 use md5::{Digest, Md5};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::json;
@@ -30,81 +27,6 @@ pub struct GenerateOptions {
     /// Invalid rows to mix in (malformed, bad values, unknown references), spread over the files.
     pub bad_rows: u64,
     pub gzip: bool,
-}
-
-/// A bad row the generator wrote, and the reason a load must give.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadRow {
-    pub file: String,
-    pub line: u64,
-    pub reason: &'static str,
-}
-
-/// Lines written per table (bad ones included), in load order, and the bad rows.
-#[derive(Debug, Clone, Default)]
-pub struct Generated {
-    pub lines: Vec<(&'static str, u64)>,
-    pub bad_rows: Vec<BadRow>,
-}
-
-impl Generated {
-    pub fn lines_of(&self, table: &str) -> u64 {
-        self.lines.iter().find(|(t, _)| *t == table).map_or(0, |(_, n)| *n)
-    }
-}
-
-enum Sink {
-    Plain(BufWriter<File>),
-    Gzip(GzEncoder<BufWriter<File>>),
-}
-
-impl Sink {
-    fn writer(&mut self) -> &mut dyn Write {
-        match self {
-            Sink::Plain(w) => w,
-            Sink::Gzip(w) => w,
-        }
-    }
-
-    /// Flushes, writing gzip's trailer.
-    fn finish(self) -> anyhow::Result<()> {
-        match self {
-            Sink::Plain(mut w) => w.flush()?,
-            Sink::Gzip(w) => w.finish()?.flush()?,
-        }
-        Ok(())
-    }
-}
-
-struct Out {
-    name: &'static str,
-    file: String,
-    sink: Sink,
-    lines: u64,
-}
-
-impl Out {
-    fn create(dir: &Path, name: &'static str, gzip: bool) -> anyhow::Result<Self> {
-        let file = format!("{name}.jsonl{}", if gzip { ".gz" } else { "" });
-        let inner = BufWriter::with_capacity(256 * 1024, File::create(dir.join(&file))?);
-        let sink =
-            if gzip { Sink::Gzip(GzEncoder::new(inner, Compression::fast())) } else { Sink::Plain(inner) };
-        Ok(Self { name, file, sink, lines: 0 })
-    }
-
-    fn write(&mut self, row: &serde_json::Value) -> anyhow::Result<()> {
-        serde_json::to_writer(self.sink.writer(), row)?;
-        self.sink.writer().write_all(b"\n")?;
-        self.lines += 1;
-        Ok(())
-    }
-
-    fn write_raw(&mut self, text: &str) -> anyhow::Result<()> {
-        self.sink.writer().write_all(text.as_bytes())?;
-        self.sink.writer().write_all(b"\n")?;
-        self.lines += 1;
-        Ok(())
-    }
 }
 
 const REGIONS: [(&str, [&str; 3]); 4] = [
@@ -155,11 +77,11 @@ fn login(n: u64, rng: &mut StdRng) -> serde_json::Value {
 pub fn generate(dir: &Path, options: &GenerateOptions) -> anyhow::Result<Generated> {
     std::fs::create_dir_all(dir)?;
     let mut rng = StdRng::seed_from_u64(options.seed);
-    let mut logins = Out::create(dir, "logins", options.gzip)?;
-    let mut filings = Out::create(dir, "filings", options.gzip)?;
-    let mut websites = Out::create(dir, "websites", options.gzip)?;
-    let mut orders = Out::create(dir, "orders", options.gzip)?;
-    let mut moves = Out::create(dir, "moves", options.gzip)?;
+    let mut logins = OutFile::create(dir, "logins", options.gzip)?;
+    let mut filings = OutFile::create(dir, "filings", options.gzip)?;
+    let mut websites = OutFile::create(dir, "websites", options.gzip)?;
+    let mut orders = OutFile::create(dir, "orders", options.gzip)?;
+    let mut moves = OutFile::create(dir, "moves", options.gzip)?;
     let mut bad_rows = Vec::new();
     let n = options.filings;
     // bad row k goes after filing (k + 1) · n / (bad_rows + 1)
@@ -266,14 +188,13 @@ pub fn generate(dir: &Path, options: &GenerateOptions) -> anyhow::Result<Generat
                     (&orders, "unknown_login")
                 }
             };
-            bad_rows.push(BadRow { file: out.file.clone(), line: out.lines, reason });
+            bad_rows.push(out.bad_row(reason));
             next_bad += 1;
         }
     }
     let mut generated = Generated { lines: Vec::new(), bad_rows };
     for out in [logins, filings, websites, orders, moves] {
-        generated.lines.push((out.name, out.lines));
-        out.sink.finish()?;
+        generated.finish(out)?;
     }
     Ok(generated)
 }

@@ -1,6 +1,7 @@
 //! One dump line of each table, validated into the values stored (DUMP.md).
 
 use beian_common::{contact::normalise_certificate_number, domain_name::normalise_domain};
+use beian_platform::bulk::Reason;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -27,9 +28,6 @@ pub struct Record {
     pub values: Vec<Value>,
     pub domains: Vec<String>,
 }
-
-/// Why a line was rejected: a stable word of DUMP.md.
-pub type Reason = &'static str;
 
 /// The tables of a dump, in the order they load (each refers to the ones before).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,4 +1,4 @@
-//! A dump file read line by line with bounded memory, plain or gzip, from where a checkpoint left off.
+//! An export's file read line by line with bounded memory, plain or gzip, from where a checkpoint left off.
 
 use std::{
     fs::File,
@@ -24,6 +24,7 @@ pub fn find(dir: &Path, name: &str) -> anyhow::Result<Option<PathBuf>> {
     }
 }
 
+/// One line as read: its text, or why it has none.
 pub enum Line<'a> {
     Text(&'a str),
     TooLong,
