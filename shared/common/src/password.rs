@@ -2,9 +2,11 @@
 //! (`$argon2id$v=19$…`), so the parameters travel with each hash. Hashing is
 //! CPU-bound on purpose: async callers run it off their workers.
 
+use std::sync::{Mutex, PoisonError};
+
 use argon2::{
-    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
-    password_hash::{SaltString, rand_core::OsRng},
+    Algorithm, Argon2, Block, Params, PasswordHash, Version,
+    password_hash::{Output, ParamsString, SaltString, rand_core::OsRng},
 };
 
 /// Hashing failed (never for a password of sane length).
@@ -14,11 +16,25 @@ pub struct HashError(String);
 
 /// A fresh hash of `password`.
 pub fn hash(password: &str) -> Result<String, HashError> {
+    let failed = |e: &dyn std::fmt::Display| HashError(e.to_string());
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| HashError(e.to_string()))
+    let mut salt_bytes = [0u8; 64];
+    let raw_salt = salt.as_salt().decode_b64(&mut salt_bytes).map_err(|e| failed(&e))?;
+    let params = Params::DEFAULT;
+    let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    with_memory(params.block_count(), |memory| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), raw_salt, &mut output, memory)
+    })
+    .map_err(|e| failed(&e))?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| failed(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&output).map_err(|e| failed(&e))?),
+    };
+    Ok(phc.to_string())
 }
 
 /// Whether `stored` is an Argon2id hash in PHC string form (version 19, parameters,
@@ -33,15 +49,70 @@ pub fn is_argon2id_phc(stored: &str) -> bool {
     })
 }
 
-/// Whether `password` matches `stored`; a malformed stored hash never matches.
+/// Whether `password` matches `stored` (any Argon2 variant, with the parameters
+/// it carries); a malformed stored hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    let Ok(parsed) = PasswordHash::new(stored) else { return false };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else { return false };
+    let (Ok(algorithm), Ok(version), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        parsed.version.map_or(Ok(Version::default()), Version::try_from),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(raw_salt) = salt.decode_b64(&mut salt_bytes) else { return false };
+    let mut output = vec![0u8; expected.len()];
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let computed = with_memory(blocks, |memory| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), raw_salt, &mut output, memory)
+    });
+    // Output compares in constant time
+    computed.is_ok() && Output::new(&output).is_ok_and(|output| output == expected)
+}
+
+/// Argon2's working memory (19 MiB at the default parameters), kept for the next
+/// hash. Allocated afresh each time, it is freed into the malloc arena of the
+/// thread that hashed, which glibc keeps: identity-recovery held 19 MiB for every
+/// blocking thread that ever hashed (482 MiB after a login load, README "Resident
+/// memory"). Pooled, the process holds one per hash that ran at once, at most.
+static MEMORY: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    let pooled = MEMORY.lock().unwrap_or_else(PoisonError::into_inner).pop();
+    let mut memory = pooled.unwrap_or_default();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let result = work(&mut memory[..blocks]);
+    // a stored hash with larger parameters than ours borrows memory once, never keeps it
+    if memory.len() <= Params::DEFAULT.block_count() {
+        MEMORY.lock().unwrap_or_else(PoisonError::into_inner).push(memory);
+    }
+    result
 }
 
 #[cfg(test)]
 mod tests {
+    use argon2::{PasswordHasher, PasswordVerifier};
+
     use super::*;
+
+    #[test]
+    fn hashes_are_the_argon2_crates_own_format_both_ways() {
+        let ours = hash("Secret-123").expect("hashes");
+        let parsed = PasswordHash::new(&ours).expect("a PHC string");
+        assert!(Argon2::default().verify_password(b"Secret-123", &parsed).is_ok());
+        let theirs = Argon2::default()
+            .hash_password(b"Secret-123", &SaltString::generate(&mut OsRng))
+            .expect("hashes")
+            .to_string();
+        assert!(verify("Secret-123", &theirs));
+        assert!(!verify("Secret-124", &theirs));
+        assert_eq!(ours.split('$').nth(3), theirs.split('$').nth(3), "the same parameters");
+    }
 
     #[test]
     fn a_hash_verifies_its_password_only() {
