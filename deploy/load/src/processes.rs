@@ -99,7 +99,8 @@ impl Processes {
                 .env("BEIAN_LOG", "warn")
                 .envs(peers.iter().map(|(name, value)| (*name, value.as_str())))
                 .envs(settings)
-                .stdout(Stdio::null())
+                // warnings and errors only (BEIAN_LOG=warn): worth seeing beside the figures
+                .stdout(Stdio::inherit())
                 .spawn()
                 .map_err(|e| {
                     anyhow::anyhow!(

@@ -40,11 +40,15 @@ impl Relay {
         Self { db, codes, sealer, doorbell, pace }
     }
 
-    /// Until `stop` turns true: a pass whenever a notice is written or the poll interval ends.
+    /// Until `stop` turns true: a pass whenever a notice is written or the poll interval
+    /// ends, and at once after a full batch (a backlog drains at the speed of the hand-offs,
+    /// not a batch per poll interval).
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         loop {
-            if let Err(error) = self.pass().await {
-                tracing::warn!(%error, "notice relay pass failed; trying again");
+            match self.pass().await {
+                Ok(handled) if handled == BATCH && !*stop.borrow() => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "notice relay pass failed; trying again"),
             }
             tokio::select! {
                 _ = stop.wait_for(|stopped| *stopped) => return,
@@ -54,10 +58,12 @@ impl Relay {
         }
     }
 
-    /// Hands over every due notice once. Another replica's relay may hand over the same
-    /// notice at the same time: the idempotency key makes that one message.
-    async fn pass(&self) -> Result<(), Error> {
+    /// Hands over every due notice of one batch once; answers how many were due. Another
+    /// replica's relay may hand over the same notice at the same time: the idempotency key
+    /// makes that one message.
+    async fn pass(&self) -> Result<i64, Error> {
         let due = store::due(self.db.reader(), now_millis(), BATCH).await?;
+        let count = i64::try_from(due.len()).unwrap_or(BATCH);
         for queued in due {
             let params = match self.sealer.open(&queued.notice_id, &queued.sealed_params) {
                 Ok(params) => params,
@@ -105,6 +111,6 @@ impl Relay {
                 }
             }
         }
-        Ok(())
+        Ok(count)
     }
 }

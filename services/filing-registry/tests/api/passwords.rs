@@ -366,3 +366,37 @@ async fn past_days_counters_are_forgotten_and_todays_kept() {
     assert_eq!(keys, vec!["client:203.0.113.7", "filing:浙ICP备19012345号"]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_backlog_longer_than_a_batch_drains_at_once_not_a_batch_per_poll() {
+    // the relay's poll is an hour away: only its doorbell and its own backlog drive it
+    let app = TestApp::start_with_relay(test_policy(), Duration::from_secs(3600)).await;
+    app.codes.fail_notices(usize::MAX);
+    let mut internal = app.internal().await;
+    for case in 0..20 {
+        internal
+            .issue_filing_password_by_review(app.request(review_issue(&format!("RV-backlog-{case}"))))
+            .await
+            .expect("issued; its notices wait");
+    }
+    let queued: i64 = sqlx::query_scalar("select cast(count(*) as bigint) from notice_outbox")
+        .fetch_one(app.database().reader())
+        .await
+        .unwrap();
+    assert_eq!(queued, 40, "two notices per case, more than one batch (32)");
+    app.codes.fail_notices(0);
+    let due: i64 = sqlx::query_scalar("select max(next_attempt_at_ms) from notice_outbox")
+        .fetch_one(app.database().reader())
+        .await
+        .unwrap();
+    let now = i64::try_from(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis(),
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(u64::try_from(due - now).unwrap_or(0) + 100)).await;
+
+    // started again, the relay makes one pass at once, then goes on while batches are full
+    let app = app.restart().await;
+    assert_eq!(app.codes.wait_for(40).await.len(), 40);
+    app.stop().await;
+}

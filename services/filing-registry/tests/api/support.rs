@@ -71,6 +71,11 @@ impl TestApp {
     }
 
     pub async fn start_with(policy: PasswordPolicy) -> Self {
+        Self::start_with_relay(policy, Duration::from_millis(100)).await
+    }
+
+    /// With the relay polling every `poll_interval` (besides its doorbell).
+    pub async fn start_with_relay(policy: PasswordPolicy, poll_interval: Duration) -> Self {
         let token = Secret::generate();
         let codes = FakeCodes::start(token.clone()).await;
         let identity = FakeIdentity::start().await;
@@ -80,10 +85,7 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("a scratch database on {engine:?}: {e:#}"));
         let settings = Settings {
             policy,
-            relay: RelayPace {
-                poll_interval: Duration::from_millis(100),
-                retry_base: Duration::from_millis(100),
-            },
+            relay: RelayPace { poll_interval, retry_base: Duration::from_millis(100) },
             ..Settings::local(
                 HostSettings {
                     listen: SocketAddr::from(([127, 0, 0, 1], 0)),
