@@ -420,3 +420,26 @@ async fn an_approved_legacy_claim_case_brings_the_filing_into_the_account() {
     }
     panic!("the approved claim never completed");
 }
+
+#[tokio::test]
+async fn legacy_password_checks_beyond_the_hashing_permits_are_shed_not_queued() {
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.legacy_hash_permits = 1;
+        s.legacy_hash_wait = Duration::ZERO;
+    })
+    .await;
+    let lisi = login(&suite, "lisi-new").await;
+    // unknown emails (each its own lock streak), each checked against the decoy: a full Argon2id
+    let emails: Vec<String> = (0..8).map(|i| format!("nobody-{i}@legacy.example.com")).collect();
+    let tries = emails.iter().map(|email| refused(&suite, &lisi, email, "Legacy#2012pass"));
+    let reasons: Vec<&str> =
+        futures::future::join_all(tries).await.iter().map(|status| reason(status).as_str()).collect();
+    let shed = reasons.iter().filter(|r| **r == "OVERLOADED").count();
+    assert!(shed > 0, "8 at once with one permit: {reasons:?}");
+    assert!(
+        reasons.iter().all(|r| *r == "OVERLOADED" || *r == "LEGACY_CREDENTIALS_INCORRECT"),
+        "{reasons:?}"
+    );
+    suite.stop().await;
+}

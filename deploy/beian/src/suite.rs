@@ -139,6 +139,9 @@ pub struct SuiteSettings {
     pub review_status_lookups_per_client_per_day: u32,
     /// identity-recovery's login guard: lock waits, per-client cap, hashing permits.
     pub login: identity_recovery::LoginSettings,
+    /// legacy-migration's password checks at once, and how long one waits for its turn.
+    pub legacy_hash_permits: usize,
+    pub legacy_hash_wait: Duration,
     /// Where the gateway reaches verification-codes when not directly, e.g. a test's
     /// proxy in front of it; `None`: verification-codes' own address.
     pub gateway_verification_codes_url: Option<String>,
@@ -169,6 +172,8 @@ impl SuiteSettings {
             review_status_lookups_per_client_per_day:
                 gateway::DEFAULT_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY,
             login: identity_recovery::LoginSettings::default(),
+            legacy_hash_permits: beian_platform::hashing::HashGate::default_permits(),
+            legacy_hash_wait: Duration::from_millis(100),
             gateway_verification_codes_url: None,
             gateway_identity_recovery_url: None,
             gateway_filing_registry_url: None,
@@ -252,14 +257,18 @@ impl RunningSuite {
         let legacy_migration = runtimes
             .spawn(
                 legacy_migration::NAME,
-                legacy_migration::Application::build(legacy_migration::Settings::local(
-                    settings.host(
-                        settings.addresses.legacy_migration,
-                        settings.admin.map(|a| a.legacy_migration),
-                    ),
-                    settings.databases.legacy_migration.clone(),
-                    peers.clone(),
-                )),
+                legacy_migration::Application::build(legacy_migration::Settings {
+                    hash_permits: settings.legacy_hash_permits,
+                    hash_wait: settings.legacy_hash_wait,
+                    ..legacy_migration::Settings::local(
+                        settings.host(
+                            settings.addresses.legacy_migration,
+                            settings.admin.map(|a| a.legacy_migration),
+                        ),
+                        settings.databases.legacy_migration.clone(),
+                        peers.clone(),
+                    )
+                }),
             )
             .await??;
         peers.legacy_migration = url(legacy_migration.local_addr());

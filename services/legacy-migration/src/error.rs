@@ -46,6 +46,10 @@ pub enum Error {
     /// LEGACY_LOGIN_LOCKED, RetryInfo.
     #[error("legacy login locked")]
     LoginLocked { retry_after: Duration },
+    /// Every password-hashing permit is taken (a flood of legacy logins): shed rather
+    /// than queued. RESOURCE_EXHAUSTED, OVERLOADED, RetryInfo.
+    #[error("password hashing is at its limit")]
+    Overloaded,
     /// The legacy login was never activated. FAILED_PRECONDITION, LEGACY_LOGIN_NOT_ACTIVATED.
     #[error("legacy login not activated")]
     NotActivated,
@@ -77,12 +81,18 @@ pub enum Error {
 
 beian_platform::common_error!(Error, peers);
 
+/// When a shed legacy login may try again.
+const OVERLOADED_RETRY_AFTER: Duration = Duration::from_secs(1);
+
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
         let reason = match error {
             Error::Common(common) => return common.into(),
             Error::LoginLocked { retry_after } => {
                 return Failure::new(ErrorReason::LegacyLoginLocked).retry_after(retry_after).into();
+            }
+            Error::Overloaded => {
+                return Failure::new(ErrorReason::Overloaded).retry_after(OVERLOADED_RETRY_AFTER).into();
             }
             Error::PasswordTooWeak(unmet) => {
                 let wanted: Vec<&str> = unmet.iter().map(|rule| rule.describe()).collect();

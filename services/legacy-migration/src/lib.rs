@@ -16,6 +16,7 @@ use std::time::Duration;
 use beian_platform::{
     app::{self, Background, Start},
     config::{HostSettings, PeerSettings, ServiceArgs, ports},
+    hashing::HashGate,
     host::Exposure,
     storage::{Database, DatabaseLocation},
 };
@@ -47,6 +48,12 @@ pub struct LegacyArgs {
     /// The wait after a migration's first failure, doubled after each further one (at most 10 min).
     #[arg(long, env = "BEIAN_MIGRATION_RETRY_MS", default_value_t = 1_000)]
     pub migration_retry_ms: u64,
+    /// Legacy password checks (Argon2id, bcrypt) at once; default: one per core.
+    #[arg(long, env = "BEIAN_PASSWORD_HASH_PERMITS")]
+    pub password_hash_permits: Option<usize>,
+    /// How long a legacy login waits for a hashing permit before it is shed (OVERLOADED).
+    #[arg(long, env = "BEIAN_PASSWORD_HASH_WAIT_MS", default_value_t = 100)]
+    pub password_hash_wait_ms: u64,
 }
 
 /// Everything the service needs to start.
@@ -61,6 +68,9 @@ pub struct Settings {
     pub guard: GuardPolicy,
     /// How unfinished migrations are resumed.
     pub saga: SagaPace,
+    /// Legacy password checks at once, and how long one waits for its turn.
+    pub hash_permits: usize,
+    pub hash_wait: Duration,
 }
 
 impl Settings {
@@ -75,13 +85,23 @@ impl Settings {
                 lease: Duration::from_millis(extra.migration_lease_ms.max(1)),
                 retry_base: Duration::from_millis(extra.migration_retry_ms),
             },
+            hash_permits: extra.password_hash_permits.unwrap_or_else(HashGate::default_permits),
+            hash_wait: Duration::from_millis(extra.password_hash_wait_ms),
             ..Self::local(args.host(ports::LEGACY_MIGRATION)?, args.database(NAME), args.peers.clone())
         })
     }
 
     /// For the suite launcher and tests: the default lock policy and saga pace.
     pub fn local(host: HostSettings, database: DatabaseLocation, peers: PeerSettings) -> Self {
-        Self { host, database, peers, guard: GuardPolicy::default(), saga: SagaPace::default() }
+        Self {
+            host,
+            database,
+            peers,
+            guard: GuardPolicy::default(),
+            saga: SagaPace::default(),
+            hash_permits: HashGate::default_permits(),
+            hash_wait: Duration::from_millis(100),
+        }
     }
 }
 
@@ -113,9 +133,10 @@ impl app::Service for Service {
         // the decoy an unknown email is checked against: one hash, before serving
         let decoy_hash = beian_common::password::hash(&uuid::Uuid::new_v4().to_string())?;
         let (guard, pace) = (settings.guard, settings.saga);
+        let gate = HashGate::new(settings.hash_permits, settings.hash_wait);
         Ok(Start::new(settings.host, settings.database, move |db: Database| {
             let saga = saga::Saga::new(db.clone(), registry, pace);
-            let api = service::LegacyMigration::new(db, saga.clone(), guard, decoy_hash);
+            let api = service::LegacyMigration::new(db, saga.clone(), guard, decoy_hash, gate);
             Self { api, codes, resume: Some(saga::worker::ResumeWorker::new(saga)) }
         }))
     }

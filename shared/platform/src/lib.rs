@@ -9,6 +9,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod hashing;
 pub mod host;
 pub mod metrics;
 pub mod sealing;

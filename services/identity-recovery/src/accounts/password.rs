@@ -1,10 +1,11 @@
 //! Password hashes (`beian_common::password`, Argon2id), computed off the async
 //! workers: hashing is CPU-bound (and takes 19 MiB) on purpose.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use beian_common::{password, password_policy};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use beian_platform::hashing::HashGate;
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::error::Error;
 
@@ -15,34 +16,26 @@ pub async fn hash(password: String) -> Result<String, Error> {
         .map_err(|e| Error::internal(format!("hashing task failed: {e}")))?
 }
 
-/// Argon2 work on the request path, bounded: at most `permits` hashes at once (one per
-/// core by default), a caller waits at most `wait` for one and is otherwise shed with
-/// OVERLOADED, so a login flood costs neither unbounded CPU nor memory nor a queue.
+/// Argon2 work on the request path, bounded by the platform's [`HashGate`]: beyond its
+/// permits a caller is shed with OVERLOADED.
 #[derive(Debug, Clone)]
 pub struct Hashing {
-    permits: Arc<Semaphore>,
-    wait: Duration,
+    gate: HashGate,
 }
 
 impl Hashing {
     pub fn new(permits: usize, wait: Duration) -> Self {
-        Self { permits: Arc::new(Semaphore::new(permits.max(1))), wait }
+        Self { gate: HashGate::new(permits, wait) }
     }
 
     /// One permit per available core.
     pub fn default_permits() -> usize {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        HashGate::default_permits()
     }
 
     /// A permit for one hash, or OVERLOADED.
     pub async fn admit(&self) -> Result<OwnedSemaphorePermit, Error> {
-        let permits = self.permits.clone();
-        let acquired = if self.wait.is_zero() {
-            permits.try_acquire_owned().ok()
-        } else {
-            tokio::time::timeout(self.wait, permits.acquire_owned()).await.ok().and_then(Result::ok)
-        };
-        acquired.ok_or(Error::Overloaded)
+        self.gate.admit().await.map_err(|_| Error::Overloaded)
     }
 
     /// Whether `password` matches `stored`, under `permit`; a malformed stored hash never
@@ -104,18 +97,5 @@ mod tests {
         assert!(Hashing::verify(permit, "Secret#2026".to_owned(), stored).await.expect("verified"));
         // the verify released its permit too
         assert!(hashing.admit().await.is_ok());
-    }
-
-    #[tokio::test]
-    async fn a_short_wait_gets_a_permit_freed_meanwhile() {
-        let hashing = Hashing::new(1, Duration::from_secs(5));
-        let held = hashing.admit().await.expect("the one permit");
-        let waiter = tokio::spawn({
-            let hashing = hashing.clone();
-            async move { hashing.admit().await.is_ok() }
-        });
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        drop(held);
-        assert!(waiter.await.expect("joins"), "waited for the freed permit");
     }
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use beian_common::masking::mask_email;
 use beian_platform::storage::now_millis;
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::{LegacyMigration, action_of};
 use crate::{
@@ -139,12 +140,15 @@ impl LegacyMigration {
         })
     }
 
-    /// The login whose password this is. Each try is counted before the hash is checked
+    /// The login whose password this is, under a hashing permit (OVERLOADED beyond them,
+    /// before anything is counted). Each try is counted before the hash is checked
     /// (LEGACY_LOGIN_LOCKED once the streak reached the policy's limit); an unknown email
     /// is checked against a decoy hash and answered like a wrong password. A right one
     /// ends the streak and, if stored in a legacy format, is re-hashed with the suite's
     /// hash in the same transaction.
     async fn check_credentials(&self, email_key: &str, password: String) -> Result<Login, Error> {
+        // shed (OVERLOADED) before the try counts towards the email's lock
+        let permit = self.hashing.admit().await.map_err(|_| Error::Overloaded)?;
         let key = guard::failure_key(email_key);
         let now = now_millis();
         if !guard::claim_try(self.db.writer(), &key, &self.guard, now).await? {
@@ -154,7 +158,7 @@ impl LegacyMigration {
         }
         let login = legacy::login_by_email(self.db.reader(), email_key).await?;
         let stored = login.as_ref().map_or_else(|| self.decoy.clone(), |login| login.password.clone());
-        let (matches, suite_hash) = check_and_rehash(password, stored, self.decoy.clone()).await?;
+        let (matches, suite_hash) = check_and_rehash(permit, password, stored, self.decoy.clone()).await?;
         let Some(login) = login.filter(|_| matches) else {
             return Err(Error::CredentialsIncorrect);
         };
@@ -174,12 +178,16 @@ impl LegacyMigration {
 /// least one Argon2id, as an unknown email's check against the decoy does: a wrong
 /// password for a fast legacy hash (md5, sha1) also pays one, so timing does not tell a
 /// known email from an unknown one (a bcrypt row still takes its own cost longer).
+/// The permit moves into the blocking task: a caller that goes away cannot free it while
+/// the hash still runs.
 async fn check_and_rehash(
+    permit: OwnedSemaphorePermit,
     password: String,
     stored: StoredPassword,
     decoy: StoredPassword,
 ) -> Result<(bool, Option<String>), Error> {
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         if !password::verify(&password, &stored) {
             if !stored.is_suite() {
                 let _ = password::verify(&password, &decoy);

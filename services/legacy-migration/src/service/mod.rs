@@ -4,7 +4,7 @@ mod claim;
 mod import;
 mod matching;
 
-use beian_platform::storage::Database;
+use beian_platform::{hashing::HashGate, storage::Database};
 use chrono::NaiveDate;
 
 pub use self::{
@@ -27,6 +27,8 @@ pub struct LegacyMigration {
     /// What an unknown email's password is checked against, so it takes as long as a
     /// known one's Argon2id (the suite's own format).
     decoy: StoredPassword,
+    /// Bounds the legacy password checks running at once.
+    hashing: HashGate,
 }
 
 /// What the legacy platform holds of a domain.
@@ -39,12 +41,13 @@ pub struct Classification {
 }
 
 impl LegacyMigration {
-    pub fn new(db: Database, saga: Saga, guard: GuardPolicy, decoy_hash: String) -> Self {
+    pub fn new(db: Database, saga: Saga, guard: GuardPolicy, decoy_hash: String, hashing: HashGate) -> Self {
         Self {
             db,
             saga,
             guard,
             decoy: StoredPassword { format: "suite".into(), hash: decoy_hash, salt: None },
+            hashing,
         }
     }
 
