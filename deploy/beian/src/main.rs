@@ -87,15 +87,8 @@ enum Legacy {
         /// Where the default SQLite databases live (legacy-migration.db), when no URL is given.
         #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
-        /// The JSON reconciliation report; default: load-report.json in the dump directory.
-        #[arg(long)]
-        report: Option<PathBuf>,
-        /// Lines per transaction.
-        #[arg(long, default_value_t = 1000)]
-        batch_size: usize,
-        /// Forget an unfinished load's checkpoints and start over.
-        #[arg(long)]
-        restart: bool,
+        #[command(flatten)]
+        run: LoadRun,
     },
     /// Write a synthetic dump, the same for the same seed.
     Generate {
@@ -112,6 +105,31 @@ enum Legacy {
         #[arg(long)]
         gzip: bool,
     },
+}
+
+/// How a bulk load runs, for either loader.
+#[derive(Debug, clap::Args)]
+struct LoadRun {
+    /// The JSON reconciliation report; default: load-report.json in the input directory.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Lines per transaction.
+    #[arg(long, default_value_t = 1000)]
+    batch_size: usize,
+    /// Forget an unfinished load's checkpoints and start over.
+    #[arg(long)]
+    restart: bool,
+}
+
+impl LoadRun {
+    fn options(self) -> LoadOptions {
+        LoadOptions {
+            batch_size: self.batch_size.max(1),
+            restart: self.restart,
+            report_path: self.report,
+            ..LoadOptions::default()
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,15 +149,8 @@ enum Platform {
         /// Where the SQLite databases of those not given by URL live.
         #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
-        /// The JSON reconciliation report; default: load-report.json in the export directory.
-        #[arg(long)]
-        report: Option<PathBuf>,
-        /// Lines per transaction.
-        #[arg(long, default_value_t = 1000)]
-        batch_size: usize,
-        /// Forget an unfinished load's checkpoints and start over.
-        #[arg(long)]
-        restart: bool,
+        #[command(flatten)]
+        run: LoadRun,
     },
     /// Write a synthetic export, the same for the same seed.
     Generate {
@@ -207,43 +218,29 @@ fn main() -> ExitCode {
         Command::Dev(Dev::DecideOrder { order_number, decision, note, internal_token }) => {
             runtime.block_on(decide_order(&order_number, decision, &note, &internal_token))
         }
-        Command::Legacy(Legacy::Load { dir, database_url, data_dir, report, batch_size, restart }) => {
+        Command::Legacy(Legacy::Load { dir, database_url, data_dir, run }) => {
             let database = match database_url {
                 Some(url) => DatabaseLocation::url(url),
                 None => DatabaseLocation::sqlite_file(&data_dir, legacy_migration::NAME),
             };
-            let options = LoadOptions {
-                batch_size: batch_size.max(1),
-                restart,
-                report_path: report,
-                ..LoadOptions::default()
-            };
-            runtime.block_on(legacy_load(&dir, &database, &options))
+            runtime.block_on(legacy_load(&dir, &database, &run.options()))
         }
         Command::Platform(Platform::Load {
             dir,
             identity_recovery_database_url,
             filing_registry_database_url,
             data_dir,
-            report,
-            batch_size,
-            restart,
+            run,
         }) => {
             let at = |url: Option<Secret>, service: &str| match url {
                 Some(url) => DatabaseLocation::url(url),
                 None => DatabaseLocation::sqlite_file(&data_dir, service),
             };
-            let options = LoadOptions {
-                batch_size: batch_size.max(1),
-                restart,
-                report_path: report,
-                ..LoadOptions::default()
-            };
             runtime.block_on(platform_load(
                 &dir,
                 &at(identity_recovery_database_url, identity_recovery::NAME),
                 &at(filing_registry_database_url, filing_registry::NAME),
-                &options,
+                &run.options(),
             ))
         }
         Command::Platform(Platform::Generate { dir, subjects, seed, bad_rows, gzip }) => {
