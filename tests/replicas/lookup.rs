@@ -19,26 +19,6 @@ use crate::{ONE_AT_A_TIME, Replicas, human_check_token, messages_file};
 const FLOWS: usize = 16;
 const BEFORE_KILL: usize = 6;
 
-/// The code delivered to `mobile`, by whichever replica delivered it.
-async fn code_sent_to(replicas: &Replicas, mobile: &str) -> String {
-    for _ in 0..400 {
-        let codes: Vec<String> = replicas
-            .delivered()
-            .into_iter()
-            .filter(|m| {
-                m["destination"] == mobile && m["template"].as_str().is_some_and(|t| t.starts_with("CODE_"))
-            })
-            .filter_map(|m| m["params"]["code"].as_str().map(str::to_owned))
-            .collect();
-        if let [code] = codes.as_slice() {
-            return code.clone();
-        }
-        assert!(codes.len() < 2, "two codes went to one flow's mobile: {codes:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no code reached {mobile}");
-}
-
 /// Sends flow `flow_id`'s code through `first`; if that gateway is gone (killed
 /// mid-call), the same step again through `second`, as a load balancer would retry.
 /// Answers whether the second was needed.
@@ -100,7 +80,7 @@ async fn two_replicas_of_every_service_lose_nothing_and_deliver_once_when_one_of
 
     // every flow completes on the survivors, whichever gateway it started on
     for (i, filing) in filings.iter().enumerate() {
-        let code = code_sent_to(&replicas, &filing.mobile).await;
+        let code = replicas.code_sent_to(&filing.mobile).await;
         let done = AccountLookupServiceClient::new(gateways[1].clone())
             .verify_account_lookup_code(VerifyAccountLookupCodeRequest { flow_id: flows[i].clone(), code })
             .await
