@@ -119,17 +119,17 @@ async fn two_replicas_of_every_service_lose_nothing_and_deliver_once_when_one_of
     // it holds
     let mut code_messages = Vec::new();
     let mut resends = 0;
-    for i in 0..FLOWS {
-        let codes = codes_of(&codes_db, &flows[i]).await;
+    for (i, flow_id) in flows.iter().enumerate() {
+        let codes = codes_of(&codes_db, flow_id).await;
         let keys: Vec<String> = codes.iter().map(|(key, ..)| key.clone()).collect();
-        let expected: Vec<String> = (1..=keys.len()).map(|n| format!("{}:send:{n}", flows[i])).collect();
+        let expected: Vec<String> = (1..=keys.len()).map(|n| format!("{flow_id}:send:{n}")).collect();
         assert!(keys.len() == 1 || (retried(i) && keys.len() == 2), "flow {i}: {keys:?}");
         assert_eq!(keys, expected, "flow {i}: one code per send");
         resends += keys.len() - 1;
         let (.., live) = codes.iter().find(|(_, state, _)| state == "LIVE").expect("a live code");
         let code = delivered_code(&replicas, live).await;
         let done = AccountLookupServiceClient::new(gateways[1].clone())
-            .verify_account_lookup_code(VerifyAccountLookupCodeRequest { flow_id: flows[i].clone(), code })
+            .verify_account_lookup_code(VerifyAccountLookupCodeRequest { flow_id: flow_id.clone(), code })
             .await
             .unwrap_or_else(|e| panic!("flow {i} verifies: {e:?}"))
             .into_inner();
