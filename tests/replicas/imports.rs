@@ -13,7 +13,7 @@ use beian_proto::gateway::v1::{
     legacy_filing_service_client::LegacyFilingServiceClient,
 };
 use legacy_migration::{
-    saga::{State, store as migrations},
+    saga::{Migration, State, store as migrations},
     seed::{SeedFiling, SeedLogin},
 };
 use sqlx::Row;
@@ -23,6 +23,9 @@ use crate::bearer;
 
 const PASSWORD: &str = "Legacy#2012pass";
 
+/// Where the legacy filings are (province, city, district).
+pub const SHANGHAI: [&str; 3] = ["310000", "310100", "310104"];
+
 fn email(i: usize) -> String {
     format!("replica-{i}@legacy.example.com")
 }
@@ -31,41 +34,55 @@ fn filing_number(i: usize) -> String {
     format!("沪ICP备1200{i:04}号")
 }
 
-fn leak(text: String) -> &'static str {
+pub fn leak(text: String) -> &'static str {
     Box::leak(text.into_boxed_str())
 }
 
-/// Legacy logins `0..count`, each with one filing and one website.
+/// A legacy login of `PASSWORD` holding one filing of an individual in Shanghai, submitted
+/// on `submitted_on`, with one website of `domain`.
+pub fn legacy_login(
+    login: &str,
+    filing_number: String,
+    certificate_number: String,
+    submitted_on: &'static str,
+    domain: String,
+) -> SeedLogin {
+    let number = leak(filing_number);
+    SeedLogin {
+        legacy_login_id: leak(format!("replica-login-{login}")),
+        login_email: leak(format!("replica-{login}@legacy.example.com")),
+        password: PASSWORD,
+        activated: true,
+        orders_in_progress: 0,
+        filings: vec![SeedFiling {
+            filing_number: number,
+            name: "孙小店",
+            nature: "INDIVIDUAL",
+            region: SHANGHAI,
+            certificate_type: "RESIDENT_ID_CARD",
+            certificate_number: leak(certificate_number),
+            principal_name: "孙小店",
+            principal_mobile: "13300005555",
+            principal_email: "legacy.owner@example.com",
+            submitted_on,
+            moved_away: false,
+            websites: vec![(leak(format!("{number}-1")), "孙小店", vec![leak(domain)])],
+            migrated: None,
+        }],
+    }
+}
+
+/// Legacy logins `0..count`, each with one filing of 2012 (the import band).
 pub async fn seed_logins(db: &Database, count: usize) {
     let logins: Vec<SeedLogin> = (0..count)
         .map(|i| {
-            let number = leak(filing_number(i));
-            SeedLogin {
-                legacy_login_id: leak(format!("replica-login-{i}")),
-                login_email: leak(email(i)),
-                password: PASSWORD,
-                activated: true,
-                orders_in_progress: 0,
-                filings: vec![SeedFiling {
-                    filing_number: number,
-                    name: "孙小店",
-                    nature: "INDIVIDUAL",
-                    region: ["310000", "310100", "310104"],
-                    certificate_type: "RESIDENT_ID_CARD",
-                    certificate_number: leak(format!("31010419770707{i:04}")),
-                    principal_name: "孙小店",
-                    principal_mobile: "13300005555",
-                    principal_email: "legacy.owner@example.com",
-                    submitted_on: "2012-05-20",
-                    moved_away: false,
-                    websites: vec![(
-                        leak(format!("{number}-1")),
-                        "孙小店",
-                        vec![leak(format!("replica-legacy-{i}.com.cn"))],
-                    )],
-                    migrated: None,
-                }],
-            }
+            legacy_login(
+                &i.to_string(),
+                filing_number(i),
+                format!("31010419770707{i:04}"),
+                "2012-05-20",
+                format!("replica-legacy-{i}.com.cn"),
+            )
         })
         .collect();
     assert_eq!(legacy_migration::seed::insert_logins(db, &logins).await.unwrap(), count);
@@ -117,9 +134,23 @@ pub async fn assert_imported_once(
     let done =
         migrations::by_filing(legacy_db.reader(), &filing_number(i)).await.unwrap().expect("a migration");
     assert_eq!((done.state, done.account_id.as_str()), (State::Done, seed::target_account_id(i).as_str()));
+    assert_landed_once(registry_db, &done, "import").await;
+    assert_eq!(answer.filing_number, filing_number(i));
+    assert_eq!(
+        answer.import_time.as_ref().map(|t| t.seconds * 1000 + i64::from(t.nanos) / 1_000_000),
+        Some(done.created_at_ms),
+        "import {i}: the answer is the recorded import"
+    );
+}
+
+/// A DONE migration landed once in filing-registry: one subject of its filing number, held
+/// by its account, with one holder change (from nobody, keyed by the migration, for
+/// `reason`).
+pub async fn assert_landed_once(registry_db: &Database, done: &Migration, reason: &str) {
+    assert_eq!(done.state, State::Done, "{done:?}");
     let subjects: Vec<(String, Option<String>)> =
         sqlx::query("select subject_id, holder_account_id from subjects where filing_number = $1")
-            .bind(filing_number(i))
+            .bind(&done.filing_number)
             .fetch_all(registry_db.reader())
             .await
             .unwrap()
@@ -127,7 +158,7 @@ pub async fn assert_imported_once(
             .map(|row| (row.get("subject_id"), row.get("holder_account_id")))
             .collect();
     let subject_id = done.subject_id.clone().expect("a subject");
-    assert_eq!(subjects, [(subject_id.clone(), Some(seed::target_account_id(i)))], "import {i}");
+    assert_eq!(subjects, [(subject_id.clone(), Some(done.account_id.clone()))], "{done:?}");
     let changes: Vec<(Option<String>, Option<String>, String)> = sqlx::query(
         "select from_account_id, idempotency_key, reason from holder_changes where subject_id = $1",
     )
@@ -139,11 +170,5 @@ pub async fn assert_imported_once(
     .map(|row| (row.get("from_account_id"), row.get("idempotency_key"), row.get("reason")))
     .collect();
     let key = format!("adopt:{}", done.migration_id);
-    assert_eq!(changes, [(None, Some(key), "import".to_owned())], "import {i}: one holder change");
-    assert_eq!(answer.filing_number, filing_number(i));
-    assert_eq!(
-        answer.import_time.as_ref().map(|t| t.seconds * 1000 + i64::from(t.nanos) / 1_000_000),
-        Some(done.created_at_ms),
-        "import {i}: the answer is the recorded import"
-    );
+    assert_eq!(changes, [(None, Some(key), reason.to_owned())], "{done:?}: one holder change");
 }

@@ -7,9 +7,12 @@
 //!
 //! - `lookup.rs`: account lookups (codes and login-name notices through the outbox, flows
 //!   moving between gateways);
-//! - `workers.rs`: the background workers — staff decisions' effects (identity-recovery),
+//! - `workers.rs`: the background workers — staff approvals' effects (identity-recovery),
 //!   filing-registry's notice relay and a transfer by review, and legacy imports
-//!   (legacy-migration's saga and its resume worker).
+//!   (legacy-migration's saga and its resume worker);
+//! - `decisions.rs`: legacy claims and legacy login resets decided by staff, rejections of
+//!   every kind, orders decided by the regulator's review on either filing-registry
+//!   replica, and online transfers, their last steps cut by the kill.
 //!
 //! PostgreSQL only (SQLite is one process's embedded file): on the SQLite pass of the
 //! test command each test says so and returns; CI runs them in the PostgreSQL pass.
@@ -19,9 +22,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
 
+mod decisions;
 mod imports;
+mod legacy_cases;
 mod lookup;
+mod orders;
 mod reviews;
+mod transfers;
 mod workers;
 
 use std::{
@@ -43,6 +50,7 @@ use beian_proto::gateway::v1::{
     account_service_client::AccountServiceClient, answer_human_check_request::Answer,
     human_check_service_client::HumanCheckServiceClient,
 };
+use sqlx::Row;
 use tokio::sync::Mutex;
 use tonic::{
     Request,
@@ -76,6 +84,8 @@ struct ReplicaSet {
     label: &'static str,
     children: Vec<Child>,
     gateway: SocketAddr,
+    /// filing-registry's internal port, where the regulator's review decides orders.
+    registry: SocketAddr,
 }
 
 impl ReplicaSet {
@@ -135,7 +145,7 @@ impl ReplicaSet {
                 ],
             ),
         ]);
-        let gateway = address("gateway");
+        let (gateway, registry) = (address("gateway"), address("filing-registry"));
         let mut children = Vec::new();
         // each port is let go just before its process binds it
         for (service, listener) in ports {
@@ -160,7 +170,7 @@ impl ReplicaSet {
                 .expect("the child starts");
             children.push(child);
         }
-        Self { label, children, gateway }
+        Self { label, children, gateway, registry }
     }
 
     /// SIGKILL: no drain, no goodbye; leases held die with the process.
@@ -242,6 +252,28 @@ impl Replicas {
             .collect()
     }
 
+    /// The one code delivered to `mobile`, by whichever replica delivered it (waits up to
+    /// 20 s; two codes fail the test).
+    async fn code_sent_to(&self, mobile: &str) -> String {
+        for _ in 0..400 {
+            let codes: Vec<String> = self
+                .delivered()
+                .into_iter()
+                .filter(|m| {
+                    m["destination"] == mobile
+                        && m["template"].as_str().is_some_and(|t| t.starts_with("CODE_"))
+                })
+                .filter_map(|m| m["params"]["code"].as_str().map(str::to_owned))
+                .collect();
+            if let [code] = codes.as_slice() {
+                return code.clone();
+            }
+            assert!(codes.len() < 2, "two codes went to one flow's mobile: {codes:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no code reached {mobile}");
+    }
+
     /// Waits (up to 20 s) until `count` messages arrived, then a lease and more: a
     /// message delivered twice would show by then.
     async fn settled_messages(&self, count: usize) -> Vec<serde_json::Value> {
@@ -254,6 +286,48 @@ impl Replicas {
         tokio::time::sleep(Duration::from_secs(2)).await;
         self.delivered()
     }
+}
+
+/// `sql`'s one row's `n`.
+async fn count(db: &Database, sql: &'static str) -> i64 {
+    sqlx::query(sql).fetch_one(db.reader()).await.unwrap().get("n")
+}
+
+/// A message as (template, destination, what it is about: the case, order or filing number
+/// among its parameters, empty for a code).
+type Owed = (&'static str, String, String);
+
+/// `messages` once per message id: a dispatcher killed between delivering a message and
+/// recording it repeats it under the same id, which the provider drops.
+fn distinct(messages: &[serde_json::Value]) -> Vec<&serde_json::Value> {
+    let mut distinct: Vec<&serde_json::Value> = Vec::new();
+    for message in messages {
+        if !distinct.iter().any(|m| m["message_id"] == message["message_id"]) {
+            distinct.push(message);
+        }
+    }
+    distinct
+}
+
+/// A delivered message in the terms of [`Owed`], sorted so lists compare as multisets.
+fn sorted_as_owed(messages: &[&serde_json::Value]) -> Vec<(String, String, String)> {
+    let mut owed: Vec<(String, String, String)> = messages
+        .iter()
+        .map(|m| {
+            let params = &m["params"];
+            let about = ["case_number", "order_number", "filing_number"]
+                .iter()
+                .find_map(|key| params[key].as_str())
+                .unwrap_or_default();
+            (
+                m["template"].as_str().unwrap_or_default().to_owned(),
+                m["destination"].as_str().unwrap_or_default().to_owned(),
+                about.to_owned(),
+            )
+        })
+        .collect();
+    owed.sort();
+    owed
 }
 
 fn messages_file(dir: &Path, label: &str) -> PathBuf {

@@ -7,6 +7,9 @@
 //!   applicant's mobile and email; its relay hands the notices to verification-codes;
 //! - an offline transfer case: filing-registry moves the subject to the target account,
 //!   records the change and queues a notice to each side, relayed likewise.
+//!
+//! A rejection of any kind owes the applicant a REVIEW_DECIDED notice with the note, to
+//! each contact, and nothing else.
 
 use std::time::Duration;
 
@@ -15,21 +18,52 @@ use beian_platform::storage::Database;
 use beian_proto::{
     common::v1::{Applicant, CertificateType, Document, DocumentKind, SubjectNature},
     gateway::v1::{
-        ApproveReviewCaseRequest, RequestAccountLookupReviewRequest, RequestFilingPasswordReviewRequest,
-        StartAccountLookupRequest, SubmitOfflineTransferRequest,
+        ApproveReviewCaseRequest, RejectReviewCaseRequest, RequestAccountLookupReviewRequest,
+        RequestFilingPasswordReviewRequest, StartAccountLookupRequest, SubmitOfflineTransferRequest,
         account_lookup_service_client::AccountLookupServiceClient,
         filing_password_service_client::FilingPasswordServiceClient,
         filing_transfer_service_client::FilingTransferServiceClient,
         staff_review_service_client::StaffReviewServiceClient,
     },
 };
+use identity_recovery::{accounts::Site, seed::SeedAccount};
 use sqlx::Row;
 use tonic::transport::Channel;
 
-use crate::{bearer, human_check_token};
+use crate::{Owed, bearer, human_check_token};
 
 /// A well-formed resident ID number.
 const ID_NUMBER: &str = "33010619900101123X";
+/// The staff account that decides every case.
+pub const STAFF: &str = "replica-reviewer";
+/// What a rejection tells the applicant.
+pub const REJECTION_NOTE: &str = "证件照片不清晰";
+
+/// Staff's or the regulator's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+/// The staff account `STAFF` (the load seed's password).
+pub async fn seed_staff(identity_db: &Database) {
+    let reviewer = SeedAccount {
+        account_id: "7000000000000001",
+        login_name: STAFF,
+        site: Site::Cn,
+        mobile: "13500009999",
+        email: "replica-reviewer@example.com",
+        password: seed::PASSWORD,
+        staff: true,
+    };
+    identity_recovery::seed::insert_accounts(identity_db, &[reviewer]).await.unwrap();
+}
+
+/// What a rejection of `case_number` owes the applicant: the note to each contact.
+pub fn rejection_notices(case_number: &str, mobile: String, email: String) -> Vec<Owed> {
+    [mobile, email].into_iter().map(|to| ("REVIEW_DECIDED", to, case_number.to_owned())).collect()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -63,6 +97,11 @@ impl Case {
             mobile: self.applicant_mobile(),
             email: self.applicant_email(),
         }
+    }
+
+    /// What its rejection owes.
+    pub fn rejection_owed(&self) -> Vec<Owed> {
+        rejection_notices(&self.case_number, self.applicant_mobile(), self.applicant_email())
     }
 
     /// The messages the approval owes, as (template, destination).
@@ -150,14 +189,25 @@ pub async fn open(kind: Kind, filing: usize, one: &Channel, other: &Channel, cod
     case
 }
 
-pub async fn approve(gateway: Channel, staff_session: String, case_number: String) {
-    StaffReviewServiceClient::new(gateway)
-        .approve_review_case(bearer(
-            ApproveReviewCaseRequest { case_number, note: String::new() },
-            &staff_session,
-        ))
-        .await
-        .expect("approved");
+pub async fn decide(gateway: Channel, staff_session: String, case_number: String, decision: Decision) {
+    let mut staff = StaffReviewServiceClient::new(gateway);
+    let decided = match decision {
+        Decision::Approve => staff
+            .approve_review_case(bearer(
+                ApproveReviewCaseRequest { case_number: case_number.clone(), note: String::new() },
+                &staff_session,
+            ))
+            .await
+            .map(drop),
+        Decision::Reject => staff
+            .reject_review_case(bearer(
+                RejectReviewCaseRequest { case_number: case_number.clone(), note: REJECTION_NOTE.into() },
+                &staff_session,
+            ))
+            .await
+            .map(drop),
+    };
+    decided.unwrap_or_else(|e| panic!("{case_number}: {decision:?}: {e:?}"));
 }
 
 /// Effects not applied yet, as identity-recovery's table holds them.
@@ -180,20 +230,59 @@ pub async fn wait_until_applied(identity_db: &Database) {
     panic!("{} effects never applied", effects_owed(identity_db).await);
 }
 
-/// The case COMPLETED with no failure, its effect recorded applied once.
-pub async fn assert_completed(identity_db: &Database, case: &Case) {
+/// Decided once, and what the decision owes done once: an approval COMPLETED with no
+/// failure, its effect recorded applied once; a rejection REJECTED, its notice's row done,
+/// nothing applied. One decision in the audit either way.
+pub async fn assert_decided_once(identity_db: &Database, case_number: &str, decision: Decision) {
     let row = sqlx::query(
-        "select state, failure_reason, (select count(*) from review_audit a \
-         where a.case_number = c.case_number and a.action = 'EFFECT_APPLIED') as applied \
+        "select state, failure_reason, \
+         (select count(*) from review_audit a where a.case_number = c.case_number \
+          and a.action in ('APPROVE', 'REJECT')) as decisions, \
+         (select count(*) from review_audit a where a.case_number = c.case_number \
+          and a.action = 'EFFECT_APPLIED') as applied, \
+         (select e.action from review_effects e where e.case_number = c.case_number \
+          and e.done_at_ms is not null) as done \
          from review_cases c where case_number = $1",
     )
-    .bind(&case.case_number)
+    .bind(case_number)
     .fetch_one(identity_db.reader())
     .await
     .unwrap();
-    let found: (String, Option<String>, i64) =
-        (row.get("state"), row.get("failure_reason"), row.get("applied"));
-    assert_eq!(found, ("COMPLETED".to_owned(), None, 1), "{case:?}");
+    let found: (String, Option<String>, i64, i64, Option<String>) = (
+        row.get("state"),
+        row.get("failure_reason"),
+        row.get("decisions"),
+        row.get("applied"),
+        row.get("done"),
+    );
+    let expected = match decision {
+        Decision::Approve => ("COMPLETED", 1, "APPLY"),
+        Decision::Reject => ("REJECTED", 0, "NOTIFY_REJECTION"),
+    };
+    assert_eq!(
+        found,
+        (expected.0.to_owned(), None, 1, expected.1, Some(expected.2.to_owned())),
+        "{case_number}: {decision:?}"
+    );
+}
+
+/// A rejected case changed nothing in filing-registry: the subject with its holder, no
+/// change of holder, no filing password issued.
+pub async fn assert_nothing_applied(registry_db: &Database, case: &Case) {
+    let row = sqlx::query(
+        "select s.holder_account_id, \
+         (select count(*) from holder_changes h where h.subject_id = s.subject_id \
+          and h.from_account_id is not null) as moves, \
+         (select count(*) from filing_password_issues i where i.subject_id = s.subject_id) as issues \
+         from subjects s where filing_number = $1",
+    )
+    .bind(seed::filing_number(case.filing))
+    .fetch_one(registry_db.reader())
+    .await
+    .unwrap();
+    let found: (Option<String>, i64, i64) =
+        (row.get("holder_account_id"), row.get("moves"), row.get("issues"));
+    assert_eq!(found, (Some(seed::holder_account_id(case.filing)), 0, 0), "{case:?}");
 }
 
 /// What the case changed in filing-registry, once: the new filing password is the one its

@@ -9,13 +9,10 @@
 //! filing-registry; a retry of any import then answers the one recorded.
 
 use beian_load::seed;
-use beian_platform::storage::Database;
-use identity_recovery::{accounts::Site, seed::SeedAccount};
-use sqlx::Row;
 
 use crate::{
-    ONE_AT_A_TIME, Replicas, imports, log_in,
-    reviews::{self, Kind},
+    ONE_AT_A_TIME, Replicas, count, distinct, imports, log_in,
+    reviews::{self, Decision, Kind, STAFF},
 };
 
 /// Cases of each kind, each on a filing of its own.
@@ -23,11 +20,6 @@ const CASES_PER_KIND: usize = 4;
 /// Imports in all: the first `IMPORTS_BEFORE_KILL` run while both replica sets live.
 const IMPORTS: usize = 8;
 const IMPORTS_BEFORE_KILL: usize = 2;
-const STAFF: &str = "replica-reviewer";
-
-async fn count(db: &Database, sql: &'static str) -> i64 {
-    sqlx::query(sql).fetch_one(db.reader()).await.unwrap().get("n")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn effects_notices_and_imports_left_by_a_killed_replica_are_finished_once_by_the_survivors() {
@@ -42,16 +34,7 @@ async fn effects_notices_and_imports_left_by_a_killed_replica_are_finished_once_
     let registry_db = filing_registry::Application::open_database(&databases.filing_registry).await.unwrap();
     let legacy_db = legacy_migration::Application::open_database(&databases.legacy_migration).await.unwrap();
     let codes_db = replicas.codes_db().await;
-    let reviewer = SeedAccount {
-        account_id: "7000000000000001",
-        login_name: STAFF,
-        site: Site::Cn,
-        mobile: "13500009999",
-        email: "replica-reviewer@example.com",
-        password: seed::PASSWORD,
-        staff: true,
-    };
-    identity_recovery::seed::insert_accounts(&identity_db, &[reviewer]).await.unwrap();
+    reviews::seed_staff(&identity_db).await;
     imports::seed_logins(&legacy_db, IMPORTS).await;
     let gateways = replicas.gateways.clone();
     let gateway = |turn: usize| gateways[turn % 2].clone();
@@ -79,12 +62,9 @@ async fn effects_notices_and_imports_left_by_a_killed_replica_are_finished_once_
     let in_flight: Vec<_> = (IMPORTS_BEFORE_KILL..IMPORTS)
         .map(|i| tokio::spawn(imports::import(gateway(i), sessions[i].clone(), i)))
         .collect();
-    futures::future::join_all(
-        cases
-            .iter()
-            .enumerate()
-            .map(|(n, case)| reviews::approve(gateway(n), staff.clone(), case.case_number.clone())),
-    )
+    futures::future::join_all(cases.iter().enumerate().map(|(n, case)| {
+        reviews::decide(gateway(n), staff.clone(), case.case_number.clone(), Decision::Approve)
+    }))
     .await;
     replicas.a.kill();
     let owed_at_kill = reviews::effects_owed(&identity_db).await;
@@ -125,12 +105,7 @@ async fn effects_notices_and_imports_left_by_a_killed_replica_are_finished_once_
     // which the provider drops)
     let owed: Vec<(&str, String)> = cases.iter().flat_map(reviews::Case::owed).collect();
     let messages = replicas.settled_messages(owed.len()).await;
-    let mut distinct: Vec<&serde_json::Value> = Vec::new();
-    for message in &messages {
-        if !distinct.iter().any(|m| m["message_id"] == message["message_id"]) {
-            distinct.push(message);
-        }
-    }
+    let distinct = distinct(&messages);
     let key = |m: &serde_json::Value| {
         (
             m["template"].as_str().unwrap_or_default().to_owned(),
@@ -146,7 +121,7 @@ async fn effects_notices_and_imports_left_by_a_killed_replica_are_finished_once_
 
     // each approval applied once, where its effect lives
     for case in &cases {
-        reviews::assert_completed(&identity_db, case).await;
+        reviews::assert_decided_once(&identity_db, &case.case_number, Decision::Approve).await;
         let its_own = case.owed();
         let notices: Vec<&serde_json::Value> = distinct
             .iter()
