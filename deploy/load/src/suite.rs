@@ -118,8 +118,13 @@ impl LoadSuite {
     /// Serves until Ctrl-C or SIGTERM, then stops like [`Self::stop`].
     pub async fn serve_until_signal(self) -> anyhow::Result<()> {
         self.verification_codes.close().await;
-        beian_platform::shutdown::signal().await;
-        self.running.stop().await
+        match self.running {
+            Running::InProcess(running) => running.run_until(beian_platform::shutdown::signal()).await,
+            Running::Processes(processes) => {
+                beian_platform::shutdown::signal().await;
+                processes.stop().await
+            }
+        }
     }
 }
 
