@@ -65,6 +65,9 @@ const REGISTRY_KEY: &str = "replica-test-registry-secret-key-012345";
 const NO_CAP: &str = "100000";
 /// How long a killed replica's leases (outbox, effects, migrations) hold its work.
 const LEASE_MS: &str = "1500";
+/// How long a login or legacy password check waits for a hashing permit: a batch of them at
+/// once on a loaded machine waits rather than being shed with OVERLOADED.
+const HASH_WAIT_MS: &str = "10000";
 
 /// One test at a time: each runs ten processes on a 2-core machine, and its kill is timed
 /// against work in flight.
@@ -134,6 +137,8 @@ impl ReplicaSet {
                     ("BEIAN_REVIEW_EFFECT_POLL_MS", "100".to_owned()),
                     ("BEIAN_REVIEW_EFFECT_LEASE_MS", LEASE_MS.to_owned()),
                     ("BEIAN_REVIEW_EFFECT_RETRY_MS", "200".to_owned()),
+                    // exactly-once is the subject here, not shedding: batches of logins wait
+                    ("BEIAN_PASSWORD_HASH_WAIT_MS", HASH_WAIT_MS.to_owned()),
                 ],
             ),
             (
@@ -142,6 +147,7 @@ impl ReplicaSet {
                     ("BEIAN_MIGRATION_POLL_MS", "100".to_owned()),
                     ("BEIAN_MIGRATION_LEASE_MS", LEASE_MS.to_owned()),
                     ("BEIAN_MIGRATION_RETRY_MS", "200".to_owned()),
+                    ("BEIAN_PASSWORD_HASH_WAIT_MS", HASH_WAIT_MS.to_owned()),
                 ],
             ),
         ]);
