@@ -1,7 +1,7 @@
 //! One dump line of each table, validated into the values stored (DUMP.md).
 
-use beian_common::{contact::normalise_certificate_number, domain_name::normalise_domain};
-use beian_platform::bulk::Reason;
+use beian_common::contact::normalise_certificate_number;
+use beian_platform::bulk::{Reason, fields::domain_list};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -293,17 +293,7 @@ fn parse_website(line: &str) -> Result<Record, Reason> {
     let row: WebsiteLine = json(line)?;
     let key = id(row.website_number)?;
     let filing = id(row.filing_number)?;
-    if row.domains.is_empty() || row.domains.len() > 20 {
-        return Err("invalid_domain");
-    }
-    let mut domains = row
-        .domains
-        .iter()
-        .map(|d| normalise_domain(d))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| "invalid_domain")?;
-    domains.sort();
-    domains.dedup();
+    let domains = domain_list(&row.domains)?;
     Ok(Record { key, values: vec![Value::Text(filing), text(row.name)?], domains })
 }
 

@@ -5,6 +5,7 @@
 //! nothing and a corrected export updates. A reconciliation report accounts for every line.
 
 mod checkpoint;
+pub mod fields;
 mod report;
 pub mod source;
 pub mod sql;

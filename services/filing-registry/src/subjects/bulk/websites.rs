@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use beian_common::{
     contact::{normalise_email, normalise_mobile},
-    domain_name::normalise_domain,
     filing_number::FilingNumber,
 };
 use beian_platform::bulk::{
     Outcome, Reason, Table,
+    fields::domain_list,
     sql::{MAX_PARAMS, placeholders},
 };
 use serde::Deserialize;
@@ -63,17 +63,7 @@ fn parse(line: &str) -> Result<WebsiteRow, Reason> {
         .ok()
         .filter(|n| n.is_website() && n.subject_number() == filing_number)
         .ok_or("invalid_website_number")?;
-    if row.domains.is_empty() || row.domains.len() > 20 {
-        return Err("invalid_domain");
-    }
-    let mut domains = row
-        .domains
-        .iter()
-        .map(|d| normalise_domain(d))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| "invalid_domain")?;
-    domains.sort();
-    domains.dedup();
+    let domains = domain_list(&row.domains)?;
     Ok(WebsiteRow {
         website_number: number.to_string(),
         filing_number,
