@@ -104,6 +104,10 @@ pub struct ServiceArgs {
     /// Database URL: sqlite://… or postgres://…; default: SQLite file under the data directory.
     #[arg(long, env = "BEIAN_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<Secret>,
+    /// PostgreSQL connections this process holds at most: replicas × this must stay under
+    /// the server's `max_connections`.
+    #[arg(long, env = "BEIAN_DATABASE_MAX_CONNECTIONS", default_value_t = crate::storage::DEFAULT_MAX_CONNECTIONS)]
+    pub database_max_connections: u32,
     /// Directory of the default SQLite databases.
     #[arg(long, env = "BEIAN_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
@@ -154,6 +158,7 @@ impl ServiceArgs {
             Some(url) => crate::storage::DatabaseLocation::url(url.clone()),
             None => crate::storage::DatabaseLocation::sqlite_file(&self.data_dir, service),
         }
+        .with_max_connections(self.database_max_connections)
     }
 }
 

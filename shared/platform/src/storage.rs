@@ -16,25 +16,38 @@ use sqlx::{
 
 use crate::{config::Secret, metrics::Metrics};
 
+/// PostgreSQL connections one process holds at most, unless told otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
+
 /// Which database a service opens: a `sqlite://…` or `postgres://…` URL,
 /// kept secret because it may hold a password.
 #[derive(Debug, Clone)]
-pub struct DatabaseLocation(Secret);
+pub struct DatabaseLocation {
+    url: Secret,
+    /// PostgreSQL only (SQLite's pools are fixed: one writer, eight readers).
+    max_connections: u32,
+}
 
 impl DatabaseLocation {
     pub fn url(url: Secret) -> Self {
-        Self(url)
+        Self { url, max_connections: DEFAULT_MAX_CONNECTIONS }
     }
 
     /// The default: `<data_dir>/<service>.db`, created if missing.
     pub fn sqlite_file(data_dir: &Path, service: &str) -> Self {
         let path = data_dir.join(format!("{service}.db"));
-        Self(Secret::new(format!("sqlite://{}?mode=rwc", path.display())))
+        Self::url(Secret::new(format!("sqlite://{}?mode=rwc", path.display())))
+    }
+
+    /// At most `max` PostgreSQL connections from this process: replicas × this must stay
+    /// under the server's `max_connections`.
+    pub fn with_max_connections(self, max: u32) -> Self {
+        Self { max_connections: max.max(1), ..self }
     }
 
     /// The URL itself, credentials included: only for a child process's environment.
     pub fn expose(&self) -> &str {
-        self.0.expose()
+        self.url.expose()
     }
 
     fn is_sqlite(&self) -> bool {
@@ -76,7 +89,7 @@ impl Database {
         if sqlite {
             create_parent_dir(location.expose())?;
         }
-        let writer = connect(location, if sqlite { 1 } else { 16 }).await?;
+        let writer = connect(location, if sqlite { 1 } else { location.max_connections }).await?;
         migrator
             .run(&writer)
             .await
@@ -220,5 +233,32 @@ mod tests {
         assert_eq!(location.describe(), "postgres://***@db:5432/beian");
         let sqlite = DatabaseLocation::sqlite_file(Path::new("data"), "gateway");
         assert_eq!(sqlite.describe(), "sqlite://data/gateway.db?mode=rwc");
+    }
+}
+
+/// On the engine `BEIAN_TEST_DATABASE` names.
+#[cfg(all(test, feature = "testing"))]
+mod engine_tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+    use crate::testing::{Engine, ScratchDatabases};
+
+    #[tokio::test]
+    async fn a_postgres_pool_holds_at_most_the_connections_asked() {
+        let engine = Engine::from_env().unwrap();
+        let scratch = ScratchDatabases::create(&engine, "pool", &["p"]).await.unwrap();
+        let migrations = scratch.dir().join("migrations");
+        std::fs::create_dir_all(&migrations).unwrap();
+        let migrator = Migrator::new(migrations.as_path()).await.unwrap();
+        let location = scratch.location("p").unwrap().with_max_connections(3);
+        let db = Database::open(&location, &migrator).await.unwrap();
+        let expected = match engine {
+            Engine::Postgres { .. } => 3,
+            // SQLite's writer is one connection whatever is asked
+            Engine::Sqlite => 1,
+        };
+        assert_eq!(db.writer().options().get_max_connections(), expected);
+        db.close().await;
     }
 }
