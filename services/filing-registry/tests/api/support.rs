@@ -6,6 +6,7 @@ use std::{net::SocketAddr, time::Duration};
 
 pub use beian_platform::testing::reason;
 use beian_platform::{
+    app,
     config::{HostSettings, PeerSettings, Secret},
     host::auth::INTERNAL_TOKEN_HEADER,
     storage::Database,
@@ -124,6 +125,23 @@ impl TestApp {
     /// after a crash or a deployment.
     pub async fn restart(mut self) -> Self {
         self.halt().await;
+        let (address, database, stop, served) = serve(self.settings.clone()).await;
+        Self { address, database, stop: Some(stop), served: Some(served), ..self }
+    }
+
+    /// As [`Self::restart`], with every queued notice due at once: the relay is
+    /// stopped first, so no pass in flight moves a notice's next attempt afterwards.
+    pub async fn restart_with_notices_due(mut self) -> Self {
+        self.halt().await;
+        let database =
+            Database::open(&self.settings.database, <filing_registry::Service as app::Service>::migrator())
+                .await
+                .expect("opens again");
+        sqlx::query("update notice_outbox set next_attempt_at_ms = 0")
+            .execute(database.writer())
+            .await
+            .expect("due");
+        database.close().await;
         let (address, database, stop, served) = serve(self.settings.clone()).await;
         Self { address, database, stop: Some(stop), served: Some(served), ..self }
     }
