@@ -26,7 +26,7 @@ use tokio::sync::watch;
 use tonic::service::Routes;
 
 pub use locale::Locale;
-pub use service::EffectPace;
+pub use service::{EffectPace, lock_notices::LockNoticePace};
 pub use sessions::SessionPolicy;
 
 pub const NAME: &str = "identity-recovery";
@@ -100,7 +100,7 @@ impl IdentityArgs {
             },
             hash_permits: self.password_hash_permits.unwrap_or_else(Hashing::default_permits),
             hash_wait: Duration::from_millis(self.password_hash_wait_ms),
-            lock_notice_retry: LoginSettings::default().lock_notice_retry,
+            lock_notices: LoginSettings::default().lock_notices,
         }
     }
 
@@ -124,8 +124,8 @@ pub struct LoginSettings {
     pub hash_permits: usize,
     /// How long a login waits for a permit before it is shed; zero: never waits.
     pub hash_wait: Duration,
-    /// How often lock notices that could not be queued are tried again.
-    pub lock_notice_retry: Duration,
+    /// When lock notices are queued again (a failed try) or at all (an undecided login).
+    pub lock_notices: LockNoticePace,
 }
 
 impl Default for LoginSettings {
@@ -134,7 +134,7 @@ impl Default for LoginSettings {
             guard: GuardPolicy::default(),
             hash_permits: Hashing::default_permits(),
             hash_wait: Duration::from_millis(100),
-            lock_notice_retry: Duration::from_secs(5),
+            lock_notices: LockNoticePace::default(),
         }
     }
 }
@@ -143,7 +143,10 @@ impl LoginSettings {
     pub fn validate(&self) -> anyhow::Result<()> {
         self.guard.validate()?;
         anyhow::ensure!(self.hash_permits >= 1, "BEIAN_PASSWORD_HASH_PERMITS must be at least 1");
-        anyhow::ensure!(!self.lock_notice_retry.is_zero(), "the lock notice retry interval must be positive");
+        anyhow::ensure!(
+            !self.lock_notices.retry.is_zero(),
+            "the lock notice retry interval must be positive"
+        );
         Ok(())
     }
 }
@@ -211,7 +214,7 @@ pub struct Service {
     /// Read at each scrape for the review queue's gauges.
     db: Database,
     effects: Option<service::EffectWorker>,
-    lock_notice_retry: Duration,
+    lock_notices: LockNoticePace,
 }
 
 /// The service, migrated and bound, ready to serve.
@@ -235,7 +238,7 @@ impl app::Service for Service {
         let legacy_migration = peers::LegacyMigration::connect(&settings.peers, &settings.host)?;
         let calendar = settings.calendar;
         let pace = settings.effects;
-        let retry = settings.login.lock_notice_retry;
+        let lock_notices = settings.login.lock_notices;
         // the decoy an unknown name is checked against: one hash, before serving
         let decoy_hash = beian_common::password::hash(sessions::SessionToken::generate().expose())?;
         let rules = service::LoginRules {
@@ -254,7 +257,7 @@ impl app::Service for Service {
                 pace,
                 api.effects_doorbell(),
             );
-            Self { api, db, effects: Some(effects), lock_notice_retry: retry }
+            Self { api, db, effects: Some(effects), lock_notices }
         }))
     }
 
@@ -272,7 +275,7 @@ impl app::Service for Service {
             ),
             (
                 "lock-notices",
-                tokio::spawn(service::lock_notices::run(api.clone(), self.lock_notice_retry, stop.clone())),
+                tokio::spawn(service::lock_notices::run(api.clone(), self.lock_notices, stop.clone())),
             ),
         ];
         if let Some(worker) = self.effects.take() {

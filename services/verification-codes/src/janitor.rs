@@ -2,12 +2,13 @@
 //! the last day's traffic. Runs at start and every 10 minutes; each delete
 //! is one statement, safe beside any other transaction.
 
+use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
 use beian_platform::storage::{Database, now_millis};
 use tokio::sync::watch;
 
-use crate::{error::Error, settings::millis};
+use crate::error::Error;
 
 const INTERVAL: Duration = Duration::from_secs(10 * 60);
 const HOUR: Duration = Duration::from_secs(60 * 60);
@@ -64,7 +65,8 @@ pub async fn run(db: Database, mut stop: watch::Receiver<bool>) {
 pub async fn sweep(db: &Database, now_ms: i64) -> Result<u64, Error> {
     let mut deleted = 0;
     for (_, sql, keep) in SWEEPS {
-        deleted += sqlx::query(sql).bind(now_ms - millis(keep)).execute(db.writer()).await?.rows_affected();
+        deleted +=
+            sqlx::query(sql).bind(now_ms - duration_millis(keep)).execute(db.writer()).await?.rows_affected();
     }
     Ok(deleted)
 }
@@ -82,7 +84,7 @@ mod tests {
             .await
             .expect("opens");
         let now = now_millis();
-        let old = now - millis(Duration::from_secs(8 * 24 * 60 * 60));
+        let old = now - duration_millis(Duration::from_secs(8 * 24 * 60 * 60));
         for (id, at) in [("old", old), ("new", now)] {
             sqlx::query(
                 "insert into check_failures (failure_id, destination_key, purpose, created_at_ms) \

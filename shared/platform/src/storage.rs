@@ -216,6 +216,11 @@ fn create_parent_dir(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A duration as stored: whole milliseconds (saturating).
+pub fn duration_millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// Milliseconds since the Unix epoch: how every timestamp is stored.
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()

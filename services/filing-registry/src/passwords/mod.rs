@@ -13,6 +13,7 @@ mod store;
 
 pub use counters::forget_past_days;
 
+use beian_platform::storage::duration_millis;
 use std::{collections::BTreeMap, fmt, time::Duration};
 
 use beian_common::{
@@ -124,10 +125,6 @@ fn new_password() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000_u32))
 }
 
-fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
 fn until(deadline_ms: i64, now_ms: i64) -> Duration {
     Duration::from_millis(u64::try_from(deadline_ms - now_ms).unwrap_or(0).max(1))
 }
@@ -220,9 +217,9 @@ impl FilingRegistry {
             subject_id,
             store::Failure {
                 now_ms: now,
-                restart_before_ms: now - millis(self.policy.failure_reset),
+                restart_before_ms: now - duration_millis(self.policy.failure_reset),
                 max: i64::from(max),
-                lock_until_ms: now + millis(self.policy.lock),
+                lock_until_ms: now + duration_millis(self.policy.lock),
             },
         )
         .await?;

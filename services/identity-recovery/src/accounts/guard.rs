@@ -10,6 +10,7 @@
 //! is checked, so concurrent wrong guesses can never check more passwords than the
 //! policy allows: the claim that would pass a lock does not happen, on both engines.
 
+use beian_platform::storage::duration_millis;
 use std::{
     net::{IpAddr, Ipv6Addr},
     time::Duration,
@@ -74,10 +75,6 @@ impl GuardPolicy {
     }
 }
 
-fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
 /// What failures are counted under for a login name: the SHA-256 of its lookup key.
 pub fn failure_key(login_name: &str) -> String {
     hex::encode(Sha256::digest(login_name_key(login_name).as_bytes()))
@@ -122,7 +119,7 @@ pub async fn forget_stale_streak(
          where login_key = $1 and failures > 0 and last_failure_at_ms <= $2 and locked_until_ms <= $3",
     )
     .bind(key)
-    .bind(now_ms.saturating_sub(millis(policy.failure_reset)))
+    .bind(now_ms.saturating_sub(duration_millis(policy.failure_reset)))
     .bind(now_ms)
     .execute(db)
     .await?;
@@ -131,22 +128,31 @@ pub async fn forget_stale_streak(
 
 /// Counts one failure for `key` unless it is locked at `now_ms`: `None` means locked
 /// (nothing counted). One statement, so concurrent claims are exact on both engines.
+/// The claim that first locks the streak also holds its lock notice, undecided
+/// (`lock_notice_due` 2, with the `locale` it goes in) until the password is checked:
+/// a login that dies before deciding still has its notice sent, after a grace.
 pub async fn claim_failure(
     db: impl AnyExecutor<'_>,
     key: &str,
     account_id: Option<&str>,
     policy: &GuardPolicy,
     now_ms: i64,
+    locale: &str,
 ) -> Result<Option<Claimed>, Error> {
-    let first_lock = match millis(policy.wait_after(1)) {
+    let first_lock = match duration_millis(policy.wait_after(1)) {
         0 => 0,
         wait => now_ms.saturating_add(wait),
     };
     let row = sqlx::query(
         "insert into login_failures (login_key, account_id, failures, streak_started_at_ms, \
-         last_failure_at_ms, locked_until_ms) values ($1, $2, 1, $3, $3, $4) \
+         last_failure_at_ms, locked_until_ms, lock_notice_due, lock_notice_locale) \
+         values ($1, $2, 1, $3, $3, $4, case when $5 = 1 then 2 else 0 end, $8) \
          on conflict (login_key) do update set \
          account_id = excluded.account_id, \
+         lock_notice_due = case when login_failures.failures + 1 = $5 and login_failures.lock_notice_due = 0 \
+         then 2 else login_failures.lock_notice_due end, \
+         lock_notice_locale = case when login_failures.failures + 1 = $5 and login_failures.lock_notice_due = 0 \
+         then excluded.lock_notice_locale else login_failures.lock_notice_locale end, \
          failures = login_failures.failures + 1, \
          streak_started_at_ms = case when login_failures.failures = 0 then excluded.streak_started_at_ms \
          else login_failures.streak_started_at_ms end, \
@@ -163,8 +169,9 @@ pub async fn claim_failure(
     .bind(now_ms)
     .bind(first_lock)
     .bind(i64::from(policy.failure_factor))
-    .bind(millis(policy.wait_increment))
-    .bind(millis(policy.max_wait))
+    .bind(duration_millis(policy.wait_increment))
+    .bind(duration_millis(policy.max_wait))
+    .bind(locale)
     .fetch_optional(db)
     .await?;
     row.map(|row| {
@@ -186,29 +193,32 @@ pub async fn locked_until(db: impl AnyExecutor<'_>, key: &str) -> Result<i64, Er
     Ok(row.map(|row| row.try_get("locked_until_ms")).transpose()?.unwrap_or(0))
 }
 
-/// A successful login ends the streak and any lock it claimed.
+/// A successful login ends the streak, any lock it claimed and the notice that lock held.
 pub async fn reset(db: impl AnyExecutor<'_>, key: &str) -> Result<(), Error> {
-    sqlx::query("update login_failures set failures = 0, locked_until_ms = 0 where login_key = $1")
+    sqlx::query(
+        "update login_failures set failures = 0, locked_until_ms = 0, \
+         lock_notice_due = case when lock_notice_due = 2 then 0 else lock_notice_due end where login_key = $1",
+    )
         .bind(key)
         .execute(db)
         .await?;
     Ok(())
 }
 
-/// The lock notice of this streak is to be queued (by the notifier, off the request path).
+/// The password proved wrong: the lock notice the claim held is to be queued.
+/// `lock_notice_due`: 0 nothing to send, 1 due, 2 undecided (the locking login is
+/// still checking its password; due after a grace if it never decides).
 pub async fn mark_notice_due(
     db: impl AnyExecutor<'_>,
     key: &str,
     streak_started_at_ms: i64,
-    locale: &str,
 ) -> Result<(), Error> {
     sqlx::query(
-        "update login_failures set lock_notice_due = 1, lock_notice_locale = $3 \
-         where login_key = $1 and streak_started_at_ms = $2",
+        "update login_failures set lock_notice_due = 1 \
+         where login_key = $1 and streak_started_at_ms = $2 and lock_notice_due = 2",
     )
     .bind(key)
     .bind(streak_started_at_ms)
-    .bind(locale)
     .execute(db)
     .await?;
     Ok(())
@@ -223,11 +233,19 @@ pub struct DueNotice {
     pub locale: String,
 }
 
-pub async fn due_notices(db: impl AnyExecutor<'_>, limit: i64) -> Result<Vec<DueNotice>, Error> {
+/// Locks whose notice is due, and those whose login claimed them before
+/// `undecided_before_ms` and never decided.
+pub async fn due_notices(
+    db: impl AnyExecutor<'_>,
+    undecided_before_ms: i64,
+    limit: i64,
+) -> Result<Vec<DueNotice>, Error> {
     let rows = sqlx::query(
         "select login_key, account_id, streak_started_at_ms, lock_notice_locale from login_failures \
-         where lock_notice_due = 1 order by login_key limit $1",
+         where lock_notice_due <> 0 and (lock_notice_due = 1 or last_failure_at_ms <= $1) \
+         order by login_key limit $2",
     )
+    .bind(undecided_before_ms)
     .bind(limit)
     .fetch_all(db)
     .await?;
@@ -266,7 +284,7 @@ pub async fn forget_quiet(db: impl AnyExecutor<'_>, policy: &GuardPolicy, now_ms
          and (failures = 0 or last_failure_at_ms <= $2)",
     )
     .bind(now_ms)
-    .bind(now_ms.saturating_sub(millis(policy.failure_reset)))
+    .bind(now_ms.saturating_sub(duration_millis(policy.failure_reset)))
     .execute(db)
     .await?;
     Ok(result.rows_affected())
@@ -274,7 +292,7 @@ pub async fn forget_quiet(db: impl AnyExecutor<'_>, policy: &GuardPolicy, now_ms
 
 /// The fixed window `now_ms` falls in: its start and end.
 pub fn client_window(policy: &GuardPolicy, now_ms: i64) -> (i64, i64) {
-    let length = millis(policy.client_window).max(1);
+    let length = duration_millis(policy.client_window).max(1);
     let start = now_ms - now_ms.rem_euclid(length);
     (start, start + length)
 }

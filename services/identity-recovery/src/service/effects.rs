@@ -17,6 +17,7 @@
 //! ever. A claim likewise (the account took a subject, the filing went elsewhere): the
 //! case is COMPLETED with the reason, which GetReviewStatus shows.
 
+use beian_platform::storage::duration_millis;
 use std::{sync::Arc, time::Duration};
 
 use beian_platform::{
@@ -149,7 +150,7 @@ impl EffectWorker {
     async fn apply_due(&self) {
         loop {
             let now = now_millis();
-            let lease_until = now.saturating_add(millis(self.pace.lease));
+            let lease_until = now.saturating_add(duration_millis(self.pace.lease));
             let claimed = match effects::claim_due(self.db.writer(), now, lease_until, 1).await {
                 Ok(claimed) => claimed,
                 Err(error) => {
@@ -178,12 +179,17 @@ impl EffectWorker {
                     case_number = %row.case_number,
                     action = row.action.as_str(),
                     attempts = row.attempts,
-                    retry_in_ms = millis(delay),
+                    retry_in_ms = duration_millis(delay),
                     %error,
                     "review effect failed; retrying"
                 );
-                effects::reschedule(self.db.writer(), &row.case_number, now_millis() + millis(delay), &reason)
-                    .await
+                effects::reschedule(
+                    self.db.writer(),
+                    &row.case_number,
+                    now_millis() + duration_millis(delay),
+                    &reason,
+                )
+                .await
             }
         }
     }
@@ -414,8 +420,4 @@ fn reason_words(reason: ErrorReason, locale: Locale) -> String {
             _ => None,
         })
         .unwrap_or_else(|| reason_name(reason).to_owned())
-}
-
-fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }

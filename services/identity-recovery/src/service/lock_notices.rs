@@ -5,9 +5,11 @@
 //! the request: a crash or an outage in between only queues it again under the same
 //! key, which verification-codes never sends twice. Unknown names send nothing.
 
+use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
 use beian_common::masking::mask_login_name;
+use beian_platform::storage::now_millis;
 use tokio::sync::watch;
 
 use super::IdentityRecovery;
@@ -19,26 +21,48 @@ use crate::{
 };
 
 /// Lock notices handled per pass.
-const BATCH: i64 = 100;
+const BATCH: usize = 100;
 
-/// Queues due notices when a lock asks for one, and every `every` (retrying what failed).
-pub async fn run(service: IdentityRecovery, every: Duration, mut stop: watch::Receiver<bool>) {
+/// When lock notices are queued, besides at once when a lock asks for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockNoticePace {
+    /// How often notices that could not be queued are tried again.
+    pub retry: Duration,
+    /// How long a lock's login may take to check its password before the lock's notice
+    /// is queued anyway (the login died mid-check). Far above a hash's time.
+    pub grace: Duration,
+}
+
+impl Default for LockNoticePace {
+    fn default() -> Self {
+        Self { retry: Duration::from_secs(5), grace: Duration::from_secs(60) }
+    }
+}
+
+/// Queues due notices at start, when a lock asks for one, every `pace.retry`
+/// (retrying what failed), and again at once after a full batch: a backlog drains at
+/// the speed of the calls, not a batch per interval.
+pub async fn run(service: IdentityRecovery, pace: LockNoticePace, mut stop: watch::Receiver<bool>) {
     loop {
+        match service.queue_lock_notices(pace.grace).await {
+            Ok(handled) if handled == BATCH && !*stop.borrow() => continue,
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "queueing lock notices failed; retried later"),
+        }
         tokio::select! {
             () = service.lock_notices.notified() => {}
-            () = tokio::time::sleep(every) => {}
+            () = tokio::time::sleep(pace.retry) => {}
             _ = stop.wait_for(|stopped| *stopped) => return,
-        }
-        if let Err(error) = service.queue_lock_notices().await {
-            tracing::warn!(%error, "queueing lock notices failed; retried later");
         }
     }
 }
 
 impl IdentityRecovery {
-    /// Queues every due lock notice; answers how many locks were handled.
-    pub async fn queue_lock_notices(&self) -> Result<usize, Error> {
-        let due = guard::due_notices(self.db.reader(), BATCH).await?;
+    /// Queues every due lock notice (and those of logins undecided for longer than
+    /// `grace`); answers how many locks were handled.
+    pub async fn queue_lock_notices(&self, grace: Duration) -> Result<usize, Error> {
+        let undecided_before = now_millis().saturating_sub(duration_millis(grace));
+        let due = guard::due_notices(self.db.reader(), undecided_before, BATCH as i64).await?;
         let mut handled = 0;
         for notice in &due {
             match self.queue_lock_notice(notice).await {

@@ -4,6 +4,7 @@
 //! against a decoy hash, same answers, same lock). Sessions: staff ones are shorter
 //! and end when idle.
 
+use beian_platform::storage::duration_millis;
 use std::{net::IpAddr, time::Duration};
 
 use beian_common::masking::MaskedLoginName;
@@ -33,10 +34,6 @@ fn retry_after(until_ms: i64, now_ms: i64) -> Duration {
         .max(Duration::from_secs(1))
 }
 
-fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
 impl IdentityRecovery {
     /// Checks login name and password; opens a session. The order matters: the permit
     /// first (a shed login has counted nothing), then the caps, each counted before the
@@ -64,8 +61,15 @@ impl IdentityRecovery {
         let key = guard::failure_key(&attempt.login_name);
         guard::forget_stale_streak(self.db.writer(), &key, &self.guard, now).await?;
         let account_id = found.as_ref().map(|(account, _)| account.account_id.as_str());
-        let Some(claimed) =
-            guard::claim_failure(self.db.writer(), &key, account_id, &self.guard, now).await?
+        let Some(claimed) = guard::claim_failure(
+            self.db.writer(),
+            &key,
+            account_id,
+            &self.guard,
+            now,
+            attempt.locale.as_str(),
+        )
+        .await?
         else {
             let until = guard::locked_until(self.db.reader(), &key).await?;
             tracing::info!(login_name = %name, "login refused: locked after repeated failures");
@@ -88,15 +92,9 @@ impl IdentityRecovery {
                     tracing::info!(login_name = %name, failures = claimed.failures, "login refused: wrong credentials");
                     return Err(Error::LoginFailed);
                 }
-                // the failure that first locks the streak asks for the notice, once
+                // the failure that first locks the streak holds the notice: now it is due
                 if claimed.failures == i64::from(self.guard.failure_factor) {
-                    guard::mark_notice_due(
-                        self.db.writer(),
-                        &key,
-                        claimed.streak_started_at_ms,
-                        attempt.locale.as_str(),
-                    )
-                    .await?;
+                    guard::mark_notice_due(self.db.writer(), &key, claimed.streak_started_at_ms).await?;
                     self.lock_notices.notify_one();
                 }
                 tracing::info!(login_name = %name, failures = claimed.failures, "login refused and locked");
@@ -109,14 +107,14 @@ impl IdentityRecovery {
         let token = SessionToken::generate();
         let now = now_millis();
         let (lifetime, idle_timeout) = self.sessions.for_account(account.staff);
-        let expires_at_ms = now.saturating_add(millis(lifetime));
+        let expires_at_ms = now.saturating_add(duration_millis(lifetime));
         sessions::store::insert(
             self.db.writer(),
             &sessions::token_hash(token.expose()),
             &account.account_id,
             now,
             expires_at_ms,
-            millis(idle_timeout),
+            duration_millis(idle_timeout),
         )
         .await?;
         tracing::info!(account_id = %account.account_id, staff = account.staff, "logged in");

@@ -10,7 +10,14 @@ use beian_proto::{
     verification_codes::v1::NoticeTemplate,
 };
 use futures::future::join_all;
-use identity_recovery::{Settings, accounts::Site, seed::SeedAccount};
+use identity_recovery::{
+    LockNoticePace, Settings,
+    accounts::{
+        Site,
+        guard::{self, GuardPolicy},
+    },
+    seed::SeedAccount,
+};
 use sqlx::Row;
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
@@ -275,7 +282,7 @@ async fn a_lock_sends_one_notice_to_each_contact_and_an_unknown_name_none() {
     let codes = FakeCodes::start(token.clone()).await;
     let app = start_calling(&codes.url(), token, |s| {
         quick_locks(s);
-        s.login.lock_notice_retry = Duration::from_millis(100);
+        s.login.lock_notices.retry = Duration::from_millis(100);
     })
     .await;
     // the outbox is down for the first try: the notice is queued on a later pass
@@ -304,6 +311,94 @@ async fn a_lock_sends_one_notice_to_each_contact_and_an_unknown_name_none() {
     assert_eq!(
         count(&app, "select cast(count(*) as bigint) from login_failures where lock_notice_due = 1").await,
         0
+    );
+    app.stop().await;
+}
+
+/// Lock notices tried every 100 ms, an undecided lock's notice sent after 300 ms.
+fn quick_lock_notices(settings: &mut Settings) {
+    quick_locks(settings);
+    settings.login.lock_notices =
+        LockNoticePace { retry: Duration::from_millis(100), grace: Duration::from_millis(300) };
+}
+
+#[tokio::test]
+async fn a_login_that_dies_after_claiming_the_lock_still_has_the_lock_notice_sent() {
+    let token = Secret::generate();
+    let codes = FakeCodes::start(token.clone()).await;
+    let app = start_calling(&codes.url(), token, quick_lock_notices).await;
+    // two failures claimed as a login does before checking the password; the process
+    // then dies before the password is checked, so nothing marks the notice due
+    let policy = GuardPolicy { failure_factor: 2, ..GuardPolicy::default() };
+    let key = guard::failure_key("zhangwei2019");
+    for _ in 0..2 {
+        let now = beian_platform::storage::now_millis();
+        guard::claim_failure(app.database().writer(), &key, Some("acc-zhang"), &policy, now, "en")
+            .await
+            .expect("claimed")
+            .expect("not yet locked");
+    }
+    wait_until(|| codes.outbox_keys().len() >= 2).await;
+    let calls = codes.notice_calls();
+    assert!(calls.iter().all(|c| c.template == NoticeTemplate::AccountLocked as i32 && c.locale == "en"));
+    assert_eq!(
+        count(&app, "select cast(count(*) as bigint) from login_failures where lock_notice_due <> 0").await,
+        0
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_right_password_on_the_locking_attempt_logs_in_and_sends_no_lock_notice() {
+    let token = Secret::generate();
+    let codes = FakeCodes::start(token.clone()).await;
+    let app = start_calling(&codes.url(), token, quick_lock_notices).await;
+    let refused = login(&app, attempt("zhangwei2019", WRONG, CLIENT)).await.expect_err("wrong");
+    assert_eq!(reason(&refused), "LOGIN_FAILED");
+    // the 2nd attempt claims the lock before its password is checked; the password is right
+    login(&app, attempt("zhangwei2019", PASSWORD, CLIENT)).await.expect("logs in");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(codes.notice_calls().is_empty(), "{:?}", codes.outbox_keys());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_backlog_of_lock_notices_longer_than_a_batch_drains_at_once() {
+    let token = Secret::generate();
+    let codes = FakeCodes::start(token.clone()).await;
+    // no retry within the test: only a new lock's doorbell and the backlog itself drive it
+    let app = start_calling(&codes.url(), token, |s| {
+        quick_locks(s);
+        s.login.lock_notices.retry = Duration::from_secs(3600);
+    })
+    .await;
+    // 150 locks of names without an account, their notices due (nothing to send for them)
+    for n in 0..150 {
+        sqlx::query(
+            "insert into login_failures (login_key, account_id, failures, streak_started_at_ms, \
+             last_failure_at_ms, locked_until_ms, lock_notice_due) values ($1, null, 2, 1, 1, 0, 1)",
+        )
+        .bind(format!("backlog-{n:03}"))
+        .execute(app.database().writer())
+        .await
+        .expect("inserted");
+    }
+    for _ in 0..2 {
+        let _ = login(&app, attempt("zhangwei2019", WRONG, CLIENT)).await;
+    }
+    wait_until(|| codes.outbox_keys().len() >= 2).await;
+    for _ in 0..100 {
+        if count(&app, "select cast(count(*) as bigint) from login_failures where lock_notice_due <> 0").await
+            == 0
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        count(&app, "select cast(count(*) as bigint) from login_failures where lock_notice_due <> 0").await,
+        0,
+        "151 locks, every notice handled after one doorbell"
     );
     app.stop().await;
 }

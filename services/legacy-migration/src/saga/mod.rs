@@ -14,6 +14,7 @@
 pub mod store;
 pub mod worker;
 
+use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
 use beian_platform::{
@@ -138,7 +139,7 @@ impl Saga {
 
     /// Until when a row inserted or claimed now is held.
     pub fn lease_until(&self, now_ms: i64) -> i64 {
-        now_ms.saturating_add(millis(self.pace.lease))
+        now_ms.saturating_add(duration_millis(self.pace.lease))
     }
 
     /// Steps 2 and 3 for a PENDING row (a DONE one is answered as it is). A final refusal
@@ -179,7 +180,7 @@ impl Saga {
         match self.drive(migration).await {
             Err(error) if !is_final(&error) => {
                 let at = now_millis()
-                    .saturating_add(millis(beian_platform::backoff::delay(self.pace.retry_base, 1)));
+                    .saturating_add(duration_millis(beian_platform::backoff::delay(self.pace.retry_base, 1)));
                 let reason: String = error.to_string().chars().take(200).collect();
                 store::reschedule(self.db.writer(), &id, at, &reason).await?;
                 Err(error)
@@ -187,8 +188,4 @@ impl Saga {
             driven => driven,
         }
     }
-}
-
-pub fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }

@@ -2,9 +2,10 @@
 //! out, back-off passed), one at a time, as identity-recovery's decision-effect worker
 //! does. A failure is retried with exponential back-off (capped at 10 minutes).
 
+use beian_platform::storage::duration_millis;
 use tokio::sync::watch;
 
-use super::{Saga, is_final, millis, store};
+use super::{Saga, is_final, store};
 use beian_platform::{backoff, storage::now_millis};
 
 #[derive(Debug)]
@@ -55,11 +56,15 @@ impl ResumeWorker {
                     continue;
                 }
                 let delay = backoff::delay(self.saga.pace().retry_base, attempts);
-                tracing::warn!(migration_id = %id, attempts, retry_in_ms = millis(delay), %error, "migration failed; retrying");
+                tracing::warn!(migration_id = %id, attempts, retry_in_ms = duration_millis(delay), %error, "migration failed; retrying");
                 let reason: String = error.to_string().chars().take(200).collect();
-                if let Err(error) =
-                    store::reschedule(db.writer(), &id, now_millis().saturating_add(millis(delay)), &reason)
-                        .await
+                if let Err(error) = store::reschedule(
+                    db.writer(),
+                    &id,
+                    now_millis().saturating_add(duration_millis(delay)),
+                    &reason,
+                )
+                .await
                 {
                     tracing::warn!(migration_id = %id, %error, "migration retry not recorded");
                 }

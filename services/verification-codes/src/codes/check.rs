@@ -5,6 +5,7 @@
 //! and the same correct code answer the same proof again.
 
 use beian_common::vocabulary::{Channel, Purpose};
+use beian_platform::storage::duration_millis;
 use beian_platform::storage::{now_millis, script::Statement};
 
 use super::{CodeState, Digits, code_matches, store};
@@ -13,7 +14,6 @@ use crate::{
     keys::{Keys, Use},
     limits, proofs,
     service::VerificationCodes,
-    settings::millis,
 };
 
 /// A validated check.
@@ -118,7 +118,7 @@ impl VerificationCodes {
     ) -> (ProofIssued, Statement) {
         let inner = self.inner();
         let proof = derive_proof(&inner.keys, &check.code_id, &check.request_id);
-        let expires_at_ms = now + millis(inner.policy.proof_ttl);
+        let expires_at_ms = now + duration_millis(inner.policy.proof_ttl);
         let insert = proofs::store::insert(&proofs::store::NewProof {
             proof_hash: &inner.keys.digest(Use::Proof, &[&proof]),
             code_id: &check.code_id,

@@ -8,6 +8,7 @@
 //! A refusal writes nothing, so nothing is given back. The rules are those of
 //! `send.rs` and `check.rs`, which PostgreSQL runs: the tests run both.
 
+use beian_platform::storage::duration_millis;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use beian_common::vocabulary::Purpose;
@@ -21,7 +22,6 @@ use crate::{
         counters::{self, Counter, SendKeys},
     },
     service::VerificationCodes,
-    settings::millis,
 };
 
 use super::check::ProofIssued;
@@ -55,7 +55,7 @@ impl VerificationCodes {
             tx.rollback().await?;
             return self.sent_for(request).await?.ok_or_else(|| Error::internal("a sent code went missing"));
         }
-        let resend_at_ms = now + millis(policy.resend_cooldown);
+        let resend_at_ms = now + duration_millis(policy.resend_cooldown);
         let cooling =
             standing.cooldown_until_ms.filter(|&until| !policy.resend_cooldown.is_zero() && until > now);
         let refusal = failures_cap(policy.max_failures_per_day)
@@ -154,7 +154,7 @@ fn over_caps(caps: &[Counter], windows: &[(String, i64)], hits: &[i64]) -> Optio
         if hits < i64::from(cap.max) {
             return refusal;
         }
-        Some(Refusal { limit: cap.limit, retry_at_ms: start + millis(cap.window) }.longest(refusal))
+        Some(Refusal { limit: cap.limit, retry_at_ms: start + duration_millis(cap.window) }.longest(refusal))
     })
 }
 
@@ -194,7 +194,7 @@ async fn send_standing(
     let mut query = sqlx::query(AssertSqlSafe(sql))
         .bind(destination_key)
         .bind(request.purpose.as_str())
-        .bind(now_ms - millis(DAY))
+        .bind(now_ms - duration_millis(DAY))
         .bind(i64::from(max_failures.saturating_sub(1)))
         .bind(request.request_id.as_str());
     for (key, start) in windows {
@@ -238,7 +238,7 @@ async fn check_standing(
          from codes where code_id = $1",
     )
     .bind(code_id)
-    .bind(now_ms - millis(DAY))
+    .bind(now_ms - duration_millis(DAY))
     .bind(i64::from(max_failures.saturating_sub(1)))
     .fetch_optional(conn)
     .await?;

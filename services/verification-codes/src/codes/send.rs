@@ -3,6 +3,7 @@
 //! that decides (given back if the send does not go ahead); then one
 //! transaction that holds the code and the outbox message that carries it.
 
+use beian_platform::storage::duration_millis;
 use std::collections::BTreeMap;
 
 use beian_common::vocabulary::Purpose;
@@ -20,7 +21,6 @@ use crate::{
     locale::Locale,
     outbox::{self, NewMessage},
     service::VerificationCodes,
-    settings::millis,
     templates::Template,
 };
 
@@ -90,7 +90,7 @@ impl VerificationCodes {
         Ok(Some(CodeSent {
             masked_destination: Destination::stored(code.channel, code.destination).masked(),
             expires_at_ms: code.expires_at_ms,
-            resend_at_ms: code.created_at_ms + millis(inner.policy.resend_cooldown),
+            resend_at_ms: code.created_at_ms + duration_millis(inner.policy.resend_cooldown),
             code_id: code.code_id,
         }))
     }
@@ -120,7 +120,7 @@ impl VerificationCodes {
         // The cooldown first: a double click or an impatient resend is refused
         // by it before it is counted anywhere. A zero cooldown (load runs)
         // has always run out.
-        let resend_at_ms = now + millis(policy.resend_cooldown);
+        let resend_at_ms = now + duration_millis(policy.resend_cooldown);
         let ran_out_by = if policy.resend_cooldown.is_zero() { i64::MAX } else { now };
         let started = limits::store::start_cooldown(
             inner.db.writer(),
@@ -203,7 +203,7 @@ impl VerificationCodes {
         let destination_key = request.destination.key();
         let digits = Digits::generate();
         let code_id = uuid::Uuid::new_v4().simple().to_string();
-        let expires_at_ms = now + millis(policy.code_ttl);
+        let expires_at_ms = now + duration_millis(policy.code_ttl);
         let hash = code_hash(&inner.keys, &code_id, request.purpose, &destination_key, &digits);
         let insert_code = store::insert(&store::NewCode {
             code_id: &code_id,

@@ -1,5 +1,6 @@
 //! Creating and answering human checks, and redeeming their passes.
 
+use beian_platform::storage::duration_millis;
 use beian_platform::storage::now_millis;
 use sqlx::AnyConnection;
 
@@ -10,7 +11,6 @@ use crate::{
     keys::{Use, random_token},
     limits::counters,
     service::{HumanCheckMode, VerificationCodes},
-    settings::millis,
 };
 
 impl VerificationCodes {
@@ -49,7 +49,7 @@ impl VerificationCodes {
             .map_err(Error::internal)?;
         let now = now_millis();
         let challenge_id = uuid::Uuid::new_v4().simple().to_string();
-        let expires_at_ms = now + millis(inner.policy.challenge_ttl);
+        let expires_at_ms = now + duration_millis(inner.policy.challenge_ttl);
         let row = store::NewChallenge {
             challenge_id: &challenge_id,
             answer_x: i64::from(puzzle.answer_x),
@@ -133,7 +133,7 @@ impl VerificationCodes {
     ) -> Result<Pass, Error> {
         let inner = self.inner();
         let token = random_token();
-        let expires_at_ms = now + millis(inner.policy.pass_ttl);
+        let expires_at_ms = now + duration_millis(inner.policy.pass_ttl);
         let hash = inner.keys.digest(Use::Pass, &[&token]);
         store::insert_pass(conn, &hash, &client.key(), now, expires_at_ms).await?;
         Ok(Pass { token, expires_at_ms })

@@ -2,13 +2,14 @@
 //! adds one to each of its counters in one statement and reads the new
 //! counts; over a cap, it takes its additions back (see [`super`]).
 
+use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
 use beian_common::vocabulary::{Channel, Purpose};
 use beian_platform::storage::Database;
 
 use super::{DAY, HOUR, MINUTE, Refusal, store};
-use crate::{error::Error, error::Limit, settings::Policy, settings::millis};
+use crate::{error::Error, error::Limit, settings::Policy};
 
 /// Windows start at whole units of Beijing time (UTC+8), so a day window is
 /// a calendar day in China and "tomorrow" in a refusal means tomorrow there.
@@ -30,7 +31,7 @@ impl Counter {
 
     /// Where the window holding `now_ms` starts.
     pub fn window_start(&self, now_ms: i64) -> i64 {
-        let length = millis(self.window).max(1);
+        let length = duration_millis(self.window).max(1);
         (now_ms + WINDOW_ALIGNMENT_MS).div_euclid(length) * length - WINDOW_ALIGNMENT_MS
     }
 }
@@ -115,7 +116,8 @@ pub async fn take(db: &Database, counters: &[Counter], now_ms: i64) -> Result<Re
             .map(|(_, _, hits)| *hits)
             .ok_or_else(|| Error::internal("a counter was not answered"))?;
         if hits > i64::from(counter.max) {
-            let refused = Refusal { limit: counter.limit, retry_at_ms: start + millis(counter.window) };
+            let refused =
+                Refusal { limit: counter.limit, retry_at_ms: start + duration_millis(counter.window) };
             refusal = Some(refused.longest(refusal));
         }
     }

@@ -15,13 +15,14 @@
 pub mod counters;
 pub mod store;
 
+use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
 use sqlx::AnyExecutor;
 
 use beian_common::vocabulary::Purpose;
 
-use crate::{error::Error, error::Limit, settings::Policy, settings::millis};
+use crate::{error::Error, error::Limit, settings::Policy};
 
 pub const MINUTE: Duration = Duration::from_secs(60);
 pub const HOUR: Duration = Duration::from_secs(60 * 60);
@@ -61,7 +62,7 @@ impl Cap {
     /// at least the newest `max` of those inside the window): when the
     /// `max`-th newest leaves the window. `None` if one is allowed now.
     pub fn check(&self, newest_first: &[i64], now_ms: i64) -> Option<Refusal> {
-        let since = now_ms - millis(self.window);
+        let since = now_ms - duration_millis(self.window);
         let in_window: Vec<i64> = newest_first.iter().copied().filter(|&t| t > since).collect();
         let max = usize::try_from(self.max).unwrap_or(usize::MAX);
         self.refusal_after(in_window.get(max.checked_sub(1)?).copied())
@@ -73,7 +74,7 @@ impl Cap {
         if self.max == 0 {
             return None;
         }
-        max_th_newest.map(|at| Refusal { limit: self.limit, retry_at_ms: at + millis(self.window) })
+        max_th_newest.map(|at| Refusal { limit: self.limit, retry_at_ms: at + duration_millis(self.window) })
     }
 }
 
@@ -87,7 +88,7 @@ pub async fn failures_refusal(
     now_ms: i64,
 ) -> Result<Option<Refusal>, Error> {
     let cap = Cap { limit: Limit::CheckFailures, max: policy.max_failures_per_day, window: DAY };
-    let since = now_ms - millis(cap.window);
+    let since = now_ms - duration_millis(cap.window);
     let newest = store::newest_failures(db, destination_key, purpose, since, cap.max).await?;
     Ok(cap.check(&newest, now_ms))
 }

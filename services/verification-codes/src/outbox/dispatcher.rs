@@ -5,6 +5,7 @@
 //! out, and the message is tried again (with the same message id). The
 //! parameters are opened only here, for the attempt.
 
+use beian_platform::storage::duration_millis;
 use std::{sync::Arc, time::Duration};
 
 use beian_platform::{
@@ -18,7 +19,6 @@ use crate::{
     delivery::{Deliverer, Outcome, Outgoing},
     destination::Destination,
     locale::Locale,
-    settings::millis,
     templates::{Template, render},
 };
 
@@ -80,7 +80,7 @@ impl Dispatcher {
     async fn deliver_due(&self, stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
             let now = now_millis();
-            let lease_until = now + millis(self.pace.lease);
+            let lease_until = now + duration_millis(self.pace.lease);
             let claimed = match store::claim_due(self.db.writer(), now, lease_until, BATCH).await {
                 Ok(claimed) => claimed,
                 Err(error) => {
@@ -122,7 +122,7 @@ impl Dispatcher {
             Outcome::Retry(cause) if attempts < self.pace.max_attempts => {
                 let delay = backoff::delay(self.pace.retry_base, attempts);
                 tracing::warn!(%message_id, %destination, attempts, %cause, retry_in = ?delay, "delivery failed; will retry");
-                store::reschedule(self.db.writer(), message_id, now_millis() + millis(delay)).await
+                store::reschedule(self.db.writer(), message_id, now_millis() + duration_millis(delay)).await
             }
             Outcome::Retry(cause) | Outcome::Failed(cause) => {
                 tracing::error!(%message_id, %destination, template = %claimed.template, attempts, %cause, "delivery given up");

@@ -20,7 +20,6 @@ pub use delivery::{
 };
 pub use human_check::{HumanCheckSettings, VendorSettings};
 pub use policy::Policy;
-pub(crate) use policy::millis;
 
 use crate::NAME;
 

@@ -127,11 +127,6 @@ impl Default for Policy {
     }
 }
 
-/// A duration as stored: whole milliseconds.
-pub(crate) fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
