@@ -5,6 +5,7 @@ pub mod demo;
 pub mod dev;
 pub mod platform;
 mod runtimes;
+pub mod secret_key;
 pub mod suite;
 
 pub use suite::{Addresses, Databases, RunningSuite, SERVICES, SuiteSettings};

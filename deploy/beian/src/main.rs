@@ -401,6 +401,7 @@ async fn up(
         (Addresses::defaults(), Addresses::admin_defaults())
     };
     let mut settings = SuiteSettings::new(addresses, databases.clone(), data_dir.clone());
+    settings.secret_key = beian::secret_key::load_or_create(&data_dir)?;
     settings.seed_demo = matches!(seed, Some(DataSet::Demo));
     settings.admin = Some(admin);
     settings.service_subscribers =

@@ -124,6 +124,9 @@ pub struct SuiteSettings {
     pub code_policy: verification_codes::Policy,
     /// The service-to-service credential; `beian up` makes a fresh one per run.
     pub internal_token: Secret,
+    /// verification-codes' and filing-registry's secret key (codes, proofs, sealed
+    /// notices); `beian up` keeps one in its data directory.
+    pub secret_key: Secret,
     pub request_timeout: Duration,
     pub concurrency_limit: usize,
     pub peer_timeout: Duration,
@@ -162,6 +165,7 @@ impl SuiteSettings {
             data_dir,
             code_policy: verification_codes::Policy::default(),
             internal_token: Secret::generate(),
+            secret_key: Secret::generate(),
             request_timeout: Duration::from_secs(10),
             concurrency_limit: 512,
             peer_timeout: Duration::from_secs(5),
@@ -218,6 +222,7 @@ impl RunningSuite {
                     policy: settings.code_policy.clone(),
                     // `beian up` and the tests: messages go to the file sink, where a developer reads them
                     development: true,
+                    secret_key: settings.secret_key.clone(),
                     ..verification_codes::Settings::local(
                         settings.host(
                             settings.addresses.verification_codes,
@@ -243,12 +248,17 @@ impl RunningSuite {
         let filing_registry = runtimes
             .spawn(
                 filing_registry::NAME,
-                filing_registry::Application::build(filing_registry::Settings::local(
-                    settings
-                        .host(settings.addresses.filing_registry, settings.admin.map(|a| a.filing_registry)),
-                    settings.databases.filing_registry.clone(),
-                    peers.clone(),
-                )),
+                filing_registry::Application::build(filing_registry::Settings {
+                    secret_key: settings.secret_key.clone(),
+                    ..filing_registry::Settings::local(
+                        settings.host(
+                            settings.addresses.filing_registry,
+                            settings.admin.map(|a| a.filing_registry),
+                        ),
+                        settings.databases.filing_registry.clone(),
+                        peers.clone(),
+                    )
+                }),
             )
             .await??;
         peers.filing_registry = url(filing_registry.local_addr());
