@@ -4,7 +4,7 @@ use beian_proto::filing_registry::v1::{self as pb, filing_registry_service_serve
 use tonic::{Request, Response, Status};
 
 use super::convert;
-use crate::{error::Error, service::FilingRegistry};
+use crate::service::FilingRegistry;
 
 #[derive(Debug, Clone)]
 pub struct PublicApi {
@@ -46,13 +46,6 @@ impl FilingRegistryService for PublicApi {
         let recovery = convert::recovery(request.into_inner())?;
         let sent = self.service.recover_filing_password(recovery).await?;
         Ok(Response::new(pb::RecoverFilingPasswordResponse { sent_to: convert::sent_to(sent) }))
-    }
-
-    async fn check_filing_type(
-        &self,
-        _request: Request<pb::CheckFilingTypeRequest>,
-    ) -> Reply<pb::CheckFilingTypeResponse> {
-        Err(Error::not_implemented("CheckFilingType").into())
     }
 
     async fn create_order(&self, request: Request<pb::CreateOrderRequest>) -> Reply<pb::CreateOrderResponse> {
