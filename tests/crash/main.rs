@@ -755,6 +755,7 @@ async fn transfer_proof(codes: SocketAddr, dir: &Path, i: usize) -> String {
             client_ip: "127.0.0.1".into(),
             locale: String::new(),
             request_id: format!("send-{i}"),
+            decoy: false,
         }))
         .await
         .expect("a code")

@@ -259,6 +259,7 @@ async fn a_proof_serves_once_and_only_its_purpose() {
                     client_ip: "198.51.100.7".into(),
                     locale: "zh-CN".into(),
                     request_id: format!("suite-test-{nth}"),
+                    decoy: false,
                 },
             ))
             .await

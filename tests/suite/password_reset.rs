@@ -315,3 +315,50 @@ async fn racing_completions_reset_once_and_notify_once() {
     assert_eq!((codes, notices), (1, 2), "{messages:#?}");
     suite.stop().await;
 }
+
+#[tokio::test]
+async fn an_unknown_login_name_meets_the_same_send_caps_and_failed_check_limit_as_a_real_one() {
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.code_policy.resend_cooldown = Duration::ZERO;
+        s.code_policy.destination_per_hour = 2;
+        s.code_policy.max_failures_per_day = 3;
+    })
+    .await;
+    let real = start(&suite, "lisi-new").await.expect("a real account");
+    let decoy = start(&suite, "no-such-user").await.expect("an unknown name");
+
+    // what a prober sees of each, step by step
+    let mut seen: Vec<Vec<&str>> = Vec::new();
+    for flow in [&real.flow_id, &decoy.flow_id] {
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            answers.push(
+                send(&suite, flow, Channel::Sms).await.map_or_else(|s| reason(&s).as_str(), |_| "SENT"),
+            );
+        }
+        for _ in 0..4 {
+            let wrong = complete(&suite, flow, "000000", NEW).await.expect_err("wrong");
+            answers.push(reason(&wrong).as_str());
+        }
+        answers
+            .push(send(&suite, flow, Channel::Email).await.map_or_else(|s| reason(&s).as_str(), |_| "SENT"));
+        seen.push(answers);
+    }
+    assert_eq!(
+        seen[0],
+        [
+            "SENT",
+            "SENT",
+            "DESTINATION_HOURLY_LIMIT",
+            "CODE_INCORRECT",
+            "CODE_INCORRECT",
+            "CODE_INCORRECT",
+            "CODE_FAILURES_LIMIT",
+            "SENT"
+        ],
+        "the real account"
+    );
+    assert_eq!(seen[1], seen[0], "the decoy answers alike");
+    suite.stop().await;
+}

@@ -19,6 +19,8 @@ const MOBILE_PREFIX_DIGITS: usize = 7;
 pub struct Destination {
     channel: Channel,
     address: String,
+    /// A decoy's: counted apart from the real address, never delivered to.
+    decoy: bool,
 }
 
 impl Destination {
@@ -28,7 +30,17 @@ impl Destination {
             Channel::Sms => normalise_mobile(input)?,
             Channel::Email => normalise_email(input)?,
         };
-        Ok(Self { channel, address })
+        Ok(Self { channel, address, decoy: false })
+    }
+
+    /// The same address as a decoy's (SendCode's `decoy`).
+    #[must_use]
+    pub fn into_decoy(self) -> Self {
+        Self { decoy: true, ..self }
+    }
+
+    pub fn is_decoy(&self) -> bool {
+        self.decoy
     }
 
     /// A destination given without its channel (RedeemProof): an email if it
@@ -39,7 +51,7 @@ impl Destination {
 
     /// Rebuilds a stored, already normalised destination.
     pub fn stored(channel: Channel, address: String) -> Self {
-        Self { channel, address }
+        Self { channel, address, decoy: false }
     }
 
     pub fn channel(&self) -> Channel {
@@ -54,16 +66,18 @@ impl Destination {
     /// What limits and proofs are bound to: the mobile's digits, or the email
     /// lower-cased whole (mailbox case never names a different person here,
     /// and `Jane@` must not escape the caps of `jane@`).
+    /// A decoy's key is apart from the real address's: probes never touch its caps.
     pub fn key(&self) -> String {
-        match self.channel {
+        let key = match self.channel {
             Channel::Sms => self.address.clone(),
             Channel::Email => self.address.to_lowercase(),
-        }
+        };
+        if self.decoy { format!("decoy:{key}") } else { key }
     }
 
     /// What the prefix cap counts by: the mobile's first 7 digits, or the mail domain.
     pub fn prefix(&self) -> String {
-        match self.channel {
+        let prefix = match self.channel {
             Channel::Sms => {
                 format!("SMS:{}", self.address.get(..MOBILE_PREFIX_DIGITS).unwrap_or(&self.address))
             }
@@ -71,7 +85,8 @@ impl Destination {
                 let domain = self.address.rsplit_once('@').map_or("", |(_, domain)| domain);
                 format!("EMAIL:{}", domain.to_lowercase())
             }
-        }
+        };
+        if self.decoy { format!("DECOY:{prefix}") } else { prefix }
     }
 
     /// For people and logs: `152****1234`, `j***@example.com`.

@@ -90,6 +90,27 @@ impl VerificationCodes {
         request: CodeRequest<'_>,
         client: &Client,
     ) -> Result<CodeSent, Error> {
+        self.send(channel, request, client, false).await
+    }
+
+    /// A decoy flow's code: answered, limited and checked as any code, under limits of
+    /// its own, never delivered and never correct.
+    pub async fn send_decoy_code(
+        &self,
+        channel: Channel,
+        request: CodeRequest<'_>,
+        client: &Client,
+    ) -> Result<CodeSent, Error> {
+        self.send(channel, request, client, true).await
+    }
+
+    async fn send(
+        &self,
+        channel: Channel,
+        request: CodeRequest<'_>,
+        client: &Client,
+        decoy: bool,
+    ) -> Result<CodeSent, Error> {
         let reply = self
             .public
             .clone()
@@ -100,6 +121,7 @@ impl VerificationCodes {
                 client_ip: client.ip.to_string(),
                 locale: client.locale.as_str().to_owned(),
                 request_id: request.request_id,
+                decoy,
             })
             .await?
             .into_inner();

@@ -10,9 +10,10 @@
 //! - `ResetLegacyPassword`: `<flow_id>` — the proof's redemption and the reset, once.
 //!
 //! Enumeration: an email no legacy login has gets a decoy flow answering like a real one:
-//! the same masked email (the typed one's: it reveals nothing the caller did not type), a
-//! send that answers like verification-codes and sends nothing, a completion that always
-//! finds the code wrong (as `password_reset`'s decoys, with its constants).
+//! the same masked email (the typed one's: it reveals nothing the caller did not type), and
+//! codes verification-codes sends as decoys (as `password_reset`'s): answered, cooled down,
+//! capped and checked exactly as real ones under limits of their own, never delivered and
+//! never correct.
 //!
 //! The flow keeps the email in the clear (the code's destination and the reset's key);
 //! flows are short-lived and swept, and `Debug` masks it.
@@ -21,13 +22,11 @@ use beian_common::{
     masking::mask_email,
     vocabulary::{Channel, Purpose},
 };
-use beian_platform::storage::now_millis;
 use serde::{Deserialize, Serialize};
 
-use super::password_reset::{DECOY_CODE_TTL_MS, DECOY_COOLDOWN_MS, DECOY_MAX_CHECKS};
 use crate::{
-    error::{CodeRefusal, Error},
-    flows::{Flow, FlowId, FlowKind, FlowState, Flows},
+    error::Error,
+    flows::{FlowId, FlowKind, FlowState, Flows},
     model::{CodeRequest, CodeSent, PassToken, TypedCode, account::NewPassword, client::Client},
     peers::{LegacyMigration, LegacyPasswordReset as Reset, VerificationCodes},
 };
@@ -99,11 +98,6 @@ pub enum Step {
     CodeSent {
         code_id: String,
     },
-    /// A decoy's "sent" code: when, and how many wrong checks it had.
-    DecoySent {
-        sent_at_ms: i64,
-        checks: u32,
-    },
     /// The code was right; the proof waits for a password the policy accepts.
     ProofHeld {
         proof: String,
@@ -117,7 +111,7 @@ impl FlowState for LegacyResetFlow {
     fn step(&self) -> &'static str {
         match self.step {
             Step::Started => "STARTED",
-            Step::CodeSent { .. } | Step::DecoySent { .. } => "CODE_SENT",
+            Step::CodeSent { .. } => "CODE_SENT",
             Step::ProofHeld { .. } => "PROOF_HELD",
             Step::Done => "DONE",
         }
@@ -166,22 +160,16 @@ impl LegacyPasswordReset {
         if matches!(flow.state.step, Step::Done | Step::ProofHeld { .. }) {
             return Err(Error::StepOutOfOrder);
         }
-        if matches!(flow.state.target, Target::Decoy) {
-            return self.decoy_send(&flow).await;
-        }
         let sends = flow.state.sends + 1;
-        let sent = self
-            .codes
-            .send_code(
-                Channel::Email,
-                CodeRequest {
-                    destination: &flow.state.login_email.0,
-                    purpose: Purpose::LegacyPasswordReset,
-                    request_id: format!("{}:send:{sends}", flow.id.as_str()),
-                },
-                client,
-            )
-            .await?;
+        let code_request = CodeRequest {
+            destination: &flow.state.login_email.0,
+            purpose: Purpose::LegacyPasswordReset,
+            request_id: format!("{}:send:{sends}", flow.id.as_str()),
+        };
+        let sent = match flow.state.target {
+            Target::Login => self.codes.send_code(Channel::Email, code_request, client).await?,
+            Target::Decoy => self.codes.send_decoy_code(Channel::Email, code_request, client).await?,
+        };
         let step = Step::CodeSent { code_id: sent.code_id.clone() };
         self.flows.advance(&flow, LegacyResetFlow { sends, ..flow.state.at(step) }).await?;
         Ok(sent)
@@ -194,7 +182,6 @@ impl LegacyPasswordReset {
         let proof = match &flow.state.step {
             Step::Started => return Err(Error::StepOutOfOrder),
             Step::Done => return Ok(()),
-            Step::DecoySent { .. } => return Err(self.decoy_check(&flow).await),
             Step::ProofHeld { proof } => proof.clone(),
             Step::CodeSent { code_id } => {
                 let request_id = format!("{}:check:{code_id}", flow.id.as_str());
@@ -219,45 +206,5 @@ impl LegacyPasswordReset {
             .await?;
         self.flows.advance(&flow, flow.state.at(Step::Done)).await?;
         Ok(())
-    }
-
-    /// A decoy's send: verification-codes' answer and cooldown, and nothing sent.
-    async fn decoy_send(&self, flow: &Flow<LegacyResetFlow>) -> Result<CodeSent, Error> {
-        let now = now_millis();
-        if let Step::DecoySent { sent_at_ms, .. } = flow.state.step
-            && now < sent_at_ms + DECOY_COOLDOWN_MS
-        {
-            let wait = u64::try_from(sent_at_ms + DECOY_COOLDOWN_MS - now).unwrap_or(0);
-            return Err(Error::Code(CodeRefusal::ResendTooSoon {
-                retry_after: std::time::Duration::from_millis(wait),
-            }));
-        }
-        let sends = flow.state.sends + 1;
-        let step = Step::DecoySent { sent_at_ms: now, checks: 0 };
-        self.flows.advance(flow, LegacyResetFlow { sends, ..flow.state.at(step) }).await?;
-        Ok(CodeSent {
-            code_id: String::new(),
-            masked_destination: mask_email(&flow.state.login_email.0),
-            expires_at_ms: now + DECOY_CODE_TTL_MS,
-            resend_at_ms: now + DECOY_COOLDOWN_MS,
-        })
-    }
-
-    /// A decoy's check: always wrong, counted as verification-codes counts them.
-    async fn decoy_check(&self, flow: &Flow<LegacyResetFlow>) -> Error {
-        let Step::DecoySent { sent_at_ms, checks } = flow.state.step else {
-            return Error::StepOutOfOrder;
-        };
-        if checks >= DECOY_MAX_CHECKS {
-            return Error::Code(CodeRefusal::AttemptsExhausted);
-        }
-        if now_millis() >= sent_at_ms + DECOY_CODE_TTL_MS {
-            return Error::Code(CodeRefusal::Expired);
-        }
-        let checks = checks + 1;
-        match self.flows.advance(flow, flow.state.at(Step::DecoySent { sent_at_ms, checks })).await {
-            Ok(_) => Error::Code(CodeRefusal::Incorrect { attempts_left: DECOY_MAX_CHECKS - checks }),
-            Err(error) => error,
-        }
     }
 }

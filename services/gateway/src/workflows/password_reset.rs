@@ -10,22 +10,23 @@
 //!   go out once, also when the answer was lost and the step is retried.
 //!
 //! Enumeration: the human check gates the start, and an unknown login name gets a decoy
-//! flow that answers like a real one — masked contacts derived from a keyed hash of the
-//! name (the same on every probe), a send that answers like verification-codes (its
-//! default code lifetime and cooldown) and sends nothing, and a completion that always
-//! finds the code wrong (attempts counting down, then exhausted, or expired). What it cannot
-//! copy: a real destination's hourly and daily send caps, and the latency of a real send
-//! (a few milliseconds more).
+//! flow that answers like a real one: contacts derived from a keyed hash of the name (the
+//! same on every probe), whose codes verification-codes sends as decoys — answered,
+//! cooled down, capped and checked exactly as real codes (under limits of their own, so a
+//! probe never spends a real person's), never delivered and never correct. What it cannot
+//! copy: the latency of a real send's contact lookup (one call fewer).
 
-use beian_common::vocabulary::{Channel, Purpose};
-use beian_platform::storage::now_millis;
+use beian_common::{
+    masking::{mask_email, mask_mobile},
+    vocabulary::{Channel, Purpose},
+};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::{
-    error::{CodeRefusal, Error},
-    flows::{Flow, FlowId, FlowKind, FlowState, Flows},
+    error::Error,
+    flows::{FlowId, FlowKind, FlowState, Flows},
     model::{
         CodeRequest, CodeSent, MaskedContact, PassToken, TypedCode,
         account::{NewPassword, ResetTarget},
@@ -33,12 +34,6 @@ use crate::{
     },
     peers::{IdentityRecovery, ResetPassword, VerificationCodes},
 };
-
-/// verification-codes' defaults (`BEIAN_CODE_TTL_SECS`, `BEIAN_CODE_RESEND_COOLDOWN_SECS`,
-/// `BEIAN_CODE_MAX_CHECKS`), which a decoy imitates.
-pub(super) const DECOY_CODE_TTL_MS: i64 = 300_000;
-pub(super) const DECOY_COOLDOWN_MS: i64 = 60_000;
-pub(super) const DECOY_MAX_CHECKS: u32 = 5;
 
 /// Step 1's request.
 #[derive(Debug, Clone)]
@@ -77,8 +72,13 @@ pub enum Target {
     Account {
         account_id: String,
     },
-    /// An unknown login name: the flow only looks like one.
-    Decoy,
+    /// An unknown login name: the flow only looks like one, with made-up contacts.
+    Decoy {
+        #[serde(default)]
+        mobile: String,
+        #[serde(default)]
+        email: String,
+    },
 }
 
 /// What a reset flow remembers between steps (masked contacts only).
@@ -100,12 +100,6 @@ pub enum Step {
         channel: Channel,
         code_id: String,
     },
-    /// A decoy's "sent" code: when, and how many wrong checks it had.
-    DecoySent {
-        channel: Channel,
-        sent_at_ms: i64,
-        checks: u32,
-    },
     /// The code was right; the proof waits for a password the policy accepts.
     ProofHeld {
         channel: Channel,
@@ -122,7 +116,7 @@ impl FlowState for ResetFlow {
     fn step(&self) -> &'static str {
         match self.step {
             Step::Started => "STARTED",
-            Step::CodeSent { .. } | Step::DecoySent { .. } => "CODE_SENT",
+            Step::CodeSent { .. } => "CODE_SENT",
             Step::ProofHeld { .. } => "PROOF_HELD",
             Step::Done { .. } => "DONE",
         }
@@ -159,9 +153,9 @@ impl DecoyKey {
         Ok(Self(mac))
     }
 
-    /// The masked contacts a login name nobody has appears to have: the same every time,
-    /// shaped like real ones (`1xx****dddd`, `x***@provider`).
-    fn contacts(&self, login_name: &str) -> Vec<MaskedContact> {
+    /// The contacts a login name nobody has appears to have: the same every time, shaped
+    /// like real ones (a mainland mobile, a mailbox at a common provider).
+    fn addresses(&self, login_name: &str) -> (String, String) {
         const PREFIXES: [&str; 16] = [
             "130", "133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177", "186",
             "188", "189",
@@ -176,25 +170,17 @@ impl DecoyKey {
             "outlook.com",
             "gmail.com",
         ];
-        const FIRST: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        const LOCAL: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
         let mut mac = self.0.clone();
         mac.update(login_name.trim().to_lowercase().as_bytes());
         let h = mac.finalize().into_bytes();
-        let digits: String = h[2..6].iter().map(|b| char::from(b'0' + b % 10)).collect();
-        vec![
-            MaskedContact {
-                channel: Channel::Sms,
-                masked: format!("{}****{digits}", PREFIXES[usize::from(h[0]) % 16]),
-            },
-            MaskedContact {
-                channel: Channel::Email,
-                masked: format!(
-                    "{}***@{}",
-                    char::from(FIRST[usize::from(h[6]) % FIRST.len()]),
-                    PROVIDERS[usize::from(h[1]) % 8]
-                ),
-            },
-        ]
+        let digits: String = h[2..10].iter().map(|b| char::from(b'0' + b % 10)).collect();
+        let local: String =
+            h[10..18].iter().map(|b| char::from(LOCAL[usize::from(*b) % LOCAL.len()])).collect();
+        (
+            format!("{}{digits}", PREFIXES[usize::from(h[0]) % 16]),
+            format!("{local}@{}", PROVIDERS[usize::from(h[1]) % 8]),
+        )
     }
 }
 
@@ -218,7 +204,14 @@ impl PasswordReset {
         self.codes.redeem_human_pass(&request.pass).await?;
         let (target, contacts) = match self.identity.find_reset_target(&request.login_name).await? {
             Some(ResetTarget { account_id, contacts }) => (Target::Account { account_id }, contacts),
-            None => (Target::Decoy, self.decoys.contacts(&request.login_name)),
+            None => {
+                let (mobile, email) = self.decoys.addresses(&request.login_name);
+                let contacts = vec![
+                    MaskedContact { channel: Channel::Sms, masked: mask_mobile(&mobile) },
+                    MaskedContact { channel: Channel::Email, masked: mask_email(&email) },
+                ];
+                (Target::Decoy { mobile, email }, contacts)
+            }
         };
         if contacts.is_empty() {
             return Err(Error::internal("an account without contacts"));
@@ -238,28 +231,30 @@ impl PasswordReset {
         if matches!(flow.state.step, Step::Done { .. } | Step::ProofHeld { .. }) {
             return Err(Error::StepOutOfOrder);
         }
-        let masked = flow.state.offered(request.channel)?.masked.clone();
-        let Target::Account { account_id } = &flow.state.target else {
-            return self.decoy_send(&flow, request.channel, masked).await;
-        };
-        let contacts = self.identity.account_contacts(account_id).await?;
-        let destination = match request.channel {
-            Channel::Sms => &contacts.mobile,
-            Channel::Email => &contacts.email,
-        };
+        flow.state.offered(request.channel)?;
         let sends = flow.state.sends + 1;
-        let sent = self
-            .codes
-            .send_code(
-                request.channel,
-                CodeRequest {
-                    destination,
-                    purpose: Purpose::PasswordReset,
-                    request_id: format!("{}:send:{sends}", flow.id.as_str()),
-                },
-                client,
-            )
-            .await?;
+        let code_request = |destination| CodeRequest {
+            destination,
+            purpose: Purpose::PasswordReset,
+            request_id: format!("{}:send:{sends}", flow.id.as_str()),
+        };
+        let sent = match &flow.state.target {
+            Target::Account { account_id } => {
+                let contacts = self.identity.account_contacts(account_id).await?;
+                let destination = match request.channel {
+                    Channel::Sms => &contacts.mobile,
+                    Channel::Email => &contacts.email,
+                };
+                self.codes.send_code(request.channel, code_request(destination), client).await?
+            }
+            Target::Decoy { mobile, email } => {
+                let destination = match request.channel {
+                    Channel::Sms => mobile,
+                    Channel::Email => email,
+                };
+                self.codes.send_decoy_code(request.channel, code_request(destination), client).await?
+            }
+        };
         let step = Step::CodeSent { channel: request.channel, code_id: sent.code_id.clone() };
         self.flows.advance(&flow, ResetFlow { sends, ..flow.state.at(step) }).await?;
         Ok(sent)
@@ -276,7 +271,6 @@ impl PasswordReset {
         let (channel, proof) = match &flow.state.step {
             Step::Started => return Err(Error::StepOutOfOrder),
             Step::Done { notified } => return Ok(notified.clone()),
-            Step::DecoySent { .. } => return Err(self.decoy_check(&flow).await),
             Step::ProofHeld { channel, proof } => (*channel, proof.clone()),
             Step::CodeSent { channel, code_id } => {
                 let request_id = format!("{}:check:{code_id}", flow.id.as_str());
@@ -306,52 +300,6 @@ impl PasswordReset {
         self.flows.advance(&flow, flow.state.at(Step::Done { notified: notified.clone() })).await?;
         Ok(notified)
     }
-
-    /// A decoy's send: verification-codes' answer and cooldown, and nothing sent.
-    async fn decoy_send(
-        &self,
-        flow: &Flow<ResetFlow>,
-        channel: Channel,
-        masked: String,
-    ) -> Result<CodeSent, Error> {
-        let now = now_millis();
-        if let Step::DecoySent { channel: last, sent_at_ms, .. } = flow.state.step
-            && last == channel
-            && now < sent_at_ms + DECOY_COOLDOWN_MS
-        {
-            let wait = u64::try_from(sent_at_ms + DECOY_COOLDOWN_MS - now).unwrap_or(0);
-            return Err(Error::Code(CodeRefusal::ResendTooSoon {
-                retry_after: std::time::Duration::from_millis(wait),
-            }));
-        }
-        let sends = flow.state.sends + 1;
-        let step = Step::DecoySent { channel, sent_at_ms: now, checks: 0 };
-        self.flows.advance(flow, ResetFlow { sends, ..flow.state.at(step) }).await?;
-        Ok(CodeSent {
-            code_id: String::new(),
-            masked_destination: masked,
-            expires_at_ms: now + DECOY_CODE_TTL_MS,
-            resend_at_ms: now + DECOY_COOLDOWN_MS,
-        })
-    }
-
-    /// A decoy's check: always wrong, counted as verification-codes counts them.
-    async fn decoy_check(&self, flow: &Flow<ResetFlow>) -> Error {
-        let Step::DecoySent { channel, sent_at_ms, checks } = flow.state.step else {
-            return Error::StepOutOfOrder;
-        };
-        if checks >= DECOY_MAX_CHECKS {
-            return Error::Code(CodeRefusal::AttemptsExhausted);
-        }
-        if now_millis() >= sent_at_ms + DECOY_CODE_TTL_MS {
-            return Error::Code(CodeRefusal::Expired);
-        }
-        let checks = checks + 1;
-        match self.flows.advance(flow, flow.state.at(Step::DecoySent { channel, sent_at_ms, checks })).await {
-            Ok(_) => Error::Code(CodeRefusal::Incorrect { attempts_left: DECOY_MAX_CHECKS - checks }),
-            Err(error) => error,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -363,17 +311,13 @@ mod tests {
     #[test]
     fn decoys_are_stable_per_name_shaped_like_real_ones_and_keyed() {
         let key = DecoyKey::derive("a deployment secret").unwrap();
-        let first = key.contacts("NoSuchUser ");
-        assert_eq!(first, key.contacts("nosuchuser"), "the same name, the same decoy");
-        assert_ne!(first, key.contacts("another-name"));
-        assert_ne!(first, DecoyKey::derive("another secret").unwrap().contacts("nosuchuser"));
-        let mobile = &first[0];
-        assert_eq!(mobile.channel, Channel::Sms);
-        assert!(mobile.masked.len() == 11 && mobile.masked[3..7] == *"****", "{}", mobile.masked);
-        assert!(mobile.masked.starts_with('1') && mobile.masked[7..].bytes().all(|b| b.is_ascii_digit()));
-        let email = &first[1];
-        assert_eq!(email.channel, Channel::Email);
-        assert!(email.masked[1..].starts_with("***@"), "{}", email.masked);
+        let first = key.addresses("NoSuchUser ");
+        assert_eq!(first, key.addresses("nosuchuser"), "the same name, the same decoy");
+        assert_ne!(first, key.addresses("another-name"));
+        assert_ne!(first, DecoyKey::derive("another secret").unwrap().addresses("nosuchuser"));
+        let (mobile, email) = first;
+        assert_eq!(beian_common::normalise_mobile(&mobile).unwrap(), mobile, "a mainland mobile");
+        assert_eq!(beian_common::normalise_email(&email).unwrap(), email, "a mailbox");
     }
 
     #[test]

@@ -79,7 +79,7 @@ impl VerificationCodes {
             .then(limits::store::count(&windows))
             .then(store::kill_live(&destination_key, request.purpose))
             .then(new_code.insert_code)
-            .then(new_code.queue_message)
+            .then_some(new_code.queue_message)
             .execute(&mut tx)
             .await?;
         tx.commit().await?;

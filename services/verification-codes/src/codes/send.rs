@@ -190,7 +190,9 @@ impl VerificationCodes {
         limits::store::lock_cooldown(&mut tx, &destination_key, request.purpose).await?;
         store::kill_live(&destination_key, request.purpose).execute(&mut *tx).await?;
         new_code.insert_code.execute(&mut *tx).await?;
-        new_code.queue_message.execute(&mut *tx).await?;
+        if let Some(queue_message) = new_code.queue_message {
+            queue_message.execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(self.queued(request, new_code.sent))
     }
@@ -204,7 +206,10 @@ impl VerificationCodes {
         let digits = Digits::generate();
         let code_id = uuid::Uuid::new_v4().simple().to_string();
         let expires_at_ms = now + duration_millis(policy.code_ttl);
-        let hash = code_hash(&inner.keys, &code_id, request.purpose, &destination_key, &digits);
+        // a decoy's hash is made under another id: no digits typed for this id match it
+        let hashed_id =
+            if request.destination.is_decoy() { format!("decoy:{code_id}") } else { code_id.clone() };
+        let hash = code_hash(&inner.keys, &hashed_id, request.purpose, &destination_key, &digits);
         let insert_code = store::insert(&store::NewCode {
             code_id: &code_id,
             request_id: &request.request_id,
@@ -227,8 +232,12 @@ impl VerificationCodes {
                 ("minutes".to_owned(), minutes(policy.code_ttl).to_string()),
             ]),
         };
-        // a fresh code id: its message's key is new, never a duplicate
-        let (_, queue_message) = outbox::store::insert(&inner.sealer, &message, now)?;
+        // a fresh code id: its message's key is new, never a duplicate; a decoy's is never queued
+        let queue_message = if request.destination.is_decoy() {
+            None
+        } else {
+            Some(outbox::store::insert(&inner.sealer, &message, now)?.1)
+        };
         Ok(NewCode {
             sent: CodeSent {
                 code_id,
@@ -248,6 +257,7 @@ impl VerificationCodes {
             code_id = %sent.code_id,
             destination = %request.destination,
             purpose = request.purpose.as_str(),
+            decoy = request.destination.is_decoy(),
             "code queued for delivery"
         );
         sent
@@ -258,7 +268,8 @@ impl VerificationCodes {
 pub(super) struct NewCode {
     pub sent: CodeSent,
     pub insert_code: Statement,
-    pub queue_message: Statement,
+    /// None for a decoy.
+    pub queue_message: Option<Statement>,
 }
 
 /// The lifetime as the message states it: whole minutes, rounded up, at least 1.

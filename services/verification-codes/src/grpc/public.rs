@@ -72,7 +72,10 @@ impl VerificationCodesService for PublicApi {
         let channel = required("channel", request.channel)?;
         let send = SendCode {
             request_id: convert::request_id(&request.request_id)?,
-            destination: convert::destination(channel, &request.destination)?,
+            destination: match convert::destination(channel, &request.destination)? {
+                destination if request.decoy => destination.into_decoy(),
+                destination => destination,
+            },
             purpose: required("purpose", request.purpose)?,
             client: convert::client(&request.client_ip)?,
             locale: convert::locale(&request.locale)?,

@@ -218,6 +218,7 @@ pub fn sms_request(mobile: &str, purpose: WirePurpose, client_ip: &str) -> pb::S
         purpose: purpose as i32,
         client_ip: client_ip.into(),
         locale: String::new(),
+        decoy: false,
     }
 }
 

@@ -147,6 +147,7 @@ async fn send_code(listen: SocketAddr) {
         purpose: Purpose::AccountLookup as i32,
         client_ip: "203.0.113.9".into(),
         locale: "zh-CN".into(),
+        decoy: false,
     });
     request.metadata_mut().insert("x-beian-internal-token", TOKEN.parse().unwrap());
     client(listen).await.send_code(request).await.expect("the code is committed");

@@ -217,6 +217,7 @@ async fn email_codes_go_out_in_the_asked_language() {
         purpose: WirePurpose::PasswordReset as i32,
         client_ip: CLIENT.into(),
         locale: "en-US".into(),
+        decoy: false,
     };
     let sent = service.public().send_code(request).await.expect("sent").into_inner();
     assert_eq!(sent.masked_destination, "J***@example.com");
@@ -306,6 +307,42 @@ async fn a_check_retried_with_its_request_id_answers_the_same_proof() {
         redemption_key: String::new(),
     };
     service.internal().redeem_proof(redeem).await.expect("the proof redeems");
+    service.stop().await;
+    db.remove().await;
+}
+
+#[tokio::test]
+async fn a_decoy_code_is_answered_and_limited_apart_never_sent_and_never_correct() {
+    let db = TestDatabase::fresh().await;
+    let service = TestService::start(&db).await;
+    let decoy = || pb::SendCodeRequest {
+        decoy: true,
+        ..sms_request("+86 138-0000-0009", WirePurpose::PasswordReset, CLIENT)
+    };
+    let sent = service.public().send_code(decoy()).await.expect("answered").into_inner();
+    assert_eq!(sent.masked_destination, "138****0009");
+    assert!(!sent.code_id.is_empty() && sent.expire_time.is_some() && sent.resend_time.is_some());
+    // the decoy's own cooldown, as a real destination's
+    let again = service.public().send_code(decoy()).await.expect_err("too soon");
+    assert_eq!(reason(&again), ErrorReason::CodeResendTooSoon);
+
+    // the real number's limits are untouched: its code goes out at once, and only its code
+    let real = service
+        .public()
+        .send_code(sms_request("13800000009", WirePurpose::PasswordReset, CLIENT))
+        .await
+        .expect("the real number is not cooling down")
+        .into_inner();
+    let code = service.code_sent_to("13800000009").await;
+    let queued = |code_id: &str| format!("code:{code_id}");
+    let count = "select cast(count(*) as bigint) from outbox where idempotency_key = $1";
+    assert_eq!(service.scalar_i64(count, &queued(&real.code_id)).await, 1);
+    assert_eq!(service.scalar_i64(count, &queued(&sent.code_id)).await, 0, "a decoy is never queued");
+
+    // a decoy code is checked and counted as any code is
+    let wrong = service.public().check_code(check(&sent.code_id, &code)).await.expect_err("never correct");
+    assert_eq!(reason(&wrong), ErrorReason::CodeIncorrect);
+    assert_eq!(metadata(&wrong, "attempts_left").as_deref(), Some("4"));
     service.stop().await;
     db.remove().await;
 }

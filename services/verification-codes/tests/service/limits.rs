@@ -253,6 +253,7 @@ async fn the_cap_per_number_block_and_mail_domain() {
         purpose: WirePurpose::AccountLookup as i32,
         client_ip: ip.into(),
         locale: "en".into(),
+        decoy: false,
     };
     service.public().send_code(email("a@mail.example.com", "198.51.100.13")).await.expect("first");
     service.public().send_code(email("b@Mail.Example.com", "198.51.100.14")).await.expect("second");

@@ -29,6 +29,7 @@ async fn codes_and_notices_arrive_by_smtp_with_their_message_ids() {
         purpose: WirePurpose::PasswordReset as i32,
         client_ip: "198.51.100.30".into(),
         locale: "en".into(),
+        decoy: false,
     };
     let sent = service.public().send_code(request).await.expect("sent").into_inner();
     let mail = wait_for(|| mailbox.lock().unwrap().first().cloned()).await;

@@ -24,6 +24,7 @@ fn send() -> pb::SendCodeRequest {
         purpose: WirePurpose::AccountLookup as i32,
         client_ip: "198.51.100.1".into(),
         locale: "zh-CN".into(),
+        decoy: false,
     }
 }
 

@@ -123,6 +123,13 @@ impl Script {
         self
     }
 
+    /// [`Self::then`] when there is a statement.
+    #[must_use]
+    pub fn then_some(mut self, statement: Option<Statement>) -> Self {
+        self.statements.extend(statement);
+        self
+    }
+
     /// Runs every statement: on SQLite in one hand-off to the connection's
     /// thread, elsewhere one by one. Stops at the first error (the caller's
     /// transaction then rolls back what ran).
