@@ -399,6 +399,19 @@ async fn an_approved_legacy_claim_case_brings_the_filing_into_the_account() {
         refused_ticket.status.unwrap().failure_reason,
         beian_proto::common::v1::ErrorReason::AccountAlreadyHoldsSubject as i32
     );
+    // the applicant is told: approved, not completed, and why (in the case's language)
+    let told = suite
+        .wait_for_messages(1, |m| {
+            m["template"] == "REVIEW_DECIDED"
+                && m["text"].as_str().is_some_and(|t| t.contains(&refused_number))
+        })
+        .await;
+    assert_eq!(told[0]["destination"], "13912340000");
+    let text = told[0]["text"].as_str().expect("text");
+    assert!(
+        text.contains("已通过但未能完成") || text.contains("approved but could not be completed"),
+        "{text}"
+    );
     // then the claim into lisi-new, approved after the refusal freed the filing
     identity.decide_review_case(internal(&suite, decide(&claimed_number))).await.expect("approved");
     let lisi = login(&suite, "lisi-new").await;

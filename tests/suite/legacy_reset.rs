@@ -289,6 +289,17 @@ async fn an_approved_reset_replaces_the_email_once_and_the_new_email_sets_the_pa
     let refused = approve(&suite, &taken).await;
     assert_eq!(refused.failure_reason, ErrorReason::LegacyLoginEmailInUse as i32, "{refused:?}");
     assert!(login_found(&suite, "pioneer@legacy.example.com").await, "pioneer's login kept its email");
+    // and is told so: approved, but not completed, and why
+    let told = suite
+        .wait_for_messages(1, |m| {
+            m["template"] == "REVIEW_DECIDED"
+                && m["text"].as_str().is_some_and(|t| t.contains(&taken.case_number))
+        })
+        .await;
+    assert_eq!(told.len(), 1, "{told:#?}");
+    assert_eq!(told[0]["destination"], "13912340001");
+    let text = told[0]["text"].as_str().expect("text");
+    assert!(text.contains("已通过但未能完成"), "{text}");
     // a filing the legacy platform never held: refused for good too
     let token = suite.human_check_token().await;
     let current = submit(

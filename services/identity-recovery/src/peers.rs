@@ -50,6 +50,8 @@ pub enum NoticeContent<'a> {
     LoginName { login_name: &'a str },
     /// "Your review {case_number} was not approved: {note}".
     ReviewRejected { case_number: &'a str, note: &'a str },
+    /// "Your review {case_number} was approved but could not be completed: {reason}".
+    ReviewNotCompleted { case_number: &'a str, reason: &'a str },
     /// "Your offline transfer {case_number} could not be completed: {reason}".
     TransferFailed { case_number: &'a str, reason: &'a str },
     /// "Your password was changed".
@@ -73,6 +75,14 @@ impl NoticeContent<'_> {
                     ("case_number", (*case_number).to_owned()),
                     ("decision", "REJECTED".to_owned()),
                     ("note", (*note).to_owned()),
+                ],
+            ),
+            Self::ReviewNotCompleted { case_number, reason } => (
+                codes::NoticeTemplate::ReviewDecided,
+                vec![
+                    ("case_number", (*case_number).to_owned()),
+                    ("decision", "NOT_COMPLETED".to_owned()),
+                    ("note", (*reason).to_owned()),
                 ],
             ),
             Self::TransferFailed { case_number, reason } => (

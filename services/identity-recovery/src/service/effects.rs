@@ -299,10 +299,11 @@ impl EffectWorker {
 
     /// An approved LEGACY_LOGIN_RESET: legacy-migration replaces the login email (keyed by
     /// the case number), then the new email is told, keyed `<case>:legacy-login-reset:email`.
-    /// A final refusal completes the case with its reason, which the applicant reads in
-    /// GetReviewStatus; nothing is sent to an email that did not become the login.
+    /// A final refusal completes the case with its reason before the applicant's contacts
+    /// are told (as a transfer's); nothing is sent to an email that did not become the login.
     async fn replace_legacy_login(&self, case: &ReviewCase) -> Result<Outcome, Error> {
         if let Some(reason) = case.failure_reason {
+            self.notify_not_completed(case, reason).await?;
             return Ok(Outcome::Refused(reason));
         }
         let missing = |what: &str| Error::internal(format!("case {} names no {what}", case.case_number));
@@ -322,6 +323,7 @@ impl EffectWorker {
             tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "legacy login reset refused for good");
             effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis())
                 .await?;
+            self.notify_not_completed(case, reason).await?;
             return Ok(Outcome::Refused(reason));
         }
         let content =
@@ -343,9 +345,11 @@ impl EffectWorker {
     }
 
     /// An approved LEGACY_CLAIM: legacy-migration migrates the filing into the applicant's
-    /// account (keyed by the case number). A final refusal completes the case with its reason.
+    /// account (keyed by the case number). A final refusal completes the case with its reason,
+    /// then the applicant is told (as a transfer's).
     async fn claim(&self, case: &ReviewCase) -> Result<Outcome, Error> {
         if let Some(reason) = case.failure_reason {
+            self.notify_not_completed(case, reason).await?;
             return Ok(Outcome::Refused(reason));
         }
         let missing = |what: &str| Error::internal(format!("case {} names no {what}", case.case_number));
@@ -364,6 +368,7 @@ impl EffectWorker {
         };
         tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "claim refused for good");
         effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
+        self.notify_not_completed(case, reason).await?;
         Ok(Outcome::Refused(reason))
     }
 
@@ -372,6 +377,13 @@ impl EffectWorker {
         let words = reason_words(reason, case.locale);
         let content = NoticeContent::TransferFailed { case_number: &case.case_number, reason: &words };
         self.notify_applicant(case, "transfer-refused", &content).await
+    }
+
+    /// "Your review {case} was approved but could not be completed: <the rule that failed>".
+    async fn notify_not_completed(&self, case: &ReviewCase, reason: ErrorReason) -> Result<(), Error> {
+        let words = reason_words(reason, case.locale);
+        let content = NoticeContent::ReviewNotCompleted { case_number: &case.case_number, reason: &words };
+        self.notify_applicant(case, "not-completed", &content).await
     }
 
     /// The notice to the applicant's mobile and, if given, email, keyed
@@ -420,4 +432,24 @@ fn reason_words(reason: ErrorReason, locale: Locale) -> String {
             _ => None,
         })
         .unwrap_or_else(|| reason_name(reason).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// verification-codes refuses a notice parameter longer than 128 characters: a final
+    /// refusal's words must fit, or its notice would be retried for ever.
+    #[test]
+    fn every_final_refusal_has_words_a_notice_can_carry() {
+        let finals =
+            FINAL_TRANSFER_REFUSALS.iter().chain(FINAL_LOGIN_RESET_REFUSALS).chain(FINAL_CLAIM_REFUSALS);
+        for &reason in finals {
+            for locale in [Locale::ZhCn, Locale::En] {
+                let words = reason_words(reason, locale);
+                let chars = words.chars().count();
+                assert!((1..=128).contains(&chars), "{reason:?} in {locale:?}: {chars} characters: {words}");
+            }
+        }
+    }
 }

@@ -133,7 +133,7 @@ pub enum ParamError {
     Unexpected(String),
     #[error("{0} must be 1 to 128 characters without control characters")]
     Malformed(String),
-    #[error("decision must be APPROVED or REJECTED")]
+    #[error("decision must be APPROVED, REJECTED or NOT_COMPLETED")]
     Decision,
     #[error("order_kind must name an order kind")]
     OrderKind,
@@ -152,7 +152,10 @@ pub fn check_notice_params(notice: Notice, params: &BTreeMap<String, String>) ->
         }
     }
     if notice == Notice::ReviewDecided
-        && !matches!(params.get("decision").map(String::as_str), Some("APPROVED" | "REJECTED"))
+        && !matches!(
+            params.get("decision").map(String::as_str),
+            Some("APPROVED" | "REJECTED" | "NOT_COMPLETED")
+        )
     {
         return Err(ParamError::Decision);
     }
@@ -327,5 +330,19 @@ mod tests {
         ));
         let decided = params(&[("case_number", "RC-1"), ("decision", "MAYBE"), ("note", "n")]);
         assert_eq!(check_notice_params(Notice::ReviewDecided, &decided), Err(ParamError::Decision));
+    }
+
+    #[test]
+    fn an_approval_that_could_not_be_completed_says_so_in_both_languages() {
+        let p = params(&[
+            ("case_number", "RV-1"),
+            ("decision", "NOT_COMPLETED"),
+            ("note", "the email is in use"),
+        ]);
+        assert_eq!(check_notice_params(Notice::ReviewDecided, &p), Ok(()));
+        let zh = render(Template::Notice(Notice::ReviewDecided), Locale::ZhCn, &p).expect("renders");
+        assert!(zh.text.contains("审核结果：已通过但未能完成"), "{}", zh.text);
+        let en = render(Template::Notice(Notice::ReviewDecided), Locale::En, &p).expect("renders");
+        assert!(en.text.contains("decided: approved but could not be completed"), "{}", en.text);
     }
 }

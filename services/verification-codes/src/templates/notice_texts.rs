@@ -114,13 +114,16 @@ pub fn order_kind(value: &str, locale: Locale) -> Option<&'static str> {
     })
 }
 
-/// The words for a review decision (`APPROVED` or `REJECTED`, checked on enqueue).
+/// The words for a review decision (`APPROVED`, `REJECTED`, or `NOT_COMPLETED`: approved,
+/// but what it asked for could no longer be done; checked on enqueue).
 pub fn decision(value: &str, locale: Locale) -> &str {
     match (value, locale) {
         ("APPROVED", Locale::ZhCn) => "通过",
         ("REJECTED", Locale::ZhCn) => "未通过",
         ("APPROVED", Locale::En) => "approved",
         ("REJECTED", Locale::En) => "rejected",
+        ("NOT_COMPLETED", Locale::ZhCn) => "已通过但未能完成",
+        ("NOT_COMPLETED", Locale::En) => "approved but could not be completed",
         (other, _) => other,
     }
 }
