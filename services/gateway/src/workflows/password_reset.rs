@@ -74,14 +74,13 @@ pub enum Target {
     },
     /// An unknown login name: the flow only looks like one, with made-up contacts.
     Decoy {
-        #[serde(default)]
         mobile: String,
-        #[serde(default)]
         email: String,
     },
 }
 
-/// What a reset flow remembers between steps (masked contacts only).
+/// What a reset flow remembers between steps (masked contacts only; a decoy's made-up
+/// addresses, which are nobody's).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResetFlow {
     target: Target,
