@@ -2,10 +2,9 @@
 //! the last day's traffic. Runs at start and every 10 minutes; each delete
 //! is one statement, safe beside any other transaction.
 
-use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
-use beian_platform::storage::{Database, now_millis};
+use beian_platform::storage::{Database, duration_millis, now_millis};
 use tokio::sync::watch;
 
 use crate::error::Error;

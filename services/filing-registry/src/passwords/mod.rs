@@ -13,7 +13,6 @@ mod store;
 
 pub use counters::forget_past_days;
 
-use beian_platform::storage::duration_millis;
 use std::{collections::BTreeMap, fmt, time::Duration};
 
 use beian_common::{
@@ -22,7 +21,7 @@ use beian_common::{
     masking::{MaskedIdNumber, mask_email, mask_mobile},
     vocabulary::{CertificateType, Channel},
 };
-use beian_platform::storage::now_millis;
+use beian_platform::storage::{duration_millis, now_millis};
 use beian_proto::verification_codes::v1::NoticeTemplate;
 use rand::Rng;
 

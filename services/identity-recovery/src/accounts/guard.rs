@@ -10,12 +10,12 @@
 //! is checked, so concurrent wrong guesses can never check more passwords than the
 //! policy allows: the claim that would pass a lock does not happen, on both engines.
 
-use beian_platform::storage::duration_millis;
 use std::{
     net::{IpAddr, Ipv6Addr},
     time::Duration,
 };
 
+use beian_platform::storage::duration_millis;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyExecutor, Row};
 

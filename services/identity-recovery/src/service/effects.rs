@@ -17,14 +17,13 @@
 //! ever. A claim likewise (the account took a subject, the filing went elsewhere): the
 //! case is COMPLETED with the reason, which GetReviewStatus shows.
 
-use beian_platform::storage::duration_millis;
 use std::{sync::Arc, time::Duration};
 
 use beian_platform::{
     backoff,
     error::Common,
     status::{ErrorReason, Failure, reason_name, reason_of},
-    storage::{Database, now_millis},
+    storage::{Database, duration_millis, now_millis},
 };
 use tokio::sync::{Notify, watch};
 use tonic::Status;

@@ -5,11 +5,10 @@
 //! the request: a crash or an outage in between only queues it again under the same
 //! key, which verification-codes never sends twice. Unknown names send nothing.
 
-use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
 use beian_common::masking::mask_login_name;
-use beian_platform::storage::now_millis;
+use beian_platform::storage::{duration_millis, now_millis};
 use tokio::sync::watch;
 
 use super::IdentityRecovery;

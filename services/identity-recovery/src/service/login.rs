@@ -4,11 +4,10 @@
 //! against a decoy hash, same answers, same lock). Sessions: staff ones are shorter
 //! and end when idle.
 
-use beian_platform::storage::duration_millis;
 use std::{net::IpAddr, time::Duration};
 
 use beian_common::masking::MaskedLoginName;
-use beian_platform::storage::now_millis;
+use beian_platform::storage::{duration_millis, now_millis};
 
 use super::IdentityRecovery;
 use crate::{

@@ -14,13 +14,12 @@
 pub mod store;
 pub mod worker;
 
-use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
 use beian_platform::{
     error::Common,
     status::{ErrorReason, reason_of},
-    storage::{Database, now_millis},
+    storage::{Database, duration_millis, now_millis},
 };
 
 use crate::{error::Error, legacy::store as legacy, peers::FilingRegistry};

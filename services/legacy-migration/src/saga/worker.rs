@@ -2,11 +2,13 @@
 //! out, back-off passed), one at a time, as identity-recovery's decision-effect worker
 //! does. A failure is retried with exponential back-off (capped at 10 minutes).
 
-use beian_platform::storage::duration_millis;
 use tokio::sync::watch;
 
 use super::{Saga, is_final, store};
-use beian_platform::{backoff, storage::now_millis};
+use beian_platform::{
+    backoff,
+    storage::{duration_millis, now_millis},
+};
 
 #[derive(Debug)]
 pub struct ResumeWorker {

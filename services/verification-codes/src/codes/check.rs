@@ -5,8 +5,7 @@
 //! and the same correct code answer the same proof again.
 
 use beian_common::vocabulary::{Channel, Purpose};
-use beian_platform::storage::duration_millis;
-use beian_platform::storage::{now_millis, script::Statement};
+use beian_platform::storage::{duration_millis, now_millis, script::Statement};
 
 use super::{CodeState, Digits, code_matches, store};
 use crate::{

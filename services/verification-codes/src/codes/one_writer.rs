@@ -8,11 +8,10 @@
 //! A refusal writes nothing, so nothing is given back. The rules are those of
 //! `send.rs` and `check.rs`, which PostgreSQL runs: the tests run both.
 
-use beian_platform::storage::duration_millis;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use beian_common::vocabulary::Purpose;
-use beian_platform::storage::{now_millis, script::Script};
+use beian_platform::storage::{duration_millis, now_millis, script::Script};
 
 use super::{CodeState, check::CheckCode, code_matches, send::CodeSent, send::SendCode, store};
 use crate::{

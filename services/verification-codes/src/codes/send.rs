@@ -3,11 +3,10 @@
 //! that decides (given back if the send does not go ahead); then one
 //! transaction that holds the code and the outbox message that carries it.
 
-use beian_platform::storage::duration_millis;
 use std::collections::BTreeMap;
 
 use beian_common::vocabulary::Purpose;
-use beian_platform::storage::{now_millis, script::Statement};
+use beian_platform::storage::{duration_millis, now_millis, script::Statement};
 
 use super::{Digits, code_hash, store};
 use crate::{

@@ -1,7 +1,6 @@
 //! Creating and answering human checks, and redeeming their passes.
 
-use beian_platform::storage::duration_millis;
-use beian_platform::storage::now_millis;
+use beian_platform::storage::{duration_millis, now_millis};
 use sqlx::AnyConnection;
 
 use super::{Challenge, Pass, SliderAnswer, judge, slider, store};

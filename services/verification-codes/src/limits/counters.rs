@@ -2,11 +2,10 @@
 //! adds one to each of its counters in one statement and reads the new
 //! counts; over a cap, it takes its additions back (see [`super`]).
 
-use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
 use beian_common::vocabulary::{Channel, Purpose};
-use beian_platform::storage::Database;
+use beian_platform::storage::{Database, duration_millis};
 
 use super::{DAY, HOUR, MINUTE, Refusal, store};
 use crate::{error::Error, error::Limit, settings::Policy};

@@ -15,12 +15,11 @@
 pub mod counters;
 pub mod store;
 
-use beian_platform::storage::duration_millis;
 use std::time::Duration;
 
-use sqlx::AnyExecutor;
-
 use beian_common::vocabulary::Purpose;
+use beian_platform::storage::duration_millis;
+use sqlx::AnyExecutor;
 
 use crate::{error::Error, error::Limit, settings::Policy};
 

@@ -5,12 +5,11 @@
 //! out, and the message is tried again (with the same message id). The
 //! parameters are opened only here, for the attempt.
 
-use beian_platform::storage::duration_millis;
 use std::{sync::Arc, time::Duration};
 
 use beian_platform::{
     backoff,
-    storage::{Database, now_millis},
+    storage::{Database, duration_millis, now_millis},
 };
 use tokio::sync::watch;
 
