@@ -110,6 +110,7 @@ impl ReplicaSet {
                 vec![
                     ("BEIAN_REVIEW_REQUESTS_PER_CLIENT_PER_DAY", NO_CAP.to_owned()),
                     ("BEIAN_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY", NO_CAP.to_owned()),
+                    ("BEIAN_LEGACY_IMPORTS_PER_CLIENT_PER_DAY", NO_CAP.to_owned()),
                 ],
             ),
             (

@@ -50,6 +50,7 @@ impl TestSuite {
         let mut settings = SuiteSettings::new(Addresses::ephemeral(), databases, scratch.dir().to_path_buf());
         // tests poll GetReviewStatus while effects apply; the quota has a test of its own
         settings.review_status_lookups_per_client_per_day = 10_000;
+        settings.legacy_imports_per_client_per_day = 10_000;
         customise(&mut settings);
         let token = settings.internal_token.clone();
         let running = RunningSuite::start(settings).await.expect("the suite starts");

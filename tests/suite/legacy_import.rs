@@ -230,6 +230,26 @@ async fn repeated_wrong_passwords_lock_the_legacy_email_for_a_while() {
 }
 
 #[tokio::test]
+async fn one_client_address_has_a_daily_number_of_import_attempts_across_all_emails() {
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.legacy_imports_per_client_per_day = 3;
+    })
+    .await;
+    let lisi = login(&suite, "lisi-new").await;
+    // one guess at each of three emails (none locks alone), then the address is done for the day
+    for n in 0..3 {
+        let email = format!("guess-{n}@legacy.example.com");
+        assert_eq!(reason(&refused(&suite, &lisi, &email, "guess").await), "LEGACY_CREDENTIALS_INCORRECT");
+    }
+    let capped = refused(&suite, &lisi, OLD_SHOP, beian::demo::LEGACY_PASSWORD).await;
+    assert_eq!((capped.code(), reason(&capped).as_str()), (tonic::Code::ResourceExhausted, "CLIENT_LIMIT"));
+    assert!(capped.get_details_retry_info().and_then(|r| r.retry_delay).is_some(), "until the next day");
+    assert_eq!(held(&suite, &lisi).await, None, "nothing imported");
+    suite.stop().await;
+}
+
+#[tokio::test]
 async fn each_legacy_hash_format_is_checked_in_its_own_and_rehashed_to_the_suites() {
     let suite = demo_suite().await;
     let lisi = login(&suite, "lisi-new").await;

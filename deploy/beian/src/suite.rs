@@ -140,6 +140,8 @@ pub struct SuiteSettings {
     pub review_requests_per_client_per_day: u32,
     /// GetReviewStatus lookups one client address may make per day.
     pub review_status_lookups_per_client_per_day: u32,
+    /// Legacy import attempts one client address may make per day.
+    pub legacy_imports_per_client_per_day: u32,
     /// identity-recovery's login guard: lock waits, per-client cap, hashing permits.
     pub login: identity_recovery::LoginSettings,
     /// legacy-migration's password checks at once, and how long one waits for its turn.
@@ -175,6 +177,7 @@ impl SuiteSettings {
             review_requests_per_client_per_day: gateway::DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY,
             review_status_lookups_per_client_per_day:
                 gateway::DEFAULT_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY,
+            legacy_imports_per_client_per_day: gateway::DEFAULT_LEGACY_IMPORTS_PER_CLIENT_PER_DAY,
             login: identity_recovery::LoginSettings::default(),
             legacy_hash_permits: beian_platform::hashing::HashGate::default_permits(),
             legacy_hash_wait: Duration::from_millis(100),
@@ -313,6 +316,7 @@ impl RunningSuite {
                     review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
                     review_status_lookups_per_client_per_day: settings
                         .review_status_lookups_per_client_per_day,
+                    legacy_imports_per_client_per_day: settings.legacy_imports_per_client_per_day,
                     ..gateway::Settings::local(
                         settings.host(settings.addresses.gateway, settings.admin.map(|a| a.gateway)),
                         settings.databases.gateway.clone(),

@@ -36,6 +36,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub const DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY: u32 = 5;
 /// Review status lookups one client may make per day, by default.
 pub const DEFAULT_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY: u32 = 30;
+/// Legacy import attempts one client may make per day, by default.
+pub const DEFAULT_LEGACY_IMPORTS_PER_CLIENT_PER_DAY: u32 = 30;
 
 /// Everything the gateway needs to start.
 #[derive(Debug, Clone)]
@@ -47,6 +49,7 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     pub review_requests_per_client_per_day: u32,
     pub review_status_lookups_per_client_per_day: u32,
+    pub legacy_imports_per_client_per_day: u32,
 }
 
 impl Settings {
@@ -55,6 +58,7 @@ impl Settings {
             trusted_proxies: extra.trusted_proxies()?,
             review_requests_per_client_per_day: extra.review_requests_per_client_per_day,
             review_status_lookups_per_client_per_day: extra.review_status_lookups_per_client_per_day,
+            legacy_imports_per_client_per_day: extra.legacy_imports_per_client_per_day,
             ..Self::local(args.host(ports::GATEWAY)?, args.database(NAME), args.peers.clone())
         })
     }
@@ -68,6 +72,7 @@ impl Settings {
             trusted_proxies: TrustedProxies::default(),
             review_requests_per_client_per_day: DEFAULT_REVIEW_REQUESTS_PER_CLIENT_PER_DAY,
             review_status_lookups_per_client_per_day: DEFAULT_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY,
+            legacy_imports_per_client_per_day: DEFAULT_LEGACY_IMPORTS_PER_CLIENT_PER_DAY,
         }
     }
 }
@@ -99,6 +104,7 @@ impl app::Service for Service {
         let limits = workflows::WorkflowLimits {
             review_requests_per_client_per_day: settings.review_requests_per_client_per_day,
             review_status_lookups_per_client_per_day: settings.review_status_lookups_per_client_per_day,
+            legacy_imports_per_client_per_day: settings.legacy_imports_per_client_per_day,
         };
         // decoys must agree across restarts and replicas: keyed by a secret they share
         let decoys = workflows::password_reset::DecoyKey::derive(settings.host.internal_token.expose())?;

@@ -17,6 +17,10 @@ pub struct GatewayArgs {
     /// bounds guessing at other applicants' cases.
     #[arg(long, env = "BEIAN_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY", default_value_t = crate::DEFAULT_REVIEW_STATUS_LOOKUPS_PER_CLIENT_PER_DAY)]
     pub review_status_lookups_per_client_per_day: u32,
+    /// Legacy import attempts (email and password of a legacy login) one client address may
+    /// make per day: bounds guessing across many legacy emails, each of which locks alone.
+    #[arg(long, env = "BEIAN_LEGACY_IMPORTS_PER_CLIENT_PER_DAY", default_value_t = crate::DEFAULT_LEGACY_IMPORTS_PER_CLIENT_PER_DAY)]
+    pub legacy_imports_per_client_per_day: u32,
 }
 
 impl GatewayArgs {

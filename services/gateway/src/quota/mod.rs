@@ -27,6 +27,8 @@ pub enum QuotaAction {
     OfflineTransfer,
     /// SubmitLegacyLoginReset (opens a review case too).
     LegacyLoginReset,
+    /// ImportLegacyFiling (a legacy password checked).
+    LegacyImport,
 }
 
 impl QuotaAction {
@@ -37,6 +39,7 @@ impl QuotaAction {
             Self::ReviewStatusLookup => "REVIEW_STATUS_LOOKUP",
             Self::OfflineTransfer => "OFFLINE_TRANSFER_REVIEW",
             Self::LegacyLoginReset => "LEGACY_LOGIN_RESET_REVIEW",
+            Self::LegacyImport => "LEGACY_IMPORT",
         }
     }
 }

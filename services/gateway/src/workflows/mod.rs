@@ -51,6 +51,7 @@ pub struct Workflows {
 pub struct WorkflowLimits {
     pub review_requests_per_client_per_day: u32,
     pub review_status_lookups_per_client_per_day: u32,
+    pub legacy_imports_per_client_per_day: u32,
 }
 
 impl Workflows {
@@ -126,6 +127,11 @@ impl Workflows {
             legacy_import: legacy_import::LegacyImport {
                 identity: peers.identity_recovery.clone(),
                 legacy: peers.legacy_migration.clone(),
+                quota: DailyQuota::new(
+                    db.clone(),
+                    QuotaAction::LegacyImport,
+                    limits.legacy_imports_per_client_per_day,
+                ),
             },
             account_lookup: account_lookup::AccountLookup {
                 codes: peers.verification_codes,
