@@ -160,3 +160,38 @@ async fn mobile_and_email_gone_opens_a_filing_password_case_due_in_two_business_
     assert_eq!(reason(&again), "REVIEW_CASE_ALREADY_OPEN");
     suite.stop().await;
 }
+
+#[tokio::test]
+async fn an_approved_case_for_a_filing_nobody_holds_completes_with_the_reason_and_tells_the_applicant() {
+    let suite = demo_suite().await;
+    let token = suite.human_check_token().await;
+    let mut request = review(token);
+    request.filing_number = "浙ICP备99999999号".into();
+    if let Some(applicant) = request.applicant.as_mut() {
+        applicant.mobile = "13912340001".into();
+    }
+    let ticket = FilingPasswordServiceClient::new(suite.gateway().await)
+        .request_filing_password_review(request)
+        .await
+        .expect("opens: the number is checked when staff's approval is applied")
+        .into_inner()
+        .ticket
+        .expect("a ticket");
+    // completed, not retried for ever
+    let done = crate::offline_transfer::approve(&suite, &ticket).await;
+    assert_eq!(
+        done.failure_reason,
+        beian_proto::common::v1::ErrorReason::FilingNotMatched as i32,
+        "{done:?}"
+    );
+    let told = suite
+        .wait_for_messages(1, |m| {
+            m["template"] == "REVIEW_DECIDED"
+                && m["text"].as_str().is_some_and(|t| t.contains(&ticket.case_number))
+        })
+        .await;
+    assert_eq!(told[0]["destination"], "13912340001");
+    assert!(told[0]["text"].as_str().is_some_and(|t| t.contains("已通过但未能完成")), "{told:#?}");
+    assert!(suite.messages().iter().all(|m| m["template"] != "FILING_PASSWORD"), "no password was issued");
+    suite.stop().await;
+}

@@ -61,6 +61,10 @@ const FINAL_TRANSFER_REFUSALS: &[ErrorReason] = &[
     ErrorReason::NoSubjectHeld,
 ];
 
+/// filing-registry's refusal of a filing-password issue that a retry cannot change: it
+/// holds no filing under the case's number.
+const FINAL_FILING_PASSWORD_REFUSALS: &[ErrorReason] = &[ErrorReason::FilingNotMatched];
+
 /// legacy-migration's refusals of a login email replacement that a retry cannot change.
 const FINAL_LOGIN_RESET_REFUSALS: &[ErrorReason] =
     &[ErrorReason::LegacyLoginEmailInUse, ErrorReason::LegacyFilingNotFound];
@@ -247,23 +251,40 @@ impl EffectWorker {
                 self.notify_applicant(&case, "login-name", &content).await?;
                 Ok(Outcome::Applied)
             }
-            (EffectAction::Apply, ReviewKind::FilingPassword) => {
-                let filing_number =
-                    case.subject.filing_number.as_ref().map(ToString::to_string).ok_or_else(|| {
-                        Error::internal(format!("case {} names no filing number", case.case_number))
-                    })?;
-                self.registry
-                    .issue_filing_password_by_review(FilingPasswordIssue {
-                        case_number: &case.case_number,
-                        filing_number: &filing_number,
-                        mobile: &case.applicant.mobile,
-                        email: case.applicant.email.as_deref().unwrap_or_default(),
-                        locale: case.locale,
-                    })
-                    .await?;
-                Ok(Outcome::Applied)
-            }
+            (EffectAction::Apply, ReviewKind::FilingPassword) => self.issue_filing_password(&case).await,
         }
+    }
+
+    /// An approved FILING_PASSWORD: filing-registry issues a new password to the applicant
+    /// (keyed by the case number). A filing number it does not hold is final: the case is
+    /// completed with the reason, then the applicant is told (as a transfer's).
+    async fn issue_filing_password(&self, case: &ReviewCase) -> Result<Outcome, Error> {
+        if let Some(reason) = case.failure_reason {
+            self.notify_not_completed(case, reason).await?;
+            return Ok(Outcome::Refused(reason));
+        }
+        let filing_number =
+            case.subject.filing_number.as_ref().map(ToString::to_string).ok_or_else(|| {
+                Error::internal(format!("case {} names no filing number", case.case_number))
+            })?;
+        let result = self
+            .registry
+            .issue_filing_password_by_review(FilingPasswordIssue {
+                case_number: &case.case_number,
+                filing_number: &filing_number,
+                mobile: &case.applicant.mobile,
+                email: case.applicant.email.as_deref().unwrap_or_default(),
+                locale: case.locale,
+            })
+            .await;
+        let reason = match result {
+            Ok(()) => return Ok(Outcome::Applied),
+            Err(error) => final_refusal(&error, FINAL_FILING_PASSWORD_REFUSALS).ok_or(error)?,
+        };
+        tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "filing password issue refused for good");
+        effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
+        self.notify_not_completed(case, reason).await?;
+        Ok(Outcome::Refused(reason))
     }
 
     /// An approved OFFLINE_TRANSFER: filing-registry moves the subject (keyed by the case
