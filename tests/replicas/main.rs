@@ -169,8 +169,6 @@ impl ReplicaSet {
                 .env("BEIAN_INTERNAL_TOKEN", TOKEN)
                 .env("BEIAN_LOG", "warn")
                 .env("BEIAN_PEER_TIMEOUT_MS", "3000")
-                // ten processes (and a replacement set) share the server with other test runs
-                .env("BEIAN_DATABASE_MAX_CONNECTIONS", "4")
                 .envs(peers.iter().map(|(k, v)| (*k, v.as_str())))
                 .envs(own.get(service).into_iter().flatten().map(|(k, v)| (*k, v.as_str())))
                 .stdout(Stdio::null())
