@@ -235,7 +235,7 @@ async fn an_export_loads_once_reports_its_rejected_lines_and_again_changes_nothi
         .bind(token)
         .bind(account)
         .bind(i64::MAX)
-        .execute(identity.writer())
+        .execute(&mut *identity.writer().await.unwrap())
         .await
         .unwrap();
     }

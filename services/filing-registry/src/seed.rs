@@ -55,7 +55,8 @@ pub async fn insert_subjects(db: &Database, seeds: &[SeedSubject]) -> anyhow::Re
         let subject = subject(seed)?;
         let password_hash = beian_common::password::hash(seed.filing_password)?;
         let now = now_millis();
-        let mut tx = db.begin().await?;
+        let mut writer = db.writer().await?;
+        let mut tx = writer.begin().await?;
         let key = normalise_certificate_number(seed.certificate_number);
         if !store::insert_subject(&mut tx, &subject, &key, &password_hash, now).await? {
             continue;
@@ -94,6 +95,7 @@ pub async fn insert_subjects(db: &Database, seeds: &[SeedSubject]) -> anyhow::Re
             .await?;
         }
         tx.commit().await?;
+        drop(writer);
         inserted += 1;
     }
     Ok(inserted)

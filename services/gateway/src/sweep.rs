@@ -21,7 +21,8 @@ pub async fn run(db: Database, every: Duration, mut stop: watch::Receiver<bool>)
             _ = stop.wait_for(|stopped| *stopped) => return,
         }
         let now = now_millis();
-        match flows::store::delete_expired(db.writer(), now).await {
+        let deleted = async { flows::store::delete_expired(&mut *db.writer().await?, now).await };
+        match deleted.await {
             Ok(0) => {}
             Ok(count) => tracing::debug!(count, "expired flows deleted"),
             Err(error) => tracing::warn!(%error, "deleting expired flows failed"),

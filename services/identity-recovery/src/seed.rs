@@ -34,7 +34,7 @@ pub async fn insert_accounts(db: &Database, seeds: &[SeedAccount]) -> anyhow::Re
             email: seed.email.to_owned(),
             staff: seed.staff,
         };
-        if accounts::store::insert_if_absent(db.writer(), &account, &hash, now_millis()).await? {
+        if accounts::store::insert_if_absent(&mut *db.writer().await?, &account, &hash, now_millis()).await? {
             inserted += 1;
         }
     }

@@ -45,7 +45,8 @@ pub async fn insert_logins(db: &Database, seeds: &[SeedLogin]) -> anyhow::Result
         let password_hash = beian_common::password::hash(seed.password)?;
         let now = now_millis();
         let email_key = seed.login_email.trim().to_lowercase();
-        let mut tx = db.begin().await?;
+        let mut writer = db.writer().await?;
+        let mut tx = writer.begin().await?;
         let login = LoginRow {
             legacy_login_id: seed.legacy_login_id,
             login_email: seed.login_email,
@@ -61,6 +62,7 @@ pub async fn insert_logins(db: &Database, seeds: &[SeedLogin]) -> anyhow::Result
             insert_filing(&mut tx, seed.legacy_login_id, filing, now).await?;
         }
         tx.commit().await?;
+        drop(writer);
         inserted += 1;
     }
     Ok(inserted)
@@ -118,7 +120,8 @@ pub async fn store_legacy_password(
     hash: &str,
     salt: Option<&str>,
 ) -> anyhow::Result<()> {
-    store::set_stored_password(db.writer(), legacy_login_id, format, hash, salt, now_millis()).await?;
+    store::set_stored_password(&mut *db.writer().await?, legacy_login_id, format, hash, salt, now_millis())
+        .await?;
     Ok(())
 }
 

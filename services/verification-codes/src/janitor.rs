@@ -64,8 +64,11 @@ pub async fn run(db: Database, mut stop: watch::Receiver<bool>) {
 pub async fn sweep(db: &Database, now_ms: i64) -> Result<u64, Error> {
     let mut deleted = 0;
     for (_, sql, keep) in SWEEPS {
-        deleted +=
-            sqlx::query(sql).bind(now_ms - duration_millis(keep)).execute(db.writer()).await?.rows_affected();
+        deleted += sqlx::query(sql)
+            .bind(now_ms - duration_millis(keep))
+            .execute(&mut *db.writer().await?)
+            .await?
+            .rows_affected();
     }
     Ok(deleted)
 }
@@ -91,7 +94,7 @@ mod tests {
             )
             .bind(id)
             .bind(at)
-            .execute(db.writer())
+            .execute(&mut *db.writer().await.expect("the writer"))
             .await
             .expect("inserts");
             sqlx::query(
@@ -101,7 +104,7 @@ mod tests {
             )
             .bind(id)
             .bind(at)
-            .execute(db.writer())
+            .execute(&mut *db.writer().await.expect("the writer"))
             .await
             .expect("inserts");
             sqlx::query(
@@ -110,7 +113,7 @@ mod tests {
             )
             .bind(id)
             .bind(at)
-            .execute(db.writer())
+            .execute(&mut *db.writer().await.expect("the writer"))
             .await
             .expect("inserts");
         }

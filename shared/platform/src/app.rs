@@ -84,7 +84,7 @@ impl<S: Service> Application<S> {
     pub async fn build(settings: S::Settings) -> anyhow::Result<Self> {
         let Start { host, database, make } = S::prepare(settings)?;
         let database = Self::open_database(&database).await?.observed_by(&host.metrics);
-        tracing::info!(service = S::NAME, database = %database_label(database.writer()), "database migrated");
+        tracing::info!(service = S::NAME, database = database.engine(), "database migrated");
         let host = Host::bind(S::NAME, host, S::EXPOSURE).await?;
         let service = make(database.clone());
         Ok(Self { host, database, service })
@@ -149,11 +149,4 @@ fn with_pool_gauges(database: Database, own: Option<Sampler>) -> Sampler {
             }
         })
     })
-}
-
-fn database_label(pool: &sqlx::AnyPool) -> &'static str {
-    match pool.connect_options().database_url.scheme() {
-        "postgres" | "postgresql" => "postgresql",
-        _ => "sqlite",
-    }
 }

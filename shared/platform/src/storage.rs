@@ -7,12 +7,15 @@
 
 pub mod script;
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use sqlx::{
-    Any, AnyConnection, AnyPool, Transaction, any::AnyPoolOptions, migrate::Migrator,
-    pool::PoolConnectionMetadata,
+    Any, AnyConnection, AnyPool, Connection as _, Transaction,
+    any::AnyPoolOptions,
+    migrate::Migrator,
+    pool::{PoolConnection, PoolConnectionMetadata},
 };
+use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
 use crate::{config::Secret, metrics::Metrics};
 
@@ -73,11 +76,23 @@ impl DatabaseLocation {
 #[derive(Debug, Clone)]
 pub struct Database {
     reader: AnyPool,
-    writer: AnyPool,
+    writer: Writers,
     sqlite: bool,
-    /// Where transaction start waits are recorded, once a running service owns it
+    /// Where waits for the writer are recorded, once a running service owns it
     /// (`beian_db_begin_wait_seconds`, the handle taken once).
     begin_wait: Option<metrics::Histogram>,
+}
+
+/// Where writes go.
+#[derive(Debug, Clone)]
+enum Writers {
+    /// SQLite's one writer, held here rather than in a pool: sqlx's pool pings a
+    /// connection as it is taken and again as it is given back, each ping a hand-off
+    /// to SQLite's thread, and on the one writer every queued write waited for them.
+    Held(Arc<Mutex<Option<AnyConnection>>>),
+    /// PostgreSQL's shared pool; an in-memory SQLite database's one connection
+    /// (it exists once per connection, so readers share it).
+    Pool(AnyPool),
 }
 
 impl Database {
@@ -86,21 +101,22 @@ impl Database {
     pub async fn open(location: &DatabaseLocation, migrator: &Migrator) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let sqlite = location.is_sqlite();
-        if sqlite {
+        let migrated =
+            |e: sqlx::migrate::MigrateError| anyhow::anyhow!("migrating {} failed: {e}", location.describe());
+        if sqlite && !is_sqlite_memory(location.expose()) {
             create_parent_dir(location.expose())?;
+            // migrated through a pool of one, then taken out of it for good
+            let pool = connect(location, 1).await?;
+            migrator.run(&pool).await.map_err(migrated)?;
+            let writer = pool.acquire().await?.detach();
+            pool.close().await;
+            let reader = connect(location, 8).await?;
+            let writer = Writers::Held(Arc::new(Mutex::new(Some(writer))));
+            return Ok(Self { reader, writer, sqlite, begin_wait: None });
         }
-        let writer = connect(location, if sqlite { 1 } else { location.max_connections }).await?;
-        migrator
-            .run(&writer)
-            .await
-            .map_err(|e| anyhow::anyhow!("migrating {} failed: {e}", location.describe()))?;
-        // an in-memory SQLite database exists once per connection: readers could not see it
-        let reader = if sqlite && !is_sqlite_memory(location.expose()) {
-            connect(location, 8).await?
-        } else {
-            writer.clone()
-        };
-        Ok(Self { reader, writer, sqlite, begin_wait: None })
+        let pool = connect(location, if sqlite { 1 } else { location.max_connections }).await?;
+        migrator.run(&pool).await.map_err(migrated)?;
+        Ok(Self { reader: pool.clone(), writer: Writers::Pool(pool), sqlite, begin_wait: None })
     }
 
     /// Records into `metrics` from now on (the running service's registry).
@@ -112,14 +128,20 @@ impl Database {
     /// Sets `beian_db_connections{pool,state}`: on SQLite the readers and the one
     /// writer, on PostgreSQL the one shared pool.
     pub fn sample_pools(&self, metrics: &Metrics) {
-        let pools: &[(&str, &AnyPool)] = if self.sqlite {
-            &[("reader", &self.reader), ("writer", &self.writer)]
-        } else {
-            &[("shared", &self.writer)]
+        let writer = match &self.writer {
+            // the held writer is in use while its lock is taken
+            Writers::Held(held) => {
+                let idle = usize::from(held.try_lock().is_ok());
+                (idle, 1 - idle)
+            }
+            Writers::Pool(pool) => pool_use(pool),
         };
-        for (name, pool) in pools {
-            let idle = pool.num_idle();
-            let used = usize::try_from(pool.size()).unwrap_or(usize::MAX).saturating_sub(idle);
+        let pools = if self.sqlite {
+            vec![("reader", pool_use(&self.reader)), ("writer", writer)]
+        } else {
+            vec![("shared", writer)]
+        };
+        for (name, (idle, used)) in pools {
             #[allow(clippy::cast_precision_loss, reason = "a pool holds a few dozen connections")]
             {
                 metrics.gauge("beian_db_connections", &[("pool", name), ("state", "idle")]).set(idle as f64);
@@ -133,38 +155,100 @@ impl Database {
         &self.reader
     }
 
-    /// For single-statement writes; transactions that write use [`Self::begin`].
-    pub fn writer(&self) -> &AnyPool {
-        &self.writer
+    /// The connection for writes, held until the answer is dropped: on SQLite the
+    /// one writer (other writes wait), on PostgreSQL one from the pool. Take it for
+    /// a statement (`&mut *db.writer().await?`) or a transaction ([`Writer::begin`]).
+    pub async fn writer(&self) -> Result<Writer, sqlx::Error> {
+        let started = std::time::Instant::now();
+        let writer = match &self.writer {
+            Writers::Held(held) => {
+                let guard = OwnedMutexGuard::try_map(Arc::clone(held).lock_owned().await, Option::as_mut)
+                    .map_err(|_| sqlx::Error::PoolClosed)?;
+                Writer { connection: Connection::Held(guard), sqlite: self.sqlite }
+            }
+            Writers::Pool(pool) => {
+                Writer { connection: Connection::Pooled(pool.acquire().await?), sqlite: self.sqlite }
+            }
+        };
+        if let Some(begin_wait) = &self.begin_wait {
+            begin_wait.record(started.elapsed().as_secs_f64());
+        }
+        Ok(writer)
     }
 
     /// True on SQLite, where one connection does every write: inside a
-    /// [`Self::begin`] transaction nothing changes between a read and a write,
+    /// [`Writer::begin`] transaction nothing changes between a read and a write,
     /// so an operation may read, decide, then write, with no conditional
     /// statement to race. On PostgreSQL writers run in parallel.
     pub fn writes_one_at_a_time(&self) -> bool {
         self.sqlite
     }
 
-    /// A transaction that writes: on SQLite `begin immediate` on the one writer.
-    pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        let started = std::time::Instant::now();
-        let transaction = if self.sqlite {
-            self.writer.begin_with("begin immediate").await
-        } else {
-            self.writer.begin().await
-        };
-        if let Some(begin_wait) = &self.begin_wait {
-            begin_wait.record(started.elapsed().as_secs_f64());
-        }
-        transaction
+    /// Which engine: `sqlite` or `postgresql` (for logs).
+    pub fn engine(&self) -> &'static str {
+        if self.sqlite { "sqlite" } else { "postgresql" }
     }
 
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) {
         self.reader.close().await;
-        self.writer.close().await;
+        match &self.writer {
+            Writers::Held(held) => {
+                if let Some(connection) = held.lock().await.take() {
+                    let _ = connection.close().await;
+                }
+            }
+            Writers::Pool(pool) => pool.close().await,
+        }
     }
+}
+
+/// The write connection, taken from [`Database::writer`].
+#[derive(Debug)]
+pub struct Writer {
+    connection: Connection,
+    sqlite: bool,
+}
+
+#[derive(Debug)]
+enum Connection {
+    Held(OwnedMappedMutexGuard<Option<AnyConnection>, AnyConnection>),
+    Pooled(PoolConnection<Any>),
+}
+
+impl Writer {
+    /// A transaction that writes: on SQLite `begin immediate`, taking the write
+    /// lock at once. Dropped without a commit, it rolls back.
+    pub async fn begin(&mut self) -> Result<Transaction<'_, Any>, sqlx::Error> {
+        let sqlite = self.sqlite;
+        let connection: &mut AnyConnection = self;
+        if sqlite { connection.begin_with("begin immediate").await } else { connection.begin().await }
+    }
+}
+
+impl std::ops::Deref for Writer {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match &self.connection {
+            Connection::Held(connection) => connection,
+            Connection::Pooled(connection) => connection,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Writer {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match &mut self.connection {
+            Connection::Held(connection) => connection,
+            Connection::Pooled(connection) => connection,
+        }
+    }
+}
+
+fn pool_use(pool: &AnyPool) -> (usize, usize) {
+    let idle = pool.num_idle();
+    (idle, usize::try_from(pool.size()).unwrap_or(usize::MAX).saturating_sub(idle))
 }
 
 async fn connect(location: &DatabaseLocation, max_connections: u32) -> anyhow::Result<AnyPool> {
@@ -189,15 +273,17 @@ fn sqlite_pragmas(
     conn: &mut AnyConnection,
     _meta: PoolConnectionMetadata,
 ) -> futures::future::BoxFuture<'_, Result<(), sqlx::Error>> {
-    Box::pin(async move {
-        sqlx::raw_sql(
-            "pragma journal_mode = wal; pragma synchronous = normal; \
-             pragma busy_timeout = 5000; pragma foreign_keys = on;",
-        )
-        .execute(conn)
-        .await?;
-        Ok(())
-    })
+    Box::pin(apply_sqlite_pragmas(conn))
+}
+
+async fn apply_sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(
+        "pragma journal_mode = wal; pragma synchronous = normal; \
+         pragma busy_timeout = 5000; pragma foreign_keys = on;",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 fn create_parent_dir(url: &str) -> anyhow::Result<()> {
@@ -263,7 +349,11 @@ mod engine_tests {
             // SQLite's writer is one connection whatever is asked
             Engine::Sqlite => 1,
         };
-        assert_eq!(db.writer().options().get_max_connections(), expected);
+        let writers = match &db.writer {
+            Writers::Pool(pool) => pool.options().get_max_connections(),
+            Writers::Held(_) => 1,
+        };
+        assert_eq!(writers, expected);
         db.close().await;
     }
 }

@@ -69,13 +69,13 @@ impl Relay {
                 Ok(params) => params,
                 Err(why) => {
                     tracing::error!(notice_id = %queued.notice_id, %why, "queued notice cannot be opened; dropped");
-                    store::mark_failed(self.db.writer(), &queued.notice_id).await?;
+                    store::mark_failed(&mut *self.db.writer().await?, &queued.notice_id).await?;
                     continue;
                 }
             };
             let Some(template) = NoticeTemplate::from_str_name(&queued.template) else {
                 tracing::error!(notice_id = %queued.notice_id, template = %queued.template, "unknown template; dropped");
-                store::mark_failed(self.db.writer(), &queued.notice_id).await?;
+                store::mark_failed(&mut *self.db.writer().await?, &queued.notice_id).await?;
                 continue;
             };
             let masked = match queued.channel {
@@ -95,7 +95,8 @@ impl Relay {
                 .await;
             match handed {
                 Ok(()) => {
-                    store::mark_handed_off(self.db.writer(), &queued.notice_id, now_millis()).await?;
+                    store::mark_handed_off(&mut *self.db.writer().await?, &queued.notice_id, now_millis())
+                        .await?;
                     tracing::info!(notice_id = %queued.notice_id, destination = %masked, "notice handed to verification-codes");
                 }
                 Err(error) => {
@@ -103,7 +104,8 @@ impl Relay {
                     let delay =
                         backoff::delay(self.pace.retry_base, u32::try_from(attempts).unwrap_or(u32::MAX));
                     let next = now_millis() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
-                    store::reschedule(self.db.writer(), &queued.notice_id, attempts, next).await?;
+                    store::reschedule(&mut *self.db.writer().await?, &queued.notice_id, attempts, next)
+                        .await?;
                     tracing::warn!(
                         notice_id = %queued.notice_id, destination = %masked, attempts, %error,
                         retry_in_ms = delay.as_millis(), "verification-codes did not take the notice"

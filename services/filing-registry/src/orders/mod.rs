@@ -476,13 +476,16 @@ impl FilingRegistry {
             created_at_ms: now_millis(),
         };
         let json = serde_json::to_string(&payload).map_err(Error::internal)?;
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         if !subjects::take_for_order(&mut tx, &subject.subject_id, &request.account_id).await? {
             tx.rollback().await?;
+            drop(writer);
             return Err(Error::NoSubjectHeld);
         }
         if let Err(error) = store::insert_in_progress(&mut *tx, &order, key.as_deref(), &json).await {
             tx.rollback().await?;
+            drop(writer);
             return match (error, self.order_by_key(key.as_deref()).await?) {
                 (Error::OrderInProgress, Some(first)) => Ok(first),
                 (error, _) => Err(error),
@@ -491,9 +494,11 @@ impl FilingRegistry {
         store::hold_service_number(&mut tx, &order.order_number, &payload.service_number).await?;
         if store::service_number_used(&mut *tx, &payload.service_number).await? {
             tx.rollback().await?;
+            drop(writer);
             return Err(Error::ServiceNumberUsed);
         }
         tx.commit().await?;
+        drop(writer);
         tracing::info!(order = %order.order_number, subject_id = %subject.subject_id, "new website order started");
         Ok(order)
     }
@@ -521,19 +526,23 @@ impl FilingRegistry {
             decision_note: None,
             created_at_ms: now_millis(),
         };
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         if !subjects::take_for_order(&mut tx, new.subject_id, new.account_id).await? {
             tx.rollback().await?;
+            drop(writer);
             return Err(Error::NoSubjectHeld);
         }
         if let Err(error) = store::insert_in_progress(&mut *tx, &order, new.key, payload).await {
             tx.rollback().await?;
+            drop(writer);
             return match (error, self.order_by_key(new.key).await?) {
                 (Error::OrderInProgress, Some(first)) => Ok(first),
                 (error, _) => Err(error),
             };
         }
         tx.commit().await?;
+        drop(writer);
         tracing::info!(
             order = %order.order_number,
             subject_id = new.subject_id,
@@ -548,7 +557,8 @@ impl FilingRegistry {
     pub async fn abandon_order(&self, account_id: &str, order_number: &str) -> Result<Order, Error> {
         let subject =
             subjects::find_by_holder(self.db.reader(), account_id).await?.ok_or(Error::NoSubjectHeld)?;
-        store::abandon(self.db.writer(), order_number, &subject.subject_id, now_millis()).await?;
+        store::abandon(&mut *self.db.writer().await?, order_number, &subject.subject_id, now_millis())
+            .await?;
         match store::find(self.db.reader(), order_number).await? {
             Some(order) if order.subject_id == subject.subject_id && order.state == OrderState::Abandoned => {
                 Ok(order)
@@ -566,9 +576,11 @@ impl FilingRegistry {
             Decision::Approve => OrderState::Approved,
             Decision::Reject => OrderState::Rejected,
         };
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         if !store::decide(&mut tx, &deciding, state, now).await? {
             tx.rollback().await?;
+            drop(writer);
             return store::find(self.db.reader(), &deciding.order_number).await?.ok_or(Error::OrderNotFound);
         }
         let vanished = || Error::internal(format!("decided order {} vanished", deciding.order_number));
@@ -600,6 +612,7 @@ impl FilingRegistry {
         };
         self.outbox.enqueue(&mut tx, &notice, now).await?;
         tx.commit().await?;
+        drop(writer);
         self.outbox.wake_relay();
         tracing::info!(order = %order.order_number, decision = state.as_str(), "order decided");
         Ok(order)

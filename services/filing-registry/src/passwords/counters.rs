@@ -31,14 +31,18 @@ pub async fn take_recovery(
     let start = day_start(now);
     let retry_after = Duration::from_millis(u64::try_from(start + DAY_MS - now).unwrap_or(0));
     let client_key = format!("client:{client}");
-    if add(db.writer(), &client_key, start).await? > i64::from(policy.recoveries_per_client_per_day) {
-        subtract(db.writer(), &client_key, start).await?;
+    if add(&mut *db.writer().await?, &client_key, start).await?
+        > i64::from(policy.recoveries_per_client_per_day)
+    {
+        subtract(&mut *db.writer().await?, &client_key, start).await?;
         return Err(Error::ClientLimit { retry_after });
     }
     let filing_key = format!("filing:{filing}");
-    if add(db.writer(), &filing_key, start).await? > i64::from(policy.recoveries_per_filing_per_day) {
-        subtract(db.writer(), &filing_key, start).await?;
-        subtract(db.writer(), &client_key, start).await?;
+    if add(&mut *db.writer().await?, &filing_key, start).await?
+        > i64::from(policy.recoveries_per_filing_per_day)
+    {
+        subtract(&mut *db.writer().await?, &filing_key, start).await?;
+        subtract(&mut *db.writer().await?, &client_key, start).await?;
         return Err(Error::FilingPasswordLocked { retry_after });
     }
     Ok(())
@@ -48,7 +52,7 @@ pub async fn take_recovery(
 pub async fn forget_past_days(db: &Database, now_ms: i64) -> Result<u64, Error> {
     let done = sqlx::query("delete from recovery_counters where window_start_ms < $1")
         .bind(day_start(now_ms))
-        .execute(db.writer())
+        .execute(&mut *db.writer().await?)
         .await?;
     Ok(done.rows_affected())
 }

@@ -205,14 +205,14 @@ impl FilingRegistry {
             .map_err(Error::internal)?;
         let now = now_millis();
         if right {
-            if store::record_success(self.db.writer(), subject_id, now).await? {
+            if store::record_success(&mut *self.db.writer().await?, subject_id, now).await? {
                 return Ok(());
             }
             return Err(self.lock_answer(subject_id, now).await);
         }
         let max = self.policy.max_failures;
         let counted = store::record_failure(
-            self.db.writer(),
+            &mut *self.db.writer().await?,
             subject_id,
             store::Failure {
                 now_ms: now,
@@ -262,9 +262,11 @@ impl FilingRegistry {
             .map_err(Error::internal)?;
         let sent = SentTo::masking(destinations);
         let now = now_millis();
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         if !store::insert_issue(&mut tx, key, subject_id, &sent, now).await? {
             tx.rollback().await?;
+            drop(writer);
             return store::find_issue(self.db.reader(), key)
                 .await?
                 .ok_or_else(|| Error::internal(format!("issue {key} neither inserted nor found")));
@@ -282,6 +284,7 @@ impl FilingRegistry {
             self.outbox.enqueue(&mut tx, &notice, now).await?;
         }
         tx.commit().await?;
+        drop(writer);
         self.outbox.wake_relay();
         tracing::info!(%subject_id, issue = %key, notices = destinations.len(), "new filing password issued");
         Ok(sent)

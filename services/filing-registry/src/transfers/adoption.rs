@@ -60,9 +60,11 @@ impl FilingRegistry {
             .map_err(Error::internal)?;
         let certificate_key = normalise_certificate_number(&subject.certificate_number);
         let now = now_millis();
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         if !subjects::insert_subject(&mut tx, subject, &certificate_key, &password_hash, now).await? {
             tx.rollback().await?;
+            drop(writer);
             return self.why_not_adopted(&key, account_id).await;
         }
         for website in &subject.websites {
@@ -83,6 +85,7 @@ impl FilingRegistry {
         )
         .await?;
         tx.commit().await?;
+        drop(writer);
         tracing::info!(
             subject_id = %subject.subject_id,
             migration_id = %adoption.migration_id,

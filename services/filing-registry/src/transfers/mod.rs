@@ -204,22 +204,26 @@ impl FilingRegistry {
             reason: transfer.reason.to_owned(),
             changed_at_ms: now,
         };
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         let moved =
             match store::move_subject(&mut tx, &subject.subject_id, from, &target.account_id, now).await {
                 Ok(moved) => moved,
                 Err(error) if error.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
                     tx.rollback().await?;
+                    drop(writer);
                     return Err(Error::TransferTargetHoldsSubject);
                 }
                 Err(error) => return Err(error.into()),
             };
         if !moved {
             tx.rollback().await?;
+            drop(writer);
             return self.why_not_moved(transfer, from).await;
         }
         if store::order_in_progress(&mut tx, &subject.subject_id).await? {
             tx.rollback().await?;
+            drop(writer);
             return Err(Error::OrderInProgress);
         }
         subjects::insert_holder_change(
@@ -255,6 +259,7 @@ impl FilingRegistry {
             self.outbox.enqueue(&mut tx, &notice, now).await?;
         }
         tx.commit().await?;
+        drop(writer);
         self.outbox.wake_relay();
         tracing::info!(
             subject_id = %change.subject_id,

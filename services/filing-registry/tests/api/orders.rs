@@ -224,13 +224,13 @@ async fn an_approved_deregistration_frees_the_domains_for_filing_again() {
          principal_mobile, principal_email, created_at_ms, updated_at_ms) \
          values ('web-t2', 'sub-t1', '浙ICP备19012345号-2', 'new', 'ACTIVE', '', '', '', 0, 0)",
     )
-    .execute(app.database().writer())
+    .execute(&mut *app.database().writer().await.unwrap())
     .await
     .unwrap();
     sqlx::query(
         "insert into website_domains (website_id, domain, active, created_at_ms) values ('web-t2', 'shop-zhang.cn', 1, 0)",
     )
-    .execute(app.database().writer())
+    .execute(&mut *app.database().writer().await.unwrap())
     .await
     .expect("the domain is free");
     app.stop().await;
@@ -313,7 +313,7 @@ async fn an_order_warns_of_domains_whose_tld_can_never_be_filed_again() {
     sqlx::query(
         "insert into website_domains (website_id, domain, active, created_at_ms) values ('web-t1', 'shop-zhang.tv', 1, 0)",
     )
-    .execute(app.database().writer())
+    .execute(&mut *app.database().writer().await.unwrap())
     .await
     .unwrap();
     let reply = app
@@ -365,7 +365,7 @@ async fn a_website_change_may_only_remove_domains_and_applies_once_approved() {
     sqlx::query(
         "insert into website_domains (website_id, domain, active, created_at_ms) values ('web-t1', 'shop-zhang.net', 1, 0)",
     )
-    .execute(app.database().writer())
+    .execute(&mut *app.database().writer().await.unwrap())
     .await
     .unwrap();
     let create = |change: pb::WebsiteChange| async {

@@ -353,7 +353,7 @@ async fn past_days_counters_are_forgotten_and_todays_kept() {
     sqlx::query(
         "insert into recovery_counters (counter_key, window_start_ms, hits) values ('client:x', 0, 9)",
     )
-    .execute(app.database().writer())
+    .execute(&mut *app.database().writer().await.unwrap())
     .await
     .unwrap();
     let now = beian_platform::storage::now_millis();

@@ -138,7 +138,7 @@ impl TestApp {
                 .await
                 .expect("opens again");
         sqlx::query("update notice_outbox set next_attempt_at_ms = 0")
-            .execute(database.writer())
+            .execute(&mut *database.writer().await.unwrap())
             .await
             .expect("due");
         database.close().await;

@@ -277,12 +277,14 @@ async fn the_holder_sees_the_history_of_its_own_subject_only() {
 async fn the_deciding_update_cannot_give_one_account_a_second_subject() {
     let app = TestApp::start().await;
     add_subjects(&app, &[other_subject(4, "acc-t4", None)]).await;
-    let mut tx = app.database().begin().await.unwrap();
+    let mut writer = app.database().writer().await.unwrap();
+    let mut tx = writer.begin().await.unwrap();
     let error = filing_registry::transfers::store::move_subject(&mut tx, "sub-t4", "acc-t4", "acc-t1", 1)
         .await
         .expect_err("acc-t1 holds a subject");
     assert!(error.as_database_error().is_some_and(|e| e.is_unique_violation()), "{error}");
     tx.rollback().await.unwrap();
+    drop(writer);
     assert_eq!(app.holder_of("sub-t4").await.as_deref(), Some("acc-t4"));
     app.stop().await;
 }

@@ -131,7 +131,7 @@ impl Flows {
         let now = now_millis();
         let flow = Flow { id: FlowId::generate(), revision: 0, state, expires_at_ms: now + FLOW_LIFETIME_MS };
         store::insert(
-            self.db.writer(),
+            &mut *self.db.writer().await?,
             store::NewFlow {
                 flow_id: flow.id.as_str(),
                 kind: S::KIND,
@@ -161,9 +161,14 @@ impl Flows {
     /// Moves `flow` to `next`, if nobody moved it since it was read; otherwise
     /// WORKFLOW_STEP_OUT_OF_ORDER and nothing changes.
     pub async fn advance<S: FlowState>(&self, flow: &Flow<S>, next: S) -> Result<Flow<S>, Error> {
-        let moved =
-            store::advance(self.db.writer(), flow.id.as_str(), flow.revision, next.step(), &encode(&next)?)
-                .await?;
+        let moved = store::advance(
+            &mut *self.db.writer().await?,
+            flow.id.as_str(),
+            flow.revision,
+            next.step(),
+            &encode(&next)?,
+        )
+        .await?;
         if !moved {
             return Err(Error::StepOutOfOrder);
         }

@@ -66,7 +66,7 @@ impl DailyQuota {
             return Err(Error::ClientLimit { retry_after });
         }
         let taken = store::take(
-            self.db.writer(),
+            &mut *self.db.writer().await?,
             &client.to_string(),
             self.action.as_str(),
             window_start_ms,
@@ -84,7 +84,7 @@ fn day_start(now_ms: i64) -> i64 {
 
 /// Counters of days that ended before `now_ms` count nothing any more.
 pub async fn forget_past_days(db: &Database, now_ms: i64) -> Result<u64, Error> {
-    store::delete_before(db.writer(), day_start(now_ms)).await
+    store::delete_before(&mut *db.writer().await?, day_start(now_ms)).await
 }
 
 #[cfg(test)]

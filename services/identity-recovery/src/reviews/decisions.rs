@@ -60,9 +60,11 @@ pub async fn decide(db: &Database, decision: &Decision, now_ms: i64) -> Result<R
             return Err(Error::invalid("case_number", "names no legacy filing number: reject it"));
         }
     }
-    let mut tx = db.begin().await?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
     if !mark_decided(&mut tx, decision, now_ms).await? {
         tx.rollback().await?;
+        drop(writer);
         return Err(Error::ReviewCaseAlreadyDecided);
     }
     let (action, effect) = if decision.approve {
@@ -80,6 +82,7 @@ pub async fn decide(db: &Database, decision: &Decision, now_ms: i64) -> Result<R
     audit::record(&mut *tx, &decision.case_number, &entry).await?;
     effects::insert(&mut *tx, &decision.case_number, effect, now_ms).await?;
     tx.commit().await?;
+    drop(writer);
     tracing::info!(case_number = %decision.case_number, staff_id = %decision.staff_id, approve = decision.approve, "review case decided");
     store::find(db.reader(), &decision.case_number)
         .await?

@@ -51,7 +51,8 @@ pub async fn open(
             locale: case.locale,
             failure_reason: None,
         };
-        let mut tx = db.begin().await?;
+        let mut writer = db.writer().await?;
+        let mut tx = writer.begin().await?;
         if store::insert_case(&mut tx, &stored, &dedup_key, &case.request_id, case.locale).await? {
             for (position, (document, upload)) in stored.documents.iter().zip(&case.documents).enumerate() {
                 let position = i64::try_from(position).unwrap_or(i64::MAX);
@@ -66,10 +67,12 @@ pub async fn open(
                 .await?;
             }
             tx.commit().await?;
+            drop(writer);
             tracing::info!(case_number = %stored.case_number, kind = case.kind.as_str(), "review case opened");
             return Ok(stored);
         }
         tx.rollback().await?;
+        drop(writer);
         // a concurrent retry of the same request may have won
         if let Some(opened) = opened_by(db, &case).await? {
             return Ok(opened);

@@ -154,7 +154,11 @@ impl EffectWorker {
         loop {
             let now = now_millis();
             let lease_until = now.saturating_add(duration_millis(self.pace.lease));
-            let claimed = match effects::claim_due(self.db.writer(), now, lease_until, 1).await {
+            let claimed = async {
+                let mut writer = self.db.writer().await?;
+                effects::claim_due(&mut *writer, now, lease_until, 1).await
+            };
+            let claimed = match claimed.await {
                 Ok(claimed) => claimed,
                 Err(error) => {
                     tracing::warn!(%error, "review effects not claimed");
@@ -187,7 +191,7 @@ impl EffectWorker {
                     "review effect failed; retrying"
                 );
                 effects::reschedule(
-                    self.db.writer(),
+                    &mut *self.db.writer().await?,
                     &row.case_number,
                     now_millis() + duration_millis(delay),
                     &reason,
@@ -201,10 +205,12 @@ impl EffectWorker {
     /// (a refused one is completed already, with its reason).
     async fn finish(&self, row: &Claimed, outcome: Outcome) -> Result<(), Error> {
         let now = now_millis();
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         if !effects::mark_done(&mut *tx, &row.case_number, now).await? {
             // another worker finished it after this one's lease ran out
             tx.rollback().await?;
+            drop(writer);
             return Ok(());
         }
         if row.action == EffectAction::Apply {
@@ -222,6 +228,7 @@ impl EffectWorker {
             audit::record(&mut *tx, &row.case_number, &entry).await?;
         }
         tx.commit().await?;
+        drop(writer);
         tracing::info!(case_number = %row.case_number, action = row.action.as_str(), "review effect applied");
         Ok(())
     }
@@ -282,7 +289,13 @@ impl EffectWorker {
             Err(error) => final_refusal(&error, FINAL_FILING_PASSWORD_REFUSALS).ok_or(error)?,
         };
         tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "filing password issue refused for good");
-        effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
+        effects::fail_case(
+            &mut *self.db.writer().await?,
+            &case.case_number,
+            reason_name(reason),
+            now_millis(),
+        )
+        .await?;
         self.notify_not_completed(case, reason).await?;
         Ok(Outcome::Refused(reason))
     }
@@ -312,7 +325,13 @@ impl EffectWorker {
             Err(error) => final_refusal(&error, FINAL_TRANSFER_REFUSALS).ok_or(error)?,
         };
         tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "offline transfer refused for good");
-        effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
+        effects::fail_case(
+            &mut *self.db.writer().await?,
+            &case.case_number,
+            reason_name(reason),
+            now_millis(),
+        )
+        .await?;
         self.notify_transfer_refused(case, reason).await?;
         Ok(Outcome::Refused(reason))
     }
@@ -341,8 +360,13 @@ impl EffectWorker {
         if let Err(error) = result {
             let reason = final_refusal(&error, FINAL_LOGIN_RESET_REFUSALS).ok_or(error)?;
             tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "legacy login reset refused for good");
-            effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis())
-                .await?;
+            effects::fail_case(
+                &mut *self.db.writer().await?,
+                &case.case_number,
+                reason_name(reason),
+                now_millis(),
+            )
+            .await?;
             self.notify_not_completed(case, reason).await?;
             return Ok(Outcome::Refused(reason));
         }
@@ -387,7 +411,13 @@ impl EffectWorker {
             Err(error) => final_refusal(&error, FINAL_CLAIM_REFUSALS).ok_or(error)?,
         };
         tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "claim refused for good");
-        effects::fail_case(self.db.writer(), &case.case_number, reason_name(reason), now_millis()).await?;
+        effects::fail_case(
+            &mut *self.db.writer().await?,
+            &case.case_number,
+            reason_name(reason),
+            now_millis(),
+        )
+        .await?;
         self.notify_not_completed(case, reason).await?;
         Ok(Outcome::Refused(reason))
     }

@@ -66,8 +66,12 @@ impl IdentityRecovery {
         for notice in &due {
             match self.queue_lock_notice(notice).await {
                 Ok(()) => {
-                    guard::notice_done(self.db.writer(), &notice.login_key, notice.streak_started_at_ms)
-                        .await?;
+                    guard::notice_done(
+                        &mut *self.db.writer().await?,
+                        &notice.login_key,
+                        notice.streak_started_at_ms,
+                    )
+                    .await?;
                     handled += 1;
                 }
                 Err(error) => tracing::warn!(%error, "a lock notice could not be queued; retried later"),

@@ -50,18 +50,19 @@ impl IdentityRecovery {
 
         let client = guard::client_key(attempt.client_ip);
         let (window_start, window_end) = guard::client_window(&self.guard, now);
-        let client_failures = guard::claim_client_failure(self.db.writer(), &client, window_start).await?;
+        let client_failures =
+            guard::claim_client_failure(&mut *self.db.writer().await?, &client, window_start).await?;
         if client_failures > i64::from(self.guard.client_failures_per_window) {
-            guard::give_back_client_failure(self.db.writer(), &client, window_start).await?;
+            guard::give_back_client_failure(&mut *self.db.writer().await?, &client, window_start).await?;
             tracing::info!(login_name = %name, "login refused: the client's cap of failed logins is reached");
             return Err(Error::ClientLimit { retry_after: retry_after(window_end, now) });
         }
 
         let key = guard::failure_key(&attempt.login_name);
-        guard::forget_stale_streak(self.db.writer(), &key, &self.guard, now).await?;
+        guard::forget_stale_streak(&mut *self.db.writer().await?, &key, &self.guard, now).await?;
         let account_id = found.as_ref().map(|(account, _)| account.account_id.as_str());
         let Some(claimed) = guard::claim_failure(
-            self.db.writer(),
+            &mut *self.db.writer().await?,
             &key,
             account_id,
             &self.guard,
@@ -82,8 +83,8 @@ impl IdentityRecovery {
         let matches = Hashing::verify(permit, attempt.password, hash).await?;
         match account {
             Some(account) if matches => {
-                guard::reset(self.db.writer(), &key).await?;
-                guard::give_back_client_failure(self.db.writer(), &client, window_start).await?;
+                guard::reset(&mut *self.db.writer().await?, &key).await?;
+                guard::give_back_client_failure(&mut *self.db.writer().await?, &client, window_start).await?;
                 self.open_session(account).await
             }
             _ => {
@@ -93,7 +94,8 @@ impl IdentityRecovery {
                 }
                 // the failure that first locks the streak holds the notice: now it is due
                 if claimed.failures == i64::from(self.guard.failure_factor) {
-                    guard::mark_notice_due(self.db.writer(), &key, claimed.streak_started_at_ms).await?;
+                    guard::mark_notice_due(&mut *self.db.writer().await?, &key, claimed.streak_started_at_ms)
+                        .await?;
                     self.lock_notices.notify_one();
                 }
                 tracing::info!(login_name = %name, failures = claimed.failures, "login refused and locked");
@@ -108,7 +110,7 @@ impl IdentityRecovery {
         let (lifetime, idle_timeout) = self.sessions.for_account(account.staff);
         let expires_at_ms = now.saturating_add(duration_millis(lifetime));
         sessions::store::insert(
-            self.db.writer(),
+            &mut *self.db.writer().await?,
             &sessions::token_hash(token.expose()),
             &account.account_id,
             now,
@@ -121,7 +123,7 @@ impl IdentityRecovery {
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), Error> {
-        sessions::store::delete(self.db.writer(), &sessions::token_hash(token)).await
+        sessions::store::delete(&mut *self.db.writer().await?, &sessions::token_hash(token)).await
     }
 
     /// The account of a live session. A session with an idle timeout records its use,
@@ -135,7 +137,7 @@ impl IdentityRecovery {
         if live.idle_timeout_ms > 0
             && now.saturating_sub(live.last_seen_at_ms) >= sessions::touch_after_ms(live.idle_timeout_ms)
         {
-            sessions::store::touch(self.db.writer(), &token_hash, now).await?;
+            sessions::store::touch(&mut *self.db.writer().await?, &token_hash, now).await?;
         }
         self.account(&live.account_id).await
     }

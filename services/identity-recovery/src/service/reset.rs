@@ -108,18 +108,22 @@ impl IdentityRecovery {
         new_hash: &str,
     ) -> Result<(), Error> {
         let now = now_millis();
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         if !accounts::resets::insert(&mut *tx, request_id, account_id, now).await? {
             // a retry of this very reset committed first: it did everything
             tx.rollback().await?;
+            drop(writer);
             return Ok(());
         }
         if !accounts::store::replace_password_hash(&mut *tx, account_id, old_hash, new_hash, now).await? {
             tx.rollback().await?;
+            drop(writer);
             return Err(Error::internal(format!("the password of {account_id} changed during its reset")));
         }
         let ended = sessions::store::delete_for_account(&mut *tx, account_id).await?;
         tx.commit().await?;
+        drop(writer);
         tracing::info!(%account_id, sessions_ended = ended, "password reset");
         Ok(())
     }

@@ -89,7 +89,7 @@ impl IdentityRecovery {
             document_id: document_id.map(ToOwned::to_owned),
             note: None,
         };
-        audit::record(self.db.writer(), case_number, &entry).await
+        audit::record(&mut *self.db.writer().await?, case_number, &entry).await
     }
 
     /// Approves or rejects a pending case; the effect it owes is applied by the worker,

@@ -30,9 +30,10 @@ pub async fn run(db: Database, policy: GuardPolicy, every: Duration, mut stop: w
 
 async fn sweep(db: &Database, policy: &GuardPolicy) -> Result<(), Error> {
     let now = now_millis();
-    let sessions = sessions::store::delete_expired(db.writer(), now).await?;
-    let streaks = guard::forget_quiet(db.writer(), policy, now).await?;
-    let windows = guard::forget_past_windows(db.writer(), guard::client_window(policy, now).0).await?;
+    let sessions = sessions::store::delete_expired(&mut *db.writer().await?, now).await?;
+    let streaks = guard::forget_quiet(&mut *db.writer().await?, policy, now).await?;
+    let windows =
+        guard::forget_past_windows(&mut *db.writer().await?, guard::client_window(policy, now).0).await?;
     if sessions + streaks + windows > 0 {
         tracing::debug!(sessions, streaks, windows, "swept");
     }

@@ -333,10 +333,17 @@ async fn a_login_that_dies_after_claiming_the_lock_still_has_the_lock_notice_sen
     let key = guard::failure_key("zhangwei2019");
     for _ in 0..2 {
         let now = beian_platform::storage::now_millis();
-        guard::claim_failure(app.database().writer(), &key, Some("acc-zhang"), &policy, now, "en")
-            .await
-            .expect("claimed")
-            .expect("not yet locked");
+        guard::claim_failure(
+            &mut *app.database().writer().await.unwrap(),
+            &key,
+            Some("acc-zhang"),
+            &policy,
+            now,
+            "en",
+        )
+        .await
+        .expect("claimed")
+        .expect("not yet locked");
     }
     wait_until(|| codes.outbox_keys().len() >= 2).await;
     let calls = codes.notice_calls();
@@ -379,7 +386,7 @@ async fn a_backlog_of_lock_notices_longer_than_a_batch_drains_at_once() {
              last_failure_at_ms, locked_until_ms, lock_notice_due) values ($1, null, 2, 1, 1, 0, 1)",
         )
         .bind(format!("backlog-{n:03}"))
-        .execute(app.database().writer())
+        .execute(&mut *app.database().writer().await.unwrap())
         .await
         .expect("inserted");
     }

@@ -53,10 +53,12 @@ impl LegacyMigration {
     /// new email: both final.
     pub async fn replace_login_email(&self, change: &EmailReplacement) -> Result<String, Error> {
         let now = now_millis();
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         let subject_number = change.filing_number.subject_number();
         if !store::record_email_change(&mut tx, &change.case_number, &subject_number, now).await? {
             tx.rollback().await?;
+            drop(writer);
             return store::email_change_of(self.db.reader(), &change.case_number)
                 .await?
                 .ok_or(Error::LegacyFilingNotFound);
@@ -67,12 +69,14 @@ impl LegacyMigration {
             Ok(()) => {}
             Err(error) if error.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
                 tx.rollback().await?;
+                drop(writer);
                 tracing::info!(case_number = %change.case_number, "new legacy login email already in use");
                 return Err(Error::LegacyLoginEmailInUse);
             }
             Err(error) => return Err(error.into()),
         }
         tx.commit().await?;
+        drop(writer);
         tracing::info!(case_number = %change.case_number, legacy_login_id = %login_id, "legacy login email replaced");
         Ok(login_id)
     }
@@ -114,15 +118,18 @@ impl LegacyMigration {
         codes.redeem_legacy_reset_proof(&reset.proof, &login.login_email, &reset.request_id).await?;
         let old = (login.password_format == SUITE_FORMAT).then_some(login.password_hash);
         let new_hash = blocking(move || check_and_hash(&reset.new_password, old.as_deref())).await?;
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         if store::set_password(&mut tx, &reset.request_id, &login.legacy_login_id, &new_hash, now_millis())
             .await?
         {
             tx.commit().await?;
+            drop(writer);
             tracing::info!(legacy_login_id = %login.legacy_login_id, "legacy password reset");
         } else {
             // a retry of this very reset committed first: it did everything
             tx.rollback().await?;
+            drop(writer);
         }
         Ok(())
     }

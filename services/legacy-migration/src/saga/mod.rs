@@ -159,14 +159,19 @@ impl Saga {
             Ok(subject_id) => subject_id,
             Err(error) if is_final(&error) => {
                 tracing::info!(migration_id = %migration.migration_id, %error, "adoption refused; migration abandoned");
-                store::abandon(self.db.writer(), &migration.migration_id).await?;
+                store::abandon(&mut *self.db.writer().await?, &migration.migration_id).await?;
                 return Err(error);
             }
             Err(error) => return Err(error),
         };
-        let done = store::mark_done(self.db.writer(), &migration.migration_id, &subject_id, now_millis())
-            .await?
-            .ok_or_else(|| Error::internal(format!("migration {} vanished", migration.migration_id)))?;
+        let done = store::mark_done(
+            &mut *self.db.writer().await?,
+            &migration.migration_id,
+            &subject_id,
+            now_millis(),
+        )
+        .await?
+        .ok_or_else(|| Error::internal(format!("migration {} vanished", migration.migration_id)))?;
         tracing::info!(migration_id = %done.migration_id, kind = done.kind.as_str(), "legacy filing migrated");
         Ok(done)
     }
@@ -181,7 +186,7 @@ impl Saga {
                 let at = now_millis()
                     .saturating_add(duration_millis(beian_platform::backoff::delay(self.pace.retry_base, 1)));
                 let reason: String = error.to_string().chars().take(200).collect();
-                store::reschedule(self.db.writer(), &id, at, &reason).await?;
+                store::reschedule(&mut *self.db.writer().await?, &id, at, &reason).await?;
                 Err(error)
             }
             driven => driven,

@@ -41,7 +41,9 @@ impl ResumeWorker {
         let db = self.saga.database();
         loop {
             let now = now_millis();
-            let claimed = match store::claim_due(db.writer(), now, self.saga.lease_until(now), 1).await {
+            let lease_until = self.saga.lease_until(now);
+            let claimed = async { store::claim_due(&mut *db.writer().await?, now, lease_until, 1).await };
+            let claimed = match claimed.await {
                 Ok(claimed) => claimed,
                 Err(error) => {
                     tracing::warn!(%error, "migrations not claimed");
@@ -60,14 +62,9 @@ impl ResumeWorker {
                 let delay = backoff::delay(self.saga.pace().retry_base, attempts);
                 tracing::warn!(migration_id = %id, attempts, retry_in_ms = duration_millis(delay), %error, "migration failed; retrying");
                 let reason: String = error.to_string().chars().take(200).collect();
-                if let Err(error) = store::reschedule(
-                    db.writer(),
-                    &id,
-                    now_millis().saturating_add(duration_millis(delay)),
-                    &reason,
-                )
-                .await
-                {
+                let at = now_millis().saturating_add(duration_millis(delay));
+                let recorded = async { store::reschedule(&mut *db.writer().await?, &id, at, &reason).await };
+                if let Err(error) = recorded.await {
                     tracing::warn!(migration_id = %id, %error, "migration retry not recorded");
                 }
             }

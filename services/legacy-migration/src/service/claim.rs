@@ -41,7 +41,7 @@ impl LegacyMigration {
         let now = now_millis();
         let migration_id = uuid::Uuid::new_v4().to_string();
         saga::store::insert_pending(
-            self.db.writer(),
+            &mut *self.db.writer().await?,
             &NewMigration {
                 migration_id: &migration_id,
                 filing_number: &claim.filing_number,

@@ -99,7 +99,7 @@ impl LegacyMigration {
         let now = now_millis();
         let migration_id = uuid::Uuid::new_v4().to_string();
         let inserted = saga::store::insert_pending(
-            self.db.writer(),
+            &mut *self.db.writer().await?,
             &NewMigration {
                 migration_id: &migration_id,
                 filing_number: &filing.filing_number,
@@ -151,7 +151,7 @@ impl LegacyMigration {
         let permit = self.hashing.admit().await.map_err(|_| Error::Overloaded)?;
         let key = guard::failure_key(email_key);
         let now = now_millis();
-        if !guard::claim_try(self.db.writer(), &key, &self.guard, now).await? {
+        if !guard::claim_try(&mut *self.db.writer().await?, &key, &self.guard, now).await? {
             let until = guard::locked_until(self.db.reader(), &key).await?;
             let wait = u64::try_from(until.saturating_sub(now)).unwrap_or(0).max(1_000);
             return Err(Error::LoginLocked { retry_after: Duration::from_millis(wait) });
@@ -162,13 +162,15 @@ impl LegacyMigration {
         let Some(login) = login.filter(|_| matches) else {
             return Err(Error::CredentialsIncorrect);
         };
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         guard::reset(&mut *tx, &key).await?;
         if let Some(suite_hash) = suite_hash {
             legacy::rehash_to_suite(&mut *tx, &login.legacy_login_id, &login.password.hash, &suite_hash, now)
                 .await?;
         }
         tx.commit().await?;
+        drop(writer);
         Ok(login)
     }
 }

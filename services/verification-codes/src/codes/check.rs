@@ -63,9 +63,11 @@ impl VerificationCodes {
         let code_id = check.code_id.as_str();
         let max_checks = inner.policy.max_checks;
         let now = now_millis();
-        let mut tx = inner.db.begin().await?;
+        let mut writer = inner.db.writer().await?;
+        let mut tx = writer.begin().await?;
         let Some(code) = store::count_attempt(&mut tx, code_id, now, max_checks).await? else {
             tx.rollback().await?;
+            drop(writer);
             return self.answer_unchecked(check).await;
         };
         let failures =
@@ -73,6 +75,7 @@ impl VerificationCodes {
                 .await?;
         if let Some(refusal) = failures {
             tx.rollback().await?;
+            drop(writer);
             tracing::info!(%code_id, "check refused: too many failed checks today");
             return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
         }
@@ -90,18 +93,21 @@ impl VerificationCodes {
             }
             limits::store::record_failure(&code.destination_key, code.purpose, now).execute(&mut *tx).await?;
             tx.commit().await?;
+            drop(writer);
             tracing::info!(%code_id, attempts_left, "code incorrect");
             self.count_failed_check(code.purpose);
             return Err(Error::CodeIncorrect { attempts_left });
         }
         if store::finish(code_id, CodeState::Used, Some(&check.request_id)).execute(&mut *tx).await? != 1 {
             tx.rollback().await?;
+            drop(writer);
             return Err(Error::CodeAlreadyUsed);
         }
         let (issued, insert_proof) =
             self.new_proof(check, code.purpose, code.channel, &code.destination_key, now);
         insert_proof.execute(&mut *tx).await?;
         tx.commit().await?;
+        drop(writer);
         tracing::info!(%code_id, purpose = code.purpose.as_str(), "code checked: proof issued");
         Ok(issued)
     }

@@ -46,12 +46,14 @@ impl VerificationCodes {
         );
         let windows: Vec<(String, i64)> = caps.iter().map(|c| (c.key.clone(), c.window_start(now))).collect();
 
-        let mut tx = inner.db.begin().await?;
+        let mut writer = inner.db.writer().await?;
+        let mut tx = writer.begin().await?;
         let standing =
             send_standing(&mut tx, request, &destination_key, policy.max_failures_per_day, now, &windows)
                 .await?;
         if standing.request_seen {
             tx.rollback().await?;
+            drop(writer);
             return self.sent_for(request).await?.ok_or_else(|| Error::internal("a sent code went missing"));
         }
         let resend_at_ms = now + duration_millis(policy.resend_cooldown);
@@ -63,6 +65,7 @@ impl VerificationCodes {
             .or_else(|| over_caps(&caps, &windows, &standing.hits));
         if let Some(refusal) = refusal {
             tx.rollback().await?;
+            drop(writer);
             tracing::info!(
                 destination = %request.destination,
                 purpose = request.purpose.as_str(),
@@ -82,6 +85,7 @@ impl VerificationCodes {
             .execute(&mut tx)
             .await?;
         tx.commit().await?;
+        drop(writer);
         Ok(self.queued(request, new_code.sent))
     }
 
@@ -93,16 +97,19 @@ impl VerificationCodes {
         let policy = &inner.policy;
         let code_id = check.code_id.as_str();
         let now = now_millis();
-        let mut tx = inner.db.begin().await?;
+        let mut writer = inner.db.writer().await?;
+        let mut tx = writer.begin().await?;
         let code = check_standing(&mut tx, code_id, policy.max_failures_per_day, now).await?;
         let Some(code) =
             code.filter(|c| c.live && c.expires_at_ms > now && c.attempts < i64::from(policy.max_checks))
         else {
             tx.rollback().await?;
+            drop(writer);
             return self.answer_unchecked(check).await;
         };
         if let Some(refusal) = failures_cap(policy.max_failures_per_day).refusal_after(code.nth_failure_ms) {
             tx.rollback().await?;
+            drop(writer);
             tracing::info!(%code_id, "check refused: too many failed checks today");
             return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
         }
@@ -125,6 +132,7 @@ impl VerificationCodes {
                 .execute(&mut tx)
                 .await?;
             tx.commit().await?;
+            drop(writer);
             tracing::info!(%code_id, attempts_left, "code incorrect");
             self.count_failed_check(code.purpose);
             return Err(Error::CodeIncorrect { attempts_left });
@@ -138,6 +146,7 @@ impl VerificationCodes {
             .execute(&mut tx)
             .await?;
         tx.commit().await?;
+        drop(writer);
         tracing::info!(%code_id, purpose = code.purpose.as_str(), "code checked: proof issued");
         Ok(issued)
     }

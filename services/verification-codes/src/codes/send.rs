@@ -122,7 +122,7 @@ impl VerificationCodes {
         let resend_at_ms = now + duration_millis(policy.resend_cooldown);
         let ran_out_by = if policy.resend_cooldown.is_zero() { i64::MAX } else { now };
         let started = limits::store::start_cooldown(
-            inner.db.writer(),
+            &mut *inner.db.writer().await?,
             &destination_key,
             request.purpose,
             ran_out_by,
@@ -137,12 +137,11 @@ impl VerificationCodes {
             return Err(refused(Refusal { limit: Limit::ResendCooldown, retry_at_ms }));
         }
         let cooldown_back = || async {
-            let released = limits::store::release_cooldown(
-                inner.db.writer(),
-                &destination_key,
-                request.purpose,
-                resend_at_ms,
-            );
+            let released = async {
+                let mut writer = inner.db.writer().await?;
+                limits::store::release_cooldown(&mut *writer, &destination_key, request.purpose, resend_at_ms)
+                    .await
+            };
             if let Err(error) = released.await {
                 tracing::warn!(%error, "cannot release the cooldown of a code not sent");
             }
@@ -185,7 +184,8 @@ impl VerificationCodes {
         let inner = self.inner();
         let destination_key = request.destination.key();
         let new_code = self.new_code(request, now, resend_at_ms)?;
-        let mut tx = inner.db.begin().await?;
+        let mut writer = inner.db.writer().await?;
+        let mut tx = writer.begin().await?;
         limits::store::lock_cooldown(&mut tx, &destination_key, request.purpose).await?;
         store::kill_live(&destination_key, request.purpose).execute(&mut *tx).await?;
         new_code.insert_code.execute(&mut *tx).await?;
@@ -193,6 +193,7 @@ impl VerificationCodes {
             queue_message.execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        drop(writer);
         Ok(self.queued(request, new_code.sent))
     }
 

@@ -56,7 +56,7 @@ impl VerificationCodes {
             created_at_ms: now,
             expires_at_ms,
         };
-        store::insert_challenge(inner.db.writer(), &row).await?;
+        store::insert_challenge(&mut *inner.db.writer().await?, &row).await?;
         Ok(Challenge {
             challenge_id,
             background_png: puzzle.background_png,
@@ -81,19 +81,23 @@ impl VerificationCodes {
             return Err(Error::invalid("slider", "this deployment checks humans with a vendor_token"));
         }
         let now = now_millis();
-        let mut tx = inner.db.begin().await?;
+        let mut writer = inner.db.writer().await?;
+        let mut tx = writer.begin().await?;
         let Some(answer_x) = store::take_answer(&mut tx, challenge_id, now).await? else {
             tx.rollback().await?;
+            drop(writer);
             return Err(Error::HumanCheckExpired);
         };
         let answer_x = u32::try_from(answer_x).map_err(Error::internal)?;
         if let Err(refused) = judge(&inner.policy, answer_x, answer) {
             tx.commit().await?;
+            drop(writer);
             tracing::info!(%challenge_id, "slider answer refused");
             return Err(refused);
         }
         let pass = self.issue_pass(&mut tx, client, now).await?;
         tx.commit().await?;
+        drop(writer);
         tracing::info!(%challenge_id, "slider answer passed");
         Ok(pass)
     }
@@ -107,7 +111,7 @@ impl VerificationCodes {
             tracing::info!("captcha vendor refused a token");
             return Err(Error::HumanCheckFailed);
         }
-        let mut conn = self.inner().db.writer().acquire().await?;
+        let mut conn = self.inner().db.writer().await?;
         self.issue_pass(&mut conn, client, now_millis()).await
     }
 
@@ -117,7 +121,9 @@ impl VerificationCodes {
         let now = now_millis();
         // issued under the current key, or the previous one during a rotation
         for keys in inner.keys.generations() {
-            if store::redeem_pass(inner.db.writer(), &keys.digest(Use::Pass, &[token]), now).await? {
+            if store::redeem_pass(&mut *inner.db.writer().await?, &keys.digest(Use::Pass, &[token]), now)
+                .await?
+            {
                 return Ok(());
             }
         }

@@ -96,7 +96,8 @@ impl Taken {
     /// Takes the additions back. A failure is logged, not answered: the count
     /// stays one too high until its window ends, which refuses, never admits.
     pub async fn give_back(self, db: &Database) {
-        if let Err(error) = store::subtract(db.writer(), &self.rows).await {
+        let subtracted = async { store::subtract(&mut *db.writer().await?, &self.rows).await };
+        if let Err(error) = subtracted.await {
             tracing::warn!(%error, "cannot give back the counts of a refused request");
         }
     }
@@ -106,7 +107,7 @@ impl Taken {
 /// everything is given back, and the refusal that lasts longest answers.
 pub async fn take(db: &Database, counters: &[Counter], now_ms: i64) -> Result<Result<Taken, Refusal>, Error> {
     let rows: Vec<(String, i64)> = counters.iter().map(|c| (c.key.clone(), c.window_start(now_ms))).collect();
-    let counts = store::add(db.writer(), &rows).await?;
+    let counts = store::add(&mut *db.writer().await?, &rows).await?;
     let mut refusal: Option<Refusal> = None;
     for (counter, (key, start)) in counters.iter().zip(&rows) {
         let hits = counts

@@ -80,7 +80,9 @@ impl Dispatcher {
         while !*stop.borrow() {
             let now = now_millis();
             let lease_until = now + duration_millis(self.pace.lease);
-            let claimed = match store::claim_due(self.db.writer(), now, lease_until, BATCH).await {
+            let claimed =
+                async { store::claim_due(&mut *self.db.writer().await?, now, lease_until, BATCH).await };
+            let claimed = match claimed.await {
                 Ok(claimed) => claimed,
                 Err(error) => {
                     tracing::warn!(%error, "outbox: cannot claim due messages");
@@ -99,7 +101,9 @@ impl Dispatcher {
                 .filter(|(_, delivered)| *delivered)
                 .map(|(message, _)| message.message_id.as_str())
                 .collect();
-            if let Err(error) = store::mark_sent(self.db.writer(), &delivered, now_millis()).await {
+            let recorded =
+                async { store::mark_sent(&mut *self.db.writer().await?, &delivered, now_millis()).await };
+            if let Err(error) = recorded.await {
                 // The leases run out and the messages are tried again: duplicates the provider can drop by id.
                 tracing::warn!(%error, count = delivered.len(), "outbox: cannot record deliveries");
             }
@@ -121,11 +125,12 @@ impl Dispatcher {
             Outcome::Retry(cause) if attempts < self.pace.max_attempts => {
                 let delay = backoff::delay(self.pace.retry_base, attempts);
                 tracing::warn!(%message_id, %destination, attempts, %cause, retry_in = ?delay, "delivery failed; will retry");
-                store::reschedule(self.db.writer(), message_id, now_millis() + duration_millis(delay)).await
+                let at = now_millis() + duration_millis(delay);
+                async { store::reschedule(&mut *self.db.writer().await?, message_id, at).await }.await
             }
             Outcome::Retry(cause) | Outcome::Failed(cause) => {
                 tracing::error!(%message_id, %destination, template = %claimed.template, attempts, %cause, "delivery given up");
-                store::mark_failed(self.db.writer(), message_id).await
+                async { store::mark_failed(&mut *self.db.writer().await?, message_id).await }.await
             }
         };
         if let Err(error) = recorded {

@@ -46,7 +46,7 @@ impl VerificationCodes {
             locale: request.locale,
             params: request.params,
         };
-        let mut conn = inner.db.writer().acquire().await?;
+        let mut conn = inner.db.writer().await?;
         let message_id = store::enqueue(&mut conn, &inner.sealer, &message, now_millis()).await?;
         inner.doorbell.ring();
         tracing::info!(

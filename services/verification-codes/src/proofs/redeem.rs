@@ -51,8 +51,15 @@ impl VerificationCodes {
         let now = now_millis();
         let key = request.redemption_key.as_deref();
         for hash in &hashes {
-            if let Some(proof) =
-                store::redeem(inner.db.writer(), hash, request.purpose, &destination_key, key, now).await?
+            if let Some(proof) = store::redeem(
+                &mut *inner.db.writer().await?,
+                hash,
+                request.purpose,
+                &destination_key,
+                key,
+                now,
+            )
+            .await?
             {
                 tracing::info!(code_id = %proof.code_id, purpose = proof.purpose.as_str(), "proof redeemed");
                 return Self::redeemed(proof);

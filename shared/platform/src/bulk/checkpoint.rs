@@ -84,6 +84,6 @@ pub(super) async fn write(
 
 /// Forgets every checkpoint: the load completed (or starts over).
 pub(super) async fn clear(db: &Database, table: &'static str) -> anyhow::Result<()> {
-    sqlx::query(AssertSqlSafe(format!("delete from {table}"))).execute(db.writer()).await?;
+    sqlx::query(AssertSqlSafe(format!("delete from {table}"))).execute(&mut *db.writer().await?).await?;
     Ok(())
 }

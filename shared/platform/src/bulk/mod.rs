@@ -236,7 +236,8 @@ impl<'a> Load<'a> {
             self.lines_read += lines as u64;
             // one transaction: the batch's rows and the checkpoint after them
             let now = now_millis();
-            let mut tx = db.begin().await?;
+            let mut writer = db.writer().await?;
+            let mut tx = writer.begin().await?;
             let records: Vec<&T::Record> = batch.iter().map(|(_, r)| r).collect();
             let outcomes = apply_batch(&mut tx, db.writes_one_at_a_time(), table, &records, now).await?;
             for ((number, _), outcome) in batch.iter().zip(outcomes) {
@@ -253,6 +254,7 @@ impl<'a> Load<'a> {
             };
             checkpoint::write(&mut tx, checkpoints, table.name(), &self.dump, &reached, now).await?;
             tx.commit().await?;
+            drop(writer);
             self.batches += 1;
             self.show_progress(&file, source.line());
             if eof {

@@ -227,7 +227,8 @@ mod engine_tests {
     #[tokio::test]
     async fn a_script_runs_its_statements_in_order_with_their_own_arguments() {
         let (_scratch, db) = scratch().await;
-        let mut tx = db.begin().await.unwrap();
+        let mut writer = db.writer().await.unwrap();
+        let mut tx = writer.begin().await.unwrap();
         Script::new()
             .then(Statement::new("insert into t (k, n) values ($1, $2)").bind("a").bind(1_i64))
             .then(
@@ -241,13 +242,15 @@ mod engine_tests {
             .await
             .unwrap();
         tx.commit().await.unwrap();
+        drop(writer);
         assert_eq!(rows(&db).await, [("a".into(), 11), ("b".into(), 2), ("c".into(), 2)]);
     }
 
     #[tokio::test]
     async fn a_failing_statement_leaves_the_transaction_to_roll_back_everything() {
         let (_scratch, db) = scratch().await;
-        let mut tx = db.begin().await.unwrap();
+        let mut writer = db.writer().await.unwrap();
+        let mut tx = writer.begin().await.unwrap();
         let failed = Script::new()
             .then(Statement::new("insert into t (k, n) values ($1, $2)").bind("a").bind(1_i64))
             .then(Statement::new("insert into t (k, n) values ($1, $2)").bind("a").bind(2_i64))
@@ -255,12 +258,13 @@ mod engine_tests {
             .await;
         assert!(failed.is_err(), "the duplicate key fails the script");
         tx.rollback().await.unwrap();
+        drop(writer);
         assert!(rows(&db).await.is_empty());
         // the writer is usable afterwards
         Statement::new("insert into t (k, n) values ($1, $2)")
             .bind("z")
             .bind(3_i64)
-            .execute(db.writer())
+            .execute(&mut *db.writer().await.unwrap())
             .await
             .unwrap();
         assert_eq!(rows(&db).await, [("z".into(), 3)]);
