@@ -7,6 +7,7 @@ use std::sync::Arc;
 use beian_platform::{metrics::Metrics, storage::Database};
 
 use crate::{
+    codes::WriteQueue,
     human_check::vendor::Vendor,
     keys::Keys,
     outbox::{Doorbell, sealing::Sealer},
@@ -37,6 +38,8 @@ pub(crate) struct Inner {
     pub doorbell: Doorbell,
     /// Codes sent and failed checks, per purpose.
     pub metrics: Metrics,
+    /// SQLite: sends and checks waiting for the one writer, run in batches.
+    pub write_queue: WriteQueue,
 }
 
 impl VerificationCodes {
@@ -51,7 +54,18 @@ impl VerificationCodes {
     ) -> Self {
         metrics.describe("beian_codes_sent_total", "Codes sent, by purpose and channel");
         metrics.describe("beian_code_checks_failed_total", "Wrong codes entered, by purpose");
-        Self { inner: Arc::new(Inner { db, keys, sealer, policy, human_check, doorbell, metrics }) }
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                keys,
+                sealer,
+                policy,
+                human_check,
+                doorbell,
+                metrics,
+                write_queue: WriteQueue::default(),
+            }),
+        }
     }
 
     pub(crate) fn inner(&self) -> &Inner {

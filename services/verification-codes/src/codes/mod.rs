@@ -12,6 +12,7 @@ use beian_common::vocabulary::Purpose;
 use rand::Rng;
 
 pub use check::CheckCode;
+pub(crate) use one_writer::WriteQueue;
 pub use send::SendCode;
 
 use crate::keys::{Keys, Use, same};

@@ -1,19 +1,29 @@
 //! SendCode and CheckCode where one connection does every write (SQLite; see
 //! `Database::writes_one_at_a_time`). Inside the `begin immediate` transaction
 //! nothing changes between a read and a write, so each operation reads what
-//! decides it in one statement, decides in Rust, and writes in one script: four
-//! hand-offs to the writer's thread (begin, read, script, commit) where the
-//! statement-at-a-time path of `send.rs` and `check.rs` takes eight for a send
-//! and six for a check. Concurrent sends and checks queue behind those hand-offs.
-//! A refusal writes nothing, so nothing is given back. The rules are those of
-//! `send.rs` and `check.rs`, which PostgreSQL runs: the tests run both.
+//! decides it in one statement, decides in Rust, and writes in one script. The
+//! rules are those of `send.rs` and `check.rs`, which PostgreSQL runs: the tests
+//! run both.
+//!
+//! Every hand-off to SQLite's thread costs a thread wake-up, and every write of
+//! the service waits for the one writer meanwhile: held for a begin, a read, a
+//! script and a commit per send, the writer capped sends near 1,400 a second.
+//! So sends and checks queue here, and whoever takes the writer runs every
+//! queued one, each after the one before, in one transaction: a read and a
+//! script each, one begin and one commit for all. A refusal writes nothing. If
+//! the transaction fails, each runs again alone, so one bad request cannot fail
+//! the others. The batch runs on a task of its own: a caller that goes away
+//! does not stop it halfway.
+
+use std::sync::{Mutex, PoisonError};
 
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use tokio::sync::oneshot;
 
 use beian_common::vocabulary::Purpose;
-use beian_platform::storage::{duration_millis, now_millis, script::Script};
+use beian_platform::storage::{Writer, duration_millis, now_millis, script::Script};
 
-use super::{CodeState, check::CheckCode, code_matches, send::CodeSent, send::SendCode, store};
+use super::{CodeState, Digits, check::CheckCode, code_matches, send::CodeSent, send::SendCode, store};
 use crate::{
     error::{Error, Limit},
     limits::{
@@ -25,11 +35,190 @@ use crate::{
 
 use super::check::ProofIssued;
 
+/// Sends and checks waiting for the writer.
+#[derive(Debug, Default)]
+pub(crate) struct WriteQueue {
+    jobs: Mutex<Vec<Job>>,
+}
+
+/// A queued send or check, its caller's answer, and its outcome once run.
+#[derive(Debug)]
+enum Job {
+    Send { request: SendCode, answer: oneshot::Sender<Result<Sent, Error>>, outcome: Option<Sent> },
+    Check { check: CheckCode, answer: oneshot::Sender<Result<Checked, Error>>, outcome: Option<Checked> },
+}
+
+impl Job {
+    /// Runs in `conn`'s transaction; the outcome is kept until the commit.
+    async fn run(&mut self, codes: &VerificationCodes, conn: &mut AnyConnection) -> Result<(), Error> {
+        match self {
+            Self::Send { request, outcome, .. } => *outcome = Some(codes.send_step(conn, request).await?),
+            Self::Check { check, outcome, .. } => *outcome = Some(codes.check_step(conn, check).await?),
+        }
+        Ok(())
+    }
+
+    /// Answers the caller (one that went away is not waiting any more): the
+    /// outcome, or `failure` when the transaction did not commit.
+    fn answer(self, failure: Option<Error>) {
+        fn result<T>(outcome: Option<T>, failure: Option<Error>) -> Result<T, Error> {
+            match (failure, outcome) {
+                (Some(error), _) => Err(error),
+                (None, Some(outcome)) => Ok(outcome),
+                (None, None) => Err(Error::internal("a write ended without an outcome")),
+            }
+        }
+        match self {
+            Self::Send { answer, outcome, .. } => {
+                let _ = answer.send(result(outcome, failure));
+            }
+            Self::Check { answer, outcome, .. } => {
+                let _ = answer.send(result(outcome, failure));
+            }
+        }
+    }
+}
+
+impl WriteQueue {
+    fn push(&self, job: Job) {
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner).push(job);
+    }
+
+    fn take(&self) -> Vec<Job> {
+        std::mem::take(&mut *self.jobs.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// How a send ended inside the transaction; answered once it committed.
+#[derive(Debug)]
+enum Sent {
+    New(CodeSent),
+    /// A code was sent for this request id already.
+    Seen,
+    Refused(Refusal),
+}
+
+/// How a check ended inside the transaction.
+#[derive(Debug)]
+enum Checked {
+    Issued(ProofIssued),
+    /// Not live, expired or out of attempts: answered from what is stored.
+    Unchecked,
+    Refused(Refusal),
+    Incorrect {
+        attempts_left: u32,
+        purpose: Purpose,
+    },
+}
+
 impl VerificationCodes {
     /// A retry (same request id) answers the first send's code; a new send is
     /// refused by the first limit that applies (daily failed checks, the
     /// cooldown, then the longest of the caps), or stored with its message.
     pub(super) async fn send_one_at_a_time(&self, request: &SendCode) -> Result<CodeSent, Error> {
+        let (answer, answered) = oneshot::channel();
+        let job = Job::Send { request: request.clone(), answer, outcome: None };
+        match self.written(job, answered).await? {
+            Sent::New(sent) => Ok(self.queued(request, sent)),
+            Sent::Seen => {
+                self.sent_for(request).await?.ok_or_else(|| Error::internal("a sent code went missing"))
+            }
+            Sent::Refused(refusal) => {
+                tracing::info!(
+                    destination = %request.destination,
+                    purpose = request.purpose.as_str(),
+                    limit = ?refusal.limit,
+                    "code refused by a limit"
+                );
+                Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now_millis()) })
+            }
+        }
+    }
+
+    /// A check: refused if the code cannot be checked or the destination's
+    /// failed checks reached the daily limit (neither counted), else counted
+    /// and answered.
+    pub(super) async fn check_one_at_a_time(&self, check: &CheckCode) -> Result<ProofIssued, Error> {
+        let (answer, answered) = oneshot::channel();
+        let copy = CheckCode {
+            code_id: check.code_id.clone(),
+            digits: Digits::typed(check.digits.expose()),
+            request_id: check.request_id.clone(),
+        };
+        let job = Job::Check { check: copy, answer, outcome: None };
+        let code_id = &check.code_id;
+        match self.written(job, answered).await? {
+            Checked::Issued(issued) => {
+                tracing::info!(%code_id, "code checked: proof issued");
+                Ok(issued)
+            }
+            Checked::Unchecked => self.answer_unchecked(check).await,
+            Checked::Refused(refusal) => {
+                tracing::info!(%code_id, "check refused: too many failed checks today");
+                Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now_millis()) })
+            }
+            Checked::Incorrect { attempts_left, purpose } => {
+                tracing::info!(%code_id, attempts_left, "code incorrect");
+                self.count_failed_check(purpose);
+                Err(Error::CodeIncorrect { attempts_left })
+            }
+        }
+    }
+
+    /// Queues `job`, then waits for the writer: a batch that took the job
+    /// meanwhile has answered it; else this caller runs every queued job.
+    async fn written<T>(
+        &self,
+        job: Job,
+        mut answered: oneshot::Receiver<Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let inner = self.inner();
+        inner.write_queue.push(job);
+        let writer = inner.db.writer().await?;
+        if let Ok(answer) = answered.try_recv() {
+            return answer;
+        }
+        let jobs = inner.write_queue.take();
+        let batch = self.clone();
+        tokio::spawn(async move { batch.run_batch(writer, jobs).await });
+        answered.await.map_err(|_| Error::internal("a batch of writes ended without an answer"))?
+    }
+
+    /// Runs `jobs` in one transaction and answers each after the commit; if the
+    /// transaction fails, runs each alone.
+    async fn run_batch(&self, mut writer: Writer, mut jobs: Vec<Job>) {
+        let together = async {
+            let mut tx = writer.begin().await?;
+            for job in &mut jobs {
+                job.run(self, &mut tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        };
+        match together.await {
+            // answered before the writer is given back: whoever takes it next finds its answer
+            Ok(()) => {
+                for job in jobs {
+                    job.answer(None);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, jobs = jobs.len(), "a batch of writes failed; each runs alone");
+                for mut job in jobs {
+                    let alone = async {
+                        let mut tx = writer.begin().await?;
+                        job.run(self, &mut tx).await?;
+                        tx.commit().await?;
+                        Ok::<_, Error>(())
+                    };
+                    let failure = alone.await.err();
+                    job.answer(failure);
+                }
+            }
+        }
+    }
+
+    async fn send_step(&self, conn: &mut AnyConnection, request: &SendCode) -> Result<Sent, Error> {
         let inner = self.inner();
         let policy = &inner.policy;
         let destination_key = request.destination.key();
@@ -45,16 +234,11 @@ impl VerificationCodes {
             },
         );
         let windows: Vec<(String, i64)> = caps.iter().map(|c| (c.key.clone(), c.window_start(now))).collect();
-
-        let mut writer = inner.db.writer().await?;
-        let mut tx = writer.begin().await?;
         let standing =
-            send_standing(&mut tx, request, &destination_key, policy.max_failures_per_day, now, &windows)
+            send_standing(conn, request, &destination_key, policy.max_failures_per_day, now, &windows)
                 .await?;
         if standing.request_seen {
-            tx.rollback().await?;
-            drop(writer);
-            return self.sent_for(request).await?.ok_or_else(|| Error::internal("a sent code went missing"));
+            return Ok(Sent::Seen);
         }
         let resend_at_ms = now + duration_millis(policy.resend_cooldown);
         let cooling =
@@ -64,17 +248,8 @@ impl VerificationCodes {
             .or(cooling.map(|until| Refusal { limit: Limit::ResendCooldown, retry_at_ms: until }))
             .or_else(|| over_caps(&caps, &windows, &standing.hits));
         if let Some(refusal) = refusal {
-            tx.rollback().await?;
-            drop(writer);
-            tracing::info!(
-                destination = %request.destination,
-                purpose = request.purpose.as_str(),
-                limit = ?refusal.limit,
-                "code refused by a limit"
-            );
-            return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
+            return Ok(Sent::Refused(refusal));
         }
-
         let new_code = self.new_code(request, now, resend_at_ms)?;
         Script::new()
             .then(limits::store::set_cooldown(&destination_key, request.purpose, resend_at_ms))
@@ -82,36 +257,24 @@ impl VerificationCodes {
             .then(store::kill_live(&destination_key, request.purpose))
             .then(new_code.insert_code)
             .then_some(new_code.queue_message)
-            .execute(&mut tx)
+            .execute(conn)
             .await?;
-        tx.commit().await?;
-        drop(writer);
-        Ok(self.queued(request, new_code.sent))
+        Ok(Sent::New(new_code.sent))
     }
 
-    /// A check: refused if the code cannot be checked or the destination's
-    /// failed checks reached the daily limit (neither counted), else counted
-    /// and answered.
-    pub(super) async fn check_one_at_a_time(&self, check: &CheckCode) -> Result<ProofIssued, Error> {
+    async fn check_step(&self, conn: &mut AnyConnection, check: &CheckCode) -> Result<Checked, Error> {
         let inner = self.inner();
         let policy = &inner.policy;
         let code_id = check.code_id.as_str();
         let now = now_millis();
-        let mut writer = inner.db.writer().await?;
-        let mut tx = writer.begin().await?;
-        let code = check_standing(&mut tx, code_id, policy.max_failures_per_day, now).await?;
+        let code = check_standing(conn, code_id, policy.max_failures_per_day, now).await?;
         let Some(code) =
             code.filter(|c| c.live && c.expires_at_ms > now && c.attempts < i64::from(policy.max_checks))
         else {
-            tx.rollback().await?;
-            drop(writer);
-            return self.answer_unchecked(check).await;
+            return Ok(Checked::Unchecked);
         };
         if let Some(refusal) = failures_cap(policy.max_failures_per_day).refusal_after(code.nth_failure_ms) {
-            tx.rollback().await?;
-            drop(writer);
-            tracing::info!(%code_id, "check refused: too many failed checks today");
-            return Err(Error::Limited { limit: refusal.limit, retry_after: refusal.retry_after(now) });
+            return Ok(Checked::Refused(refusal));
         }
         let attempts = code.attempts + 1;
         if !code_matches(
@@ -129,13 +292,9 @@ impl VerificationCodes {
             }
             script
                 .then(limits::store::record_failure(&code.destination_key, code.purpose, now))
-                .execute(&mut tx)
+                .execute(conn)
                 .await?;
-            tx.commit().await?;
-            drop(writer);
-            tracing::info!(%code_id, attempts_left, "code incorrect");
-            self.count_failed_check(code.purpose);
-            return Err(Error::CodeIncorrect { attempts_left });
+            return Ok(Checked::Incorrect { attempts_left, purpose: code.purpose });
         }
         let (issued, insert_proof) =
             self.new_proof(check, code.purpose, code.channel, &code.destination_key, now);
@@ -143,12 +302,9 @@ impl VerificationCodes {
             .then(store::count_check(code_id))
             .then(store::finish(code_id, CodeState::Used, Some(&check.request_id)))
             .then(insert_proof)
-            .execute(&mut tx)
+            .execute(conn)
             .await?;
-        tx.commit().await?;
-        drop(writer);
-        tracing::info!(%code_id, purpose = code.purpose.as_str(), "code checked: proof issued");
-        Ok(issued)
+        Ok(Checked::Issued(issued))
     }
 }
 
