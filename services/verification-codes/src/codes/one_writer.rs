@@ -12,13 +12,17 @@
 //! queued one, each after the one before, in one transaction: a read and a
 //! script each, one begin and one commit for all. A refusal writes nothing. If
 //! the transaction fails, each runs again alone, so one bad request cannot fail
-//! the others. The batch runs on a task of its own: a caller that goes away
-//! does not stop it halfway.
+//! the others. The batch runs on a task of its own, so a caller that goes away
+//! does not stop it halfway, on a thread of its own: SQLite's thread wakes a
+//! task through the runtime's shared queue, which busy workers serve last, so
+//! on the service's workers every hand-off of a batch also waited behind the
+//! requests in flight.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
-use tokio::sync::oneshot;
+use tokio::{runtime, sync::oneshot};
+use tracing::instrument::WithSubscriber as _;
 
 use beian_common::vocabulary::Purpose;
 use beian_platform::storage::{Writer, duration_millis, now_millis, script::Script};
@@ -180,7 +184,7 @@ impl VerificationCodes {
         }
         let jobs = inner.write_queue.take();
         let batch = self.clone();
-        tokio::spawn(async move { batch.run_batch(writer, jobs).await });
+        batch_thread().spawn(async move { batch.run_batch(writer, jobs).await }.with_current_subscriber());
         answered.await.map_err(|_| Error::internal("a batch of writes ended without an answer"))?
     }
 
@@ -306,6 +310,21 @@ impl VerificationCodes {
             .await?;
         Ok(Checked::Issued(issued))
     }
+}
+
+/// The thread batches run on, started on first use and shared by the process.
+fn batch_thread() -> &'static runtime::Handle {
+    static BATCHES: OnceLock<runtime::Handle> = OnceLock::new();
+    BATCHES.get_or_init(|| {
+        let runtime =
+            runtime::Builder::new_current_thread().enable_all().build().expect("a runtime for write batches");
+        let handle = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name("code-writes".into())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()))
+            .expect("a thread for write batches");
+        handle
+    })
 }
 
 fn failures_cap(max: u32) -> Cap {
