@@ -7,8 +7,8 @@
 //!   RPC served, with its gRPC code (rate, errors, duration);
 //! - `beian_peer_call_duration_seconds{peer,rpc,code}`: every call to another service;
 //! - `beian_db_connections{pool,state}` (sampled at scrape) and
-//!   `beian_db_begin_wait_seconds`: pool use, and how long a write transaction waited
-//!   to start (a pool connection, and on SQLite the one writer).
+//!   `beian_db_begin_wait_seconds`: pool use, and how long a write waited for its
+//!   connection (a pooled one, and on SQLite the one writer).
 //!
 //! Services add their own (outbox depth and age, review cases pending and overdue,
 //! codes sent and failed checks per purpose) with [`Metrics::counter`] and
@@ -35,7 +35,7 @@ const DESCRIPTIONS: &[(&str, Unit, &str)] = &[
         "Calls to another service, by peer, method and gRPC code",
     ),
     ("beian_db_connections", Unit::Count, "Database pool connections, by pool and state (idle, used)"),
-    ("beian_db_begin_wait_seconds", Unit::Seconds, "Time for a write transaction to start"),
+    ("beian_db_begin_wait_seconds", Unit::Seconds, "Time waiting for the write connection"),
 ];
 
 /// A service's registry; clones share it.

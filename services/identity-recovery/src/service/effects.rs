@@ -288,16 +288,22 @@ impl EffectWorker {
             Ok(()) => return Ok(Outcome::Applied),
             Err(error) => final_refusal(&error, FINAL_FILING_PASSWORD_REFUSALS).ok_or(error)?,
         };
-        tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "filing password issue refused for good");
+        self.fail_for_good(case, reason, "filing password issue").await?;
+        self.notify_not_completed(case, reason).await?;
+        Ok(Outcome::Refused(reason))
+    }
+
+    /// Completes the case with a final refusal's reason, before the applicant is told:
+    /// a crash in between finds the reason stored and only sends the notice.
+    async fn fail_for_good(&self, case: &ReviewCase, reason: ErrorReason, effect: &str) -> Result<(), Error> {
+        tracing::info!(case_number = %case.case_number, reason = reason_name(reason), effect, "approved case refused for good");
         effects::fail_case(
             &mut *self.db.writer().await?,
             &case.case_number,
             reason_name(reason),
             now_millis(),
         )
-        .await?;
-        self.notify_not_completed(case, reason).await?;
-        Ok(Outcome::Refused(reason))
+        .await
     }
 
     /// An approved OFFLINE_TRANSFER: filing-registry moves the subject (keyed by the case
@@ -324,14 +330,7 @@ impl EffectWorker {
             Ok(()) => return Ok(Outcome::Applied),
             Err(error) => final_refusal(&error, FINAL_TRANSFER_REFUSALS).ok_or(error)?,
         };
-        tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "offline transfer refused for good");
-        effects::fail_case(
-            &mut *self.db.writer().await?,
-            &case.case_number,
-            reason_name(reason),
-            now_millis(),
-        )
-        .await?;
+        self.fail_for_good(case, reason, "offline transfer").await?;
         self.notify_transfer_refused(case, reason).await?;
         Ok(Outcome::Refused(reason))
     }
@@ -359,14 +358,7 @@ impl EffectWorker {
             .await;
         if let Err(error) = result {
             let reason = final_refusal(&error, FINAL_LOGIN_RESET_REFUSALS).ok_or(error)?;
-            tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "legacy login reset refused for good");
-            effects::fail_case(
-                &mut *self.db.writer().await?,
-                &case.case_number,
-                reason_name(reason),
-                now_millis(),
-            )
-            .await?;
+            self.fail_for_good(case, reason, "legacy login reset").await?;
             self.notify_not_completed(case, reason).await?;
             return Ok(Outcome::Refused(reason));
         }
@@ -410,14 +402,7 @@ impl EffectWorker {
             Ok(()) => return Ok(Outcome::Applied),
             Err(error) => final_refusal(&error, FINAL_CLAIM_REFUSALS).ok_or(error)?,
         };
-        tracing::info!(case_number = %case.case_number, reason = reason_name(reason), "claim refused for good");
-        effects::fail_case(
-            &mut *self.db.writer().await?,
-            &case.case_number,
-            reason_name(reason),
-            now_millis(),
-        )
-        .await?;
+        self.fail_for_good(case, reason, "claim").await?;
         self.notify_not_completed(case, reason).await?;
         Ok(Outcome::Refused(reason))
     }
