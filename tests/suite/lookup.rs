@@ -306,6 +306,7 @@ async fn a_proof_serves_once_and_only_its_purpose() {
         purpose: Purpose::AccountLookup as i32,
         destination: MOBILE.into(),
         redemption_key: String::new(),
+        notices: Vec::new(),
     };
     proofs.redeem_proof(with_credential(&suite, redeem())).await.expect("first redemption");
     let twice = proofs.redeem_proof(with_credential(&suite, redeem())).await.expect_err("second");

@@ -65,6 +65,7 @@ impl VerificationCodes {
                 purpose: to_wire(purpose),
                 destination: destination.unwrap_or_default().to_owned(),
                 redemption_key: redemption_key.to_owned(),
+                notices: Vec::new(),
             })
             .await?;
         Ok(())

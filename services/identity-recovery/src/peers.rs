@@ -63,6 +63,20 @@ pub enum NoticeContent<'a> {
     LegacyLoginReset { case_number: &'a str, filing_number: &'a str },
 }
 
+impl Notice<'_> {
+    fn into_request(self) -> codes::EnqueueNoticeRequest {
+        let (template, params) = self.content.template_and_params();
+        codes::EnqueueNoticeRequest {
+            idempotency_key: self.idempotency_key,
+            channel: to_wire(self.channel),
+            destination: self.destination.to_owned(),
+            template: template as i32,
+            locale: self.locale.as_str().to_owned(),
+            params: params.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
+        }
+    }
+}
+
 impl NoticeContent<'_> {
     fn template_and_params(&self) -> (codes::NoticeTemplate, Vec<(&'static str, String)>) {
         match self {
@@ -120,15 +134,18 @@ impl VerificationCodes {
         Ok(Self { client: VerificationCodesInternalServiceClient::new(channel) })
     }
 
-    /// Redeems an ACCOUNT_LOOKUP proof for the code sent to `destination`. Idempotent on
-    /// `redemption_key`: the retry of one lookup succeeds again, another use is refused.
+    /// Redeems an ACCOUNT_LOOKUP proof for the code sent to `destination` and queues
+    /// `notices` in the same transaction: they go out exactly when the proof is spent.
+    /// Idempotent on `redemption_key`: the retry of one lookup succeeds again (queuing
+    /// nothing twice), another use is refused.
     pub async fn redeem_lookup_proof(
         &self,
         proof: &str,
         destination: &str,
         redemption_key: &str,
+        notices: Vec<Notice<'_>>,
     ) -> Result<(), Error> {
-        self.redeem(Purpose::AccountLookup, proof, destination, redemption_key).await
+        self.redeem(Purpose::AccountLookup, proof, destination, redemption_key, notices).await
     }
 
     /// Redeems a PASSWORD_RESET proof for the code sent to `destination` (the account's
@@ -139,7 +156,7 @@ impl VerificationCodes {
         destination: &str,
         redemption_key: &str,
     ) -> Result<(), Error> {
-        self.redeem(Purpose::PasswordReset, proof, destination, redemption_key).await
+        self.redeem(Purpose::PasswordReset, proof, destination, redemption_key, Vec::new()).await
     }
 
     async fn redeem(
@@ -148,6 +165,7 @@ impl VerificationCodes {
         proof: &str,
         destination: &str,
         redemption_key: &str,
+        notices: Vec<Notice<'_>>,
     ) -> Result<(), Error> {
         self.client
             .clone()
@@ -156,6 +174,7 @@ impl VerificationCodes {
                 purpose: to_wire(purpose),
                 destination: destination.to_owned(),
                 redemption_key: redemption_key.to_owned(),
+                notices: notices.into_iter().map(Notice::into_request).collect(),
             })
             .await?;
         Ok(())
@@ -163,18 +182,7 @@ impl VerificationCodes {
 
     /// Queues a notice in the outbox; idempotent on its key.
     pub async fn enqueue_notice(&self, notice: Notice<'_>) -> Result<(), Error> {
-        let (template, params) = notice.content.template_and_params();
-        self.client
-            .clone()
-            .enqueue_notice(codes::EnqueueNoticeRequest {
-                idempotency_key: notice.idempotency_key,
-                channel: to_wire(notice.channel),
-                destination: notice.destination.to_owned(),
-                template: template as i32,
-                locale: notice.locale.as_str().to_owned(),
-                params: params.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
-            })
-            .await?;
+        self.client.clone().enqueue_notice(notice.into_request()).await?;
         Ok(())
     }
 }

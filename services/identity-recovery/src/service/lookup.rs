@@ -29,9 +29,10 @@ pub struct LookupDone {
 }
 
 impl IdentityRecovery {
-    /// The account is read first, so an unknown one never spends the user's proof. Every
-    /// step is idempotent on `request_id` (the proof's redemption key, the notices' keys),
-    /// so the gateway retries a lookup that failed half-way and nothing is sent twice.
+    /// The account is read first, so an unknown one never spends the user's proof. The
+    /// proof's redemption queues both notices in one transaction, idempotent on
+    /// `request_id` (the redemption key, the notices' keys): the gateway retries a lookup
+    /// whose answer was lost and nothing is sent twice.
     pub async fn complete_account_lookup(&self, request: LookupRequest) -> Result<LookupDone, Error> {
         let account = self.account(&request.account_id).await?;
         let sent_to: Vec<(Channel, String)> =
@@ -43,20 +44,20 @@ impl IdentityRecovery {
         if sent_to.is_empty() {
             return Err(Error::internal(format!("account {} has no contact", account.account_id)));
         }
-        self.verification_codes
-            .redeem_lookup_proof(&request.proof, &request.destination, &request.request_id)
-            .await?;
-        // both notices at once: each is keyed, so a retry after one failed sends only the other
-        futures::future::try_join_all(sent_to.iter().map(|(channel, destination)| {
-            self.verification_codes.enqueue_notice(Notice {
+        // the notices are queued with the proof's redemption: both go, or neither does
+        let notices = sent_to
+            .iter()
+            .map(|(channel, destination)| Notice {
                 idempotency_key: format!("{}:login-name:{}", request.request_id, peers::key_part(*channel)),
                 channel: *channel,
                 destination,
                 locale: request.locale,
                 content: NoticeContent::LoginName { login_name: &account.login_name },
             })
-        }))
-        .await?;
+            .collect();
+        self.verification_codes
+            .redeem_lookup_proof(&request.proof, &request.destination, &request.request_id, notices)
+            .await?;
         tracing::info!(
             account_id = %account.account_id,
             destination = %MaskedMobile(&request.destination),

@@ -44,6 +44,15 @@ struct State {
     notices_to_fail: usize,
 }
 
+impl State {
+    /// Records a notice and queues it once per key; answers its message id.
+    fn queue(&mut self, notice: EnqueueNoticeRequest) -> String {
+        self.notice_calls.push(notice.clone());
+        let next_id = format!("msg-{}", self.outbox.len() + 1);
+        self.outbox.entry(notice.idempotency_key).or_insert(next_id).clone()
+    }
+}
+
 #[derive(Clone)]
 struct Service {
     state: Arc<Mutex<State>>,
@@ -143,6 +152,11 @@ impl VerificationCodesInternalService for Service {
         let call = request.into_inner();
         let mut state = self.state();
         state.redeem_calls.push(call.clone());
+        // the redemption and its notices commit together: an outbox failure spends nothing
+        if !call.notices.is_empty() && state.notices_to_fail > 0 {
+            state.notices_to_fail -= 1;
+            return Err(Status::unavailable("outbox down"));
+        }
         let proof =
             state.proofs.get_mut(&call.proof).ok_or_else(|| Failure::new(ErrorReason::ProofInvalid))?;
         if proof.purpose as i32 != call.purpose
@@ -157,11 +171,15 @@ impl VerificationCodesInternalService for Service {
             Some(_) => {}
             None => proof.redeemed_with = Some(call.redemption_key.clone()),
         }
-        Ok(Response::new(RedeemProofResponse {
+        let response = RedeemProofResponse {
             channel: common::Channel::Sms as i32,
             destination: proof.destination.clone(),
             purpose: proof.purpose as i32,
-        }))
+        };
+        for notice in call.notices {
+            state.queue(notice);
+        }
+        Ok(Response::new(response))
     }
 
     async fn enqueue_notice(
@@ -171,13 +189,12 @@ impl VerificationCodesInternalService for Service {
         self.admit(&request)?;
         let call = request.into_inner();
         let mut state = self.state();
-        state.notice_calls.push(call.clone());
         if state.notices_to_fail > 0 {
+            state.notice_calls.push(call);
             state.notices_to_fail -= 1;
             return Err(Status::unavailable("outbox down"));
         }
-        let next_id = format!("msg-{}", state.outbox.len() + 1);
-        let message_id = state.outbox.entry(call.idempotency_key).or_insert(next_id).clone();
+        let message_id = state.queue(call);
         Ok(Response::new(EnqueueNoticeResponse { message_id }))
     }
 }

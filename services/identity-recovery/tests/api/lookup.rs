@@ -79,6 +79,7 @@ async fn login_name_goes_to_both_bound_contacts() {
     assert_eq!(redeemed[0].purpose, common::Purpose::AccountLookup as i32);
     assert_eq!(redeemed[0].destination, MOBILE);
     assert_eq!(redeemed[0].redemption_key, "flow-1");
+    assert_eq!(redeemed[0].notices.len(), 2, "the notices are queued with the redemption, in one call");
 
     let notices = codes.notice_calls();
     let summary: Vec<(&str, i32, &str)> =

@@ -44,6 +44,7 @@ impl VerificationCodes {
                 purpose: to_wire(Purpose::LegacyPasswordReset),
                 destination: destination.to_owned(),
                 redemption_key: redemption_key.to_owned(),
+                notices: Vec::new(),
             })
             .await?;
         Ok(())

@@ -3,7 +3,7 @@
 use std::{collections::BTreeMap, time::Duration};
 
 use beian_common::vocabulary::Channel;
-use beian_platform::wire::required_text;
+use beian_platform::{error::Common, wire::enums::required, wire::required_text};
 use beian_proto::verification_codes::v1 as pb;
 
 use crate::{
@@ -13,6 +13,7 @@ use crate::{
     error::Error,
     human_check::{SliderAnswer, slider},
     locale::Locale,
+    outbox::EnqueueNotice,
     templates::{self, Notice},
 };
 
@@ -119,6 +120,35 @@ pub fn human_answer(answer: Option<pb::answer_human_check_request::Answer>) -> R
             .map(|t| HumanAnswer::Vendor(t.to_owned()))
             .map_err(|d| Error::invalid("vendor_token", d)),
     }
+}
+
+/// An EnqueueNotice request, alone or among a redemption's notices.
+pub fn enqueue_notice(request: pb::EnqueueNoticeRequest) -> Result<EnqueueNotice, Error> {
+    let channel = required("channel", request.channel)?;
+    let notice = notice(request.template)?;
+    Ok(EnqueueNotice {
+        idempotency_key: idempotency_key(&request.idempotency_key)?,
+        destination: destination(channel, &request.destination)?,
+        notice,
+        locale: locale(&request.locale)?,
+        params: notice_params(notice, &request.params)?,
+    })
+}
+
+/// A redemption's notices; a refusal names the notice (`notices[1].destination`).
+pub fn notices(requests: Vec<pb::EnqueueNoticeRequest>) -> Result<Vec<EnqueueNotice>, Error> {
+    requests
+        .into_iter()
+        .enumerate()
+        .map(|(index, request)| {
+            enqueue_notice(request).map_err(|error| match error {
+                Error::Common(Common::InvalidArgument { field, description }) => {
+                    Error::invalid(format!("notices[{index}].{field}"), description)
+                }
+                other => other,
+            })
+        })
+        .collect()
 }
 
 pub fn notice(value: i32) -> Result<Notice, Error> {

@@ -7,7 +7,7 @@ use beian_proto::verification_codes::v1::{
 use tonic::{Request, Response, Status};
 
 use super::convert;
-use crate::{outbox::EnqueueNotice, proofs::Redeem, service::VerificationCodes};
+use crate::{proofs::Redeem, service::VerificationCodes};
 
 #[derive(Debug, Clone)]
 pub struct InternalApi {
@@ -40,8 +40,9 @@ impl VerificationCodesInternalService for InternalApi {
             purpose: required("purpose", request.purpose)?,
             destination: convert::optional_destination(&request.destination)?,
             redemption_key: convert::redemption_key(&request.redemption_key)?,
+            notices: convert::notices(request.notices)?,
         };
-        let redeemed = self.service.redeem_proof(&redeem).await?;
+        let redeemed = self.service.redeem_proof(redeem).await?;
         Ok(Response::new(pb::RedeemProofResponse {
             channel: to_wire(redeemed.channel),
             destination: redeemed.destination.address().to_owned(),
@@ -53,18 +54,7 @@ impl VerificationCodesInternalService for InternalApi {
         &self,
         request: Request<pb::EnqueueNoticeRequest>,
     ) -> Reply<pb::EnqueueNoticeResponse> {
-        let request = request.into_inner();
-        let idempotency_key = convert::idempotency_key(&request.idempotency_key)?;
-        let channel = required("channel", request.channel)?;
-        let destination = convert::destination(channel, &request.destination)?;
-        let notice = convert::notice(request.template)?;
-        let enqueue = EnqueueNotice {
-            idempotency_key,
-            destination,
-            notice,
-            locale: convert::locale(&request.locale)?,
-            params: convert::notice_params(notice, &request.params)?,
-        };
+        let enqueue = convert::enqueue_notice(request.into_inner())?;
         let message_id = self.service.enqueue_notice(enqueue).await?;
         Ok(Response::new(pb::EnqueueNoticeResponse { message_id }))
     }

@@ -6,6 +6,7 @@
 pub mod dispatcher;
 pub mod gauges;
 mod notice;
+pub(crate) use notice::log_queued;
 pub mod sealing;
 pub mod store;
 

@@ -34,27 +34,39 @@ impl std::fmt::Debug for EnqueueNotice {
     }
 }
 
+impl EnqueueNotice {
+    /// The outbox message; the key is namespaced, so a caller's can never collide with a code's.
+    pub(crate) fn into_message(self) -> NewMessage {
+        NewMessage {
+            idempotency_key: format!("notice:{}", self.idempotency_key),
+            destination: self.destination,
+            template: Template::Notice(self.notice),
+            locale: self.locale,
+            params: self.params,
+        }
+    }
+}
+
 impl VerificationCodes {
     /// Queues a notice once per idempotency key; a retry answers the same message id.
     pub async fn enqueue_notice(&self, request: EnqueueNotice) -> Result<String, Error> {
         let inner = self.inner();
-        let message = NewMessage {
-            // Namespaced, so a caller's key can never collide with a code's.
-            idempotency_key: format!("notice:{}", request.idempotency_key),
-            destination: request.destination,
-            template: Template::Notice(request.notice),
-            locale: request.locale,
-            params: request.params,
-        };
+        let notice = request.notice;
+        let message = request.into_message();
         let mut conn = inner.db.writer().await?;
         let message_id = store::enqueue(&mut conn, &inner.sealer, &message, now_millis()).await?;
+        drop(conn);
         inner.doorbell.ring();
-        tracing::info!(
-            %message_id,
-            notice = request.notice.name(),
-            destination = %message.destination,
-            "notice queued for delivery"
-        );
+        log_queued(&message_id, notice, &message);
         Ok(message_id)
     }
+}
+
+pub(crate) fn log_queued(message_id: &str, notice: Notice, message: &NewMessage) {
+    tracing::info!(
+        %message_id,
+        notice = notice.name(),
+        destination = %message.destination,
+        "notice queued for delivery"
+    );
 }

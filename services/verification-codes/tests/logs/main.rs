@@ -46,6 +46,7 @@ async fn logs_hold_neither_codes_nor_full_mobiles() {
             purpose: WirePurpose::AccountLookup as i32,
             destination: MOBILE.into(),
             redemption_key: String::new(),
+            notices: Vec::new(),
         })
         .await
         .expect("redeemed");

@@ -57,6 +57,7 @@ async fn a_sent_code_checks_once_into_a_proof_that_redeems_once() {
         purpose: WirePurpose::AccountLookup as i32,
         destination: String::new(),
         redemption_key: String::new(),
+        notices: Vec::new(),
     };
     let redeemed = service.internal().redeem_proof(redeem.clone()).await.expect("redeems").into_inner();
     assert_eq!(redeemed.channel, WireChannel::Sms as i32);
@@ -305,6 +306,7 @@ async fn a_check_retried_with_its_request_id_answers_the_same_proof() {
         purpose: WirePurpose::AccountLookup as i32,
         destination: String::new(),
         redemption_key: String::new(),
+        notices: Vec::new(),
     };
     service.internal().redeem_proof(redeem).await.expect("the proof redeems");
     service.stop().await;

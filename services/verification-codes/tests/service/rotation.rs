@@ -36,6 +36,7 @@ fn redeem_proof(proof: &str) -> pb::RedeemProofRequest {
         purpose: WirePurpose::AccountLookup as i32,
         destination: String::new(),
         redemption_key: String::new(),
+        notices: Vec::new(),
     }
 }
 

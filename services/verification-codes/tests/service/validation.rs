@@ -132,6 +132,7 @@ async fn internal_calls_name_each_bad_field() {
         purpose,
         destination: destination.into(),
         redemption_key: key,
+        notices: Vec::new(),
     };
     let lookup = WirePurpose::AccountLookup as i32;
     assert_names(internal.redeem_proof(redeem("", lookup, "", String::new())).await, "proof");
