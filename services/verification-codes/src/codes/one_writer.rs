@@ -1,4 +1,4 @@
-//! SendCode and CheckCode where one connection does every write (SQLite; see
+//! SendCode, CheckCode and RedeemProof where one connection does every write (SQLite; see
 //! `Database::writes_one_at_a_time`). Inside the `begin immediate` transaction
 //! nothing changes between a read and a write, so each operation reads what
 //! decides it in one statement, decides in Rust, and writes in one script. The
@@ -8,7 +8,7 @@
 //! Every hand-off to SQLite's thread costs a thread wake-up, and every write of
 //! the service waits for the one writer meanwhile: held for a begin, a read, a
 //! script and a commit per send, the writer capped sends near 1,400 a second.
-//! So sends and checks queue here, and whoever takes the writer runs every
+//! So sends, checks and redemptions queue here, and whoever takes the writer runs every
 //! queued one, each after the one before, in one transaction: a read and a
 //! script each, one begin and one commit for all. A refusal writes nothing. If
 //! the transaction fails, each runs again alone, so one bad request cannot fail
@@ -34,12 +34,13 @@ use crate::{
         self, Cap, DAY, Refusal,
         counters::{self, Counter, SendKeys},
     },
+    proofs::{Spend, Spent},
     service::VerificationCodes,
 };
 
 use super::check::ProofIssued;
 
-/// Sends and checks waiting for the writer.
+/// Sends, checks and redemptions waiting for the writer.
 #[derive(Debug, Default)]
 pub(crate) struct WriteQueue {
     jobs: Mutex<Vec<Job>>,
@@ -48,8 +49,22 @@ pub(crate) struct WriteQueue {
 /// A queued send or check, its caller's answer, and its outcome once run.
 #[derive(Debug)]
 enum Job {
-    Send { request: SendCode, answer: oneshot::Sender<Result<Sent, Error>>, outcome: Option<Sent> },
-    Check { check: CheckCode, answer: oneshot::Sender<Result<Checked, Error>>, outcome: Option<Checked> },
+    Send {
+        request: SendCode,
+        answer: oneshot::Sender<Result<Sent, Error>>,
+        outcome: Option<Sent>,
+    },
+    Check {
+        check: CheckCode,
+        answer: oneshot::Sender<Result<Checked, Error>>,
+        outcome: Option<Checked>,
+    },
+    /// A proof's redemption with the notices it queues (None: no live proof matched).
+    Redeem {
+        spend: Spend,
+        answer: oneshot::Sender<Result<Option<Spent>, Error>>,
+        outcome: Option<Option<Spent>>,
+    },
 }
 
 impl Job {
@@ -58,6 +73,7 @@ impl Job {
         match self {
             Self::Send { request, outcome, .. } => *outcome = Some(codes.send_step(conn, request).await?),
             Self::Check { check, outcome, .. } => *outcome = Some(codes.check_step(conn, check).await?),
+            Self::Redeem { spend, outcome, .. } => *outcome = Some(codes.spend_step(conn, spend).await?),
         }
         Ok(())
     }
@@ -77,6 +93,9 @@ impl Job {
                 let _ = answer.send(result(outcome, failure));
             }
             Self::Check { answer, outcome, .. } => {
+                let _ = answer.send(result(outcome, failure));
+            }
+            Self::Redeem { answer, outcome, .. } => {
                 let _ = answer.send(result(outcome, failure));
             }
         }
@@ -167,6 +186,12 @@ impl VerificationCodes {
                 Err(Error::CodeIncorrect { attempts_left })
             }
         }
+    }
+
+    /// A proof's redemption and its notices, batched like sends and checks.
+    pub(crate) async fn spend_one_at_a_time(&self, spend: Spend) -> Result<Option<Spent>, Error> {
+        let (answer, answered) = oneshot::channel();
+        self.written(Job::Redeem { spend, answer, outcome: None }, answered).await
     }
 
     /// Queues `job`, then waits for the writer: a batch that took the job

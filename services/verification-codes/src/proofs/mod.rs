@@ -5,3 +5,4 @@ mod redeem;
 pub mod store;
 
 pub use redeem::Redeem;
+pub(crate) use redeem::{Spend, Spent};

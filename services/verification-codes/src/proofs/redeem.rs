@@ -40,6 +40,21 @@ impl std::fmt::Debug for Redeem {
     }
 }
 
+/// A redemption as its transaction runs it: the proof's hash under each key
+/// generation, what it must match, and the messages it queues.
+#[derive(Debug)]
+pub(crate) struct Spend {
+    hashes: Vec<String>,
+    purpose: Purpose,
+    destination_key: String,
+    redemption_key: Option<String>,
+    messages: Vec<NewMessage>,
+    now_ms: i64,
+}
+
+/// A spent proof, what it vouches for, and the ids of the messages queued with it.
+pub(crate) type Spent = (StoredProof, Redeemed, Vec<String>);
+
 /// What a proof vouches for.
 #[derive(Debug, Clone)]
 pub struct Redeemed {
@@ -64,23 +79,30 @@ impl VerificationCodes {
         let key = request.redemption_key.as_deref();
         let notices: Vec<(Notice, NewMessage)> =
             request.notices.into_iter().map(|notice| (notice.notice, notice.into_message())).collect();
-        let mut writer = inner.db.writer().await?;
-        let mut tx = writer.begin().await?;
-        for hash in &hashes {
-            if let Some(proof) =
-                store::redeem(&mut *tx, hash, request.purpose, &destination_key, key, now).await?
-            {
-                let redeemed = Self::redeemed(&proof)?;
-                let queued = self.queue(&mut tx, &notices, now).await?;
+        let spend = Spend {
+            hashes: hashes.clone(),
+            purpose: request.purpose,
+            destination_key: destination_key.clone(),
+            redemption_key: request.redemption_key.clone(),
+            messages: notices.iter().map(|(_, message)| message.clone()).collect(),
+            now_ms: now,
+        };
+        let spent = if inner.db.writes_one_at_a_time() {
+            self.spend_one_at_a_time(spend).await?
+        } else {
+            let mut writer = inner.db.writer().await?;
+            let mut tx = writer.begin().await?;
+            let spent = self.spend_step(&mut tx, &spend).await?;
+            if spent.is_some() {
                 tx.commit().await?;
-                drop(writer);
-                tracing::info!(code_id = %proof.code_id, purpose = proof.purpose.as_str(), "proof redeemed");
-                self.announce(&queued, &notices);
-                return Ok(redeemed);
             }
+            spent
+        };
+        if let Some((proof, redeemed, queued)) = spent {
+            tracing::info!(code_id = %proof.code_id, purpose = proof.purpose.as_str(), "proof redeemed");
+            self.announce(&queued, &notices);
+            return Ok(redeemed);
         }
-        drop(tx);
-        drop(writer);
         let mut stored = None;
         for hash in &hashes {
             stored = store::find(inner.db.reader(), hash).await?;
@@ -105,7 +127,8 @@ impl VerificationCodes {
                     if !notices.is_empty() {
                         let mut writer = inner.db.writer().await?;
                         let mut tx = writer.begin().await?;
-                        let queued = self.queue(&mut tx, &notices, now).await?;
+                        let messages: Vec<NewMessage> = notices.iter().map(|(_, m)| m.clone()).collect();
+                        let queued = self.queue(&mut tx, &messages, now).await?;
                         tx.commit().await?;
                         drop(writer);
                         self.announce(&queued, &notices);
@@ -121,15 +144,37 @@ impl VerificationCodes {
         Err(Error::internal("a live proof matched no redemption"))
     }
 
-    /// Queues `notices` in the redemption's transaction; answers their message ids.
+    /// Inside the writer's transaction: spends the proof (under the current key or the
+    /// previous one) and queues its messages; None when no live proof matched, which
+    /// writes nothing.
+    pub(crate) async fn spend_step(
+        &self,
+        conn: &mut AnyConnection,
+        spend: &Spend,
+    ) -> Result<Option<Spent>, Error> {
+        let key = spend.redemption_key.as_deref();
+        for hash in &spend.hashes {
+            let redeemed =
+                store::redeem(&mut *conn, hash, spend.purpose, &spend.destination_key, key, spend.now_ms)
+                    .await?;
+            if let Some(proof) = redeemed {
+                let answer = Self::redeemed(&proof)?;
+                let queued = self.queue(conn, &spend.messages, spend.now_ms).await?;
+                return Ok(Some((proof, answer, queued)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Queues `messages` in the caller's transaction; answers their message ids.
     async fn queue(
         &self,
         conn: &mut AnyConnection,
-        notices: &[(Notice, NewMessage)],
+        messages: &[NewMessage],
         now: i64,
     ) -> Result<Vec<String>, Error> {
-        let mut queued = Vec::with_capacity(notices.len());
-        for (_, message) in notices {
+        let mut queued = Vec::with_capacity(messages.len());
+        for message in messages {
             queued.push(outbox::store::enqueue(conn, &self.inner().sealer, message, now).await?);
         }
         Ok(queued)
