@@ -252,8 +252,11 @@ fn pool_use(pool: &AnyPool) -> (usize, usize) {
 }
 
 async fn connect(location: &DatabaseLocation, max_connections: u32) -> anyhow::Result<AnyPool> {
-    let mut options =
-        AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
+    let mut options = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(ping_if_idle);
     if location.is_sqlite() {
         options = options.after_connect(sqlite_pragmas);
     }
@@ -261,6 +264,25 @@ async fn connect(location: &DatabaseLocation, max_connections: u32) -> anyhow::R
         .connect(location.expose())
         .await
         .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", location.describe()))
+}
+
+/// How long a pooled connection may sit idle and still be handed out without a ping.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// sqlx pings every connection it hands out (and again as it takes one back): a round
+/// trip to PostgreSQL, a hand-off to SQLite's thread. A connection busy moments ago is
+/// alive; one idle longer (the server may have restarted meanwhile) is pinged and, if
+/// dead, replaced.
+fn ping_if_idle(
+    conn: &mut AnyConnection,
+    meta: PoolConnectionMetadata,
+) -> futures::future::BoxFuture<'_, Result<bool, sqlx::Error>> {
+    Box::pin(async move {
+        if meta.idle_for >= PING_AFTER_IDLE {
+            conn.ping().await?;
+        }
+        Ok(true)
+    })
 }
 
 fn is_sqlite_memory(url: &str) -> bool {
@@ -354,6 +376,31 @@ mod engine_tests {
             Writers::Held(_) => 1,
         };
         assert_eq!(writers, expected);
+        db.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_died_while_idle_is_replaced_before_use() {
+        let engine = Engine::from_env().unwrap();
+        let Engine::Postgres { admin_url } = &engine else {
+            return; // nothing outside the process can end a SQLite connection
+        };
+        let scratch = ScratchDatabases::create(&engine, "idle", &["i"]).await.unwrap();
+        let migrations = scratch.dir().join("migrations");
+        std::fs::create_dir_all(&migrations).unwrap();
+        let migrator = Migrator::new(migrations.as_path()).await.unwrap();
+        let location = scratch.location("i").unwrap().with_max_connections(1);
+        let db = Database::open(&location, &migrator).await.unwrap();
+        let backend = || sqlx::query_scalar::<_, i32>("select pg_backend_pid()").fetch_one(db.reader());
+        let first = backend().await.unwrap();
+
+        // the server ends the pool's one connection (a restart, a failover) while it is idle
+        let mut admin = AnyConnection::connect(admin_url).await.unwrap();
+        sqlx::query("select pg_terminate_backend($1)").bind(first).execute(&mut admin).await.unwrap();
+        tokio::time::sleep(PING_AFTER_IDLE + Duration::from_millis(200)).await;
+
+        let second = backend().await.expect("a live connection replaces the dead one");
+        assert_ne!(first, second);
         db.close().await;
     }
 }

@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 
 use beian_common::vocabulary::Purpose;
-use beian_platform::storage::{duration_millis, now_millis, script::Statement};
+use beian_platform::storage::{
+    duration_millis, now_millis,
+    script::{Script, Statement},
+};
 
 use super::{Digits, code_hash, store};
 use crate::{
@@ -118,24 +121,33 @@ impl VerificationCodes {
 
         // The cooldown first: a double click or an impatient resend is refused
         // by it before it is counted anywhere. A zero cooldown (load runs)
-        // has always run out.
+        // has always run out. The caps are counted in the same statement, only
+        // if the cooldown started.
         let resend_at_ms = now + duration_millis(policy.resend_cooldown);
-        let ran_out_by = if policy.resend_cooldown.is_zero() { i64::MAX } else { now };
-        let started = limits::store::start_cooldown(
-            &mut *inner.db.writer().await?,
-            &destination_key,
-            request.purpose,
-            ran_out_by,
-            resend_at_ms,
-        )
-        .await?;
-        if !started {
+        let cooldown = limits::store::Cooldown {
+            destination_key: &destination_key,
+            purpose: request.purpose,
+            ran_out_by_ms: if policy.resend_cooldown.is_zero() { i64::MAX } else { now },
+            until_ms: resend_at_ms,
+        };
+        let keys = SendKeys {
+            channel: request.destination.channel(),
+            purpose: request.purpose,
+            destination: &destination_key,
+            prefix: &request.destination.prefix(),
+            client: &request.client.key(),
+        };
+        let caps = counters::for_send(policy, keys);
+        let windows = counters::windows(&caps, now);
+        let counted =
+            limits::store::start_cooldown_and_add(&mut *inner.db.writer().await?, cooldown, &windows).await?;
+        let Some(counts) = counted else {
             let until =
                 limits::store::cooldown_until(inner.db.reader(), &destination_key, request.purpose).await?;
             // `None` or past: it ran out since; the caller may retry at once.
             let retry_at_ms = until.unwrap_or(now).max(now);
             return Err(refused(Refusal { limit: Limit::ResendCooldown, retry_at_ms }));
-        }
+        };
         let cooldown_back = || async {
             let released = async {
                 let mut writer = inner.db.writer().await?;
@@ -146,15 +158,7 @@ impl VerificationCodes {
                 tracing::warn!(%error, "cannot release the cooldown of a code not sent");
             }
         };
-
-        let keys = SendKeys {
-            channel: request.destination.channel(),
-            purpose: request.purpose,
-            destination: &destination_key,
-            prefix: &request.destination.prefix(),
-            client: &request.client.key(),
-        };
-        let taken = match counters::take(&inner.db, &counters::for_send(policy, keys), now).await {
+        let taken = match counters::settle(&inner.db, &caps, windows, &counts).await {
             Ok(Ok(taken)) => taken,
             Ok(Err(refusal)) => {
                 cooldown_back().await;
@@ -187,11 +191,13 @@ impl VerificationCodes {
         let mut writer = inner.db.writer().await?;
         let mut tx = writer.begin().await?;
         limits::store::lock_cooldown(&mut tx, &destination_key, request.purpose).await?;
-        store::kill_live(&destination_key, request.purpose).execute(&mut *tx).await?;
-        new_code.insert_code.execute(&mut *tx).await?;
-        if let Some(queue_message) = new_code.queue_message {
-            queue_message.execute(&mut *tx).await?;
-        }
+        // the older codes' end does not see the new code: one statement for all three
+        Script::new()
+            .then(store::kill_live(&destination_key, request.purpose))
+            .then(new_code.insert_code)
+            .then_some(new_code.queue_message)
+            .execute_independent(&mut tx)
+            .await?;
         tx.commit().await?;
         drop(writer);
         Ok(self.queued(request, new_code.sent))

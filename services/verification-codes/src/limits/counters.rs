@@ -106,8 +106,23 @@ impl Taken {
 /// Adds one to every counter. Within every cap: what was taken. Over any:
 /// everything is given back, and the refusal that lasts longest answers.
 pub async fn take(db: &Database, counters: &[Counter], now_ms: i64) -> Result<Result<Taken, Refusal>, Error> {
-    let rows: Vec<(String, i64)> = counters.iter().map(|c| (c.key.clone(), c.window_start(now_ms))).collect();
+    let rows = windows(counters, now_ms);
     let counts = store::add(&mut *db.writer().await?, &rows).await?;
+    settle(db, counters, rows, &counts).await
+}
+
+/// Each counter's (key, window start) at `now_ms`, in the counters' order.
+pub fn windows(counters: &[Counter], now_ms: i64) -> Vec<(String, i64)> {
+    counters.iter().map(|c| (c.key.clone(), c.window_start(now_ms))).collect()
+}
+
+/// Judges the new `counts` of the counters' `rows`, added by the caller: as [`take`].
+pub async fn settle(
+    db: &Database,
+    counters: &[Counter],
+    rows: Vec<(String, i64)>,
+    counts: &[(String, i64, i64)],
+) -> Result<Result<Taken, Refusal>, Error> {
     let mut refusal: Option<Refusal> = None;
     for (counter, (key, start)) in counters.iter().zip(&rows) {
         let hits = counts

@@ -64,23 +64,59 @@ const SET_COOLDOWN: &str = "insert into send_cooldowns (destination_key, purpose
      values ($1, $2, $3, 0) on conflict (destination_key, purpose) do update \
      set until_ms = excluded.until_ms, previous_until_ms = send_cooldowns.until_ms";
 
-/// Starts the cooldown of this destination and purpose (until `until_ms`)
-/// if the last one has run out by `ran_out_by_ms`, keeping the last one's end
-/// for [`release_cooldown`]; false if it is still running. One statement: of
-/// two concurrent sends to one destination for one purpose, one starts it.
-pub async fn start_cooldown(
+/// Starts the cooldown of this destination and purpose if the last one has run out,
+/// keeping the last one's end for [`release_cooldown`], and only then adds one to each
+/// counter as [`add`] does: one statement (PostgreSQL's data-modifying `with`), so of
+/// two concurrent sends to one destination for one purpose one starts it, in one round
+/// trip and one commit. None if the cooldown still runs (nothing counted), else the
+/// new counts.
+pub async fn start_cooldown_and_add(
     db: impl AnyExecutor<'_>,
-    destination_key: &str,
-    purpose: Purpose,
-    ran_out_by_ms: i64,
-    until_ms: i64,
-) -> Result<bool, Error> {
-    let row = set_cooldown(destination_key, purpose, until_ms)
-        .append(" where send_cooldowns.until_ms <= $4 returning until_ms")
-        .bind(ran_out_by_ms)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.is_some())
+    cooldown: Cooldown<'_>,
+    rows: &[(String, i64)],
+) -> Result<Option<Vec<(String, i64, i64)>>, Error> {
+    let mut rows: Vec<&(String, i64)> = rows.iter().collect();
+    rows.sort();
+    rows.dedup();
+    let wanted: Vec<String> =
+        (0..rows.len()).map(|i| format!("(${}::text, ${}::bigint)", 2 * i + 5, 2 * i + 6)).collect();
+    // the counters' rows go in sorted order, as in `add`: no deadlock between two sends
+    let sql = format!(
+        "with cooldown as ({SET_COOLDOWN} where send_cooldowns.until_ms <= $4 returning until_ms), \
+         counted as (insert into limit_counters (counter_key, window_start_ms, hits) \
+           select counter_key, window_start_ms, 1 from (values {}) as wanted (counter_key, window_start_ms) \
+           where exists (select 1 from cooldown) \
+           on conflict (counter_key, window_start_ms) do update set hits = limit_counters.hits + 1 \
+           returning counter_key, window_start_ms, hits) \
+         select counter_key, window_start_ms, hits from counted",
+        wanted.join(", ")
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql))
+        .bind(cooldown.destination_key)
+        .bind(cooldown.purpose.as_str())
+        .bind(cooldown.until_ms)
+        .bind(cooldown.ran_out_by_ms);
+    for (key, start) in rows {
+        query = query.bind(key.as_str()).bind(*start);
+    }
+    let counted = query.fetch_all(db).await?;
+    if counted.is_empty() {
+        return Ok(None);
+    }
+    counted
+        .iter()
+        .map(|row| Ok((row.try_get("counter_key")?, row.try_get("window_start_ms")?, row.try_get("hits")?)))
+        .collect::<Result<_, Error>>()
+        .map(Some)
+}
+
+/// A cooldown to start: until `until_ms`, if the last one ran out by `ran_out_by_ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct Cooldown<'a> {
+    pub destination_key: &'a str,
+    pub purpose: Purpose,
+    pub ran_out_by_ms: i64,
+    pub until_ms: i64,
 }
 
 /// Starts the cooldown of this destination and purpose unconditionally: for a
