@@ -357,15 +357,21 @@ mod engine_tests {
     use super::*;
     use crate::testing::{Engine, ScratchDatabases};
 
-    #[tokio::test]
-    async fn a_postgres_pool_holds_at_most_the_connections_asked() {
-        let engine = Engine::from_env().unwrap();
-        let scratch = ScratchDatabases::create(&engine, "pool", &["p"]).await.unwrap();
+    /// A scratch database without tables, at most `max` connections on PostgreSQL.
+    async fn empty(engine: &Engine, name: &str, max: u32) -> (ScratchDatabases, Database) {
+        let scratch = ScratchDatabases::create(engine, name, &["db"]).await.unwrap();
         let migrations = scratch.dir().join("migrations");
         std::fs::create_dir_all(&migrations).unwrap();
         let migrator = Migrator::new(migrations.as_path()).await.unwrap();
-        let location = scratch.location("p").unwrap().with_max_connections(3);
+        let location = scratch.location("db").unwrap().with_max_connections(max);
         let db = Database::open(&location, &migrator).await.unwrap();
+        (scratch, db)
+    }
+
+    #[tokio::test]
+    async fn a_postgres_pool_holds_at_most_the_connections_asked() {
+        let engine = Engine::from_env().unwrap();
+        let (_scratch, db) = empty(&engine, "pool", 3).await;
         let expected = match engine {
             Engine::Postgres { .. } => 3,
             // SQLite's writer is one connection whatever is asked
@@ -385,12 +391,7 @@ mod engine_tests {
         let Engine::Postgres { admin_url } = &engine else {
             return; // nothing outside the process can end a SQLite connection
         };
-        let scratch = ScratchDatabases::create(&engine, "idle", &["i"]).await.unwrap();
-        let migrations = scratch.dir().join("migrations");
-        std::fs::create_dir_all(&migrations).unwrap();
-        let migrator = Migrator::new(migrations.as_path()).await.unwrap();
-        let location = scratch.location("i").unwrap().with_max_connections(1);
-        let db = Database::open(&location, &migrator).await.unwrap();
+        let (_scratch, db) = empty(&engine, "idle", 1).await;
         let backend = || sqlx::query_scalar::<_, i32>("select pg_backend_pid()").fetch_one(db.reader());
         let first = backend().await.unwrap();
 

@@ -19,18 +19,28 @@ pub async fn add(db: impl AnyExecutor<'_>, rows: &[(String, i64)]) -> Result<Vec
         .collect()
 }
 
-/// The statement of [`add`].
-pub fn count(rows: &[(String, i64)]) -> Statement {
+/// The counters' rows once each, in sorted order: statements that take the same
+/// counters lock them in one order, so two never deadlock on PostgreSQL.
+fn in_lock_order(rows: &[(String, i64)]) -> Vec<&(String, i64)> {
     let mut rows: Vec<&(String, i64)> = rows.iter().collect();
     rows.sort();
     rows.dedup();
-    let values: Vec<String> =
-        (0..rows.len()).map(|i| format!("(${}, ${}, 1)", 2 * i + 1, 2 * i + 2)).collect();
+    rows
+}
+
+/// `tuple(key, start)` for each of `n` rows, their placeholders numbered from `$first`.
+fn tuples(n: usize, first: usize, tuple: impl Fn(usize, usize) -> String) -> String {
+    (0..n).map(|i| tuple(first + 2 * i, first + 2 * i + 1)).collect::<Vec<_>>().join(", ")
+}
+
+/// The statement of [`add`].
+pub fn count(rows: &[(String, i64)]) -> Statement {
+    let rows = in_lock_order(rows);
     let mut statement = Statement::new(format!(
         "insert into limit_counters (counter_key, window_start_ms, hits) values {} \
          on conflict (counter_key, window_start_ms) do update set hits = limit_counters.hits + 1 \
          returning counter_key, window_start_ms, hits",
-        values.join(", ")
+        tuples(rows.len(), 1, |key, start| format!("(${key}, ${start}, 1)"))
     ));
     for (key, start) in rows {
         statement = statement.bind(key.as_str()).bind(*start);
@@ -42,15 +52,11 @@ pub fn count(rows: &[(String, i64)]) -> Statement {
 /// upsert like [`add`]: an `update … where … or …` would lock the rows in scan order,
 /// and on PostgreSQL deadlock against a concurrent `add` of the same counters.
 pub async fn subtract(db: impl AnyExecutor<'_>, rows: &[(String, i64)]) -> Result<(), Error> {
-    let mut rows: Vec<&(String, i64)> = rows.iter().collect();
-    rows.sort();
-    rows.dedup();
-    let values: Vec<String> =
-        (0..rows.len()).map(|i| format!("(${}, ${}, 0)", 2 * i + 1, 2 * i + 2)).collect();
+    let rows = in_lock_order(rows);
     let sql = format!(
         "insert into limit_counters (counter_key, window_start_ms, hits) values {} \
          on conflict (counter_key, window_start_ms) do update set hits = limit_counters.hits - 1",
-        values.join(", ")
+        tuples(rows.len(), 1, |key, start| format!("(${key}, ${start}, 0)"))
     );
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for (key, start) in rows {
@@ -75,21 +81,16 @@ pub async fn start_cooldown_and_add(
     cooldown: Cooldown<'_>,
     rows: &[(String, i64)],
 ) -> Result<Option<Vec<(String, i64, i64)>>, Error> {
-    let mut rows: Vec<&(String, i64)> = rows.iter().collect();
-    rows.sort();
-    rows.dedup();
-    let wanted: Vec<String> =
-        (0..rows.len()).map(|i| format!("(${}::text, ${}::bigint)", 2 * i + 5, 2 * i + 6)).collect();
-    // the counters' rows go in sorted order, as in `add`: no deadlock between two sends
+    let rows = in_lock_order(rows);
+    let wanted = tuples(rows.len(), 5, |key, start| format!("(${key}::text, ${start}::bigint)"));
     let sql = format!(
         "with cooldown as ({SET_COOLDOWN} where send_cooldowns.until_ms <= $4 returning until_ms), \
          counted as (insert into limit_counters (counter_key, window_start_ms, hits) \
-           select counter_key, window_start_ms, 1 from (values {}) as wanted (counter_key, window_start_ms) \
+           select counter_key, window_start_ms, 1 from (values {wanted}) as wanted (counter_key, window_start_ms) \
            where exists (select 1 from cooldown) \
            on conflict (counter_key, window_start_ms) do update set hits = limit_counters.hits + 1 \
            returning counter_key, window_start_ms, hits) \
-         select counter_key, window_start_ms, hits from counted",
-        wanted.join(", ")
+         select counter_key, window_start_ms, hits from counted"
     );
     let mut query = sqlx::query(AssertSqlSafe(sql))
         .bind(cooldown.destination_key)
