@@ -5,7 +5,10 @@
 //! and the same correct code answer the same proof again.
 
 use beian_common::vocabulary::{Channel, Purpose};
-use beian_platform::storage::{duration_millis, now_millis, script::Statement};
+use beian_platform::storage::{
+    duration_millis, now_millis,
+    script::{Script, Statement},
+};
 
 use super::{CodeState, Digits, code_matches, store};
 use crate::{
@@ -65,15 +68,14 @@ impl VerificationCodes {
         let now = now_millis();
         let mut writer = inner.db.writer().await?;
         let mut tx = writer.begin().await?;
-        let Some(code) = store::count_attempt(&mut tx, code_id, now, max_checks).await? else {
+        let cap = limits::failures_cap(&inner.policy);
+        let failures = store::Failures { since_ms: now - duration_millis(cap.window), max: cap.max };
+        let Some(code) = store::count_attempt(&mut tx, code_id, now, max_checks, failures).await? else {
             tx.rollback().await?;
             drop(writer);
             return self.answer_unchecked(check).await;
         };
-        let failures =
-            limits::failures_refusal(&mut *tx, &inner.policy, &code.destination_key, code.purpose, now)
-                .await?;
-        if let Some(refusal) = failures {
+        if let Some(refusal) = cap.refusal_after(code.nth_failure_ms) {
             tx.rollback().await?;
             drop(writer);
             tracing::info!(%code_id, "check refused: too many failed checks today");
@@ -98,14 +100,14 @@ impl VerificationCodes {
             self.count_failed_check(code.purpose);
             return Err(Error::CodeIncorrect { attempts_left });
         }
-        if store::finish(code_id, CodeState::Used, Some(&check.request_id)).execute(&mut *tx).await? != 1 {
-            tx.rollback().await?;
-            drop(writer);
-            return Err(Error::CodeAlreadyUsed);
-        }
         let (issued, insert_proof) =
             self.new_proof(check, code.purpose, code.channel, &code.destination_key, now);
-        insert_proof.execute(&mut *tx).await?;
+        // the attempt's update holds the code's row until the commit: it is still live
+        Script::new()
+            .then(store::finish(code_id, CodeState::Used, Some(&check.request_id)))
+            .then(insert_proof)
+            .execute_independent(&mut tx)
+            .await?;
         tx.commit().await?;
         drop(writer);
         tracing::info!(%code_id, purpose = code.purpose.as_str(), "code checked: proof issued");

@@ -31,7 +31,7 @@ use super::{CodeState, Digits, check::CheckCode, code_matches, send::CodeSent, s
 use crate::{
     error::{Error, Limit},
     limits::{
-        self, Cap, DAY, Refusal,
+        self, DAY, Refusal,
         counters::{self, Counter, SendKeys},
     },
     proofs::{Spend, Spent},
@@ -272,7 +272,7 @@ impl VerificationCodes {
         let resend_at_ms = now + duration_millis(policy.resend_cooldown);
         let cooling =
             standing.cooldown_until_ms.filter(|&until| !policy.resend_cooldown.is_zero() && until > now);
-        let refusal = failures_cap(policy.max_failures_per_day)
+        let refusal = limits::failures_cap(policy)
             .refusal_after(standing.nth_failure_ms)
             .or(cooling.map(|until| Refusal { limit: Limit::ResendCooldown, retry_at_ms: until }))
             .or_else(|| over_caps(&caps, &windows, &standing.hits));
@@ -302,7 +302,7 @@ impl VerificationCodes {
         else {
             return Ok(Checked::Unchecked);
         };
-        if let Some(refusal) = failures_cap(policy.max_failures_per_day).refusal_after(code.nth_failure_ms) {
+        if let Some(refusal) = limits::failures_cap(policy).refusal_after(code.nth_failure_ms) {
             return Ok(Checked::Refused(refusal));
         }
         let attempts = code.attempts + 1;
@@ -350,10 +350,6 @@ fn batch_thread() -> &'static runtime::Handle {
             .expect("a thread for write batches");
         handle
     })
-}
-
-fn failures_cap(max: u32) -> Cap {
-    Cap { limit: Limit::CheckFailures, max, window: DAY }
 }
 
 /// The longest refusal among the caps a send would go over.

@@ -94,6 +94,9 @@ pub struct Attempted {
     pub destination_key: String,
     pub code_hash: String,
     pub attempts: i64,
+    /// The `max_failures`-th newest failed check of its destination and purpose
+    /// within the day, if there are that many.
+    pub nth_failure_ms: Option<i64>,
 }
 
 /// The deciding write of a check: counts one attempt against a live,
@@ -105,15 +108,21 @@ pub async fn count_attempt(
     code_id: &str,
     now_ms: i64,
     max_checks: u32,
+    failures: Failures,
 ) -> Result<Option<Attempted>, Error> {
     let row = sqlx::query(
         "update codes set attempts = attempts + 1 \
          where code_id = $1 and state = 'LIVE' and expires_at_ms > $2 and attempts < $3 \
-         returning purpose, channel, destination_key, code_hash, attempts",
+         returning purpose, channel, destination_key, code_hash, attempts, \
+         (select f.created_at_ms from check_failures f where f.destination_key = codes.destination_key \
+          and f.purpose = codes.purpose and f.created_at_ms > $4 order by f.created_at_ms desc \
+          limit 1 offset $5) as nth_failure_ms",
     )
     .bind(code_id)
     .bind(now_ms)
     .bind(i64::from(max_checks))
+    .bind(failures.since_ms)
+    .bind(i64::from(failures.max.saturating_sub(1)))
     .fetch_optional(conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -125,7 +134,15 @@ pub async fn count_attempt(
         destination_key: row.try_get("destination_key")?,
         code_hash: row.try_get("code_hash")?,
         attempts: row.try_get("attempts")?,
+        nth_failure_ms: row.try_get("nth_failure_ms")?,
     }))
+}
+
+/// Which failed checks [`count_attempt`] reads: the `max`-th newest since `since_ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct Failures {
+    pub since_ms: i64,
+    pub max: u32,
 }
 
 /// Moves a live code to `state` (USED with the request id of the check that

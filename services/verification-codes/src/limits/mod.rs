@@ -77,6 +77,11 @@ impl Cap {
     }
 }
 
+/// The daily limit of failed checks of codes to one destination for one purpose.
+pub fn failures_cap(policy: &Policy) -> Cap {
+    Cap { limit: Limit::CheckFailures, max: policy.max_failures_per_day, window: DAY }
+}
+
 /// The refusal of the daily limit of failed checks of codes to this
 /// destination for this purpose, if it is reached.
 pub async fn failures_refusal(
@@ -86,7 +91,7 @@ pub async fn failures_refusal(
     purpose: Purpose,
     now_ms: i64,
 ) -> Result<Option<Refusal>, Error> {
-    let cap = Cap { limit: Limit::CheckFailures, max: policy.max_failures_per_day, window: DAY };
+    let cap = failures_cap(policy);
     let since = now_ms - duration_millis(cap.window);
     let newest = store::newest_failures(db, destination_key, purpose, since, cap.max).await?;
     Ok(cap.check(&newest, now_ms))
