@@ -6,6 +6,7 @@
 //! writes single-use request data for ghz and serves until Ctrl-C.
 
 mod cli;
+mod cpu;
 mod ghz_data;
 mod measure;
 mod messages;

@@ -11,7 +11,7 @@ use clap::Parser;
 use rlt::cli::BenchCli;
 use serde::Serialize;
 
-use crate::scenario::GatewayLoad;
+use crate::{cpu::MachineCpu, scenario::GatewayLoad};
 
 /// What one scenario measured. Latencies are of successful calls.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +26,12 @@ pub struct Figures {
     pub errors: u64,
     /// Failed calls by gRPC code and reason.
     pub error_kinds: BTreeMap<String, u64>,
+    /// The machine's busy CPU time over the run per successful call, in microseconds
+    /// (Linux; counted in 10 ms ticks, so absent when the run kept the machine busy for
+    /// less than 0.2 core-seconds: raise `--requests`).
+    pub cpu_us_per_request: Option<f64>,
+    /// How many of the machine's cores the run kept busy on average.
+    pub busy_cores: Option<f64>,
 }
 
 pub async fn measure(
@@ -43,8 +49,19 @@ pub async fn measure(
         format!("--output-file={}", report.display()),
     ];
     let cli = BenchCli::try_parse_from(args)?;
+    let cpu = MachineCpu::now();
     rlt::cli::run(cli, load).await?;
-    figures(&serde_json::from_str(&std::fs::read_to_string(report)?)?, concurrency)
+    let busy = cpu.and_then(MachineCpu::busy_seconds_since);
+    let mut figures = figures(&serde_json::from_str(&std::fs::read_to_string(report)?)?, concurrency)?;
+    let succeeded = figures.requests - figures.errors;
+    // under 0.2 core-seconds, a tick either way (10 ms) moves the figure by 5 % or more
+    if let Some(busy) = busy.filter(|&busy| busy >= 0.2 && succeeded > 0 && figures.seconds > 0.0) {
+        #[allow(clippy::cast_precision_loss, reason = "request counts far below 2^52")]
+        let per_request = busy * 1e6 / succeeded as f64;
+        figures.cpu_us_per_request = Some(per_request);
+        figures.busy_cores = Some(busy / figures.seconds);
+    }
+    Ok(figures)
 }
 
 fn figures(report: &serde_json::Value, concurrency: u32) -> anyhow::Result<Figures> {
@@ -71,6 +88,8 @@ fn figures(report: &serde_json::Value, concurrency: u32) -> anyhow::Result<Figur
         p99_ms: latency("/latency/percentiles/p99")?,
         errors,
         error_kinds,
+        cpu_us_per_request: None,
+        busy_cores: None,
     })
 }
 

@@ -14,6 +14,9 @@ pub struct RunReport {
     pub scenarios: Vec<Scenario>,
     /// start ÷ health, from the same run; absent unless both ran.
     pub start_over_health: Option<Ratios>,
+    /// Each scenario's CPU per request ÷ health's, from the same run (Linux, health run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cpu_over_health: Vec<(&'static str, f64)>,
     /// Each service's resident memory (`--processes` only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub memory: Vec<ServiceMemory>,
@@ -132,16 +135,55 @@ impl Ratios {
 
 pub fn header() -> String {
     format!(
-        "{:<14} {:>8} {:>5} {:>10} {:>11} {:>9} {:>9} {:>7}",
-        "scenario", "requests", "conc", "seconds", "requests/s", "p50 ms", "p99 ms", "errors"
+        "{:<14} {:>8} {:>5} {:>10} {:>11} {:>9} {:>9} {:>7} {:>11} {:>6}",
+        "scenario",
+        "requests",
+        "conc",
+        "seconds",
+        "requests/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "cpu µs/req",
+        "cores"
     )
 }
 
 pub fn row(name: &str, f: &Figures) -> String {
+    let optional =
+        |value: Option<f64>, decimals: usize| value.map_or("-".to_owned(), |v| format!("{v:.decimals$}"));
     format!(
-        "{:<14} {:>8} {:>5} {:>10.2} {:>11.1} {:>9.2} {:>9.2} {:>7}",
-        name, f.requests, f.concurrency, f.seconds, f.requests_per_sec, f.p50_ms, f.p99_ms, f.errors
+        "{:<14} {:>8} {:>5} {:>10.2} {:>11.1} {:>9.2} {:>9.2} {:>7} {:>11} {:>6}",
+        name,
+        f.requests,
+        f.concurrency,
+        f.seconds,
+        f.requests_per_sec,
+        f.p50_ms,
+        f.p99_ms,
+        f.errors,
+        optional(f.cpu_us_per_request, 0),
+        optional(f.busy_cores, 2)
     )
+}
+
+/// Each scenario's CPU per request ÷ the health check's, when both were read.
+pub fn cpu_over_health(scenarios: &[Scenario]) -> Vec<(&'static str, f64)> {
+    let Some(health) =
+        scenarios.iter().find(|s| s.name == "health").and_then(|s| s.figures.cpu_us_per_request)
+    else {
+        return Vec::new();
+    };
+    scenarios
+        .iter()
+        .filter(|s| s.name != "health" && health > 0.0)
+        .filter_map(|s| Some((s.name, s.figures.cpu_us_per_request? / health)))
+        .collect()
+}
+
+pub fn cpu_ratios(ratios: &[(&str, f64)]) -> String {
+    let each: Vec<String> = ratios.iter().map(|(name, ratio)| format!("{name} {ratio:.1}×")).collect();
+    format!("CPU per request ÷ health's (same run, the whole machine): {}", each.join(", "))
 }
 
 pub fn errors(f: &Figures) -> impl Iterator<Item = String> + '_ {
@@ -164,4 +206,43 @@ pub fn write_json(path: &Path, report: &RunReport) -> anyhow::Result<()> {
     }
     std::fs::write(path, serde_json::to_string_pretty(report)? + "\n")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(name: &'static str, cpu_us_per_request: Option<f64>) -> Scenario {
+        let figures = Figures {
+            requests: 10,
+            concurrency: 1,
+            seconds: 1.0,
+            requests_per_sec: 10.0,
+            p50_ms: 1.0,
+            p99_ms: 2.0,
+            errors: 0,
+            error_kinds: std::collections::BTreeMap::new(),
+            cpu_us_per_request,
+            busy_cores: cpu_us_per_request.map(|_| 1.0),
+        };
+        Scenario { name, figures, login: None }
+    }
+
+    #[test]
+    fn cpu_is_compared_with_the_health_checks_when_both_were_read() {
+        let run = [
+            scenario("health", Some(25.0)),
+            scenario("start", Some(300.0)),
+            scenario("send", None),
+            scenario("verify", Some(1000.0)),
+        ];
+        assert_eq!(cpu_over_health(&run), vec![("start", 12.0), ("verify", 40.0)]);
+        assert_eq!(
+            cpu_ratios(&cpu_over_health(&run)),
+            "CPU per request ÷ health's (same run, the whole machine): start 12.0×, verify 40.0×"
+        );
+        // without the health check's figure there is nothing to compare with
+        assert!(cpu_over_health(&[scenario("health", None), scenario("start", Some(300.0))]).is_empty());
+        assert!(row("send", &run[2].figures).ends_with("-      -"));
+    }
 }

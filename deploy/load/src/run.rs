@@ -80,8 +80,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(ratios) = &start_over_health {
         println!("{}", report::ratios(ratios));
     }
+    let cpu_over_health = report::cpu_over_health(&scenarios);
+    if !cpu_over_health.is_empty() {
+        println!("{}", report::cpu_ratios(&cpu_over_health));
+    }
     let failed = scenarios.iter().any(|s| s.unexpected_errors() > 0);
-    let report = RunReport { settings, scenarios, start_over_health, memory };
+    let report = RunReport { settings, scenarios, start_over_health, cpu_over_health, memory };
     if let Some(path) = &args.json {
         report::write_json(path, &report)?;
         println!("figures written to {}", path.display());
