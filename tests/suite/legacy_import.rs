@@ -108,6 +108,12 @@ async fn each_outcome_of_an_import_has_its_reason_and_message() {
         ),
         ("pioneer@legacy.example.com", "LEGACY_FILING_MUST_BE_CLAIMED", "该备案需先认领至阿里云账号"),
         ("late@legacy.example.com", "LEGACY_LOGIN_HAS_NO_FILING", "此备案账号无备案信息，请更换账号继续导入"),
+        // filed before 2010 but moved to another provider: neither claimed nor imported
+        (
+            "moved-away@legacy.example.com",
+            "LEGACY_LOGIN_HAS_NO_FILING",
+            "此备案账号无备案信息，请更换账号继续导入",
+        ),
     ];
     for (email, expected, zh) in cases {
         let status = refused(&suite, &lisi, email, password).await;

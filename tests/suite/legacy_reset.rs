@@ -1,7 +1,8 @@
 //! SPEC §2 through the gateway: 备案账号邮箱初始化 opens a LEGACY_LOGIN_RESET case due in
 //! two business days with the documents the nature needs; staff's approval replaces the
 //! legacy login email (once, also when the effect is retried) and tells the new email;
-//! the legacy password is then set anew with a code to that email, under seed 003's policy.
+//! the legacy password is then set anew with a code to that email, under seed 003's policy,
+//! which also lifts the import's lock on that email.
 
 use std::time::Duration;
 
@@ -12,8 +13,10 @@ use beian_proto::{
         ReviewState, SubjectNature,
     },
     gateway::v1::{
-        CompleteLegacyPasswordResetRequest, ReviewTicket, SendLegacyPasswordResetCodeRequest,
-        StartLegacyPasswordResetRequest, StartLegacyPasswordResetResponse, SubmitLegacyLoginResetRequest,
+        CompleteLegacyPasswordResetRequest, ImportLegacyFilingRequest, ImportLegacyFilingResponse,
+        ReviewTicket, SendLegacyPasswordResetCodeRequest, StartLegacyPasswordResetRequest,
+        StartLegacyPasswordResetResponse, SubmitLegacyLoginResetRequest,
+        legacy_filing_service_client::LegacyFilingServiceClient,
         legacy_login_service_client::LegacyLoginServiceClient,
     },
     legacy_migration::v1::{
@@ -28,7 +31,12 @@ use sqlx::Row;
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
-use crate::{lookup::demo_suite, offline_transfer::approve, reason};
+use crate::{
+    decisions::{bearer, login},
+    lookup::demo_suite,
+    offline_transfer::approve,
+    reason,
+};
 
 /// The demo's legacy login `old-shop@…` holds this filing (`deploy/beian/src/demo.rs`).
 const FILING: &str = "沪ICP备12003456号";
@@ -149,6 +157,21 @@ async fn complete(suite: &TestSuite, flow_id: &str, code: &str, new_password: &s
         })
         .await
         .map(drop)
+}
+
+async fn import(
+    suite: &TestSuite,
+    session: &str,
+    email: &str,
+    password: &str,
+) -> Result<ImportLegacyFilingResponse, Status> {
+    LegacyFilingServiceClient::new(suite.gateway().await)
+        .import_legacy_filing(bearer(
+            ImportLegacyFilingRequest { legacy_login_email: email.into(), legacy_password: password.into() },
+            session,
+        ))
+        .await
+        .map(tonic::Response::into_inner)
 }
 
 #[tokio::test]
@@ -323,6 +346,28 @@ async fn an_approved_reset_replaces_the_email_once_and_the_new_email_sets_the_pa
     assert_eq!(format, "suite");
     assert!(beian_common::password::verify(NEW_PASSWORD, &hash), "the new password is the login's");
     assert!(!beian_common::password::verify(LEGACY_PASSWORD, &hash), "the old one is gone");
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_password_reset_lifts_the_imports_lock_on_the_legacy_email() {
+    let suite = demo_suite().await;
+    let lisi = login(&suite, "lisi-new").await;
+    // the import's default policy: five wrong passwords lock the email for 15 minutes
+    for _ in 0..5 {
+        let wrong = import(&suite, &lisi, OLD_EMAIL, "guess").await.expect_err("wrong");
+        assert_eq!(reason(&wrong), "LEGACY_CREDENTIALS_INCORRECT");
+    }
+    let locked = import(&suite, &lisi, OLD_EMAIL, LEGACY_PASSWORD).await.expect_err("locked");
+    assert_eq!(reason(&locked), "LEGACY_LOGIN_LOCKED");
+
+    // 找回密码 proves the email is the caller's: the new password imports at once
+    let started = start(&suite, OLD_EMAIL).await.expect("starts");
+    send(&suite, &started.flow_id).await.expect("sends");
+    let code = suite.code_sent_to(OLD_EMAIL, 1).await;
+    complete(&suite, &started.flow_id, &code, NEW_PASSWORD).await.expect("set");
+    let imported = import(&suite, &lisi, OLD_EMAIL, NEW_PASSWORD).await.expect("no longer locked");
+    assert_eq!(imported.filing_number, FILING);
     suite.stop().await;
 }
 

@@ -59,6 +59,9 @@ async fn every_admin_port_shows_its_own_metrics_after_a_lookup() {
         |code: &str| VerifyAccountLookupCodeRequest { flow_id: started.flow_id.clone(), code: code.into() };
     client.verify_account_lookup_code(verify(wrong)).await.expect_err("a wrong code");
     client.verify_account_lookup_code(verify(&code)).await.expect("verified");
+    // a made-up path is counted, under one label whatever the path
+    let made_up = "/beian.gateway.v1.AccountLookupService/MadeUp";
+    crate::errors::call_raw(suite.gateway().await, made_up, vec![]).await;
 
     let (status, gateway) = scrape(admin.gateway, "/metrics").await;
     assert!(status.contains("200"), "{status}");
@@ -86,6 +89,8 @@ async fn every_admin_port_shows_its_own_metrics_after_a_lookup() {
         "{gateway}"
     );
     assert!(has(&gateway, r#"beian_db_connections{pool="#), "{gateway}");
+    assert!(has(&gateway, r#"beian_rpc_requests_total{rpc="unknown",code="UNIMPLEMENTED"} 1"#), "{gateway}");
+    assert!(!gateway.contains("MadeUp"), "{gateway}");
     assert!(!has(&gateway, "beian_codes_sent_total"), "a service shows only its own series");
 
     let (_, codes) = scrape(admin.verification_codes, "/metrics").await;

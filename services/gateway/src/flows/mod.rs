@@ -152,7 +152,14 @@ impl Flows {
             .ok_or(Error::WorkflowNotFound)?;
         // a state written by an older release reads as a flow that is gone: start again
         let state = serde_json::from_str(&stored.state).map_err(|e| {
-            tracing::warn!(error = %e, "an unreadable flow state");
+            // serde's text can quote the value it met (a proof, a domain): never logged
+            tracing::warn!(
+                kind = S::KIND.as_str(),
+                category = ?e.classify(),
+                line = e.line(),
+                column = e.column(),
+                "an unreadable flow state"
+            );
             Error::WorkflowNotFound
         })?;
         Ok(Flow { id: id.clone(), revision: stored.revision, state, expires_at_ms: stored.expires_at_ms })
@@ -235,6 +242,40 @@ mod tests {
         // unknown ids and other kinds' ids are not found
         let unknown = FlowId::parse("0123456789abcdef0123456789abcdef").unwrap();
         assert!(matches!(flows.load::<Steps>(&unknown).await, Err(Error::WorkflowNotFound)));
+        db.close().await;
+    }
+
+    /// A later release's shape of the same kind of flow.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(tag = "step")]
+    enum Reshaped {
+        Two { by: u32 },
+    }
+
+    impl FlowState for Reshaped {
+        const KIND: FlowKind = FlowKind::AccountLookup;
+        fn step(&self) -> &'static str {
+            "TWO"
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_unreadable_state_is_a_flow_gone_and_its_values_stay_out_of_the_logs() {
+        let captured = beian_platform::testing::CapturedLogs::default();
+        let subscriber = tracing_subscriber::fmt().with_writer(captured.clone()).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&DatabaseLocation::sqlite_file(dir.path(), "gateway"), &crate::MIGRATOR)
+            .await
+            .unwrap();
+        let flows = Flows::new(db.clone());
+        let created = flows.create(Steps::Two { by: "proof-5ecret".into() }).await.unwrap();
+
+        let gone = flows.load::<Reshaped>(&created.id).await.expect_err("unreadable");
+        assert!(matches!(gone, Error::WorkflowNotFound), "{gone:?}");
+        let logs = captured.text();
+        assert!(logs.contains("an unreadable flow state"), "{logs}");
+        assert!(!logs.contains("proof-5ecret"), "{logs}");
         db.close().await;
     }
 

@@ -173,11 +173,13 @@ fn is_hex(value: &str, len: usize) -> bool {
 }
 
 /// `$2a$`/`$2b$`/`$2y$`, a two-digit cost 04–31, `$`, 53 characters of bcrypt's base64.
+/// Checked as bytes: a dump's hash may hold a multi-byte character across any offset.
 fn is_bcrypt(value: &str) -> bool {
     let bytes = value.as_bytes();
-    value.len() == 60
-        && matches!(&value[..4], "$2a$" | "$2b$" | "$2y$")
-        && value[4..6].parse::<u8>().is_ok_and(|cost| (4..=31).contains(&cost))
+    bytes.len() == 60
+        && matches!(&bytes[..4], b"$2a$" | b"$2b$" | b"$2y$")
+        && bytes[4..6].iter().all(u8::is_ascii_digit)
+        && (4..=31).contains(&((bytes[4] - b'0') * 10 + (bytes[5] - b'0')))
         && bytes[6] == b'$'
         && bytes[7..].iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/'))
 }
@@ -358,6 +360,29 @@ mod tests {
         assert_eq!(Table::Logins.parse(&line("bcrypt", &bcrypt[..59], "null")), Err("invalid_password_hash"));
         assert_eq!(Table::Logins.parse(&line("plain", "secret", "null")), Err("invalid_password_format"));
         assert_eq!(Table::Logins.parse("{not json"), Err("malformed_json"));
+    }
+
+    #[test]
+    fn a_bcrypt_hash_with_a_multi_byte_character_is_refused_not_a_panic() {
+        let line = |hash: &str| {
+            format!(
+                r#"{{"legacy_login_id":"L1","login_email":"a@example.com","activated":true,
+                "password_format":"bcrypt","password_hash":"{hash}"}}"#
+            )
+        };
+        // 60 bytes each, a two-byte `é` across byte 4, across byte 6, then in the tail
+        let hashes = [
+            format!("$2a{}{}", 'é', "C".repeat(55)),
+            format!("$2a$0{}{}", 'é', "C".repeat(53)),
+            format!("$2a$05${}{}", "C".repeat(51), 'é'),
+        ];
+        for hash in hashes {
+            assert_eq!(hash.len(), 60);
+            assert_eq!(Table::Logins.parse(&line(&hash)), Err("invalid_password_hash"), "{hash}");
+        }
+        // a sign is no digit of the cost
+        let signed = format!("$2a$+5${}", "C".repeat(53));
+        assert_eq!(Table::Logins.parse(&line(&signed)), Err("invalid_password_hash"));
     }
 
     #[test]

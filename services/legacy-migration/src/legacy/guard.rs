@@ -1,9 +1,10 @@
 //! Guessing legacy passwords: per login email (known or not, the same), a streak of
 //! failed checks; the `max_failures`-th failure locks the email for `lock` (so the
 //! next try is LEGACY_LOGIN_LOCKED with RetryInfo), and a streak quiet for `lock`
-//! starts again. A successful check ends the streak. The thresholds follow
-//! identity-recovery's account guard (5 failures, a 15-minute wait), without its
-//! growing waits: the legacy platform is only visited to import once.
+//! starts again. A successful check ends the streak, as does a password reset of the
+//! email's login (`login_reset`). The thresholds follow identity-recovery's account
+//! guard (5 failures, a 15-minute wait), without its growing waits: the legacy platform
+//! is only visited to import once.
 //!
 //! Every try is counted by one atomic conditional upsert *before* the hash is
 //! checked, so concurrent guesses never check more passwords than the policy allows.
@@ -89,7 +90,8 @@ pub async fn locked_until(db: impl AnyExecutor<'_>, key: &str) -> Result<i64, Er
     Ok(row.map(|row| row.try_get("locked_until_ms")).transpose()?.unwrap_or(0))
 }
 
-/// A right password ends the streak (and the lock its own try claimed).
+/// A right password ends the streak (and the lock its own try claimed); so does a password
+/// reset, lock and all.
 pub async fn reset(db: impl AnyExecutor<'_>, key: &str) -> Result<(), Error> {
     sqlx::query("delete from legacy_login_failures where email_key = $1").bind(key).execute(db).await?;
     Ok(())

@@ -11,7 +11,7 @@ use beian_common::{
 };
 use beian_platform::storage::now_millis;
 
-use crate::{error::Error, peers::VerificationCodes, service::LegacyMigration};
+use crate::{error::Error, legacy::guard, peers::VerificationCodes, service::LegacyMigration};
 
 /// The format of the suite's own hashes (`beian_common::password`).
 const SUITE_FORMAT: &str = "suite";
@@ -99,14 +99,11 @@ impl LegacyMigration {
     /// 3. seed 003's policy: character rules, the common list, and, when the stored hash
     ///    is the suite's own, similarity to the old password (other formats are the dump's,
     ///    whose verification the import owns: not compared);
-    /// 4. one transaction: the reset recorded, then the new hash in the suite's format.
-    ///
-    /// Not done here: clearing a failed-login lock of the import (its table is not on this
-    /// branch; the import's lock should end when the password is reset).
+    /// 4. one transaction: the reset recorded, the new hash in the suite's format, and the
+    ///    import's failed tries on the email forgotten (its lock lifted with them).
     pub async fn reset_password(&self, codes: &VerificationCodes, reset: PasswordReset) -> Result<(), Error> {
-        let login = store::login_by_email(self.db.reader(), &email_key(&reset.login_email))
-            .await?
-            .ok_or(Error::LegacyLoginNotFound)?;
+        let key = email_key(&reset.login_email);
+        let login = store::login_by_email(self.db.reader(), &key).await?.ok_or(Error::LegacyLoginNotFound)?;
         match store::password_reset_of(self.db.reader(), &reset.request_id).await? {
             Some(done_for) if done_for == login.legacy_login_id => {
                 tracing::info!(legacy_login_id = %login.legacy_login_id, "legacy password reset retried");
@@ -123,6 +120,8 @@ impl LegacyMigration {
         if store::set_password(&mut tx, &reset.request_id, &login.legacy_login_id, &new_hash, now_millis())
             .await?
         {
+            // the code to the email proved it the caller's: wrong guesses before no longer count
+            guard::reset(&mut *tx, &guard::failure_key(&key)).await?;
             tx.commit().await?;
             drop(writer);
             tracing::info!(legacy_login_id = %login.legacy_login_id, "legacy password reset");

@@ -19,7 +19,7 @@ use crate::{
     legacy::{
         guard,
         password::{self, StoredPassword},
-        store::{self as legacy, Login},
+        store::{self as legacy, Login, LoginFiling},
     },
     saga::{self, Kind, Migration, State, store::NewMigration},
 };
@@ -51,6 +51,28 @@ pub struct Imported {
     pub imported_at_ms: i64,
 }
 
+/// The login's filing an import takes (the first in the import band, none migrated
+/// yet), or the refusal the legacy platform answered. A filing moved to another
+/// provider, or filed after the cut-over, is nothing to import; an import-band filing
+/// already imported makes the login's answer "already imported" even beside a later one.
+fn importable(filings: &[LoginFiling]) -> Result<&LoginFiling, Error> {
+    let mut claimable = false;
+    for filing in filings.iter().filter(|f| f.migration.is_none()) {
+        match action_of(filing)? {
+            LegacyAction::Import => return Ok(filing),
+            LegacyAction::Claim => claimable = true,
+            LegacyAction::MovedAway | LegacyAction::None | LegacyAction::AlreadyMigrated => {}
+        }
+    }
+    Err(if claimable {
+        Error::MustBeClaimed
+    } else if filings.iter().any(|f| f.migration.is_some()) {
+        Error::AlreadyImported
+    } else {
+        Error::NoFiling
+    })
+}
+
 impl LegacyMigration {
     pub async fn import(&self, request: ImportRequest) -> Result<Imported, Error> {
         let email_key = request.login_email.trim().to_lowercase();
@@ -75,24 +97,7 @@ impl LegacyMigration {
                 .ok_or_else(|| Error::internal("a migration vanished"))?;
             return self.finish(migration).await;
         }
-        let free: Vec<_> = filings.iter().filter(|f| f.migration.is_none()).collect();
-        if free.is_empty() {
-            return Err(Error::AlreadyImported);
-        }
-        let mut to_import = None;
-        let mut claimable = false;
-        for filing in free {
-            match action_of(filing)? {
-                LegacyAction::Import => {
-                    to_import = Some(filing);
-                    break;
-                }
-                LegacyAction::Claim | LegacyAction::MovedAway => claimable = true,
-                LegacyAction::None | LegacyAction::AlreadyMigrated => {}
-            }
-        }
-        // a filing after the cut-over is the current platform's: nothing to import
-        let filing = to_import.ok_or(if claimable { Error::MustBeClaimed } else { Error::NoFiling })?;
+        let filing = importable(&filings)?;
         if self.saga.registry().holds_subject(account).await? {
             return Err(Error::AccountAlreadyHoldsSubject);
         }
@@ -203,4 +208,52 @@ async fn check_and_rehash(
     })
     .await
     .map_err(|e| Error::internal(format!("password task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filing(number: &str, submitted_on: &str, moved_away: bool, migrated: bool) -> LoginFiling {
+        LoginFiling {
+            filing_number: number.into(),
+            submitted_on: submitted_on.into(),
+            moved_away,
+            migration: migrated.then(|| ("IMPORT".into(), "another-account".into())),
+        }
+    }
+
+    fn refusal(filings: &[LoginFiling]) -> String {
+        match importable(filings) {
+            Ok(filing) => panic!("{} would be imported", filing.filing_number),
+            Err(e) => format!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn the_first_import_band_filing_not_migrated_is_taken() {
+        let filings = [
+            filing("A", "2011-01-01", false, true),
+            filing("B", "2009-01-01", false, false),
+            filing("C", "2013-01-01", false, false),
+            filing("D", "2014-01-01", false, false),
+        ];
+        assert_eq!(importable(&filings).map(|f| f.filing_number.as_str()).ok(), Some("C"));
+    }
+
+    /// A filing that left for another provider can be neither claimed nor imported:
+    /// the login holds nothing to import, it is not sent to claim it.
+    #[test]
+    fn a_filing_moved_away_is_nothing_to_import() {
+        assert_eq!(refusal(&[filing("A", "2009-01-10", true, false)]), "NoFiling");
+        assert_eq!(refusal(&[filing("A", "2009-01-10", false, false)]), "MustBeClaimed");
+    }
+
+    #[test]
+    fn an_imported_filing_beside_a_late_one_answers_already_imported() {
+        let filings = [filing("A", "2012-01-01", false, true), filing("B", "2017-03-15", false, false)];
+        assert_eq!(refusal(&filings), "AlreadyImported");
+        assert_eq!(refusal(&[filing("B", "2017-03-15", false, false)]), "NoFiling");
+        assert_eq!(refusal(&[filing("A", "2012-01-01", false, true)]), "AlreadyImported");
+    }
 }

@@ -5,6 +5,7 @@
 
 mod admin;
 pub mod auth;
+mod bare_status;
 mod guard;
 mod observe;
 mod reflection;
@@ -135,7 +136,10 @@ impl Host {
         };
 
         let stack = tower::ServiceBuilder::new()
-            .layer(observe::RecordRpcsLayer::new(settings.metrics.clone()))
+            .layer(observe::RecordRpcsLayer::new(
+                settings.metrics.clone(),
+                reflection::served_methods(beian_proto::FILE_DESCRIPTOR_SET, services)?,
+            ))
             .map_err(guard::stack_error_to_status)
             .load_shed()
             .layer(GlobalConcurrencyLimitLayer::with_semaphore(Arc::new(Semaphore::new(
@@ -146,6 +150,7 @@ impl Host {
                 tonic_tracing_opentelemetry::middleware::server::OtelGrpcLayer::default()
                     .filter(is_traced_path),
             )
+            .layer(bare_status::ExplainBareStatusesLayer)
             .into_inner();
         // small gRPC replies must not wait for the peer's delayed ACK (Nagle): ~40 ms each
         let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));

@@ -5,8 +5,10 @@
 //! RPCs streams its answer.
 
 use std::{
+    collections::HashSet,
     future::Future,
     pin::Pin,
+    sync::Arc,
     task::{Context, Poll},
     time::Instant,
 };
@@ -16,14 +18,20 @@ use tower::{BoxError, Layer, Service};
 
 use crate::metrics::Metrics;
 
+/// The `rpc` label of a path the port does not serve.
+const UNKNOWN_METHOD: &str = "unknown";
+
 #[derive(Debug, Clone)]
 pub struct RecordRpcsLayer {
     metrics: Metrics,
+    methods: Arc<HashSet<String>>,
 }
 
 impl RecordRpcsLayer {
-    pub fn new(metrics: Metrics) -> Self {
-        Self { metrics }
+    /// `methods`: the paths the port serves. Any other path is labelled `unknown`, so a
+    /// caller inventing paths cannot add series to the registry without end.
+    pub fn new(metrics: Metrics, methods: HashSet<String>) -> Self {
+        Self { metrics, methods: Arc::new(methods) }
     }
 }
 
@@ -31,7 +39,7 @@ impl<S> Layer<S> for RecordRpcsLayer {
     type Service = RecordRpcs<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        RecordRpcs { inner, metrics: self.metrics.clone() }
+        RecordRpcs { inner, metrics: self.metrics.clone(), methods: self.methods.clone() }
     }
 }
 
@@ -39,6 +47,7 @@ impl<S> Layer<S> for RecordRpcsLayer {
 pub struct RecordRpcs<S> {
     inner: S,
     metrics: Metrics,
+    methods: Arc<HashSet<String>>,
 }
 
 impl<S, B, R> Service<http::Request<B>> for RecordRpcs<S>
@@ -57,7 +66,11 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let path = request.uri().path();
         // probes and reflection are not traffic
-        let rpc = (!path.starts_with("/grpc.")).then(|| path.to_owned());
+        let rpc = match path {
+            _ if path.starts_with("/grpc.") => None,
+            _ if self.methods.contains(path) => Some(path.to_owned()),
+            _ => Some(UNKNOWN_METHOD.to_owned()),
+        };
         let started = Instant::now();
         let answer = self.inner.call(request);
         let metrics = self.metrics.clone();

@@ -2,7 +2,7 @@
 //! set is cut down to the files that define the served services and the files
 //! they import, so the gateway never describes an internal service's contract.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use prost::Message;
 use prost_types::{FileDescriptorProto, FileDescriptorSet};
@@ -52,6 +52,18 @@ pub fn served_files(encoded: &[u8], services: &[&str]) -> anyhow::Result<FileDes
     Ok(FileDescriptorSet { file })
 }
 
+/// The request paths (`/package.Service/Method`) of `services`, as they are routed.
+pub fn served_methods(encoded: &[u8], services: &[&str]) -> anyhow::Result<HashSet<String>> {
+    let all = FileDescriptorSet::decode(encoded)?;
+    Ok(all
+        .file
+        .iter()
+        .flat_map(|file| file.service.iter().map(move |service| (full_name(file, service), service)))
+        .filter(|(name, _)| services.contains(&name.as_str()))
+        .flat_map(|(name, service)| service.method.iter().map(move |m| format!("/{name}/{}", m.name())))
+        .collect())
+}
+
 fn full_name(file: &FileDescriptorProto, service: &prost_types::ServiceDescriptorProto) -> String {
     match file.package() {
         "" => service.name().to_owned(),
@@ -68,6 +80,18 @@ mod tests {
         let mut names: Vec<String> = set.file.into_iter().map(|f| f.name().to_owned()).collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn the_served_methods_are_the_routed_paths_of_those_services_only() {
+        let methods =
+            served_methods(beian_proto::FILE_DESCRIPTOR_SET, &["beian.gateway.v1.AccountLookupService"])
+                .expect("decodes");
+        assert!(methods.contains("/beian.gateway.v1.AccountLookupService/StartAccountLookup"), "{methods:?}");
+        assert!(
+            methods.iter().all(|m| m.starts_with("/beian.gateway.v1.AccountLookupService/")),
+            "{methods:?}"
+        );
     }
 
     #[test]
