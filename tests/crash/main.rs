@@ -65,6 +65,9 @@ const TOKEN: &str = "crash-test-internal-token";
 const SECRET_KEY: &str = "crash-test-secret-key-0123456789abcdef";
 const CHILD: &str = "BEIAN_CRASH_CHILD";
 const HOLDER: &str = "acc-holder";
+/// The holder account's bound contacts: where an approved lookup sends its login name.
+const HOLDER_MOBILE: &str = "15212341234";
+const HOLDER_EMAIL: &str = "holder@example.com";
 const APPLICANT_MOBILE: &str = "13912340000";
 const APPLICANT_EMAIL: &str = "applicant@example.net";
 
@@ -155,8 +158,8 @@ async fn seed_holder(dir: &Path) {
         account_id: HOLDER,
         login_name: "holder2019",
         site: Site::Cn,
-        mobile: "15212341234",
-        email: "holder@example.com",
+        mobile: HOLDER_MOBILE,
+        email: HOLDER_EMAIL,
         password: "Demo#2026pass",
         staff: false,
     };
@@ -269,14 +272,15 @@ async fn wait_for_messages(dir: &Path, count: usize) -> Vec<(String, String)> {
     panic!("fewer than {count} login-name messages: {:?}", login_name_messages(dir));
 }
 
-/// Exactly one notice per channel, to the applicant, however often the effect was tried.
+/// Exactly one notice per channel, to the holder's bound contacts, however often the
+/// effect was tried.
 async fn assert_sent_once(dir: &Path) {
     wait_for_messages(dir, 2).await;
     tokio::time::sleep(Duration::from_millis(2_000)).await;
     let mut sent = login_name_messages(dir);
     sent.sort();
     let destinations: Vec<&str> = sent.iter().map(|(d, _)| d.as_str()).collect();
-    assert_eq!(destinations, [APPLICANT_MOBILE, APPLICANT_EMAIL], "once per channel: {sent:?}");
+    assert_eq!(destinations, [HOLDER_MOBILE, HOLDER_EMAIL], "once per channel: {sent:?}");
     assert_ne!(sent[0].1, sent[1].1);
 }
 

@@ -1,7 +1,8 @@
 //! Review cases of three kinds opened through the gateways and approved by staff, and
 //! what each approval owes, applied by identity-recovery's effect worker:
 //!
-//! - an account lookup case: the holder's login name to the applicant's mobile and email
+//! - an account lookup case: the holder's login name to the holder account's bound mobile
+//!   and email (seed 000), never to the contacts the applicant typed
 //!   (identity-recovery → verification-codes);
 //! - a filing-password case: filing-registry issues a new password and queues it for the
 //!   applicant's mobile and email; its relay hands the notices to verification-codes;
@@ -107,9 +108,11 @@ impl Case {
     /// The messages the approval owes, as (template, destination).
     pub fn owed(&self) -> Vec<(&'static str, String)> {
         match self.kind {
-            Kind::AccountLookup => {
-                vec![("LOGIN_NAME", self.applicant_mobile()), ("LOGIN_NAME", self.applicant_email())]
-            }
+            // to the holder account's bound contacts, not the applicant's (seed 000)
+            Kind::AccountLookup => vec![
+                ("LOGIN_NAME", seed::filing(self.filing).mobile),
+                ("LOGIN_NAME", seed::holder_email(self.filing)),
+            ],
             Kind::FilingPassword => {
                 vec![
                     ("FILING_PASSWORD", self.applicant_mobile()),

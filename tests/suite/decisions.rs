@@ -22,7 +22,7 @@ use tonic::{Code, Request, transport::Channel};
 
 use crate::{
     filing_password,
-    lookup::{demo_suite, start},
+    lookup::{MOBILE, demo_suite, start},
     reason,
     reviews::{application, request},
 };
@@ -92,7 +92,7 @@ async fn audit(suite: &TestSuite, token: &str, case_number: &str) -> Vec<(StaffA
 }
 
 #[tokio::test]
-async fn an_approved_lookup_review_sends_the_login_name_to_the_applicant_once() {
+async fn an_approved_lookup_review_sends_the_login_name_to_the_accounts_bound_contacts_once() {
     let suite = demo_suite().await;
     let ticket = lookup_review(&suite).await;
     let reviewer = login(&suite, "reviewer01").await;
@@ -141,7 +141,9 @@ async fn an_approved_lookup_review_sends_the_login_name_to_the_applicant_once() 
         .await;
     let mut destinations: Vec<&str> = sent.iter().map(|m| m["destination"].as_str().unwrap()).collect();
     destinations.sort_unstable();
-    assert_eq!(destinations, [APPLICANT_MOBILE, APPLICANT_EMAIL], "to the contacts the applicant gave");
+    // seed 000: to the account's bound mobile and email, never to what an applicant typed
+    assert_eq!(destinations, [MOBILE, "zhang.wei@example.com"], "{destinations:?}");
+    assert!(!destinations.contains(&APPLICANT_MOBILE) && !destinations.contains(&APPLICANT_EMAIL));
     let done = wait_for_state(&suite, &ticket.case_number, ReviewState::Completed).await;
     assert!(done.rejection_note.is_empty());
 
@@ -167,7 +169,7 @@ async fn an_approved_lookup_review_sends_the_login_name_to_the_applicant_once() 
     let login_names = suite
         .messages()
         .into_iter()
-        .filter(|m| m["template"] == "LOGIN_NAME" && m["destination"] == APPLICANT_MOBILE)
+        .filter(|m| m["template"] == "LOGIN_NAME" && m["destination"] == MOBILE)
         .count();
     assert_eq!(login_names, 1, "sent once");
     suite.stop().await;

@@ -37,6 +37,11 @@ pub fn target_login_name(i: usize) -> String {
     format!("load-target-{i}")
 }
 
+/// The email bound to filing `i`'s holder account (its mobile is the filing's).
+pub fn holder_email(i: usize) -> String {
+    format!("load-{i}@example.cn")
+}
+
 /// The account id of filing `i`'s holder.
 pub fn holder_account_id(i: usize) -> String {
     format!("9{i:015}")
@@ -109,7 +114,7 @@ fn account(i: usize) -> SeedAccount {
         login_name: leak(login_name(i)),
         site: Site::Cn,
         mobile: leak(mobile),
-        email: leak(format!("load-{i}@example.cn")),
+        email: leak(holder_email(i)),
         password: PASSWORD,
         staff: false,
     }

@@ -1,7 +1,7 @@
 //! The services filing-registry calls: verification-codes (its outbox takes the notices
 //! that carry new filing passwords, order decisions and transfers; it redeems the proofs of
 //! cancel-access, filing-change and transfer codes) and identity-recovery (the accounts on
-//! both sides of a transfer).
+//! both sides of a transfer, the holder's mobile a cancel-access code went to).
 
 use std::{collections::BTreeMap, time::Duration};
 

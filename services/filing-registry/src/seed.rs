@@ -76,7 +76,7 @@ pub async fn insert_subjects(db: &Database, seeds: &[SeedSubject]) -> anyhow::Re
                 change_id: &format!("seed-{}", seed.subject_id),
                 subject_id: &subject.subject_id,
                 from_account_id: None,
-                to_account_id: seed.holder_account_id,
+                to_account_id: Some(seed.holder_account_id),
                 actor: "system",
                 reason: "seed",
                 idempotency_key: None,

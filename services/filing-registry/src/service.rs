@@ -19,7 +19,7 @@ pub struct FilingRegistry {
     pub(crate) outbox: Outbox,
     /// Redeems transfer proofs.
     pub(crate) codes: VerificationCodes,
-    /// The accounts on both sides of a transfer.
+    /// The accounts on both sides of a transfer; the holder's mobile for cancel access.
     pub(crate) identity: IdentityRecovery,
 }
 

@@ -452,7 +452,7 @@ pub fn holder_change(change: HolderChange) -> pb::HolderChange {
         subject_id: change.subject_id,
         filing_number: change.filing_number,
         from_account_id: change.from_account_id.unwrap_or_default(),
-        to_account_id: change.to_account_id,
+        to_account_id: change.to_account_id.unwrap_or_default(),
         actor: change.actor,
         reason: change.reason,
         change_time: Some(beian_platform::wire::timestamp(change.changed_at_ms)),

@@ -289,8 +289,14 @@ impl FilingRegistry {
         let subject = self.subject_for_order(&request.account_id).await?;
         let website = website_of(&subject, &request.website_number, &[WebsiteState::Active])?;
         self.check_filing_password(&subject.subject_id, &request.filing_password).await?;
+        // the gateway sends the code to the holder account's bound mobile, as for a transfer
+        let holder = self.identity.account(&request.account_id).await?.ok_or_else(|| {
+            Error::internal(format!("the holder of subject {} is no account", subject.subject_id))
+        })?;
         let redemption = format!("cancel-access:{}:{}", request.account_id, website.website_number);
-        self.codes.redeem_proof(&request.proof, Purpose::CancelAccess, None, &redemption).await?;
+        self.codes
+            .redeem_proof(&request.proof, Purpose::CancelAccess, Some(&holder.mobile), &redemption)
+            .await?;
         let order = NewOrder {
             account_id: &request.account_id,
             key: key.as_deref(),
@@ -303,7 +309,8 @@ impl FilingRegistry {
     }
 
     /// Deregister: an order that, once approved, deregisters the subject's websites
-    /// (or the one named) and frees their domains.
+    /// (or the one named) and frees their domains; the whole subject's also ends its
+    /// holding (recorded as a holder change to nobody), so the account may hold another.
     pub async fn deregister(&self, request: Deregistration) -> Result<Started, Error> {
         let key = order_key(&request.account_id, request.request_id.as_deref());
         if let Some(order) = self.order_by_key(key.as_deref()).await? {
@@ -586,7 +593,7 @@ impl FilingRegistry {
         let vanished = || Error::internal(format!("decided order {} vanished", deciding.order_number));
         let mut order = store::find(&mut *tx, &deciding.order_number).await?.ok_or_else(vanished)?;
         if state == OrderState::Approved {
-            store::apply(&mut tx, &order, now).await?;
+            store::apply(&mut tx, &order, &deciding.decided_by, now).await?;
             // a new website's number is given by the approval
             order = store::find(&mut *tx, &deciding.order_number).await?.ok_or_else(vanished)?;
         }

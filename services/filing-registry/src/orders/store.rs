@@ -1,5 +1,5 @@
 //! SQL over `orders` and `service_numbers`, and the effects an approved order has on
-//! `websites` and `website_domains`.
+//! `websites` and `website_domains` (and, for a whole subject's deregistration, on who holds it).
 
 use beian_common::filing_number::FilingNumber;
 use sqlx::{Any, AnyExecutor, Row, Transaction, any::AnyRow};
@@ -189,8 +189,14 @@ pub async fn decide(
     Ok(decided == 1)
 }
 
-/// What an approved order changes. Changes of details are not applied here yet.
-pub async fn apply(tx: &mut Transaction<'_, Any>, order: &Order, now_ms: i64) -> Result<(), Error> {
+/// What an approved order changes, `decided_by` approving it. Changes of details are not
+/// applied here yet.
+pub async fn apply(
+    tx: &mut Transaction<'_, Any>,
+    order: &Order,
+    decided_by: &str,
+    now_ms: i64,
+) -> Result<(), Error> {
     let website = order.website_number.as_deref();
     match order.kind {
         OrderKind::CancelAccess => {
@@ -224,6 +230,9 @@ pub async fn apply(tx: &mut Transaction<'_, Any>, order: &Order, now_ms: i64) ->
             .bind(now_ms)
             .execute(&mut **tx)
             .await?;
+            if order.kind == OrderKind::DeregisterSubject {
+                end_holding(tx, order, decided_by, now_ms).await?;
+            }
         }
         OrderKind::ChangeWebsite => {
             let change: WebsiteChangePayload =
@@ -276,6 +285,34 @@ pub async fn apply(tx: &mut Transaction<'_, Any>, order: &Order, now_ms: i64) ->
         }
     }
     Ok(())
+}
+
+/// An approved DEREGISTER_SUBJECT order: the subject goes with its websites, so its holder
+/// holds it no more (and may hold another). A change of holder, so recorded as one: from the
+/// holder to nobody, by whoever approved, keyed by the order.
+async fn end_holding(
+    tx: &mut Transaction<'_, Any>,
+    order: &Order,
+    decided_by: &str,
+    now_ms: i64,
+) -> Result<(), Error> {
+    let holder = subjects::release(tx, &order.subject_id, now_ms).await?.ok_or_else(|| {
+        Error::internal(format!("subject {} deregistered without a holder", order.subject_id))
+    })?;
+    subjects::insert_holder_change(
+        tx,
+        &subjects::HolderChangeRecord {
+            change_id: &uuid::Uuid::new_v4().to_string(),
+            subject_id: &order.subject_id,
+            from_account_id: Some(&holder),
+            to_account_id: None,
+            actor: decided_by,
+            reason: &format!("deregistration {}", order.order_number),
+            idempotency_key: Some(&format!("deregister:{}", order.order_number)),
+            changed_at_ms: now_ms,
+        },
+    )
+    .await
 }
 
 /// An approved NEW_WEBSITE order: the website, ACTIVE, under the subject's next website number

@@ -58,6 +58,7 @@ pub struct Subject {
     pub principal_name: String,
     pub principal_mobile: String,
     pub principal_email: String,
+    /// None once the subject was deregistered (注销): it is nobody's.
     pub holder_account_id: Option<String>,
     pub websites: Vec<Website>,
     pub order_in_progress: bool,

@@ -203,7 +203,8 @@ pub async fn insert_website(
     Ok(())
 }
 
-/// Records a change of holder (`from` is None when the subject entered the registry).
+/// Records a change of holder (`from` is None when the subject entered the registry, `to`
+/// when it was deregistered).
 pub async fn insert_holder_change(
     tx: &mut Transaction<'_, Any>,
     change: &HolderChangeRecord<'_>,
@@ -231,7 +232,7 @@ pub struct HolderChangeRecord<'a> {
     pub change_id: &'a str,
     pub subject_id: &'a str,
     pub from_account_id: Option<&'a str>,
-    pub to_account_id: &'a str,
+    pub to_account_id: Option<&'a str>,
     pub actor: &'a str,
     pub reason: &'a str,
     pub idempotency_key: Option<&'a str>,
@@ -276,6 +277,37 @@ pub async fn take_for_order(
     .await?
     .rows_affected();
     Ok(taken == 1)
+}
+
+/// Ends the holding of a subject deregistered as a whole: it is then nobody's, so its account
+/// may hold another subject and no holder's request finds it. Answers the holder it had (None
+/// if none). Read after the approval's deciding update, in its transaction: a transfer, which
+/// would change the holder, refuses while the order is in progress.
+pub async fn release(
+    tx: &mut Transaction<'_, Any>,
+    subject_id: &str,
+    now_ms: i64,
+) -> Result<Option<String>, Error> {
+    let holder: Option<String> = sqlx::query("select holder_account_id from subjects where subject_id = $1")
+        .bind(subject_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("holder_account_id")?;
+    let Some(holder) = holder else { return Ok(None) };
+    let released = sqlx::query(
+        "update subjects set holder_account_id = null, version = version + 1, updated_at_ms = $3 \
+         where subject_id = $1 and holder_account_id = $2",
+    )
+    .bind(subject_id)
+    .bind(&holder)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if released != 1 {
+        return Err(Error::internal(format!("subject {subject_id} changed holder while deregistered")));
+    }
+    Ok(Some(holder))
 }
 
 /// The subject of a filing number (`subject_number`), provided `website_number` (if

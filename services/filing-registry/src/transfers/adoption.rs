@@ -76,7 +76,7 @@ impl FilingRegistry {
                 change_id: &uuid::Uuid::new_v4().to_string(),
                 subject_id: &subject.subject_id,
                 from_account_id: None,
-                to_account_id: account_id,
+                to_account_id: Some(account_id),
                 actor: "system",
                 reason: adoption.reason.as_str(),
                 idempotency_key: Some(&key),

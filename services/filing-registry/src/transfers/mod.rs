@@ -45,8 +45,9 @@ pub struct HolderChange {
     pub filing_number: String,
     /// None when the subject entered the registry (import, claim, seed).
     pub from_account_id: Option<String>,
-    pub to_account_id: String,
-    /// The account, the staff member or `system`.
+    /// None when the subject was deregistered.
+    pub to_account_id: Option<String>,
+    /// The account, the staff member (or the regulator's reviewer) or `system`.
     pub actor: String,
     pub reason: String,
     pub changed_at_ms: i64,
@@ -199,7 +200,7 @@ impl FilingRegistry {
             subject_id: subject.subject_id.clone(),
             filing_number: subject.filing_number.clone(),
             from_account_id: Some(from.to_owned()),
-            to_account_id: target.account_id.clone(),
+            to_account_id: Some(target.account_id.clone()),
             actor: transfer.actor.to_owned(),
             reason: transfer.reason.to_owned(),
             changed_at_ms: now,
@@ -232,7 +233,7 @@ impl FilingRegistry {
                 change_id: &change.change_id,
                 subject_id: &change.subject_id,
                 from_account_id: Some(from),
-                to_account_id: &change.to_account_id,
+                to_account_id: Some(&target.account_id),
                 actor: &change.actor,
                 reason: &change.reason,
                 idempotency_key: Some(&transfer.key),

@@ -1,7 +1,8 @@
 //! A stand-in for verification-codes' outbox: EnqueueNotice idempotent on its key, every
 //! call recorded, outages on demand, the suite credential checked like the real host.
-//! RedeemProof knows [`CANCEL_ACCESS_PROOF`] and [`FILING_CHANGE_PROOF`], and any proof
-//! starting with [`GOOD_PROOF`] for a FILING_TRANSFER code, each for one redemption key
+//! RedeemProof knows [`CANCEL_ACCESS_PROOF`] (and [`cancel_access_proof`]'s) and
+//! [`FILING_CHANGE_PROOF`], each refused for a destination other than its code's, and any
+//! proof starting with [`GOOD_PROOF`] for a FILING_TRANSFER code, each for one redemption key
 //! (a retry with the key succeeds again), like the real one.
 
 use std::{
@@ -28,8 +29,15 @@ use beian_proto::{
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Request, Response, Status};
 
-/// The one proof the fake redeems for purpose CANCEL_ACCESS (any number of times).
+/// A proof the fake redeems for purpose CANCEL_ACCESS (any number of times), of a code sent
+/// to [`CANCEL_ACCESS_MOBILE`], the bound mobile of acc-t1 (the seeded subject's holder).
 pub const CANCEL_ACCESS_PROOF: &str = "proof-cancel-access";
+pub const CANCEL_ACCESS_MOBILE: &str = "15212341234";
+
+/// A proof the fake redeems for purpose CANCEL_ACCESS, of a code sent to `mobile`.
+pub fn cancel_access_proof(mobile: &str) -> String {
+    format!("{CANCEL_ACCESS_PROOF}:{mobile}")
+}
 
 /// A proof the fake redeems for purpose FILING_CHANGE, of a code sent to [`FILING_CHANGE_MOBILE`].
 pub const FILING_CHANGE_PROOF: &str = "proof-filing-change";
@@ -143,15 +151,21 @@ impl VerificationCodesInternalService for Service {
                 purpose: call.purpose,
             }));
         }
-        let (purpose, destination) = match call.proof.as_str() {
-            CANCEL_ACCESS_PROOF => (common::Purpose::CancelAccess, None),
-            FILING_CHANGE_PROOF => (common::Purpose::FilingChange, Some(FILING_CHANGE_MOBILE)),
+        let cancel_access_to = match call.proof.strip_prefix(CANCEL_ACCESS_PROOF) {
+            Some("") => Some(CANCEL_ACCESS_MOBILE),
+            Some(rest) => rest.strip_prefix(':'),
+            None => None,
+        };
+        let (purpose, destination) = match (call.proof.as_str(), cancel_access_to) {
+            (_, Some(mobile)) => (common::Purpose::CancelAccess, mobile),
+            (FILING_CHANGE_PROOF, None) => (common::Purpose::FilingChange, FILING_CHANGE_MOBILE),
             _ => return Err(Failure::new(ErrorReason::ProofInvalid).into()),
         };
         if call.purpose != purpose as i32 || call.redemption_key.is_empty() {
             return Err(Failure::new(ErrorReason::ProofPurposeMismatch).into());
         }
-        if destination.is_some_and(|to| !call.destination.is_empty() && call.destination != to) {
+        // an empty destination asks for no check, as with the real one
+        if !call.destination.is_empty() && call.destination != destination {
             return Err(Failure::new(ErrorReason::ProofInvalid).into());
         }
         Ok(Response::new(RedeemProofResponse {

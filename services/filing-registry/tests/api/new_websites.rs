@@ -174,13 +174,17 @@ async fn a_used_service_number_stays_used_after_cancel_access_and_deregistration
         .order
         .expect("an order");
     app.decide_order(&deregister.order_number, pb::OrderDecision::Approve).await.expect("approved");
-    assert!(
-        app.subject_of(HOLDER)
-            .await
-            .websites
-            .iter()
-            .all(|w| w.state == pb::WebsiteState::Deregistered as i32)
-    );
+    // the subject is gone from the account with all its websites
+    assert_eq!(reason(&app.held(HOLDER).await.expect_err("deregistered")), "NO_SUBJECT_HELD");
+    let live: i64 = sqlx::query(
+        "select cast(count(*) as bigint) as n from websites where subject_id = $1 and state <> 'DEREGISTERED'",
+    )
+    .bind(SUBJECT_ID)
+    .fetch_one(app.database().reader())
+    .await
+    .unwrap()
+    .get("n");
+    assert_eq!(live, 0);
 
     // the domains are free again, the numbers are not
     for number in [SERVICE_NUMBER, NEW_NUMBER] {

@@ -9,7 +9,7 @@ use beian_proto::{
 use sqlx::Row;
 
 use crate::{
-    fake_codes::{CANCEL_ACCESS_PROOF, FILING_CHANGE_MOBILE, FILING_CHANGE_PROOF},
+    fake_codes::{CANCEL_ACCESS_PROOF, FILING_CHANGE_MOBILE, FILING_CHANGE_PROOF, cancel_access_proof},
     support::*,
 };
 
@@ -169,6 +169,31 @@ async fn a_wrong_password_proof_or_website_starts_nothing() {
 }
 
 #[tokio::test]
+async fn cancel_access_needs_the_proof_of_a_code_sent_to_the_holders_own_mobile() {
+    let app = TestApp::start().await;
+    // acc-t2 (mobile 13900002222) holds a subject whose principal's mobile is MOBILE
+    add_subjects(&app, &[other_subject(2, "acc-t2", None)]).await;
+    let cancel = |proof: String| {
+        let request = pb::CancelAccessRequest {
+            account_id: "acc-t2".into(),
+            website_number: "浙ICP备19012342号-1".into(),
+            proof,
+            filing_password: OLD_PASSWORD.into(),
+            request_id: String::new(),
+        };
+        async { app.public().await.cancel_access(app.request(request)).await }
+    };
+    for elsewhere in ["13700000000", MOBILE] {
+        let refused = cancel(cancel_access_proof(elsewhere)).await.expect_err("a code to another mobile");
+        assert_eq!(reason(&refused), "PROOF_INVALID", "{elsewhere}");
+    }
+    assert_eq!(app.orders_in_progress().await, 0);
+    let order = cancel(cancel_access_proof("13900002222")).await.expect("the holder's code");
+    assert_eq!(order.into_inner().order.expect("an order").kind, pb::OrderKind::CancelAccess as i32);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_approved_cancel_access_cancels_the_website_once_and_tells_the_holder() {
     let app = TestApp::start().await;
     let order = app.cancel_access(CANCEL_ACCESS_PROOF, OLD_PASSWORD).await.expect("starts");
@@ -279,7 +304,8 @@ async fn the_holder_abandons_its_own_order_in_progress_once() {
     assert_eq!(late.state, pb::OrderState::Abandoned as i32);
     assert_eq!(app.holders_subject().await.websites[0].state, pb::WebsiteState::Active as i32);
 
-    let next = app.deregister("", OLD_PASSWORD).await.expect("a new order may start");
+    // (one website's: the whole subject's, approved, would leave the account holding none)
+    let next = app.deregister(WEBSITE, OLD_PASSWORD).await.expect("a new order may start");
     app.decide(&next.order_number, pb::OrderDecision::Approve, "").await.expect("decides");
     let decided = app.abandon(HOLDER, &next.order_number).await.expect_err("decided already");
     assert_eq!(reason(&decided), "ORDER_NOT_FOUND");

@@ -399,3 +399,69 @@ async fn orders_racing_a_transfer_never_leave_the_old_holders_order_on_the_moved
     }
     owned.stop().await;
 }
+
+#[tokio::test]
+async fn an_approved_subject_deregistration_ends_the_holding_and_frees_the_account() {
+    let app = TestApp::start().await;
+    add_subjects(&app, &[other_subject(2, "acc-t2", None)]).await;
+    let deregister = || async {
+        let request = pb::DeregisterRequest {
+            account_id: "acc-t1".into(),
+            website_number: String::new(),
+            filing_password: OLD_PASSWORD.into(),
+            request_id: String::new(),
+        };
+        app.public().await.deregister(app.request(request)).await
+    };
+    let order = deregister().await.expect("starts").into_inner().order.expect("an order");
+    let decide = pb::DecideOrderRequest {
+        order_number: order.order_number.clone(),
+        decision: pb::OrderDecision::Approve as i32,
+        note: String::new(),
+        decided_by: "reviewer-7".into(),
+        locale: String::new(),
+    };
+    app.internal().await.decide_order(app.request(decide)).await.expect("approved");
+
+    // the account holds nothing; the subject takes no order and goes nowhere
+    assert_eq!(reason(&app.held("acc-t1").await.expect_err("deregistered")), "NO_SUBJECT_HELD");
+    assert_eq!(reason(&deregister().await.expect_err("no new order")), "NO_SUBJECT_HELD");
+    let refused = app
+        .public()
+        .await
+        .create_order(app.request(change_order("acc-t1", 0)))
+        .await
+        .expect_err("no new order");
+    assert_eq!(reason(&refused), "NO_SUBJECT_HELD");
+    assert_eq!(
+        reason(&app.transfer(online("acc-t1", "acc-t4", "gone")).await.expect_err("gone")),
+        "NO_SUBJECT_HELD"
+    );
+    let staff =
+        pb::TransferSubjectByReviewRequest { filing_number: FILING.into(), ..by_review("OT-9", "acc-t4") };
+    assert_eq!(
+        reason(&app.transfer_by_review(staff).await.expect_err("not transferable")),
+        "NO_SUBJECT_HELD"
+    );
+    assert_eq!(app.holder_of(SUBJECT_ID).await, None);
+
+    // the deregistration is the subject's last holder change, and part of the old holder's history
+    let history = app
+        .history(pb::ListHolderHistoryRequest { filing_number: FILING.into(), ..Default::default() })
+        .await
+        .expect("staff's view");
+    let last = history.changes.last().expect("the deregistration");
+    assert_eq!(
+        (last.from_account_id.as_str(), last.to_account_id.as_str(), last.actor.as_str()),
+        ("acc-t1", "", "reviewer-7")
+    );
+    assert_eq!(last.reason, format!("deregistration {}", order.order_number));
+    let party = pb::ListHolderHistoryRequest { party_account_id: "acc-t1".into(), ..Default::default() };
+    let own = app.history(party).await.expect("acc-t1's part");
+    assert_eq!(own.changes.last().map(|c| &c.change_id), Some(&last.change_id));
+
+    // one account, one live subject: acc-t1 may take another now
+    app.transfer(online("acc-t2", "acc-t1", "next")).await.expect("acc-t1 holds none");
+    assert_eq!(app.held("acc-t1").await.expect("held").subject_id, "sub-t2");
+    app.stop().await;
+}

@@ -254,8 +254,14 @@ impl EffectWorker {
                 let account = accounts::store::find_by_id(self.db.reader(), holder)
                     .await?
                     .ok_or_else(|| Error::internal(format!("holder account {holder} of a case vanished")))?;
+                // seed 000 step 5: by either method the login name goes to the account's bound
+                // mobile and email, never to contacts an applicant typed
+                let bound = [
+                    (Channel::Sms, Some(account.mobile.as_str())),
+                    (Channel::Email, Some(account.email.as_str())),
+                ];
                 let content = NoticeContent::LoginName { login_name: &account.login_name };
-                self.notify_applicant(&case, "login-name", &content).await?;
+                self.notify(&case, "login-name", bound, &content).await?;
                 Ok(Outcome::Applied)
             }
             (EffectAction::Apply, ReviewKind::FilingPassword) => self.issue_filing_password(&case).await,
@@ -432,6 +438,17 @@ impl EffectWorker {
         let applicant = &case.applicant;
         let contacts =
             [(Channel::Sms, Some(applicant.mobile.as_str())), (Channel::Email, applicant.email.as_deref())];
+        self.notify(case, purpose, contacts, content).await
+    }
+
+    /// Queues `content` to each contact given (blank ones skipped), keyed by the case.
+    async fn notify(
+        &self,
+        case: &ReviewCase,
+        purpose: &str,
+        contacts: [(Channel, Option<&str>); 2],
+        content: &NoticeContent<'_>,
+    ) -> Result<(), Error> {
         for (channel, destination) in contacts {
             let Some(destination) = destination.filter(|d| !d.trim().is_empty()) else { continue };
             self.codes

@@ -135,7 +135,7 @@ pub async fn effect_row(app: &TestApp, case_number: &str) -> (i64, Option<String
 }
 
 #[tokio::test]
-async fn an_approved_lookup_sends_the_holders_login_name_to_the_applicant_then_completes() {
+async fn an_approved_lookup_sends_the_holders_login_name_to_its_bound_contacts_then_completes() {
     let world = start(0).await;
     let app = &world.app;
     let case = open_lookup(app, "approve.example.cn").await;
@@ -159,10 +159,10 @@ async fn an_approved_lookup_sends_the_holders_login_name_to_the_applicant_then_c
     assert_eq!(
         notices,
         vec![
-            (key("email"), EMAIL.to_owned(), login_name, "claimer01".to_owned()),
-            (key("sms"), MOBILE.to_owned(), login_name, "claimer01".to_owned()),
+            (key("email"), "claimer@example.com".to_owned(), login_name, "claimer01".to_owned()),
+            (key("sms"), "13900000001".to_owned(), login_name, "claimer01".to_owned()),
         ],
-        "the holder's login name, to the contacts the applicant gave"
+        "the holder's login name, to the holder account's bound contacts (seed 000), not the applicant's"
     );
     let actions: Vec<Action> = audit(app, &case.case_number).await.into_iter().map(|e| e.1).collect();
     assert_eq!(actions, [Action::Approve, Action::EffectApplied]);
