@@ -57,9 +57,13 @@ pub enum Error {
     #[error("principal id suffix incorrect")]
     PrincipalIdSuffixIncorrect,
     /// No filing matches the province, number, certificate type and number given; never
-    /// says which one differs. FAILED_PRECONDITION, FILING_NOT_MATCHED.
+    /// says which one differs. NOT_FOUND, FILING_NOT_MATCHED.
     #[error("filing not matched")]
     FilingNotMatched,
+    /// The matched filing's principal has no mobile and no email to send a recovered
+    /// password to: the manual review is the way. FAILED_PRECONDITION, FILING_CONTACT_MISSING.
+    #[error("filing contact missing")]
+    FilingContactMissing,
     /// A wrong filing password. PERMISSION_DENIED, FILING_PASSWORD_INCORRECT, ErrorInfo
     /// metadata `attempts_left`.
     #[error("filing password incorrect")]
@@ -110,6 +114,7 @@ impl From<Error> for Status {
             Error::DomainNotFiled => Failure::new(ErrorReason::DomainNotFiled).into(),
             Error::NoSubjectHeld => Failure::new(ErrorReason::NoSubjectHeld).into(),
             Error::FilingNotMatched => Failure::new(ErrorReason::FilingNotMatched).into(),
+            Error::FilingContactMissing => Failure::new(ErrorReason::FilingContactMissing).into(),
             Error::DomainChangeNotAllowed => Failure::new(ErrorReason::DomainChangeNotAllowed).into(),
             Error::ProvinceChangeNotAllowed => Failure::new(ErrorReason::ProvinceChangeNotAllowed).into(),
             Error::PrincipalIdSuffixIncorrect => Failure::new(ErrorReason::PrincipalIdSuffixIncorrect).into(),

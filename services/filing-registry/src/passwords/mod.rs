@@ -160,7 +160,7 @@ impl FilingRegistry {
                 .map(|(channel, destination)| (channel, destination.clone()))
                 .collect();
         if destinations.is_empty() {
-            return Err(Error::internal(format!("subject {} has no principal contact", subject.subject_id)));
+            return Err(Error::FilingContactMissing);
         }
         self.issue(&key, &subject.subject_id, &destinations, recovery.locale).await
     }

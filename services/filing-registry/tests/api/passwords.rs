@@ -391,3 +391,24 @@ async fn a_backlog_longer_than_a_batch_drains_at_once_not_a_batch_per_poll() {
     assert_eq!(app.codes.wait_for(40).await.len(), 40);
     app.stop().await;
 }
+
+/// SPEC §3: with the principal's mobile and email both gone, a recovery has nowhere to
+/// send the password; the answer points to the manual review, and nothing is issued.
+#[tokio::test]
+async fn a_principal_without_contacts_is_sent_to_the_manual_review() {
+    let app = TestApp::start().await;
+    sqlx::query("update subjects set principal_mobile = '', principal_email = '' where subject_id = $1")
+        .bind(SUBJECT_ID)
+        .execute(&mut *app.database().writer().await.unwrap())
+        .await
+        .unwrap();
+    let refused = app.recover(recovery("r1")).await.expect_err("nowhere to send it");
+    assert_eq!(
+        (refused.code(), reason(&refused).as_str()),
+        (tonic::Code::FailedPrecondition, "FILING_CONTACT_MISSING")
+    );
+    app.check(OLD_PASSWORD).await.expect("the old password still works: nothing was issued");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(app.codes.calls().is_empty(), "nothing queued");
+    app.stop().await;
+}

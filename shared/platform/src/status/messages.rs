@@ -77,6 +77,10 @@ pub fn templates(reason: R) -> (&'static str, &'static str) {
             "备案信息不匹配，请核对省份、备案号、证件类型和证件号码",
             "No filing matches the province, filing number and certificate given",
         ),
+        R::FilingContactMissing => (
+            "该备案的主体负责人未登记手机号码和邮箱，请通过人工审核找回备案密码",
+            "The filing's principal has no mobile or email on file; recover the filing password by manual review",
+        ),
         R::OrderInProgress => (
             "该主体下有进行中的备案订单，请放弃订单或待审核完成后再操作",
             "An order is in progress on this subject; abandon it or wait until it is decided",

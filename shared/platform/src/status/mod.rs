@@ -172,6 +172,7 @@ pub fn code_of(reason: ErrorReason) -> Code {
         | R::NoSubjectHeld
         | R::SubjectHeldByAnotherAccount
         | R::AccountHoldsOtherSubject
+        | R::FilingContactMissing
         | R::TransferTargetHasOrderInProgress
         | R::TransferTargetHoldsSubject
         | R::TransferSiteNotSupported
