@@ -103,6 +103,11 @@ async fn every_admin_port_shows_its_own_metrics_after_a_lookup() {
     assert!(has(&identity, r#"beian_review_cases_pending{kind="ACCOUNT_LOOKUP"} 0"#), "{identity}");
     assert!(has(&identity, r#"beian_review_cases_overdue{kind="ACCOUNT_LOOKUP"} 0"#), "{identity}");
     assert!(has(&identity, "beian_review_effects_pending 0"), "{identity}");
+    let last_year = beian_common::calendar::BusinessCalendar::china_default().last_listed_year();
+    assert!(
+        has(&identity, &format!("beian_review_calendar_last_year {}", last_year.unwrap_or(0))),
+        "the shipped schedule's end: {identity}"
+    );
 
     let mut everything = [gateway, codes, identity].concat();
     for address in [admin.filing_registry, admin.legacy_migration] {

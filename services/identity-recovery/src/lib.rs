@@ -207,6 +207,20 @@ impl Settings {
     }
 }
 
+/// Past the schedule's last year every deadline counts weekends only, silently: said at
+/// start (the alert `BeianHolidayScheduleEnding` says it from December on).
+fn warn_if_schedule_ended(last_year: Option<i32>) {
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    if last_year.is_none_or(|last| last < this_year) {
+        tracing::warn!(
+            ?last_year,
+            this_year,
+            "the holiday schedule does not cover this year: review deadlines count weekends only \
+             until BEIAN_HOLIDAYS_FILE lists its holidays and make-up days"
+        );
+    }
+}
+
 /// identity-recovery as the platform runs it: the API and the worker applying decisions.
 #[derive(Debug)]
 pub struct Service {
@@ -215,6 +229,8 @@ pub struct Service {
     db: Database,
     effects: Option<service::EffectWorker>,
     lock_notices: LockNoticePace,
+    /// The last year the holiday schedule lists, for its gauge.
+    calendar_last_year: Option<i32>,
 }
 
 /// The service, migrated and bound, ready to serve.
@@ -237,6 +253,8 @@ impl app::Service for Service {
         let filing_registry = peers::FilingRegistry::connect(&settings.peers, &settings.host)?;
         let legacy_migration = peers::LegacyMigration::connect(&settings.peers, &settings.host)?;
         let calendar = settings.calendar;
+        let calendar_last_year = calendar.last_listed_year();
+        warn_if_schedule_ended(calendar_last_year);
         let pace = settings.effects;
         let lock_notices = settings.login.lock_notices;
         // the decoy an unknown name is checked against: one hash, before serving
@@ -257,7 +275,7 @@ impl app::Service for Service {
                 pace,
                 api.effects_doorbell(),
             );
-            Self { api, db, effects: Some(effects), lock_notices }
+            Self { api, db, effects: Some(effects), lock_notices, calendar_last_year }
         }))
     }
 
@@ -285,7 +303,7 @@ impl app::Service for Service {
     }
 
     fn sampler(&self) -> Option<Sampler> {
-        Some(reviews::gauges::sampler(self.db.clone()))
+        Some(reviews::gauges::sampler(self.db.clone(), self.calendar_last_year))
     }
 
     fn routes(self) -> Routes {

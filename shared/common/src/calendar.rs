@@ -55,6 +55,13 @@ impl BusinessCalendar {
         Ok(Self { listed: parse::listed_days(text)? })
     }
 
+    /// The last year the schedule lists any day of (None: weekends only). The State
+    /// Council publishes each year's schedule late in the year before; past the last
+    /// listed year deadlines count weekends only, so operators watch this.
+    pub fn last_listed_year(&self) -> Option<i32> {
+        self.listed.keys().map(Datelike::year).max()
+    }
+
     pub fn is_business_day(&self, date: NaiveDate) -> bool {
         match self.listed.get(&date) {
             Some(DayKind::Holiday) => false,
@@ -101,6 +108,14 @@ mod tests {
 
     fn utc(rfc3339: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(rfc3339).expect("valid test timestamp").to_utc()
+    }
+
+    #[test]
+    fn the_last_listed_year_is_where_the_schedule_ends() {
+        assert_eq!(BusinessCalendar::weekends_only().last_listed_year(), None);
+        let calendar = BusinessCalendar::parse("2025-12-31 holiday\n2026-01-04 workday\n").expect("parses");
+        assert_eq!(calendar.last_listed_year(), Some(2026));
+        assert!(BusinessCalendar::china_default().last_listed_year() >= Some(2026));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! scrape: `beian_review_cases_pending{kind}` and `beian_review_cases_overdue{kind}`
 //! (past their business-day deadline: the SLA alert), and
 //! `beian_review_effects_pending` with `beian_review_effects_oldest_age_seconds`
-//! (decisions whose effect has not applied yet). Every replica reports the same
-//! shared figures: dashboards take their max, not their sum.
+//! (decisions whose effect has not applied yet), and `beian_review_calendar_last_year`:
+//! the last year the holiday schedule covers (0 for none). Every replica reports the
+//! same shared figures: dashboards take their max, not their sum.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -16,10 +17,13 @@ use sqlx::{AnyExecutor, Row};
 use super::ReviewKind;
 use crate::error::Error;
 
-pub fn sampler(db: Database) -> Sampler {
+pub fn sampler(db: Database, calendar_last_year: Option<i32>) -> Sampler {
     Arc::new(move |metrics: Metrics| {
         let db = db.clone();
         Box::pin(async move {
+            metrics
+                .gauge("beian_review_calendar_last_year", &[])
+                .set(f64::from(calendar_last_year.unwrap_or(0)));
             if let Err(error) = sample(&db, &metrics).await {
                 tracing::warn!(%error, "review gauges: reading the queue failed");
             }
