@@ -41,7 +41,7 @@ const PIONEER_FILING: &str = "沪ICP备08001234号";
 const LISI: &str = "1000000000000003";
 const ZHANG: &str = "1000000000000001";
 
-async fn import(
+pub async fn import(
     suite: &TestSuite,
     session: &str,
     email: &str,

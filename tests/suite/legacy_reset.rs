@@ -13,10 +13,8 @@ use beian_proto::{
         ReviewState, SubjectNature,
     },
     gateway::v1::{
-        CompleteLegacyPasswordResetRequest, ImportLegacyFilingRequest, ImportLegacyFilingResponse,
-        ReviewTicket, SendLegacyPasswordResetCodeRequest, StartLegacyPasswordResetRequest,
-        StartLegacyPasswordResetResponse, SubmitLegacyLoginResetRequest,
-        legacy_filing_service_client::LegacyFilingServiceClient,
+        CompleteLegacyPasswordResetRequest, ReviewTicket, SendLegacyPasswordResetCodeRequest,
+        StartLegacyPasswordResetRequest, StartLegacyPasswordResetResponse, SubmitLegacyLoginResetRequest,
         legacy_login_service_client::LegacyLoginServiceClient,
     },
     legacy_migration::v1::{
@@ -31,12 +29,7 @@ use sqlx::Row;
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
-use crate::{
-    decisions::{bearer, login},
-    lookup::demo_suite,
-    offline_transfer::approve,
-    reason,
-};
+use crate::{decisions::login, legacy_import::import, lookup::demo_suite, offline_transfer::approve, reason};
 
 /// The demo's legacy login `old-shop@…` holds this filing (`deploy/beian/src/demo.rs`).
 const FILING: &str = "沪ICP备12003456号";
@@ -157,21 +150,6 @@ async fn complete(suite: &TestSuite, flow_id: &str, code: &str, new_password: &s
         })
         .await
         .map(drop)
-}
-
-async fn import(
-    suite: &TestSuite,
-    session: &str,
-    email: &str,
-    password: &str,
-) -> Result<ImportLegacyFilingResponse, Status> {
-    LegacyFilingServiceClient::new(suite.gateway().await)
-        .import_legacy_filing(bearer(
-            ImportLegacyFilingRequest { legacy_login_email: email.into(), legacy_password: password.into() },
-            session,
-        ))
-        .await
-        .map(tonic::Response::into_inner)
 }
 
 #[tokio::test]
