@@ -1,6 +1,6 @@
 //! SPEC §3 through the gateway: recover the filing password (a new one goes to the
-//! principal; the old one stops working), the one answer for any mismatch, and the
-//! review case when mobile and email are both gone.
+//! principal; the old one stops working), the one answer for any mismatch, the lock
+//! after repeated wrong ones, and the review case when mobile and email are both gone.
 
 use beian_common::calendar::BusinessCalendar;
 use beian_proto::{
@@ -10,15 +10,21 @@ use beian_proto::{
         filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
     },
     gateway::v1::{
-        RecoverFilingPasswordRequest, RequestFilingPasswordReviewRequest,
-        filing_password_service_client::FilingPasswordServiceClient,
+        CancelAccessRequest, RecoverFilingPasswordRequest, RequestFilingPasswordReviewRequest,
+        SendCancelAccessCodeRequest, filing_password_service_client::FilingPasswordServiceClient,
     },
 };
 use beian_tests::{TestSuite, with_credential};
 use chrono::DateTime;
-use tonic::Code;
+use filing_registry::PasswordPolicy;
+use tonic::{Code, Status};
+use tonic_types::StatusExt;
 
-use crate::{lookup::demo_suite, reason};
+use crate::{
+    filing::{bearer, deregister, filing, login, my_filing},
+    lookup::{MOBILE, demo_suite},
+    messages, reason,
+};
 
 /// The demo filing of zhangwei2019 (`deploy/beian/src/demo.rs`).
 const SUBJECT_ID: &str = "sub-0001";
@@ -96,6 +102,59 @@ async fn a_mismatch_says_only_that_nothing_matched() {
     let blank = service.recover_filing_password(recovery(" ".into())).await.expect_err("no pass");
     assert_eq!(blank.code(), Code::InvalidArgument);
     check(&suite, DEMO_PASSWORD).await.expect("unchanged");
+    suite.stop().await;
+}
+
+/// A refusal because the subject's filing password is locked: seed 003's words and
+/// when to try again, the lock having started at most a minute ago.
+fn assert_locked(status: &Status, lock: std::time::Duration) {
+    assert_eq!((status.code(), reason(status).as_str()), (Code::ResourceExhausted, "FILING_PASSWORD_LOCKED"));
+    let delay = status.get_details_retry_info().and_then(|info| info.retry_delay).expect("RetryInfo");
+    assert!((lock.as_secs() - 60..=lock.as_secs()).contains(&delay.as_secs()), "{delay:?}");
+    assert_eq!(
+        messages(status),
+        (
+            "频繁尝试，已临时锁定，请稍后再试".to_owned(),
+            "Too many attempts; temporarily locked, please try again later".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn repeated_wrong_filing_passwords_through_cancel_access_and_deregister_lock_the_subject() {
+    let suite = demo_suite().await;
+    let policy = PasswordPolicy::default();
+    let zhang = login(&suite, "zhangwei2019").await;
+    let request = SendCancelAccessCodeRequest { website_number: "浙ICP备19012345号-1".into() };
+    let sent = filing(&suite).await.send_cancel_access_code(bearer(request, &zhang)).await.expect("sent");
+    let flow_id = sent.into_inner().flow_id;
+    let code = suite.code_sent_to(MOBILE, 1).await;
+    let cancel = |password: &str| {
+        let request = CancelAccessRequest {
+            flow_id: flow_id.clone(),
+            code: code.clone(),
+            filing_password: password.into(),
+        };
+        bearer(request, &zhang)
+    };
+
+    // both orders check the one subject's password, so their wrong ones count together
+    for attempt in 1..policy.max_failures {
+        let wrong = if attempt % 2 == 1 {
+            deregister(&suite, &zhang, "", "000000").await.expect_err("wrong")
+        } else {
+            filing(&suite).await.cancel_access(cancel("000000")).await.expect_err("wrong")
+        };
+        assert_eq!(reason(&wrong), "FILING_PASSWORD_INCORRECT", "attempt {attempt}");
+    }
+    let locked = filing(&suite).await.cancel_access(cancel("000000")).await.expect_err("the last locks");
+    assert_locked(&locked, policy.lock);
+
+    // while locked the right password is refused alike, and nothing is ordered
+    let right = filing(&suite).await.cancel_access(cancel(DEMO_PASSWORD)).await.expect_err("locked");
+    assert_locked(&right, policy.lock);
+    assert_locked(&deregister(&suite, &zhang, "", DEMO_PASSWORD).await.expect_err("locked"), policy.lock);
+    assert!(my_filing(&suite, &zhang).await.expect("its filing").order_in_progress.is_none());
     suite.stop().await;
 }
 

@@ -19,7 +19,7 @@ use tonic_types::StatusExt;
 use crate::{
     lookup::{MOBILE, demo_suite, start as start_lookup},
     lost_answers::{IdentityInternal, IdentityPublic, start_proxy},
-    reason,
+    messages, reason,
 };
 
 const EMAIL: &str = "zhang.wei@example.com";
@@ -88,19 +88,23 @@ async fn a_password_is_reset_by_email_code_and_every_session_ends() {
         "only the chosen contact got a code"
     );
 
-    // each rule of the policy refuses with its reason; the checked code stays good
-    for (password, expected) in [
-        ("weakpass", "PASSWORD_TOO_WEAK"),
-        ("P@ssw0rd", "PASSWORD_TOO_COMMON"),
-        (OLD, "PASSWORD_TOO_SIMILAR"),
-        ("dEMO#2026PASS", "PASSWORD_TOO_SIMILAR"),
-        ("dEmo#2026pass", "PASSWORD_TOO_SIMILAR"),
-        ("Demo#2026pass12", "PASSWORD_TOO_SIMILAR"),
+    // each rule of the policy refuses with its reason in seed 003's words; the checked
+    // code stays good
+    let too_weak = ("PASSWORD_TOO_WEAK", "密码需包含大小写字母、数字、特殊字符，长度不少于8位");
+    let too_common = ("PASSWORD_TOO_COMMON", "请避免使用过于简单的密码（如“123456”“admin”等）");
+    let too_similar = ("PASSWORD_TOO_SIMILAR", "新密码需与旧密码有显著区别");
+    for (password, (expected, said)) in [
+        ("weakpass", too_weak),
+        ("P@ssw0rd", too_common),
+        (OLD, too_similar),
+        ("dEMO#2026PASS", too_similar),
+        ("dEmo#2026pass", too_similar),
+        ("Demo#2026pass12", too_similar),
     ] {
         let refused = complete(&suite, &started.flow_id, &code, password).await.expect_err(password);
         assert_eq!(
-            (refused.code(), reason(&refused).as_str()),
-            (Code::InvalidArgument, expected),
+            (refused.code(), reason(&refused).as_str(), messages(&refused).0.as_str()),
+            (Code::InvalidArgument, expected, said),
             "{password}"
         );
     }

@@ -23,6 +23,7 @@ pub const ACCOUNTS: &[(&str, &str, Site, &str)] = &[
     ("acc-t3", "zhao-busy", Site::Cn, "13900003333"),
     ("acc-t4", "qian-cn", Site::Cn, "13900004444"),
     ("acc-intl", "wang-intl", Site::Intl, "13900005555"),
+    ("acc-intl2", "sun-intl", Site::Intl, "13900006666"),
 ];
 
 #[derive(Clone)]

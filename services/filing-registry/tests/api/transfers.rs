@@ -144,6 +144,9 @@ async fn every_rule_refuses_with_its_reason_and_moves_nothing() {
     assert_eq!(refused(online("acc-t1", "acc-nobody", "b")).await, "TRANSFER_TARGET_NOT_FOUND");
     assert_eq!(refused(online("acc-t1", "acc-intl", "c")).await, "TRANSFER_SITE_NOT_SUPPORTED", "CN→INTL");
     assert_eq!(refused(online("acc-intl", "acc-t2", "d")).await, "TRANSFER_SITE_NOT_SUPPORTED", "INTL→CN");
+    // the international site is refused on both sides too, not only across sites
+    let both_intl = online("acc-intl", "acc-intl2", "k");
+    assert_eq!(refused(both_intl).await, "TRANSFER_SITE_NOT_SUPPORTED", "INTL→INTL");
     assert_eq!(refused(online("acc-t1", "acc-t3", "e")).await, "TRANSFER_TARGET_HOLDS_SUBJECT");
     assert_eq!(refused(online("acc-t1", "acc-t4", "f")).await, "TRANSFER_TARGET_HAS_ORDER_IN_PROGRESS");
     assert_eq!(refused(online("acc-t4", "acc-t2", "g")).await, "ORDER_IN_PROGRESS");
@@ -157,6 +160,7 @@ async fn every_rule_refuses_with_its_reason_and_moves_nothing() {
         holders(&app, &[SUBJECT_ID, "sub-t3", "sub-t4", "sub-t6"]).await,
         ["acc-t1", "acc-t3", "acc-t4", "acc-intl"].map(|a| Some(a.to_owned())).to_vec()
     );
+    assert_eq!(reason(&app.held("acc-intl2").await.expect_err("holds nothing")), "NO_SUBJECT_HELD");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(app.codes.outbox().is_empty(), "no notice for a refused transfer");
     app.stop().await;

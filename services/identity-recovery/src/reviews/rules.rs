@@ -1,7 +1,7 @@
 //! What each kind of case needs before staff can decide it (SPEC §1–§5, seeds 001 and
 //! 002 §5–§6), and what makes two pending cases the same request.
 
-use super::{DocumentKind as D, Nature, NewCase, ReviewKind};
+use super::{CertificateType, DocumentKind as D, Nature, NewCase, ReviewKind};
 use crate::error::Error;
 
 /// Checks the fields and documents `case.kind` requires; answers the case's
@@ -41,8 +41,19 @@ pub fn admit(case: &NewCase) -> Result<String, Error> {
         }
         ReviewKind::FilingPassword => {
             let key = filing()?;
-            required(subject.certificate.is_some(), "subject.certificate_number")?;
-            (key, vec![D::IdCardFront, D::IdCardBack, D::HalfBodyWithIdCard])
+            let certificate =
+                subject.certificate.as_ref().ok_or_else(|| needed("subject.certificate_number"))?;
+            let mut documents = vec![D::IdCardFront, D::IdCardBack, D::HalfBodyWithIdCard];
+            // seed 003: an organisation's filing also needs its business licence; the gateway
+            // sends no nature here, so the filed certificate tells an organisation apart
+            let organisation = subject.nature.map_or_else(
+                || is_organisation_certificate(certificate.kind),
+                |nature| nature == Nature::Organisation,
+            );
+            if organisation {
+                documents.push(D::OrganisationCertificate);
+            }
+            (key, documents)
         }
         ReviewKind::LegacyClaim => {
             required(subject.account_id.is_some(), "subject.account_id")?;
@@ -78,6 +89,21 @@ pub fn admit(case: &NewCase) -> Result<String, Error> {
         return Err(Error::MaterialsIncomplete(missing));
     }
     Ok(format!("{}|{key}", case.kind.as_str()))
+}
+
+/// Whether a certificate is an organisation's rather than a person's. Every type is
+/// named, so a new one has to be placed.
+fn is_organisation_certificate(kind: CertificateType) -> bool {
+    match kind {
+        CertificateType::BusinessLicense
+        | CertificateType::OrganisationCode
+        | CertificateType::PublicInstitution
+        | CertificateType::SocialOrganisation => true,
+        CertificateType::ResidentIdCard
+        | CertificateType::Passport
+        | CertificateType::HkMacaoPermit
+        | CertificateType::TaiwanPermit => false,
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +203,58 @@ mod tests {
         let key =
             admit(&case(ReviewKind::LegacyClaim, subject, &[D::OrganisationCertificate])).expect("complete");
         assert_eq!(key, "LEGACY_CLAIM|pioneer-2008.cn");
+    }
+
+    #[test]
+    fn an_organisations_filing_password_needs_its_business_licence_as_well() {
+        let filed = |kind: CertificateType, nature: Option<Nature>| CaseSubject {
+            filing_number: filing("浙ICP备19012345号-1"),
+            nature,
+            certificate: Some(Certificate { kind, number: "91330106MA2B123456".into() }),
+            ..CaseSubject::default()
+        };
+        let id_and_half_body = [D::IdCardFront, D::IdCardBack, D::HalfBodyWithIdCard];
+        for kind in [
+            CertificateType::BusinessLicense,
+            CertificateType::OrganisationCode,
+            CertificateType::PublicInstitution,
+            CertificateType::SocialOrganisation,
+        ] {
+            let by_certificate = case(ReviewKind::FilingPassword, filed(kind, None), &id_and_half_body);
+            assert_eq!(missing(admit(&by_certificate)), [D::OrganisationCertificate], "{kind:?}");
+        }
+        // the nature, when the case has one, decides over the certificate
+        let by_nature = filed(CertificateType::ResidentIdCard, Some(Nature::Organisation));
+        let without = case(ReviewKind::FilingPassword, by_nature.clone(), &id_and_half_body);
+        assert_eq!(missing(admit(&without)), [D::OrganisationCertificate]);
+        let complete = [D::IdCardFront, D::IdCardBack, D::HalfBodyWithIdCard, D::OrganisationCertificate];
+        let key = admit(&case(ReviewKind::FilingPassword, by_nature, &complete)).expect("complete");
+        assert_eq!(key, "FILING_PASSWORD|浙ICP备19012345号");
+        let individual = filed(CertificateType::BusinessLicense, Some(Nature::Individual));
+        admit(&case(ReviewKind::FilingPassword, individual, &id_and_half_body)).expect("an individual's");
+    }
+
+    #[test]
+    fn an_individuals_filing_password_needs_the_id_card_and_a_half_body_photo_only() {
+        for kind in [
+            CertificateType::ResidentIdCard,
+            CertificateType::Passport,
+            CertificateType::HkMacaoPermit,
+            CertificateType::TaiwanPermit,
+        ] {
+            let subject = CaseSubject {
+                filing_number: filing("浙ICP备19012345号"),
+                certificate: Some(Certificate { kind, number: "33010619900101123X".into() }),
+                ..CaseSubject::default()
+            };
+            assert_eq!(
+                missing(admit(&case(ReviewKind::FilingPassword, subject.clone(), &[D::IdCardBack]))),
+                [D::IdCardFront, D::HalfBodyWithIdCard],
+                "{kind:?}"
+            );
+            let documents = [D::IdCardFront, D::IdCardBack, D::HalfBodyWithIdCard];
+            admit(&case(ReviewKind::FilingPassword, subject, &documents)).expect("complete");
+        }
     }
 
     #[test]

@@ -105,6 +105,11 @@ async fn missing_materials_are_named_by_kind() {
     let mut transfer_by_organisation = without(Kind::OfflineTransfer, cases::ID_AND_HALF_BODY);
     transfer_by_organisation.subject.as_mut().expect("subject").nature =
         common::SubjectNature::Organisation as i32;
+    // as the gateway asks: no nature, the filed certificate a business licence
+    let mut filing_password_of_organisation = without(Kind::FilingPassword, cases::ID_AND_HALF_BODY);
+    let subject = filing_password_of_organisation.subject.as_mut().expect("subject");
+    subject.certificate_type = Cert::BusinessLicense as i32;
+    subject.certificate_number = "91330106MA2B123456".into();
 
     let cases: Vec<(OpenReviewCaseRequest, Vec<&str>)> = vec![
         (
@@ -117,6 +122,7 @@ async fn missing_materials_are_named_by_kind() {
             vec!["HALF_BODY_WITH_ORGANISATION_CERTIFICATE", "ID_CARD_BACK"],
         ),
         (without(Kind::FilingPassword, &[]), vec!["ID_CARD_FRONT", "ID_CARD_BACK", "HALF_BODY_WITH_ID_CARD"]),
+        (filing_password_of_organisation, vec!["ORGANISATION_CERTIFICATE"]),
         (without(Kind::LegacyClaim, &[Doc::IdCardFront, Doc::Other]), vec!["ID_CARD_BACK"]),
         (
             without(Kind::OfflineTransfer, &[Doc::IdCardFront, Doc::IdCardBack]),
