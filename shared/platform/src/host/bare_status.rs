@@ -3,6 +3,7 @@
 //! carry no details. They are given a reason and both messages here, so a caller
 //! always finds the suite's error shape; a request that does not decode is the
 //! caller's fault (INVALID_ARGUMENT naming `request`), where tonic says INTERNAL.
+//! Other codes (health's NOT_FOUND for a service it does not know) pass unchanged.
 
 use std::{
     future::Future,
@@ -76,7 +77,9 @@ fn explain(headers: &mut HeaderMap) {
         Code::OutOfRange => Failure::invalid_field("request", "is larger than this method accepts"),
         Code::Unimplemented => Failure::new(ErrorReason::NotImplemented),
         Code::DeadlineExceeded => Failure::new(ErrorReason::DeadlineExceeded),
-        _ => Failure::new(ErrorReason::Internal),
+        // the standard services' own answers (health's NOT_FOUND for an unknown service)
+        // keep the meaning their clients expect
+        _ => return,
     };
     headers.remove("grpc-message");
     // only fails for a message that is not a valid header value, which ours never are
@@ -103,7 +106,6 @@ mod tests {
             (Status::out_of_range("Error, decoded message length too large"), Code::InvalidArgument),
             (Status::unimplemented(""), Code::Unimplemented),
             (Status::deadline_exceeded("Timeout expired"), Code::DeadlineExceeded),
-            (Status::unknown("?"), Code::Internal),
         ];
         for (bare, code) in cases {
             let status = explained(bare.clone());
@@ -118,6 +120,10 @@ mod tests {
         let own = Status::from(Failure::new(ErrorReason::SessionRequired));
         let status = explained(own.clone());
         assert_eq!((status.code(), status.details()), (own.code(), own.details()));
+
+        // health's answer for a service it does not know, as its clients expect it
+        let unknown_service = explained(Status::not_found("service not registered"));
+        assert_eq!((unknown_service.code(), unknown_service.details().is_empty()), (Code::NotFound, true));
 
         let mut ok = HeaderMap::new();
         ok.insert(STATUS, http::HeaderValue::from_static("0"));
