@@ -7,6 +7,7 @@ mod client_address;
 mod credentials;
 mod decisions;
 mod demo;
+mod domain_checks;
 mod errors;
 mod filing;
 mod filing_password;

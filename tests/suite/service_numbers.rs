@@ -1,7 +1,8 @@
 //! FilingService/AddWebsite (新增网站) end to end with the demo data: a NEW_WEBSITE order that
 //! the regulator's approval (`beian dev decide-order`) turns into a website, and the rules
 //! filing-registry holds — single-use server filing service numbers (备案服务号不可复用, also
-//! after deregistration and when requests race), approved TLDs, domains filed once.
+//! after deregistration and when requests race), approved TLDs, domains filed once. Each domain
+//! added is registered to its holder in the demo data (domain verification: `domain_checks.rs`).
 
 use beian::dev::OrderDecision;
 use beian_proto::gateway::v1::{AddWebsiteRequest, GetMyFilingRequest, MyOrder};
@@ -9,14 +10,15 @@ use beian_tests::TestSuite;
 use tonic::Status;
 
 use crate::{
+    domain_checks::registered_to,
     filing::{bearer, decide, demo, deregister, filing, login, my_filing},
     messages, reason,
 };
 
 /// A number no demo website used.
-const FRESH: &str = "ECS2026A00017";
+pub(crate) const FRESH: &str = "ECS2026A00017";
 
-async fn add_website(
+pub(crate) async fn add_website(
     suite: &TestSuite,
     session: &str,
     domains: &[&str],
@@ -54,9 +56,11 @@ async fn an_added_website_is_an_order_until_approved_and_its_number_is_used_for_
     let (zh, en) = messages(&again);
     assert!(zh.contains("备案服务号不可复用") && en.contains("single use"), "{zh} / {en}");
 
-    // deregistered, the website frees its domain but not its number
+    // deregistered, the website frees its domain but not its number; 张伟 passes the domain
+    // to hangzhou-tea at the registrar
     let gone = deregister(&suite, &zhang, "浙ICP备19012345号-2", beian::demo::FILING_PASSWORD).await.unwrap();
     assert_eq!(decide(&suite, &gone.order_number, OrderDecision::Approve, "").await, "ORDER_STATE_APPROVED");
+    registered_to(&suite, "blog-zhang.cn", &beian::demo::subjects()[1]).await;
     let tea = login(&suite, "hangzhou-tea").await;
     let reused = add_website(&suite, &tea, &["blog-zhang.cn"], FRESH).await.expect_err("used for ever");
     assert_eq!(reason(&reused), "SERVICE_NUMBER_USED");
@@ -79,8 +83,9 @@ async fn unapproved_tlds_filed_domains_and_bad_requests_are_refused() {
     // hangzhou-tea's live website holds it
     let filed = add_website(&suite, &zhang, &["WWW.hz-tea.com.cn"], FRESH).await.expect_err("filed");
     assert_eq!(reason(&filed), "DOMAIN_ALREADY_FILED");
-    // hangzhou-tea's deregistered website does not
-    let tea_old = add_website(&suite, &zhang, &["old-campaign.hz-tea.com.cn"], FRESH).await.expect("free");
+    // hangzhou-tea's deregistered website does not: it may file the domain again
+    let tea = login(&suite, "hangzhou-tea").await;
+    let tea_old = add_website(&suite, &tea, &["old-campaign.hz-tea.com.cn"], FRESH).await.expect("free");
     assert_eq!(tea_old.state, "IN_PROGRESS");
 
     let busy = login(&suite, "zhao-busy").await;
@@ -115,9 +120,11 @@ async fn holders_racing_with_one_service_number_start_one_order() {
     for holder in holders {
         sessions.push(login(&suite, holder).await);
     }
-    let racing = sessions.iter().enumerate().map(|(i, session)| {
+    // each holder's own registered domain
+    let domains = ["blog-zhang.cn", "old-campaign.hz-tea.com.cn", "studio-qian.cn"];
+    let racing = sessions.iter().zip(domains).map(|(session, domain)| {
         let suite = &suite;
-        async move { add_website(suite, session, &[&format!("race-{i}.cn")], FRESH).await }
+        async move { add_website(suite, session, &[domain], FRESH).await }
     });
     let answers = futures::future::join_all(racing).await;
     let refused: Vec<_> = answers.iter().filter_map(|a| a.as_ref().err()).map(reason).collect();

@@ -8,7 +8,7 @@
 
 use beian_platform::storage::Database;
 use filing_registry::{
-    seed::{SeedSubject, SeedWebsite},
+    seed::{SeedDomainRegistration, SeedSubject, SeedWebsite},
     subjects::{CertificateType, Nature, WebsiteState},
 };
 use identity_recovery::{accounts::Site, seed::SeedAccount};
@@ -31,6 +31,7 @@ pub struct Targets<'a> {
 pub struct Loaded {
     pub accounts: usize,
     pub subjects: usize,
+    pub domain_registrations: usize,
     pub legacy_logins: usize,
 }
 
@@ -38,6 +39,11 @@ pub async fn load(targets: Targets<'_>) -> anyhow::Result<Loaded> {
     let loaded = Loaded {
         accounts: identity_recovery::seed::insert_accounts(targets.identity_recovery, &accounts()).await?,
         subjects: filing_registry::seed::insert_subjects(targets.filing_registry, &subjects()).await?,
+        domain_registrations: filing_registry::seed::record_domain_registrations(
+            targets.filing_registry,
+            &domain_registrations(),
+        )
+        .await?,
         legacy_logins: legacy_migration::seed::insert_logins(targets.legacy_migration, &legacy_logins())
             .await?,
     };
@@ -209,6 +215,53 @@ pub fn subjects() -> Vec<SeedSubject> {
             order_in_progress: None,
         },
     ]
+}
+
+/// When the demo's live domain registrations expire: 2036-01-01, years ahead.
+const REGISTRATIONS_EXPIRE_MS: i64 = 2_082_729_600_000;
+
+/// Registrars' records of domains (域名实名信息), which a new website's domains are verified
+/// against (域名核验). Every demo website's domains, and those its holder may add as a new
+/// website, are real-name verified, live and held by their subject: `blog-zhang.cn` and
+/// `blog2-zhang.cn` (zhangwei2019), `old-campaign.hz-tea.com.cn` (hangzhou-tea, its
+/// deregistered website's), `studio-qian.cn` (qian-imported). As zhangwei2019, `AddWebsite`
+/// with one of these is refused before any order starts:
+pub fn domain_registrations() -> Vec<SeedDomainRegistration> {
+    let subjects = subjects();
+    let zhang = &subjects[0];
+    let filed = subjects.iter().flat_map(|subject| {
+        subject.websites.iter().flat_map(|website| &website.domains).map(move |domain| (subject, *domain))
+    });
+    let may_add = [
+        (zhang, "blog-zhang.cn"),
+        (zhang, "blog2-zhang.cn"),
+        (&subjects[1], "old-campaign.hz-tea.com.cn"),
+        (&subjects[3], "studio-qian.cn"),
+    ];
+    let mut registrations: Vec<SeedDomainRegistration> = filed
+        .chain(may_add)
+        .map(|(subject, domain)| SeedDomainRegistration::verified(subject, domain, REGISTRATIONS_EXPIRE_MS))
+        .collect();
+    let zhangs = SeedDomainRegistration::verified(zhang, "", REGISTRATIONS_EXPIRE_MS);
+    registrations.extend([
+        // 张伟's, but he never completed the registrar's real-name verification (实名认证):
+        // DOMAIN_NOT_REAL_NAME_VERIFIED, as for any domain without a record (`no-record-zhang.cn`)
+        SeedDomainRegistration { domain: "unverified-zhang.cn", real_name_verified: false, ..zhangs.clone() },
+        // 张伟's, not renewed since 2024-05-29: DOMAIN_EXPIRED
+        SeedDomainRegistration {
+            domain: "expired-zhang.cn",
+            expires_at_ms: 1_716_969_812_000,
+            ..zhangs.clone()
+        },
+        // verified and live, but 李四's (another name and ID number): DOMAIN_HOLDER_MISMATCH
+        SeedDomainRegistration {
+            domain: "lisi-blog.cn",
+            holder_name: "李四",
+            holder_certificate_number: "110101199003074519",
+            ..zhangs
+        },
+    ]);
+    registrations
 }
 
 fn legacy_login(

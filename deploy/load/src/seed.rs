@@ -1,5 +1,6 @@
 //! The synthetic data set: N current filings, each with its own domain
-//! `load-{i}.example.cn`, its own mobile and its own holder account, and N
+//! `load-{i}.example.cn` (and `order-{i}.example.cn` registered to it, which its
+//! holder may add as a new website), its own mobile and its own holder account, and N
 //! accounts holding nothing (`load-target-{i}`, where the transfer scenario moves
 //! filing `i`), loaded through the services' seed APIs before the suite opens its
 //! ports.
@@ -10,7 +11,7 @@
 
 use beian::Databases;
 use filing_registry::{
-    seed::{SeedSubject, SeedWebsite},
+    seed::{SeedDomainRegistration, SeedSubject, SeedWebsite},
     subjects::{CertificateType, Nature, WebsiteState},
 };
 use identity_recovery::{accounts::Site, seed::SeedAccount};
@@ -18,6 +19,8 @@ use identity_recovery::{accounts::Site, seed::SeedAccount};
 /// Every synthetic account's password.
 pub const PASSWORD: &str = "Load#2026pass";
 const FILING_PASSWORD: &str = "483920";
+/// When the synthetic domains' registrations expire: 2036-01-01, years ahead.
+const REGISTRATIONS_EXPIRE_MS: i64 = 2_082_729_600_000;
 
 /// What a request needs to know of filing `i`.
 #[derive(Debug, Clone)]
@@ -62,6 +65,11 @@ pub fn filing_number(i: usize) -> String {
     format!("京ICP备{:08}号", 50_000_000 + i)
 }
 
+/// The domain filing `i`'s holder may add as a new website: registered to its subject.
+pub fn new_website_domain(i: usize) -> String {
+    format!("order-{i}.example.cn")
+}
+
 pub fn filing(i: usize) -> Filing {
     Filing { domain: format!("load-{i}.example.cn"), mobile: format!("139{i:08}") }
 }
@@ -81,8 +89,11 @@ pub async fn load(databases: &Databases, count: usize) -> anyhow::Result<Vec<Fil
         tasks.spawn(async move {
             let accounts: Vec<SeedAccount> = rows.clone().flat_map(|i| [account(i), target(i)]).collect();
             identity_recovery::seed::insert_accounts(&identity, &accounts).await?;
-            let subjects: Vec<SeedSubject> = rows.map(subject).collect();
-            filing_registry::seed::insert_subjects(&registry, &subjects).await
+            let subjects: Vec<SeedSubject> = rows.clone().map(subject).collect();
+            filing_registry::seed::insert_subjects(&registry, &subjects).await?;
+            let registrations: Vec<SeedDomainRegistration> =
+                rows.zip(&subjects).flat_map(|(i, subject)| registrations(i, subject)).collect();
+            filing_registry::seed::record_domain_registrations(&registry, &registrations).await
         });
     }
     while let Some(done) = tasks.join_next().await {
@@ -128,6 +139,13 @@ fn target(i: usize) -> SeedAccount {
         email: leak(format!("load-target-{i}@example.cn")),
         ..account(i)
     }
+}
+
+/// The registrar's records of filing `i`'s domain and of the one it may add.
+fn registrations(i: usize, subject: &SeedSubject) -> [SeedDomainRegistration; 2] {
+    let filed = subject.websites[0].domains[0];
+    [filed, leak(new_website_domain(i))]
+        .map(|domain| SeedDomainRegistration::verified(subject, domain, REGISTRATIONS_EXPIRE_MS))
 }
 
 fn subject(i: usize) -> SeedSubject {

@@ -49,6 +49,20 @@ pub enum Error {
     /// DOMAIN_ALREADY_FILED, ErrorInfo metadata `domain`.
     #[error("domain already filed")]
     DomainAlreadyFiled { domain: String },
+    /// A new website's domain has no registration recorded, or its holder has not passed the
+    /// registrar's real-name verification. FAILED_PRECONDITION, DOMAIN_NOT_REAL_NAME_VERIFIED,
+    /// ErrorInfo metadata `domain`.
+    #[error("domain not real-name verified")]
+    DomainNotRealNameVerified { domain: String },
+    /// A new website's domain registration has expired. FAILED_PRECONDITION, DOMAIN_EXPIRED,
+    /// ErrorInfo metadata `domain`.
+    #[error("domain expired")]
+    DomainExpired { domain: String },
+    /// A new website's domain is held by someone other than the subject (name, certificate
+    /// type or number differ). FAILED_PRECONDITION, DOMAIN_HOLDER_MISMATCH, ErrorInfo
+    /// metadata `domain`.
+    #[error("domain holder mismatch")]
+    DomainHolderMismatch { domain: String },
     /// A subject change names another province. FAILED_PRECONDITION, PROVINCE_CHANGE_NOT_ALLOWED.
     #[error("province change not allowed")]
     ProvinceChangeNotAllowed,
@@ -125,6 +139,15 @@ impl From<Error> for Status {
             }
             Error::DomainAlreadyFiled { domain } => {
                 Failure::new(ErrorReason::DomainAlreadyFiled).with_param("domain", domain).into()
+            }
+            Error::DomainNotRealNameVerified { domain } => {
+                Failure::new(ErrorReason::DomainNotRealNameVerified).with_param("domain", domain).into()
+            }
+            Error::DomainExpired { domain } => {
+                Failure::new(ErrorReason::DomainExpired).with_param("domain", domain).into()
+            }
+            Error::DomainHolderMismatch { domain } => {
+                Failure::new(ErrorReason::DomainHolderMismatch).with_param("domain", domain).into()
             }
             Error::OrderNotFound => Failure::new(ErrorReason::OrderNotFound).into(),
             Error::WebsiteNotFound => Failure::new(ErrorReason::WebsiteNotFound).into(),

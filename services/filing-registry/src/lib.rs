@@ -1,5 +1,6 @@
 //! filing-registry: subjects, websites, filing numbers and passwords, orders, holder changes and their history. An internal service: only the suite calls it.
 
+mod domains;
 pub mod error;
 mod grpc;
 mod notices;

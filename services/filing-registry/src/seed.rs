@@ -1,4 +1,5 @@
-//! Loading known filings (the demo data set, tests) through the registry's own store.
+//! Loading known filings and registrars' records of domains (the demo data set, the load
+//! tool, tests) through the registry's own store.
 
 use beian_common::{
     contact::normalise_certificate_number, domain_name::normalise_domain,
@@ -7,6 +8,7 @@ use beian_common::{
 use beian_platform::storage::{Database, now_millis};
 
 use crate::{
+    domains::{self, DomainRegistration},
     orders,
     subjects::{
         CertificateType, Nature, Region, Subject, Website, WebsiteState,
@@ -46,6 +48,56 @@ pub struct SeedWebsite {
     pub state: WebsiteState,
     /// The server filing service number its filing used: recorded as used for ever.
     pub service_number: &'static str,
+}
+
+/// A registrar's record of a domain (what `RecordDomainRegistrations` takes).
+#[derive(Debug, Clone)]
+pub struct SeedDomainRegistration {
+    pub domain: &'static str,
+    pub registrar: &'static str,
+    pub holder_name: &'static str,
+    pub holder_certificate_type: CertificateType,
+    pub holder_certificate_number: &'static str,
+    pub real_name_verified: bool,
+    pub expires_at_ms: i64,
+}
+
+impl SeedDomainRegistration {
+    /// The record of a domain `subject` holds, real-name verified, expiring at `expires_at_ms`:
+    /// what a new website of the subject passes domain verification with.
+    pub fn verified(subject: &SeedSubject, domain: &'static str, expires_at_ms: i64) -> Self {
+        Self {
+            domain,
+            registrar: "示例域名注册商",
+            holder_name: subject.name,
+            holder_certificate_type: subject.certificate_type,
+            holder_certificate_number: subject.certificate_number,
+            real_name_verified: true,
+            expires_at_ms,
+        }
+    }
+}
+
+/// Records registrations, each replacing its domain's earlier record; answers how many.
+pub async fn record_domain_registrations(
+    db: &Database,
+    seeds: &[SeedDomainRegistration],
+) -> anyhow::Result<usize> {
+    let registrations = seeds
+        .iter()
+        .map(|seed| {
+            Ok(DomainRegistration {
+                domain: normalise_domain(seed.domain)?,
+                registrar: seed.registrar.to_owned(),
+                holder_name: seed.holder_name.trim().to_owned(),
+                holder_certificate_type: seed.holder_certificate_type,
+                holder_certificate_number: seed.holder_certificate_number.to_owned(),
+                real_name_verified: seed.real_name_verified,
+                expires_at_ms: seed.expires_at_ms,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(domains::record(db, &registrations).await?)
 }
 
 /// Inserts the subjects that are not there yet; answers how many were new.

@@ -5,8 +5,10 @@ mod convert;
 mod details;
 mod internal;
 mod public;
+mod registrations;
 
 use beian_proto::filing_registry::v1::{
+    domain_registration_internal_service_server::DomainRegistrationInternalServiceServer,
     filing_registry_internal_service_server::FilingRegistryInternalServiceServer,
     filing_registry_service_server::FilingRegistryServiceServer,
 };
@@ -18,9 +20,13 @@ use crate::service::FilingRegistry;
 pub const SERVICE_NAMES: &[&str] = &[
     <FilingRegistryServiceServer<public::PublicApi> as NamedService>::NAME,
     <FilingRegistryInternalServiceServer<internal::InternalApi> as NamedService>::NAME,
+    <DomainRegistrationInternalServiceServer<registrations::RegistrationApi> as NamedService>::NAME,
 ];
 
 pub fn routes(service: FilingRegistry) -> Routes {
     Routes::new(FilingRegistryServiceServer::new(public::PublicApi::new(service.clone())))
-        .add_service(FilingRegistryInternalServiceServer::new(internal::InternalApi::new(service)))
+        .add_service(FilingRegistryInternalServiceServer::new(internal::InternalApi::new(service.clone())))
+        .add_service(DomainRegistrationInternalServiceServer::new(registrations::RegistrationApi::new(
+            service,
+        )))
 }

@@ -448,8 +448,10 @@ impl FilingRegistry {
     }
 
     /// CreateOrder of kind NEW_WEBSITE (新增网站): refused when a domain's TLD is not approved
-    /// by the regulator (DOMAIN_TLD_NOT_APPROVED) or a live filing holds a domain
-    /// (DOMAIN_ALREADY_FILED; a deregistered website's domains may be filed again). Then one
+    /// by the regulator (DOMAIN_TLD_NOT_APPROVED), a live filing holds a domain
+    /// (DOMAIN_ALREADY_FILED; a deregistered website's domains may be filed again), or a domain
+    /// fails verification against its registrar's record (域名核验: DOMAIN_NOT_REAL_NAME_VERIFIED,
+    /// DOMAIN_EXPIRED, DOMAIN_HOLDER_MISMATCH; see `crate::domains`). Then one
     /// transaction whose writes decide: the order (ORDER_IN_PROGRESS), its hold on the service
     /// number (SERVICE_NUMBER_USED while another order in progress holds it), and only then
     /// the read of the used numbers, which an approval writes in the same transaction that
@@ -468,6 +470,7 @@ impl FilingRegistry {
                 return Err(Error::DomainAlreadyFiled { domain: domain.clone() });
             }
         }
+        self.verify_domains(&subject, &request.domains).await?;
         let payload = NewWebsitePayload {
             name: request.name,
             domains: request.domains,

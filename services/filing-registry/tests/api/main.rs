@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests: a failure is a test failure")]
 
 mod adoption;
+mod domain_checks;
 mod fake_codes;
 mod fake_identity;
 mod new_websites;

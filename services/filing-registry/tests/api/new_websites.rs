@@ -1,5 +1,6 @@
 //! New websites (新增网站, CreateOrder of kind NEW_WEBSITE): approved TLDs only, domains not
-//! filed by a live website, and the single-use server filing service number (备案服务号) —
+//! filed by a live website (each registered to the subject: `domain_checks.rs` has the
+//! refusals of domain verification), and the single-use server filing service number (备案服务号) —
 //! held while the order is in progress, free again when it is abandoned or rejected, used for
 //! ever once approved (also after deregistration), one winner when requests race.
 
@@ -8,8 +9,8 @@ use sqlx::Row;
 
 use crate::{fake_codes::CANCEL_ACCESS_PROOF, support::*};
 
-const HOLDER: &str = "acc-t1";
-const NEW_NUMBER: &str = "ZJ2026A00099";
+pub(crate) const HOLDER: &str = "acc-t1";
+pub(crate) const NEW_NUMBER: &str = "ZJ2026A00099";
 
 fn new_website(account_id: &str, domains: &[&str], service_number: &str) -> pb::CreateOrderRequest {
     pb::CreateOrderRequest {
@@ -26,7 +27,7 @@ fn new_website(account_id: &str, domains: &[&str], service_number: &str) -> pb::
 }
 
 impl TestApp {
-    async fn add_website(
+    pub(crate) async fn add_website(
         &self,
         account_id: &str,
         domains: &[&str],
@@ -66,7 +67,7 @@ impl TestApp {
         self.public().await.get_held_subject(request).await.expect("held").into_inner().subject.expect("one")
     }
 
-    async fn used_numbers(&self) -> Vec<String> {
+    pub(crate) async fn used_numbers(&self) -> Vec<String> {
         sqlx::query("select service_number from service_numbers order by service_number")
             .fetch_all(self.database().reader())
             .await
@@ -76,7 +77,7 @@ impl TestApp {
             .collect()
     }
 
-    async fn new_website_orders_in_progress(&self) -> i64 {
+    pub(crate) async fn new_website_orders_in_progress(&self) -> i64 {
         sqlx::query(
             "select cast(count(*) as bigint) as n from orders where kind = 'NEW_WEBSITE' and state = 'IN_PROGRESS'",
         )
@@ -90,6 +91,7 @@ impl TestApp {
 #[tokio::test]
 async fn a_new_website_is_an_order_until_approved_then_joins_the_subject_under_the_next_number() {
     let app = TestApp::start().await;
+    register(&app, &[registered(1, "blog-zhang.cn"), registered(1, "例子.中国")]).await;
     // typed as people do: www., upper case, a lower-case service number
     let order = app
         .add_website(HOLDER, &["WWW.Blog-Zhang.cn", "blog-zhang.cn", "例子.中国"], "zj2026a00099")
@@ -134,6 +136,7 @@ async fn a_new_website_is_an_order_until_approved_then_joins_the_subject_under_t
 async fn a_used_service_number_stays_used_after_cancel_access_and_deregistration() {
     let app = TestApp::start().await;
     add_subjects(&app, &[other_subject(2, "acc-t2", None)]).await;
+    register(&app, &[registered(2, "new-2.cn"), registered(1, "blog-zhang.cn")]).await;
     // the seeded website's filing used SERVICE_NUMBER
     let used = app.add_website("acc-t2", &["new-2.cn"], SERVICE_NUMBER).await.expect_err("used");
     assert_eq!(reason(&used), "SERVICE_NUMBER_USED");
@@ -186,7 +189,8 @@ async fn a_used_service_number_stays_used_after_cancel_access_and_deregistration
     .get("n");
     assert_eq!(live, 0);
 
-    // the domains are free again, the numbers are not
+    // the domains are free again (and passed on to acc-t2's subject at the registrar), the numbers are not
+    register(&app, &[registered(2, "blog-zhang.cn"), registered(2, "shop-zhang.cn")]).await;
     for number in [SERVICE_NUMBER, NEW_NUMBER] {
         let refused = app.add_website("acc-t2", &["blog-zhang.cn"], number).await.expect_err("used for ever");
         assert_eq!(reason(&refused), "SERVICE_NUMBER_USED");
@@ -201,6 +205,7 @@ async fn a_used_service_number_stays_used_after_cancel_access_and_deregistration
 async fn a_number_is_held_while_its_order_runs_and_freed_when_abandoned_or_rejected() {
     let app = TestApp::start().await;
     add_subjects(&app, &[other_subject(2, "acc-t2", None)]).await;
+    register(&app, &[registered(1, "blog-zhang.cn"), registered(2, "blog-2.cn")]).await;
     let first = app.add_website(HOLDER, &["blog-zhang.cn"], NEW_NUMBER).await.expect("starts");
     let held = app.add_website("acc-t2", &["blog-2.cn"], NEW_NUMBER).await.expect_err("held");
     assert_eq!(reason(&held), "SERVICE_NUMBER_USED");
@@ -258,14 +263,15 @@ async fn concurrent_new_websites_with_one_service_number_start_exactly_one() {
     let others = [2, 3, 4, 6, 7].map(|n| other_subject(n, leak_holder(n), None));
     add_subjects(&app, &others).await;
     let holders = [HOLDER, "acc-t2", "acc-t3", "acc-t4", "acc-t6", "acc-t7"];
+    let subjects = [1, 2, 3, 4, 6, 7];
     for round in 0..3 {
+        let domains: Vec<_> =
+            subjects.iter().enumerate().map(|(i, n)| registered(*n, &race(round, i))).collect();
+        register(&app, &domains).await;
         let number = format!("ZJ2026B0000{round}");
         let racing = holders.iter().enumerate().map(|(i, holder)| {
             let (app, number) = (&app, &number);
-            async move {
-                let domain = format!("race-{round}-{i}.cn");
-                app.add_website(holder, &[&domain], number).await
-            }
+            async move { app.add_website(holder, &[&race(round, i)], number).await }
         });
         let answers = futures::future::join_all(racing).await;
         let refused: Vec<String> =
@@ -288,7 +294,10 @@ async fn concurrent_new_websites_with_one_service_number_start_exactly_one() {
 async fn an_approval_whose_domain_another_approval_filed_meanwhile_changes_nothing() {
     let app = TestApp::start().await;
     add_subjects(&app, &[other_subject(2, "acc-t2", None)]).await;
+    register(&app, &[registered(1, "shared-name.cn")]).await;
     let first = app.add_website(HOLDER, &["shared-name.cn"], NEW_NUMBER).await.expect("starts");
+    // the domain changes hands at the registrar while the first order waits
+    register(&app, &[registered(2, "shared-name.cn")]).await;
     let second = app.add_website("acc-t2", &["shared-name.cn"], "ZJ2026A00100").await.expect("starts too");
     app.decide_order(&first.order_number, pb::OrderDecision::Approve).await.expect("approved");
 
@@ -304,11 +313,16 @@ async fn an_approval_whose_domain_another_approval_filed_meanwhile_changes_nothi
     app.stop().await;
 }
 
+/// The domain holder `i` adds in round `round` of the race.
+fn race(round: usize, i: usize) -> String {
+    format!("race-{round}-{i}.cn")
+}
+
 fn leak_holder(n: u8) -> &'static str {
     Box::leak(format!("acc-t{n}").into_boxed_str())
 }
 
-fn names_field(status: &tonic::Status, field: &str) -> bool {
+pub(crate) fn names_field(status: &tonic::Status, field: &str) -> bool {
     use tonic_types::StatusExt;
     status
         .get_details_bad_request()

@@ -15,13 +15,14 @@ use beian_platform::{
 use beian_proto::{
     common::v1 as common,
     filing_registry::v1::{
-        self as pb, filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
+        self as pb, domain_registration_internal_service_client::DomainRegistrationInternalServiceClient,
+        filing_registry_internal_service_client::FilingRegistryInternalServiceClient,
         filing_registry_service_client::FilingRegistryServiceClient,
     },
 };
 use filing_registry::{
     Application, PasswordPolicy, RelayPace, Settings,
-    seed::{SeedSubject, SeedWebsite, insert_subjects},
+    seed::{SeedDomainRegistration, SeedSubject, SeedWebsite, insert_subjects, record_domain_registrations},
     subjects::{CertificateType, Nature, WebsiteState},
 };
 use tokio::{sync::oneshot, task::JoinHandle};
@@ -166,6 +167,10 @@ impl TestApp {
         FilingRegistryInternalServiceClient::new(self.channel().await)
     }
 
+    pub async fn registrations(&self) -> DomainRegistrationInternalServiceClient<Channel> {
+        DomainRegistrationInternalServiceClient::new(self.channel().await)
+    }
+
     pub fn request<T>(&self, message: T) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         request.metadata_mut().insert(INTERNAL_TOKEN_HEADER, self.token.expose().parse().expect("ascii"));
@@ -239,6 +244,21 @@ pub fn other_subject(n: u8, holder: &'static str, order_in_progress: Option<&'st
         order_in_progress,
         ..seed()
     }
+}
+
+/// When the registrations tests record expire: 2036-01-01, years ahead.
+pub const YEARS_AHEAD_MS: i64 = 2_082_729_600_000;
+
+/// A registrar's record of `domain`, real-name verified and live, held by subject `n` (1: the
+/// first subject; else as [`other_subject`] numbers them): a new website of it passes.
+pub fn registered(n: u8, domain: &str) -> SeedDomainRegistration {
+    let subject = if n == 1 { seed() } else { other_subject(n, "", None) };
+    SeedDomainRegistration::verified(&subject, Box::leak(domain.to_owned().into_boxed_str()), YEARS_AHEAD_MS)
+}
+
+/// Records registrars' records as their integration would, each replacing the domain's earlier one.
+pub async fn register(app: &TestApp, registrations: &[SeedDomainRegistration]) {
+    record_domain_registrations(app.database(), registrations).await.expect("recorded");
 }
 
 /// A recovery with every field right, from client 203.0.113.7.
