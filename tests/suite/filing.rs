@@ -12,6 +12,7 @@ use beian_proto::gateway::v1::{
 };
 use beian_tests::TestSuite;
 use tonic::{Request, Status, transport::Channel};
+use tonic_types::StatusExt;
 
 use crate::reason;
 
@@ -280,6 +281,71 @@ async fn an_organisations_sms_verified_change_checks_its_principals_id_suffix_no
         .order
         .expect("an order");
     assert_eq!((order.kind.as_str(), order.state.as_str()), ("CHANGE_SUBJECT", "IN_PROGRESS"));
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn an_organisations_new_principal_answers_the_sms_check_with_their_own_id_suffix() {
+    let suite = demo().await;
+    let tea = login(&suite, "hangzhou-tea").await;
+    let new_mobile = "13912340000";
+    let change = |session: &str, subject: SubjectChange, flow_id: &str, code: &str| {
+        let request = ChangeFilingRequest {
+            change: Some(Change::Subject(subject)),
+            flow_id: flow_id.into(),
+            code: code.into(),
+            ..Default::default()
+        };
+        bearer(request, session)
+    };
+    let field = |status: Status| {
+        assert_eq!(reason(&status), "INVALID_ARGUMENT", "{status:?}");
+        status.get_details_bad_request().expect("BadRequest").field_violations[0].field.clone()
+    };
+    let new_principal = |suffix: &str| SubjectChange {
+        principal_name: "李娜".into(),
+        principal_mobile: new_mobile.into(),
+        principal_id_number: "11010519491231002X".into(),
+        principal_id_suffix: suffix.into(),
+        ..Default::default()
+    };
+    // refused before any code is sent: a new person without an ID number, or a wrong one
+    let no_id = SubjectChange { principal_id_number: String::new(), ..new_principal("31002X") };
+    let refused = filing(&suite).await.change_filing(change(&tea, no_id, "", "")).await;
+    assert_eq!(field(refused.expect_err("no ID number")), "subject.principal_id_number");
+    let bad = SubjectChange { principal_id_number: "110105194912310021".into(), ..new_principal("310021") };
+    let refused = filing(&suite).await.change_filing(change(&tea, bad, "", "")).await;
+    assert_eq!(field(refused.expect_err("checksum")), "subject.principal_id_number");
+    // an individual's principal is the subject itself
+    let zhang = login(&suite, "zhangwei2019").await;
+    let refused = filing(&suite).await.change_filing(change(&zhang, new_principal("31002X"), "", "")).await;
+    assert_eq!(field(refused.expect_err("an individual")), "subject.principal_id_number");
+
+    // 浙江: the code goes to the new principal's mobile, the suffix is of their ID number
+    let first = filing(&suite)
+        .await
+        .change_filing(change(&tea, new_principal("31002X"), "", ""))
+        .await
+        .expect("a code")
+        .into_inner();
+    let code = suite.code_sent_to(new_mobile, 1).await;
+    // 陈静, who leaves, no longer answers for the subject
+    let leaving = filing(&suite)
+        .await
+        .change_filing(change(&tea, new_principal("152846"), &first.flow_id, &code))
+        .await;
+    assert_eq!(reason(&leaving.expect_err("the old principal's")), "PRINCIPAL_ID_SUFFIX_INCORRECT");
+    let order = filing(&suite)
+        .await
+        .change_filing(change(&tea, new_principal("31002x"), &first.flow_id, &code))
+        .await
+        .expect("an order")
+        .into_inner()
+        .order
+        .expect("an order");
+    assert_eq!((order.kind.as_str(), order.state.as_str()), ("CHANGE_SUBJECT", "IN_PROGRESS"));
+    assert_eq!(decide(&suite, &order.order_number, OrderDecision::Approve, "").await, "ORDER_STATE_APPROVED");
+    assert_eq!(my_filing(&suite, &tea).await.unwrap().masked_principal_mobile, "139****0000");
     suite.stop().await;
 }
 

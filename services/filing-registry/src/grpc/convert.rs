@@ -1,7 +1,7 @@
 //! Domain ↔ wire conversions and input validation.
 
 use beian_common::{
-    contact::{normalise_certificate_number, normalise_email, normalise_mobile},
+    contact::{is_resident_id_number, normalise_certificate_number, normalise_email, normalise_mobile},
     filing_number::{FilingNumber, is_province_code},
     locale::Locale,
     masking::{mask_email, mask_id_number, mask_mobile},
@@ -321,6 +321,19 @@ fn optional_contact(
         .transpose()
 }
 
+/// A new principal's ID number as typed (spaces, full width, lower-case x), normalised; the
+/// refusal never echoes it.
+fn optional_resident_id_number(value: &str) -> Result<Option<String>, Error> {
+    let number = normalise_certificate_number(value);
+    if number.is_empty() {
+        return Ok(None);
+    }
+    if !is_resident_id_number(&number) {
+        return Err(Error::invalid("principal_id_number", "must be a valid 18-character resident ID number"));
+    }
+    Ok(Some(number))
+}
+
 fn subject_change(
     account_id: String,
     change: pb::SubjectChange,
@@ -337,6 +350,7 @@ fn subject_change(
         principal_name: Some(name).filter(|name| !name.is_empty()).map(str::to_owned),
         principal_mobile: optional_contact("principal_mobile", &change.principal_mobile, normalise_mobile)?,
         principal_email: optional_contact("principal_email", &change.principal_email, normalise_email)?,
+        principal_id_number: optional_resident_id_number(&change.principal_id_number)?,
         province_code: province.map(str::to_owned),
         principal_id_suffix: change.principal_id_suffix.trim().chars().take(6).collect(),
         proof: Some(proof.trim()).filter(|proof| !proof.is_empty()).map(str::to_owned),

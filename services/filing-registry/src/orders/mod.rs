@@ -16,10 +16,11 @@ mod lists;
 pub use lists::verifies_changes_by_sms as changes_need_sms;
 pub mod store;
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, fmt};
 
 use beian_common::{
     locale::Locale,
+    masking::{MaskedEmail, MaskedIdNumber, MaskedMobile, mask_name},
     vocabulary::{Channel, Nature, Purpose},
 };
 use beian_platform::storage::now_millis;
@@ -175,9 +176,12 @@ pub struct SubjectChange {
     pub principal_name: Option<String>,
     pub principal_mobile: Option<String>,
     pub principal_email: Option<String>,
+    /// A new principal's resident ID number, normalised and checked (an organisation's only).
+    pub principal_id_number: Option<String>,
     /// Must be the subject's province if given.
     pub province_code: Option<String>,
-    /// Last six characters of the principal's ID number (SMS-verifying provinces).
+    /// Last six characters of the principal's ID number (SMS-verifying provinces): of
+    /// `principal_id_number` if given, else of the one on file.
     pub principal_id_suffix: String,
     /// Proof of a FILING_CHANGE code to the (new) principal mobile (SMS-verifying provinces).
     pub proof: Option<String>,
@@ -205,11 +209,25 @@ pub struct NewWebsitePayload {
 }
 
 /// What an approved CHANGE_SUBJECT order changes, kept in the order's payload.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SubjectChangePayload {
     pub principal_name: Option<String>,
     pub principal_mobile: Option<String>,
     pub principal_email: Option<String>,
+    /// Absent from payloads stored before it was part of the change.
+    #[serde(default)]
+    pub principal_id_number: Option<String>,
+}
+
+impl fmt::Debug for SubjectChangePayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubjectChangePayload")
+            .field("principal_name", &self.principal_name.as_deref().map(mask_name))
+            .field("principal_mobile", &self.principal_mobile.as_deref().map(MaskedMobile))
+            .field("principal_email", &self.principal_email.as_deref().map(MaskedEmail))
+            .field("principal_id_number", &self.principal_id_number.as_deref().map(MaskedIdNumber))
+            .finish()
+    }
 }
 
 /// What an approved CHANGE_WEBSITE order changes, kept in the order's payload.
@@ -386,9 +404,12 @@ impl FilingRegistry {
     }
 
     /// ChangeFiling of the subject: the province never changes (PROVINCE_CHANGE_NOT_ALLOWED).
-    /// Where the province verifies changes by SMS, the change needs the proof of a code sent
-    /// to the (new) principal mobile and the last six characters of the principal's ID number
-    /// (PRINCIPAL_ID_SUFFIX_INCORRECT). Applied when the order is approved.
+    /// Only an organisation's principal changes person, and a new one comes with their ID
+    /// number (seed 002: name, ID number, phone and email change together); an individual's
+    /// principal is the subject itself. Where the province verifies changes by SMS, the change
+    /// needs the proof of a code sent to the (new) principal mobile and the last six characters
+    /// of the (new) principal's ID number (PRINCIPAL_ID_SUFFIX_INCORRECT). Applied when the
+    /// order is approved.
     pub async fn change_subject(&self, change: SubjectChange) -> Result<Order, Error> {
         let key = order_key(&change.account_id, change.request_id.as_deref());
         if let Some(order) = self.order_by_key(key.as_deref()).await? {
@@ -398,9 +419,24 @@ impl FilingRegistry {
         if change.province_code.as_ref().is_some_and(|code| *code != subject.region.province_code) {
             return Err(Error::ProvinceChangeNotAllowed);
         }
+        match subject.nature {
+            Nature::Individual if change.principal_id_number.is_some() => {
+                return Err(Error::invalid(
+                    "principal_id_number",
+                    "an individual's principal is the subject itself: its ID number is the certificate's",
+                ));
+            }
+            Nature::Organisation
+                if change.principal_name.is_some() && change.principal_id_number.is_none() =>
+            {
+                return Err(Error::invalid("principal_id_number", "a new principal needs their ID number"));
+            }
+            _ => {}
+        }
         if change.principal_name.is_none()
             && change.principal_mobile.is_none()
             && change.principal_email.is_none()
+            && change.principal_id_number.is_none()
         {
             return Err(Error::invalid("subject_change", "changes nothing"));
         }
@@ -411,9 +447,11 @@ impl FilingRegistry {
                     "this province verifies changes with an SMS code to the principal mobile",
                 )
             })?;
-            let id_number = match subject.nature {
-                Nature::Individual => Some(subject.certificate_number.clone()),
-                Nature::Organisation => {
+            // the person the change makes principal answers for it: the new one if it names one
+            let id_number = match (subject.nature, &change.principal_id_number) {
+                (_, Some(new)) => Some(new.clone()),
+                (Nature::Individual, None) => Some(subject.certificate_number.clone()),
+                (Nature::Organisation, None) => {
                     subjects::principal_id_number(self.db.reader(), &subject.subject_id).await?
                 }
             };
@@ -435,6 +473,7 @@ impl FilingRegistry {
             principal_name: change.principal_name,
             principal_mobile: change.principal_mobile,
             principal_email: change.principal_email,
+            principal_id_number: change.principal_id_number,
         };
         let payload = serde_json::to_string(&payload).map_err(Error::internal)?;
         let order = NewOrder {
@@ -626,5 +665,31 @@ impl FilingRegistry {
         self.outbox.wake_relay();
         tracing::info!(order = %order.order_number, decision = state.as_str(), "order decided");
         Ok(order)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subject_change_stored_before_it_carried_an_id_number_still_reads() {
+        let stored = r#"{"principal_name":null,"principal_mobile":"13912345678","principal_email":null}"#;
+        let payload: SubjectChangePayload = serde_json::from_str(stored).expect("readable");
+        assert_eq!(payload.principal_id_number, None);
+    }
+
+    #[test]
+    fn a_subject_change_shows_its_principal_masked() {
+        let payload = SubjectChangePayload {
+            principal_name: Some("李娜娜".into()),
+            principal_mobile: Some("13912345678".into()),
+            principal_email: Some("li.na@example.com".into()),
+            principal_id_number: Some("11010519491231002X".into()),
+        };
+        let debug = format!("{payload:?}");
+        for clear in ["娜娜", "13912345678", "li.na", "11010519491231002X"] {
+            assert!(!debug.contains(clear), "{debug}");
+        }
     }
 }

@@ -267,7 +267,9 @@ pub async fn apply(
             sqlx::query(
                 "update subjects set principal_name = coalesce($2, principal_name), \
                  principal_mobile = coalesce($3, principal_mobile), \
-                 principal_email = coalesce($4, principal_email), version = version + 1, updated_at_ms = $5 \
+                 principal_email = coalesce($4, principal_email), \
+                 principal_id_number = coalesce($6, principal_id_number), \
+                 version = version + 1, updated_at_ms = $5 \
                  where subject_id = $1",
             )
             .bind(&order.subject_id)
@@ -275,6 +277,7 @@ pub async fn apply(
             .bind(change.principal_mobile.as_deref())
             .bind(change.principal_email.as_deref())
             .bind(now_ms)
+            .bind(change.principal_id_number.as_deref())
             .execute(&mut **tx)
             .await?;
         }

@@ -151,7 +151,8 @@ impl FilingRegistry {
         let website = recovery.filing_number.is_website().then(|| recovery.filing_number.to_string());
         let subject = subjects::find_by_filing_number(self.db.reader(), &filing, website.as_deref())
             .await?
-            .filter(|subject| matches(subject, &recovery))
+            // a deregistered subject (nobody's) has no password to recover
+            .filter(|subject| subject.holder_account_id.is_some() && matches(subject, &recovery))
             .ok_or(Error::FilingNotMatched)?;
         let destinations: Vec<(Channel, String)> =
             [(Channel::Sms, &subject.principal_mobile), (Channel::Email, &subject.principal_email)]
@@ -179,6 +180,7 @@ impl FilingRegistry {
             website.as_deref(),
         )
         .await?
+        .filter(|subject| subject.holder_account_id.is_some())
         .ok_or(Error::FilingNotMatched)?;
         let destinations: Vec<(Channel, String)> =
             [(Channel::Sms, issue.mobile), (Channel::Email, issue.email)]

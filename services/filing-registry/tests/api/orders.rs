@@ -7,6 +7,7 @@ use beian_proto::{
     verification_codes::v1::{EnqueueNoticeRequest, NoticeTemplate},
 };
 use sqlx::Row;
+use tonic_types::StatusExt;
 
 use crate::{
     fake_codes::{CANCEL_ACCESS_PROOF, FILING_CHANGE_MOBILE, FILING_CHANGE_PROOF, cancel_access_proof},
@@ -500,6 +501,114 @@ async fn a_subject_change_keeps_the_province_and_in_sms_provinces_needs_the_code
     app.decide(&order.order_number, pb::OrderDecision::Approve, "").await.expect("decides");
     assert_eq!(app.holders_subject().await.masked_principal_mobile, "139****5678");
     owned.stop().await;
+}
+
+/// The field a refusal names.
+fn field(status: &tonic::Status) -> String {
+    status.get_details_bad_request().expect("BadRequest").field_violations[0].field.clone()
+}
+
+/// Holds an organisation in 浙江 (an SMS-verifying province) whose principal's ID number on
+/// file is [`ON_FILE_ID`].
+const ORG_HOLDER: &str = "acc-org";
+const ON_FILE_ID: &str = "330106198703152846";
+
+async fn add_organisation(app: &TestApp) {
+    use filing_registry::subjects::{CertificateType, Nature};
+    let organisation = filing_registry::seed::SeedSubject {
+        name: "杭州示例茶叶有限公司",
+        nature: Nature::Organisation,
+        certificate_type: CertificateType::BusinessLicense,
+        certificate_number: "91330106MA2B123456",
+        principal_id_number: Some(ON_FILE_ID),
+        ..other_subject(6, ORG_HOLDER, None)
+    };
+    add_subjects(app, &[organisation]).await;
+}
+
+#[tokio::test]
+async fn an_organisations_new_principal_comes_with_their_id_number_which_the_sms_check_and_approval_take() {
+    let owned = TestApp::start().await;
+    let app = &owned;
+    add_organisation(app).await;
+    let create = |change: pb::SubjectChange| async move {
+        app.public()
+            .await
+            .create_order(app.request(subject_change(ORG_HOLDER, change, FILING_CHANGE_PROOF)))
+            .await
+            .map(|r| r.into_inner().order.unwrap())
+    };
+    let new_principal = pb::SubjectChange {
+        principal_name: "李娜".into(),
+        principal_mobile: FILING_CHANGE_MOBILE.into(),
+        // typed as people do: spaces, lower-case x
+        principal_id_number: "110105 19491231 002x".into(),
+        principal_id_suffix: "31002x".into(),
+        ..Default::default()
+    };
+    let no_id = pb::SubjectChange { principal_id_number: String::new(), ..new_principal.clone() };
+    let refused = create(no_id).await.expect_err("a new person needs their ID number");
+    assert_eq!(
+        (reason(&refused).as_str(), field(&refused).as_str()),
+        ("INVALID_ARGUMENT", "principal_id_number")
+    );
+    let bad_checksum =
+        pb::SubjectChange { principal_id_number: "110105194912310021".into(), ..new_principal.clone() };
+    let refused = create(bad_checksum).await.expect_err("not a resident ID number");
+    assert_eq!(
+        (reason(&refused).as_str(), field(&refused).as_str()),
+        ("INVALID_ARGUMENT", "principal_id_number")
+    );
+    assert!(!refused.message().contains("110105194912310021"), "never echoed");
+    // the person who becomes principal answers for the change, not the one leaving
+    let old_suffix = pb::SubjectChange { principal_id_suffix: "152846".into(), ..new_principal.clone() };
+    assert_eq!(reason(&create(old_suffix).await.expect_err("old suffix")), "PRINCIPAL_ID_SUFFIX_INCORRECT");
+    assert_eq!(app.orders_in_progress().await, 0);
+
+    let order = create(new_principal).await.expect("an order");
+    app.decide(&order.order_number, pb::OrderDecision::Approve, "").await.expect("decides");
+    let stored =
+        sqlx::query("select principal_name, principal_id_number from subjects where subject_id = 'sub-t6'")
+            .fetch_one(app.database().reader())
+            .await
+            .unwrap();
+    let stored: (String, String) = (stored.get("principal_name"), stored.get("principal_id_number"));
+    assert_eq!(stored, ("李娜".to_owned(), "11010519491231002X".to_owned()));
+    // from now on the new principal's number is the one on file
+    let mobile_only = |suffix: &str| pb::SubjectChange {
+        principal_mobile: FILING_CHANGE_MOBILE.into(),
+        principal_id_suffix: suffix.into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        reason(&create(mobile_only("152846")).await.expect_err("left")),
+        "PRINCIPAL_ID_SUFFIX_INCORRECT"
+    );
+    create(mobile_only("31002X")).await.expect("the principal on file");
+    owned.stop().await;
+}
+
+#[tokio::test]
+async fn an_individuals_principal_is_the_subject_so_its_change_carries_no_principal_id_number() {
+    let app = TestApp::start().await;
+    let change = pb::SubjectChange {
+        principal_mobile: FILING_CHANGE_MOBILE.into(),
+        principal_id_number: "11010519491231002X".into(),
+        principal_id_suffix: "31002X".into(),
+        ..Default::default()
+    };
+    let refused = app
+        .public()
+        .await
+        .create_order(app.request(subject_change(HOLDER, change, FILING_CHANGE_PROOF)))
+        .await
+        .expect_err("an individual's principal never changes person");
+    assert_eq!(
+        (reason(&refused).as_str(), field(&refused).as_str()),
+        ("INVALID_ARGUMENT", "principal_id_number")
+    );
+    assert_eq!(app.orders_in_progress().await, 0);
+    app.stop().await;
 }
 
 #[tokio::test]

@@ -448,6 +448,9 @@ async fn an_approved_subject_deregistration_ends_the_holding_and_frees_the_accou
         "NO_SUBJECT_HELD"
     );
     assert_eq!(app.holder_of(SUBJECT_ID).await, None);
+    // nor has it a filing password left to recover
+    let recovered = app.recover(recovery("after-deregistration")).await.expect_err("deregistered");
+    assert_eq!(reason(&recovered), "FILING_NOT_MATCHED");
 
     // the deregistration is the subject's last holder change, and part of the old holder's history
     let history = app

@@ -2,7 +2,10 @@
 //! CheckFilingType is the new-filing stop (`workflows::filing_type`).
 
 use beian_common::{
-    domain_name::normalise_domain, filing_number::FilingNumber, service_number::normalise_service_number,
+    contact::{is_resident_id_number, normalise_certificate_number},
+    domain_name::normalise_domain,
+    filing_number::FilingNumber,
+    service_number::normalise_service_number,
 };
 use beian_platform::wire::{enums::to_wire, required_text, timestamp};
 use beian_proto::{
@@ -50,6 +53,34 @@ fn filing_password(value: &str) -> Result<FilingPassword, Error> {
     required_text(value, 64)
         .map(|password| FilingPassword(password.to_owned()))
         .map_err(|description| Error::invalid("filing_password", description))
+}
+
+impl TryFrom<pb::SubjectChange> for SubjectChange {
+    type Error = Error;
+
+    /// The new principal's ID number is checked here; the rest goes on as typed.
+    fn try_from(change: pb::SubjectChange) -> Result<Self, Error> {
+        let id_number = normalise_certificate_number(&change.principal_id_number);
+        let principal_id_number = match id_number.as_str() {
+            "" => None,
+            number if is_resident_id_number(number) => Some(id_number),
+            // never echoed: personal data
+            _ => {
+                return Err(Error::invalid(
+                    "subject.principal_id_number",
+                    "must be a valid 18-character resident ID number",
+                ));
+            }
+        };
+        Ok(Self {
+            principal_name: change.principal_name,
+            principal_mobile: change.principal_mobile,
+            principal_email: change.principal_email,
+            province_code: change.province_code,
+            principal_id_suffix: change.principal_id_suffix,
+            principal_id_number,
+        })
+    }
 }
 
 impl TryFrom<pb::CancelAccessRequest> for CancelAccess {
@@ -203,13 +234,7 @@ impl FilingService for FilingApi {
                             .ok_or_else(|| Error::invalid("code", "must be 6 digits"))?,
                     )),
                 };
-                let change = SubjectChange {
-                    principal_name: change.principal_name,
-                    principal_mobile: change.principal_mobile,
-                    principal_email: change.principal_email,
-                    province_code: change.province_code,
-                    principal_id_suffix: change.principal_id_suffix,
-                };
+                let change = SubjectChange::try_from(change)?;
                 match self
                     .workflow
                     .change_subject(&session, change, code, request_id.as_ref(), &client)

@@ -79,4 +79,6 @@ pub struct SubjectChange {
     pub principal_email: String,
     pub province_code: String,
     pub principal_id_suffix: String,
+    /// A new principal's resident ID number, normalised and checked at the wire.
+    pub principal_id_number: Option<String>,
 }

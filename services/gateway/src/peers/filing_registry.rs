@@ -302,6 +302,7 @@ impl FilingRegistry {
                 principal_email: change.principal_email,
                 province_code: change.province_code,
                 principal_id_suffix: change.principal_id_suffix,
+                principal_id_number: change.principal_id_number.unwrap_or_default(),
             })),
             request_id: request_id.to_owned(),
         })

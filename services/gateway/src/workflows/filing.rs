@@ -16,7 +16,7 @@
 //! give Deregister and ChangeFiling. A retry after a lost answer gets the order the first
 //! call started instead of ORDER_IN_PROGRESS.
 
-use beian_common::vocabulary::Purpose;
+use beian_common::vocabulary::{Nature, Purpose};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -71,6 +71,25 @@ impl ClientRequestId {
     /// The id filing-registry keys the order by; never like a flow's (`<flow id>:order`).
     fn key(request_id: Option<&Self>) -> String {
         request_id.map(|id| format!("client:{}", id.0)).unwrap_or_default()
+    }
+}
+
+/// filing-registry's rule on who the principal may become, checked before a code is sent for
+/// a change it would refuse: only an organisation's principal changes person, and a new one
+/// comes with their ID number.
+fn check_principal(nature: Nature, change: &SubjectChange) -> Result<(), Error> {
+    const FIELD: &str = "subject.principal_id_number";
+    match nature {
+        Nature::Individual if change.principal_id_number.is_some() => Err(Error::invalid(
+            FIELD,
+            "an individual's principal is the subject itself: its ID number is the certificate's",
+        )),
+        Nature::Organisation
+            if !change.principal_name.trim().is_empty() && change.principal_id_number.is_none() =>
+        {
+            Err(Error::invalid(FIELD, "a new principal needs their ID number"))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -211,6 +230,7 @@ impl Filing {
         let account_id = self.account_id(session).await?;
         let Some((flow_id, code)) = code else {
             let filing = self.registry.held_subject(&account_id).await?;
+            check_principal(filing.nature, &change)?;
             if !filing.changes_need_sms {
                 let key = ClientRequestId::key(request_id);
                 let order = self.registry.change_subject(&account_id, change, None, &key).await?;
