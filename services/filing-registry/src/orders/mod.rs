@@ -231,11 +231,21 @@ impl fmt::Debug for SubjectChangePayload {
 }
 
 /// What an approved CHANGE_WEBSITE order changes, kept in the order's payload.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WebsiteChangePayload {
     pub principal_mobile: Option<String>,
     pub principal_email: Option<String>,
     pub remove_domains: Vec<String>,
+}
+
+impl fmt::Debug for WebsiteChangePayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebsiteChangePayload")
+            .field("principal_mobile", &self.principal_mobile.as_deref().map(MaskedMobile))
+            .field("principal_email", &self.principal_email.as_deref().map(MaskedEmail))
+            .field("remove_domains", &self.remove_domains)
+            .finish()
+    }
 }
 
 /// An order about to start.
@@ -691,5 +701,17 @@ mod tests {
         for clear in ["娜娜", "13912345678", "li.na", "11010519491231002X"] {
             assert!(!debug.contains(clear), "{debug}");
         }
+    }
+
+    #[test]
+    fn a_website_change_shows_its_principal_masked() {
+        let payload = WebsiteChangePayload {
+            principal_mobile: Some("13912345678".into()),
+            principal_email: Some("li.na@example.com".into()),
+            remove_domains: vec!["old.example.cn".into()],
+        };
+        let debug = format!("{payload:?}");
+        assert!(!debug.contains("13912345678") && !debug.contains("li.na"), "{debug}");
+        assert!(debug.contains("old.example.cn"), "{debug}");
     }
 }
