@@ -22,13 +22,20 @@ use tonic_types::StatusExt;
 
 use crate::{
     filing::{bearer, deregister, filing, login, my_filing},
-    lookup::{MOBILE, demo_suite},
+    lookup::{MOBILE, demo_suite, in_english},
     messages, reason,
 };
 
 /// The demo filing of zhangwei2019 (`deploy/beian/src/demo.rs`).
 const SUBJECT_ID: &str = "sub-0001";
 pub(crate) const DEMO_PASSWORD: &str = "483920";
+
+/// Seed 004's sentence beside a recovered filing password, and its English.
+const RECOVERY_NOTICE: (&str, &str) = (
+    "找回的备案密码会以邮件和手机短信的形式发送到主体负责人(法人)的手机和邮箱。",
+    "The recovered filing password will be sent by email and SMS to the mobile number and email address \
+     of the subject's principal (legal representative).",
+);
 
 fn recovery(token: String) -> RecoverFilingPasswordRequest {
     RecoverFilingPasswordRequest {
@@ -60,6 +67,7 @@ async fn a_recovered_filing_password_reaches_the_principal_and_replaces_the_old_
     let sent = service.recover_filing_password(recovery(token.clone())).await.expect("matches").into_inner();
     let masked: Vec<&str> = sent.sent_to.iter().map(|c| c.masked_destination.as_str()).collect();
     assert_eq!(masked, vec!["152****1234", "z***@example.com"]);
+    assert_eq!(sent.notice, RECOVERY_NOTICE.0, "zh-CN by default");
 
     let notices = suite.wait_for_messages(2, |m| m["template"] == "FILING_PASSWORD").await;
     let mut destinations: Vec<&str> = notices.iter().filter_map(|m| m["destination"].as_str()).collect();
@@ -77,6 +85,11 @@ async fn a_recovered_filing_password_reaches_the_principal_and_replaces_the_old_
 
     let spent = service.recover_filing_password(recovery(token)).await.expect_err("a spent pass");
     assert_eq!(reason(&spent), "HUMAN_CHECK_EXPIRED");
+
+    // the notice follows the caller's language
+    let english = in_english(recovery(suite.human_check_token().await));
+    let sent = service.recover_filing_password(english).await.expect("matches").into_inner();
+    assert_eq!(sent.notice, RECOVERY_NOTICE.1);
     suite.stop().await;
 }
 

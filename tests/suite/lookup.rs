@@ -54,6 +54,20 @@ pub async fn assert_one_code_and_one_notice_pair(suite: &TestSuite) {
     assert_eq!((codes, notices), (1, 2), "{messages:#?}");
 }
 
+/// Seed 000's sentence beside a login name sent to the bound contacts, and its English.
+const LOGIN_NAME_NOTICE: (&str, &str) = (
+    "您的登录名将会发送到您绑定的手机号或邮箱里，请注意查收。",
+    "Your login name will be sent to the mobile number or email address bound to your account. \
+     Please check for it.",
+);
+
+/// The request as a client reading English sends it (`accept-language`, as browsers do).
+pub fn in_english<T>(message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert("accept-language", "en-US,en;q=0.9,zh-CN;q=0.8".parse().unwrap());
+    request
+}
+
 pub fn lookup_client(channel: GrpcChannel) -> AccountLookupServiceClient<GrpcChannel> {
     AccountLookupServiceClient::new(channel)
 }
@@ -80,6 +94,7 @@ async fn the_login_name_is_sent_and_shown_masked() {
     let verify = VerifyAccountLookupCodeRequest { flow_id: started.flow_id.clone(), code };
     let done = lookup.verify_account_lookup_code(verify.clone()).await.expect("verified").into_inner();
     assert_eq!(done.masked_login_name, "zh***9");
+    assert_eq!(done.notice, LOGIN_NAME_NOTICE.0, "zh-CN by default");
     let places: Vec<(i32, &str)> =
         done.sent_to.iter().map(|c| (c.channel, c.masked_destination.as_str())).collect();
     assert!(places.contains(&(Channel::Sms as i32, "152****1234")), "{places:?}");
@@ -94,9 +109,10 @@ async fn the_login_name_is_sent_and_shown_masked() {
         "{destinations:?}"
     );
 
-    // a retried last step answers the same and sends nothing twice
-    let again = lookup.verify_account_lookup_code(verify).await.expect("retry").into_inner();
+    // a retried last step answers the same (in the caller's language) and sends nothing twice
+    let again = lookup.verify_account_lookup_code(in_english(verify)).await.expect("retry").into_inner();
     assert_eq!(again.masked_login_name, "zh***9");
+    assert_eq!(again.notice, LOGIN_NAME_NOTICE.1);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let notices = suite
         .messages()

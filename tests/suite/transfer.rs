@@ -19,7 +19,7 @@ use beian_tests::TestSuite;
 use tonic::{Request, Status, transport::Channel};
 
 use crate::{
-    lookup::demo_suite,
+    lookup::{demo_suite, in_english},
     offline_transfer::{INDIVIDUAL, approve, submission, submit},
     reason,
 };
@@ -99,20 +99,25 @@ async fn a_holder_moves_its_filing_to_another_account_and_both_are_told() {
     assert_eq!(sent.code.expect("a code").masked_destination, "152****1234");
     let code = suite.code_sent_to(ZHANG_MOBILE, 1).await;
 
+    let target = PreviewTransferTargetRequest {
+        flow_id: started.flow_id.clone(),
+        target_login_name: "lisi-new".into(),
+    };
     let preview = transfers(&suite)
         .await
-        .preview_transfer_target(bearer(
-            PreviewTransferTargetRequest {
-                flow_id: started.flow_id.clone(),
-                target_login_name: "lisi-new".into(),
-            },
-            &session,
-        ))
+        .preview_transfer_target(bearer(target.clone(), &session))
         .await
         .expect("previews")
         .into_inner();
     assert_eq!(preview.masked_target_mobile, "139****5678");
     assert_eq!(preview.notice, "此信息仅供用来辅助核对对方账号");
+    // the notice follows the caller's language
+    let mut english = in_english(target);
+    english.metadata_mut().insert("authorization", format!("Bearer {session}").parse().unwrap());
+    let preview =
+        transfers(&suite).await.preview_transfer_target(english).await.expect("previews").into_inner();
+    assert_eq!(preview.masked_target_mobile, "139****5678");
+    assert_eq!(preview.notice, "This information is provided only to help verify the other party's account");
 
     let done = complete(&suite, &session, &started.flow_id, &code, "lisi-new").await.expect("moves");
     assert_eq!(done.filing_number, FILING);

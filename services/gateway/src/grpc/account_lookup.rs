@@ -16,7 +16,7 @@ use beian_proto::{
 };
 use tonic::{Request, Response, Status};
 
-use super::{caller, convert};
+use super::{caller, convert, notices};
 use crate::{
     error::Error,
     flows::FlowId,
@@ -189,6 +189,7 @@ impl AccountLookupService for AccountLookupApi {
         Ok(Response::new(pb::VerifyAccountLookupCodeResponse {
             masked_login_name: done.masked_login_name,
             sent_to: done.sent_to.into_iter().map(convert::masked_contact).collect(),
+            notice: notices::login_name_sent(client.locale).to_owned(),
         }))
     }
 

@@ -11,7 +11,7 @@ use tonic::{Request, Response, Status};
 
 use super::{
     account_lookup::{applicant, documents, pass_token},
-    caller, convert,
+    caller, convert, notices,
 };
 use crate::{
     error::Error,
@@ -115,6 +115,7 @@ impl FilingPasswordService for FilingPasswordApi {
         let sent = self.workflow.recover(Recover::try_from(request.into_inner())?, &client).await?;
         Ok(Response::new(pb::RecoverFilingPasswordResponse {
             sent_to: sent.into_iter().map(convert::masked_contact).collect(),
+            notice: notices::filing_password_sent(client.locale).to_owned(),
         }))
     }
 

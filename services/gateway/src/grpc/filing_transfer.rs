@@ -9,13 +9,13 @@ use tonic::{Request, Response, Status};
 
 use super::{
     account_lookup::{applicant, documents, pass_token},
-    caller, convert,
+    caller, convert, notices,
 };
 use crate::{
     error::Error,
     flows::FlowId,
     model::TypedCode,
-    workflows::filing_transfer::{CompleteTransfer, FilingTransfer, PREVIEW_NOTICE},
+    workflows::filing_transfer::{CompleteTransfer, FilingTransfer},
     workflows::offline_transfer::{OfflineTransfer, Submit},
 };
 
@@ -111,13 +111,13 @@ impl FilingTransferService for FilingTransferApi {
         &self,
         request: Request<pb::PreviewTransferTargetRequest>,
     ) -> Reply<pb::PreviewTransferTargetResponse> {
-        let session = caller::session(&request)?;
+        let (client, session) = (caller::client(&request)?, caller::session(&request)?);
         let flow_id = FlowId::parse(&request.get_ref().flow_id)?;
         let login_name = target_login_name(&request.get_ref().target_login_name)?;
         let masked = self.transfer.preview_target(&session, &flow_id, &login_name).await?;
         Ok(Response::new(pb::PreviewTransferTargetResponse {
             masked_target_mobile: masked,
-            notice: PREVIEW_NOTICE.to_owned(),
+            notice: notices::transfer_preview(client.locale).to_owned(),
         }))
     }
 

@@ -15,6 +15,7 @@ mod legacy_filing;
 mod legacy_login;
 pub mod limits;
 mod new_filing;
+mod notices;
 mod staff_review;
 
 use beian_proto::gateway::v1::{

@@ -30,9 +30,6 @@ use crate::{
     peers::{FilingRegistry, IdentityRecovery, Transfer, VerificationCodes},
 };
 
-/// Shown beside the target's masked mobile (seed 001's wording).
-pub const PREVIEW_NOTICE: &str = "此信息仅供用来辅助核对对方账号";
-
 /// The answer to the first step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Started {
