@@ -1,5 +1,7 @@
 //! SPEC §2 through the gateway: 备案账号邮箱初始化 opens a LEGACY_LOGIN_RESET case due in
-//! two business days with the documents the nature needs; staff's approval replaces the
+//! two business days with the documents the nature needs, only for details that are a legacy
+//! filing's (FILING_NOT_MATCHED otherwise, naming nothing) and with the authorisation letter
+//! unless the applicant is that filing's principal by name; staff's approval replaces the
 //! legacy login email (once, also when the effect is retried) and tells the new email;
 //! the legacy password is then set anew with a code to that email, under seed 003's policy,
 //! which also lifts the import's lock on that email.
@@ -13,8 +15,9 @@ use beian_proto::{
         ReviewState, SubjectNature,
     },
     gateway::v1::{
-        CompleteLegacyPasswordResetRequest, ReviewTicket, SendLegacyPasswordResetCodeRequest,
-        StartLegacyPasswordResetRequest, StartLegacyPasswordResetResponse, SubmitLegacyLoginResetRequest,
+        CompleteLegacyPasswordResetRequest, RejectReviewCaseRequest, ReviewTicket,
+        SendLegacyPasswordResetCodeRequest, StartLegacyPasswordResetRequest,
+        StartLegacyPasswordResetResponse, SubmitLegacyLoginResetRequest,
         legacy_login_service_client::LegacyLoginServiceClient,
     },
     legacy_migration::v1::{
@@ -29,7 +32,13 @@ use sqlx::Row;
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
-use crate::{decisions::login, legacy_import::import, lookup::demo_suite, offline_transfer::approve, reason};
+use crate::{
+    decisions::{bearer, login, staff},
+    legacy_import::import,
+    lookup::demo_suite,
+    offline_transfer::approve,
+    reason,
+};
 
 /// The demo's legacy login `old-shop@…` holds this filing (`deploy/beian/src/demo.rs`).
 const FILING: &str = "沪ICP备12003456号";
@@ -42,6 +51,11 @@ const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13
 const INDIVIDUAL: &[Doc] = &[Doc::IdCardFront, Doc::IdCardBack, Doc::HalfBodyWithIdCard];
 const ORGANISATION_PRINCIPAL: &[Doc] =
     &[Doc::HalfBodyWithOrganisationCertificate, Doc::IdCardFront, Doc::IdCardBack];
+const ORGANISATION_WITH_LETTER: &[Doc] =
+    &[Doc::HalfBodyWithOrganisationCertificate, Doc::IdCardFront, Doc::IdCardBack, Doc::AuthorisationLetter];
+/// The demo's organisation filing, of the legacy login `pioneer-org@…`, and its principal.
+const ORGANISATION_FILING: &str = "沪ICP备09007777号";
+const ORGANISATION_PRINCIPAL_NAME: &str = "卫先行";
 
 fn submission(
     filing_number: &str,
@@ -80,6 +94,33 @@ fn submission(
         applicant_is_principal: false,
         human_check_token: token,
     }
+}
+
+/// A reset of the demo's organisation filing with its details as the legacy platform holds
+/// them, by `submission`'s applicant (not its principal).
+fn organisation_submission(documents: &[Doc], token: String) -> SubmitLegacyLoginResetRequest {
+    SubmitLegacyLoginResetRequest {
+        certificate_type: CertificateType::BusinessLicense as i32,
+        certificate_number: "91310104MA1FL0009X".into(),
+        ..submission(ORGANISATION_FILING, SubjectNature::Organisation, documents, NEW_EMAIL, token)
+    }
+}
+
+/// The LEGACY_LOGIN_RESET cases identity-recovery holds: (case number, applicant_is_principal).
+async fn stored_cases(suite: &TestSuite) -> Vec<(String, bool)> {
+    let location = suite.scratch().location(identity_recovery::NAME).expect("its database");
+    let db = identity_recovery::Application::open_database(&location).await.expect("opens");
+    let rows = sqlx::query(
+        "select case_number, applicant_is_principal from review_cases \
+         where kind = 'LEGACY_LOGIN_RESET' order by case_number",
+    )
+    .fetch_all(db.reader())
+    .await
+    .expect("the cases");
+    db.close().await;
+    rows.into_iter()
+        .map(|row| (row.get("case_number"), row.get::<i64, _>("applicant_is_principal") != 0))
+        .collect()
 }
 
 async fn submit(suite: &TestSuite, request: SubmitLegacyLoginResetRequest) -> Result<ReviewTicket, Status> {
@@ -170,27 +211,23 @@ async fn the_documents_follow_the_nature_and_the_case_is_due_in_two_business_day
     // unless the applicant is a principal
     let token = suite.human_check_token().await;
     let organisation =
-        submit(&suite, submission(FILING, SubjectNature::Organisation, INDIVIDUAL, NEW_EMAIL, token))
-            .await
-            .expect_err("materials");
+        submit(&suite, organisation_submission(INDIVIDUAL, token)).await.expect_err("materials");
     assert_eq!(reason(&organisation), "MATERIALS_INCOMPLETE");
     assert_eq!(
         violations(&organisation),
         ["documents[HALF_BODY_WITH_ORGANISATION_CERTIFICATE]", "documents[AUTHORISATION_LETTER]"]
     );
     let token = suite.human_check_token().await;
-    let no_letter = submit(
-        &suite,
-        submission(FILING, SubjectNature::Organisation, ORGANISATION_PRINCIPAL, NEW_EMAIL, token),
-    )
-    .await
-    .expect_err("not a principal: the letter");
+    let no_letter = submit(&suite, organisation_submission(ORGANISATION_PRINCIPAL, token))
+        .await
+        .expect_err("not a principal: the letter");
     assert_eq!(violations(&no_letter), ["documents[AUTHORISATION_LETTER]"]);
     let token = suite.human_check_token().await;
-    let principal = SubmitLegacyLoginResetRequest {
+    let mut principal = SubmitLegacyLoginResetRequest {
         applicant_is_principal: true,
-        ..submission(FILING, SubjectNature::Organisation, ORGANISATION_PRINCIPAL, NEW_EMAIL, token)
+        ..organisation_submission(ORGANISATION_PRINCIPAL, token)
     };
+    principal.applicant.as_mut().expect("an applicant").name = ORGANISATION_PRINCIPAL_NAME.into();
     let ticket = submit(&suite, principal).await.expect("a principal needs no letter");
     assert!(ticket.case_number.starts_with("RV"), "{ticket:?}");
     assert_eq!(
@@ -220,13 +257,22 @@ async fn the_documents_follow_the_nature_and_the_case_is_due_in_two_business_day
 async fn each_submission_spends_one_of_the_clients_review_requests_today() {
     let suite = TestSuite::start_with(|s| {
         s.seed_demo = true;
-        s.review_requests_per_client_per_day = 1;
+        s.review_requests_per_client_per_day = 2;
     })
     .await;
     let token = suite.human_check_token().await;
     submit(&suite, submission(FILING, SubjectNature::Individual, INDIVIDUAL, NEW_EMAIL, token))
         .await
         .expect("opens");
+    // a mismatch too: the answer tells whether a certificate number is the filing's, so
+    // guesses are bounded per client as filing-password recovery bounds them
+    let token = suite.human_check_token().await;
+    let guess = SubmitLegacyLoginResetRequest {
+        certificate_number: "310104196606066660".into(),
+        ..submission("沪ICP备08001234号", SubjectNature::Individual, INDIVIDUAL, "y@example.com", token)
+    };
+    let refused = submit(&suite, guess).await.expect_err("not the filing's");
+    assert_eq!(reason(&refused), "FILING_NOT_MATCHED");
     let token = suite.human_check_token().await;
     let capped = submit(
         &suite,
@@ -301,16 +347,8 @@ async fn an_approved_reset_replaces_the_email_once_and_the_new_email_sets_the_pa
     assert_eq!(told[0]["destination"], "13912340001");
     let text = told[0]["text"].as_str().expect("text");
     assert!(text.contains("已通过但未能完成"), "{text}");
-    // a filing the legacy platform never held: refused for good too
-    let token = suite.human_check_token().await;
-    let current = submit(
-        &suite,
-        submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, "other@example.com", token),
-    )
-    .await
-    .expect("opens");
-    let refused = approve(&suite, &current).await;
-    assert_eq!(refused.failure_reason, ErrorReason::LegacyFilingNotFound as i32, "{refused:?}");
+    // a filing the legacy platform never held opens no case at all (see
+    // `details_that_are_no_legacy_filings_open_no_case`)
 
     // then 找回密码 on the new email: a code to it, the new password set
     let started = start(&suite, NEW_EMAIL).await.expect("starts");
@@ -398,5 +436,138 @@ async fn an_unknown_email_answers_like_a_known_one_and_nothing_is_sent() {
     assert_eq!(reason(&wrong), "CODE_INCORRECT");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(suite.messages().iter().all(|m| m["destination"] != unknown), "nothing went to it");
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn details_that_are_no_legacy_filings_open_no_case() {
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.review_requests_per_client_per_day = 20;
+    })
+    .await;
+    // a filing of the current platform's the legacy platform never held
+    let token = suite.human_check_token().await;
+    let unknown = submit(
+        &suite,
+        submission("浙ICP备19012345号", SubjectNature::Individual, INDIVIDUAL, NEW_EMAIL, token),
+    )
+    .await
+    .expect_err("never held");
+    assert_eq!((unknown.code(), reason(&unknown).as_str()), (Code::NotFound, "FILING_NOT_MATCHED"));
+    assert!(violations(&unknown).is_empty(), "names no field: {unknown:?}");
+
+    // the legacy filing of `old-shop@…` with one detail wrong: the same answer, whichever
+    let token = suite.human_check_token().await;
+    let certificate = submit(
+        &suite,
+        SubmitLegacyLoginResetRequest {
+            certificate_number: "310104196606066663".into(),
+            ..submission(FILING, SubjectNature::Individual, INDIVIDUAL, NEW_EMAIL, token)
+        },
+    )
+    .await
+    .expect_err("another's certificate number");
+    assert_eq!((certificate.code(), reason(&certificate).as_str()), (Code::NotFound, "FILING_NOT_MATCHED"));
+    assert!(violations(&certificate).is_empty(), "names no field: {certificate:?}");
+    assert_eq!(certificate.message(), unknown.message(), "one answer for any mismatch");
+    assert!(
+        !format!("{certificate:?}").contains("310104196606066663"),
+        "no certificate number: {certificate:?}"
+    );
+    let token = suite.human_check_token().await;
+    let district = SubmitLegacyLoginResetRequest {
+        region: Some(Region {
+            province_code: "310000".into(),
+            city_code: "310100".into(),
+            district_code: "310105".into(),
+        }),
+        ..submission(FILING, SubjectNature::Individual, INDIVIDUAL, NEW_EMAIL, token)
+    };
+    let token = suite.human_check_token().await;
+    let certificate_type = SubmitLegacyLoginResetRequest {
+        certificate_type: CertificateType::Passport as i32,
+        ..submission(FILING, SubjectNature::Individual, INDIVIDUAL, NEW_EMAIL, token)
+    };
+    let token = suite.human_check_token().await;
+    let nature = submission(FILING, SubjectNature::Organisation, ORGANISATION_WITH_LETTER, NEW_EMAIL, token);
+    for (what, request) in
+        [("district", district), ("certificate type", certificate_type), ("nature", nature)]
+    {
+        let refused = submit(&suite, request).await.expect_err(what);
+        assert_eq!(
+            (reason(&refused).as_str(), refused.message(), violations(&refused).len()),
+            ("FILING_NOT_MATCHED", unknown.message(), 0),
+            "{what}"
+        );
+    }
+    assert!(stored_cases(&suite).await.is_empty(), "no case opened");
+
+    // the details as the legacy platform holds them (certificate in any case and spacing)
+    let token = suite.human_check_token().await;
+    let ticket = submit(
+        &suite,
+        SubmitLegacyLoginResetRequest {
+            certificate_number: "310104 19770707777x".into(),
+            ..submission(FILING, SubjectNature::Individual, INDIVIDUAL, NEW_EMAIL, token)
+        },
+    )
+    .await
+    .expect("opens");
+    assert_eq!(stored_cases(&suite).await, [(ticket.case_number, false)]);
+    suite.stop().await;
+}
+
+#[tokio::test]
+async fn a_claimed_principal_must_be_the_legacy_filings_principal_or_bring_the_letter() {
+    let suite = TestSuite::start_with(|s| {
+        s.seed_demo = true;
+        s.review_requests_per_client_per_day = 20;
+    })
+    .await;
+    // ticked, but the legacy filing's principal is someone else: the letter is needed
+    let token = suite.human_check_token().await;
+    let claimed = SubmitLegacyLoginResetRequest {
+        applicant_is_principal: true,
+        ..organisation_submission(ORGANISATION_PRINCIPAL, token)
+    };
+    let refused = submit(&suite, claimed).await.expect_err("not the principal");
+    assert_eq!((refused.code(), reason(&refused).as_str()), (Code::InvalidArgument, "MATERIALS_INCOMPLETE"));
+    assert_eq!(violations(&refused), ["documents[AUTHORISATION_LETTER]"]);
+    assert!(!format!("{refused:?}").contains("卫"), "names nobody: {refused:?}");
+    assert!(stored_cases(&suite).await.is_empty(), "no case opened");
+
+    // with the letter anyway the case opens, as an applicant's who is not the principal
+    let token = suite.human_check_token().await;
+    let with_letter = SubmitLegacyLoginResetRequest {
+        applicant_is_principal: true,
+        ..organisation_submission(ORGANISATION_WITH_LETTER, token)
+    };
+    let ticket = submit(&suite, with_letter).await.expect("the letter covers it");
+    assert_eq!(stored_cases(&suite).await, [(ticket.case_number.clone(), false)]);
+    let reviewer = login(&suite, "reviewer01").await;
+    staff(&suite)
+        .await
+        .reject_review_case(bearer(
+            RejectReviewCaseRequest { case_number: ticket.case_number.clone(), note: "重新提交".into() },
+            &reviewer,
+        ))
+        .await
+        .expect("rejected");
+
+    // the principal by name (trimmed) needs no letter
+    let token = suite.human_check_token().await;
+    let mut principal = SubmitLegacyLoginResetRequest {
+        applicant_is_principal: true,
+        ..organisation_submission(ORGANISATION_PRINCIPAL, token)
+    };
+    principal.applicant.as_mut().expect("an applicant").name = format!(" {ORGANISATION_PRINCIPAL_NAME} ");
+    let opened = submit(&suite, principal).await.expect("the principal");
+    assert_eq!(
+        (opened.kind, opened.state),
+        (ReviewKind::LegacyLoginReset as i32, ReviewState::Pending as i32)
+    );
+    let cases = stored_cases(&suite).await;
+    assert!(cases.contains(&(opened.case_number, true)), "{cases:?}");
     suite.stop().await;
 }

@@ -18,6 +18,10 @@ pub enum Error {
     /// No legacy filing has the number a login reset names. NOT_FOUND, LEGACY_FILING_NOT_FOUND.
     #[error("legacy filing not found")]
     LegacyFilingNotFound,
+    /// A login reset's filing details are no legacy filing's: no filing of the number, or
+    /// any detail differs (never said which). NOT_FOUND, FILING_NOT_MATCHED.
+    #[error("filing details not matched")]
+    FilingNotMatched,
     /// No legacy login has the email a password reset names. NOT_FOUND, ACCOUNT_NOT_FOUND
     /// (the gateway only asks for logins it found, answering unknown ones itself).
     #[error("legacy login not found")]
@@ -113,6 +117,7 @@ impl From<Error> for Status {
                     .into();
             }
             Error::LegacyFilingNotFound => ErrorReason::LegacyFilingNotFound,
+            Error::FilingNotMatched => ErrorReason::FilingNotMatched,
             Error::LegacyLoginNotFound => ErrorReason::AccountNotFound,
             Error::LegacyLoginEmailInUse => ErrorReason::LegacyLoginEmailInUse,
             Error::CredentialsIncorrect => ErrorReason::LegacyCredentialsIncorrect,

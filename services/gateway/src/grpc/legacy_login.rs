@@ -46,7 +46,18 @@ fn email(value: &str, field: &'static str) -> Result<String, Error> {
     normalise_email(value).map_err(|e| Error::invalid(field, e.to_string()))
 }
 
-/// Everything is checked before anything is spent: a typo costs neither the pass nor quota.
+/// A city's or district's code: six digits.
+fn six_digits(code: &str, field: &'static str) -> Result<String, Error> {
+    let code = code.trim();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code.to_owned())
+    } else {
+        Err(Error::invalid(field, "must be six digits"))
+    }
+}
+
+/// Everything is checked before anything is spent: a malformed field costs neither the pass
+/// nor quota. The whole region is required: the legacy filing's is compared code by code.
 impl TryFrom<pb::SubmitLegacyLoginResetRequest> for Submit {
     type Error = Error;
 
@@ -55,6 +66,8 @@ impl TryFrom<pb::SubmitLegacyLoginResetRequest> for Submit {
         if !is_province_code(region.province_code.trim()) {
             return Err(Error::invalid("region.province_code", "must be a province's code such as 110000"));
         }
+        let city_code = six_digits(&region.city_code, "region.city_code")?;
+        let district_code = six_digits(&region.district_code, "region.district_code")?;
         Ok(Self {
             filing: filing_details(
                 &region.province_code,
@@ -64,8 +77,8 @@ impl TryFrom<pb::SubmitLegacyLoginResetRequest> for Submit {
             )?,
             legacy_login: LegacyLoginDetails {
                 nature: required("nature", request.nature)?,
-                city_code: region.city_code.trim().to_owned(),
-                district_code: region.district_code.trim().to_owned(),
+                city_code,
+                district_code,
                 new_login_email: email(&request.new_login_email, "new_login_email")?,
                 applicant_is_principal: request.applicant_is_principal,
             },

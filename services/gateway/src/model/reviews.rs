@@ -140,13 +140,14 @@ impl fmt::Debug for ClaimDetails {
 pub struct LegacyLoginDetails {
     /// Fixes which documents the case needs.
     pub nature: Nature,
-    /// City and district codes as typed (identity-recovery checks them); the province is
-    /// the filing details'.
+    /// City and district codes, six digits each, compared with the legacy filing's
+    /// (legacy-migration's CheckLegacyFilingDetails); the province is the filing details'.
     pub city_code: String,
     pub district_code: String,
     /// Normalised; replaces the legacy login email once approved.
     pub new_login_email: String,
-    /// The subject's or a website's principal: no authorisation letter needed.
+    /// The subject's or a website's principal: no authorisation letter needed. As checked
+    /// against the legacy filing's principal, not as sent.
     pub applicant_is_principal: bool,
 }
 

@@ -1,5 +1,6 @@
 //! legacy-migration: what the legacy platform held.
 
+mod login_reset;
 mod matching;
 
 use beian_platform::{client::PeerChannel, wire::millis};

@@ -106,6 +106,7 @@ impl Workflows {
             },
             legacy_login_reset: legacy_login_reset::LegacyLoginReset {
                 codes: peers.verification_codes.clone(),
+                legacy: peers.legacy_migration.clone(),
                 identity: peers.identity_recovery.clone(),
                 review_quota: DailyQuota::new(
                     db.clone(),

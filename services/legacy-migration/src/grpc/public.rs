@@ -68,4 +68,13 @@ impl LegacyMigrationService for PublicApi {
         self.service.reset_password(&self.codes, reset).await?;
         Ok(Response::new(pb::ResetLegacyPasswordResponse {}))
     }
+
+    async fn check_legacy_filing_details(
+        &self,
+        request: Request<pb::CheckLegacyFilingDetailsRequest>,
+    ) -> Reply<pb::CheckLegacyFilingDetailsResponse> {
+        let details = details::reset_details(request.into_inner())?;
+        let applicant_is_principal = self.service.check_reset_details(&details).await?;
+        Ok(Response::new(pb::CheckLegacyFilingDetailsResponse { applicant_is_principal }))
+    }
 }

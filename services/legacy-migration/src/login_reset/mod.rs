@@ -8,6 +8,7 @@ use beian_common::{
     filing_number::FilingNumber,
     password,
     password_policy::{self, Violation},
+    vocabulary::{CertificateType, Nature},
 };
 use beian_platform::storage::now_millis;
 
@@ -38,6 +39,18 @@ pub struct PasswordReset {
     pub proof: String,
     pub new_password: String,
     pub request_id: String,
+}
+
+/// The filing details a login reset gives, normalised (certificate key upper-cased), and
+/// its applicant's name (trimmed). No `Debug`: certificate number and name are personal data.
+#[derive(Clone)]
+pub struct ResetDetails {
+    pub filing_number: FilingNumber,
+    pub region: [String; 3],
+    pub nature: Nature,
+    pub certificate_type: CertificateType,
+    pub certificate_key: String,
+    pub applicant_name: String,
 }
 
 /// The lookup key of an email: lower-cased whole, as the bulk load and seeds store it.
@@ -79,6 +92,28 @@ impl LegacyMigration {
         drop(writer);
         tracing::info!(case_number = %change.case_number, legacy_login_id = %login_id, "legacy login email replaced");
         Ok(login_id)
+    }
+
+    /// Checks a login reset's details against the legacy filing of its number (a website
+    /// number names its subject's): FILING_NOT_MATCHED when there is none or any of region,
+    /// nature, certificate type and number differs: one answer, whichever it is. Then
+    /// whether the applicant's name (trimmed) is the filing's principal's. Changes nothing.
+    pub async fn check_reset_details(&self, details: &ResetDetails) -> Result<bool, Error> {
+        let subject_number = details.filing_number.subject_number();
+        let Some(filing) = store::filing_for_reset(self.db.reader(), &subject_number).await? else {
+            tracing::info!(filing_number = %subject_number, "login reset: no such legacy filing");
+            return Err(Error::FilingNotMatched);
+        };
+        let matched = filing.region == details.region
+            && filing.nature == details.nature.as_str()
+            && filing.certificate_type == details.certificate_type.as_str()
+            && filing.certificate_key == details.certificate_key;
+        if !matched {
+            tracing::info!(filing_number = %subject_number, "login reset: details differ from the legacy filing");
+            return Err(Error::FilingNotMatched);
+        }
+        let principal = filing.principal_name.trim();
+        Ok(!principal.is_empty() && principal == details.applicant_name.trim())
     }
 
     /// The legacy login whose email is `email` (any case), if any.

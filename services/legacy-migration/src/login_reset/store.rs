@@ -140,3 +140,38 @@ pub async fn set_password(
     .await?;
     Ok(true)
 }
+
+/// A legacy filing as a login reset's details are checked against it. No `Debug`: the
+/// certificate number and the principal's name are personal data.
+pub struct FilingForReset {
+    pub region: [String; 3],
+    pub nature: String,
+    pub certificate_type: String,
+    /// Normalised (upper-cased, no spaces or dashes), as the bulk load and seeds store it.
+    pub certificate_key: String,
+    pub principal_name: String,
+}
+
+/// The legacy filing of `subject_number`, if the legacy platform held it.
+pub async fn filing_for_reset(
+    db: impl AnyExecutor<'_>,
+    subject_number: &str,
+) -> Result<Option<FilingForReset>, Error> {
+    let row = sqlx::query(
+        "select province_code, city_code, district_code, nature, certificate_type, certificate_key, \
+         principal_name from legacy_filings where filing_number = $1",
+    )
+    .bind(subject_number)
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| {
+        Ok(FilingForReset {
+            region: [row.try_get("province_code")?, row.try_get("city_code")?, row.try_get("district_code")?],
+            nature: row.try_get("nature")?,
+            certificate_type: row.try_get("certificate_type")?,
+            certificate_key: row.try_get("certificate_key")?,
+            principal_name: row.try_get("principal_name")?,
+        })
+    })
+    .transpose()
+}
