@@ -71,3 +71,15 @@ async fn domains_not_verified_expired_or_held_by_another_are_refused_and_start_n
     assert_eq!((order.kind.as_str(), order.state.as_str()), ("NEW_WEBSITE", "IN_PROGRESS"));
     suite.stop().await;
 }
+
+#[tokio::test]
+async fn a_subdomain_is_verified_against_the_registration_it_is_under() {
+    let suite = demo().await;
+    let zhang = login(&suite, "zhangwei2019").await;
+    let refused = add_website(&suite, &zhang, &["shop.lisi-blog.cn"], FRESH).await.expect_err("under 李四's");
+    assert_eq!(reason(&refused).as_str(), "DOMAIN_HOLDER_MISMATCH");
+    assert_eq!(domain_of(&refused).as_deref(), Some("shop.lisi-blog.cn"));
+    let order = add_website(&suite, &zhang, &["shop.blog-zhang.cn"], FRESH).await.expect("under 张伟's");
+    assert_eq!((order.kind.as_str(), order.state.as_str()), ("NEW_WEBSITE", "IN_PROGRESS"));
+    suite.stop().await;
+}

@@ -86,6 +86,21 @@ pub fn verify(domain: &str, holding: Option<&Holding>, subject: &Subject, now_ms
     Ok(())
 }
 
+/// `domain` and each domain above it that still has two labels, longest first:
+/// `a.example.com.cn` → `a.example.com.cn`, `example.com.cn`, `com.cn`.
+fn self_and_parents(domain: &str) -> Vec<&str> {
+    let mut names = vec![domain];
+    let mut rest = domain;
+    while let Some((_, parent)) = rest.split_once('.') {
+        if !parent.contains('.') {
+            break;
+        }
+        names.push(parent);
+        rest = parent;
+    }
+    names
+}
+
 /// Stores registrations in one transaction, each replacing the domain's earlier record (a
 /// domain given twice keeps the later); answers how many were written.
 pub async fn record(db: &Database, registrations: &[DomainRegistration]) -> Result<usize, Error> {
@@ -186,6 +201,15 @@ mod tests {
         for other in [other_name, other_type, other_number] {
             assert_eq!(refusal(Some(&other)), refused("DomainHolderMismatch"));
         }
+    }
+
+    #[test]
+    fn a_domain_is_looked_up_under_itself_then_each_parent() {
+        assert_eq!(
+            self_and_parents("a.b.example.com.cn"),
+            ["a.b.example.com.cn", "b.example.com.cn", "example.com.cn", "com.cn"]
+        );
+        assert_eq!(self_and_parents("example.cn"), ["example.cn"]);
     }
 
     #[test]

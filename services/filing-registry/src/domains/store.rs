@@ -1,7 +1,7 @@
 //! SQL over `domain_registrations`.
 
 use beian_common::contact::normalise_certificate_number;
-use sqlx::{AnyExecutor, Row};
+use sqlx::{AnyExecutor, AssertSqlSafe, Row};
 
 use super::{DomainRegistration, Holding};
 use crate::{error::Error, subjects::CertificateType};
@@ -38,15 +38,24 @@ pub async fn upsert(
     Ok(())
 }
 
-/// The holder and standing of a normalised domain's registration, if any is recorded.
+/// The registration a normalised domain is under: its own record, or else its nearest
+/// parent's (`shop.example.com.cn` is under `example.com.cn`). Registrars record registered
+/// domains only, so the longest recorded suffix is the registered domain, without a list of
+/// public suffixes.
 pub async fn find(db: impl AnyExecutor<'_>, domain: &str) -> Result<Option<Holding>, Error> {
-    let row = sqlx::query(
+    let candidates = super::self_and_parents(domain);
+    let placeholders: Vec<String> = (1..=candidates.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
         "select holder_name, holder_certificate_type, holder_certificate_key, real_name_verified, \
-         expires_at_ms from domain_registrations where domain = $1",
-    )
-    .bind(domain)
-    .fetch_optional(db)
-    .await?;
+         expires_at_ms from domain_registrations where domain in ({}) \
+         order by length(domain) desc limit 1",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for candidate in candidates {
+        query = query.bind(candidate);
+    }
+    let row = query.fetch_optional(db).await?;
     let Some(row) = row else { return Ok(None) };
     let certificate_type: String = row.try_get("holder_certificate_type")?;
     Ok(Some(Holding {
