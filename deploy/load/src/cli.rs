@@ -36,7 +36,8 @@ pub struct RunArgs {
     /// the older one; a filing moves once).
     #[arg(long)]
     pub filings: Option<usize>,
-    /// Which scenarios to run, in this order; the ratio needs both health and start.
+    /// Which scenarios to run, in this order; the ratio needs both health and start, the
+    /// steps' floors need health, hop, read and write.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "health,start,send,verify")]
     pub scenarios: Vec<ScenarioName>,
     /// Also write the figures to this JSON file.
@@ -82,6 +83,14 @@ pub struct StorageArgs {
 pub enum ScenarioName {
     /// grpc.health.v1.Health/Check on the gateway: the baseline.
     Health,
+    /// grpc.health.v1.Health/Check on verification-codes' own port: one hop between two
+    /// of the suite's processes, a part of every step.
+    Hop,
+    /// One read by key through a database's reader pool (a probe database, the services'
+    /// engine and pool settings): a part of every step.
+    Read,
+    /// One single-statement write through a database's writer: a part of every step.
+    Write,
     /// AccountLookupService/StartAccountLookup with a fresh pass token each.
     Start,
     /// AccountLookupService/SendAccountLookupCode on pre-started flows.
@@ -100,6 +109,9 @@ impl ScenarioName {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Health => "health",
+            Self::Hop => "hop",
+            Self::Read => "read",
+            Self::Write => "write",
             Self::Start => "start",
             Self::Send => "send",
             Self::Verify => "verify",

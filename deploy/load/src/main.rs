@@ -10,6 +10,7 @@ mod cpu;
 mod ghz_data;
 mod measure;
 mod messages;
+mod parts;
 mod prepare;
 mod processes;
 mod report;

@@ -12,13 +12,13 @@ use std::{
 const DEADLINE: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(50);
 
-fn lines(path: &Path) -> anyhow::Result<Vec<serde_json::Value>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(error) => return Err(error.into()),
-    };
-    text.lines().map(|line| Ok(serde_json::from_str(line)?)).collect()
+/// The file's text; empty before the first delivery.
+fn text(path: &Path) -> anyhow::Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Messages delivered so far: the file's lines, counted without parsing them (the
@@ -55,16 +55,27 @@ pub async fn wait_for_count(path: &Path, expected: usize) -> anyhow::Result<()> 
 }
 
 /// The code sent to each of `destinations` in the messages after the first
-/// `skip` (the newest one if several): waits until every destination has one.
+/// `skip` (the newest one if several): waits until every destination has one,
+/// giving up once none has arrived for [`DEADLINE`]. Each poll parses only the
+/// lines written since the last one (a large run's file holds tens of thousands),
+/// and never a line still being written.
 pub async fn codes_after(
     path: &Path,
     skip: usize,
     destinations: &[&str],
 ) -> anyhow::Result<HashMap<String, String>> {
-    let deadline = Instant::now() + DEADLINE;
+    let mut codes = HashMap::new();
+    let mut consumed = 0;
+    let mut deadline = Instant::now() + DEADLINE;
     loop {
-        let mut codes = HashMap::new();
-        for message in lines(path)?.into_iter().skip(skip) {
+        let text = text(path)?;
+        let before = codes.len();
+        for line in text.split_inclusive('\n').skip(consumed).take_while(|line| line.ends_with('\n')) {
+            consumed += 1;
+            if consumed <= skip {
+                continue;
+            }
+            let message: serde_json::Value = serde_json::from_str(line)?;
             let is_code = message["template"].as_str().is_some_and(|t| t.starts_with("CODE_"));
             if let (true, Some(to), Some(code)) =
                 (is_code, message["destination"].as_str(), message["params"]["code"].as_str())
@@ -76,7 +87,14 @@ pub async fn codes_after(
         if missing == 0 {
             return Ok(codes);
         }
-        anyhow::ensure!(Instant::now() < deadline, "{missing} codes were not delivered in time");
+        if codes.len() > before {
+            deadline = Instant::now() + DEADLINE;
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "{missing} codes were not delivered, none in the last {} s",
+            DEADLINE.as_secs()
+        );
         tokio::time::sleep(POLL).await;
     }
 }
@@ -104,6 +122,28 @@ mod tests {
         assert_eq!(codes.get("13900000001").map(String::as_str), Some("222222"));
         assert_eq!(codes.get("13900000002").map(String::as_str), Some("333333"));
         assert_eq!(count(&path)?, 4);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_line_still_being_written_is_read_once_it_is_whole() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("messages.jsonl");
+        let first = serde_json::json!({ "destination": "13900000001", "template": "CODE_ACCOUNT_LOOKUP", "params": { "code": "111111" } });
+        let second = serde_json::json!({ "destination": "13900000002", "template": "CODE_ACCOUNT_LOOKUP", "params": { "code": "222222" } }).to_string();
+        let (head, tail) = second.split_at(20);
+        std::fs::write(&path, format!("{first}\n{head}"))?;
+        let writer = {
+            let (path, tail) = (path.clone(), tail.to_owned());
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let mut file = std::fs::OpenOptions::new().append(true).open(&path)?;
+                std::io::Write::write_all(&mut file, format!("{tail}\n").as_bytes())
+            })
+        };
+        let codes = codes_after(&path, 0, &["13900000001", "13900000002"]).await?;
+        writer.await??;
+        assert_eq!(codes.get("13900000002").map(String::as_str), Some("222222"));
         Ok(())
     }
 }

@@ -17,6 +17,9 @@ pub struct RunReport {
     /// Each scenario's CPU per request ÷ health's, from the same run (Linux, health run).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cpu_over_health: Vec<(&'static str, f64)>,
+    /// Each step's least CPU from its parts (health, hop, read and write run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub floors: Vec<crate::parts::Floor>,
     /// Each service's resident memory (`--processes` only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub memory: Vec<ServiceMemory>,

@@ -15,7 +15,7 @@ use tonic::transport::Channel;
 use crate::{
     cli::{RunArgs, ScenarioName},
     measure::{Figures, measure},
-    messages,
+    messages, parts,
     prepare::Preparer,
     processes::Memory,
     report::{self, LoginFigures, Ratios, RunReport, Scenario, ServiceMemory, Settings},
@@ -84,8 +84,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !cpu_over_health.is_empty() {
         println!("{}", report::cpu_ratios(&cpu_over_health));
     }
+    let floors = parts::floors(find);
+    if !floors.is_empty() {
+        println!("the least CPU each step can take, from its parts (see parts.rs):");
+        for floor in &floors {
+            println!("  {}", parts::describe(floor));
+        }
+    }
     let failed = scenarios.iter().any(|s| s.unexpected_errors() > 0);
-    let report = RunReport { settings, scenarios, start_over_health, cpu_over_health, memory };
+    let report = RunReport { settings, scenarios, start_over_health, cpu_over_health, floors, memory };
     if let Some(path) = &args.json {
         report::write_json(path, &report)?;
         println!("figures written to {}", path.display());
@@ -137,12 +144,13 @@ async fn measure_all(
     settings: &Settings,
 ) -> anyhow::Result<Vec<Scenario>> {
     let connections: Arc<Vec<Channel>> = Arc::new(suite.connections(settings.connections).await?);
+    let rlt_reports = tempfile::tempdir()?;
+    let peer = suite.peer_connection().await?;
     let preparer =
         Preparer { channel: connections[0].clone(), verification_codes: suite.verification_codes.clone() };
     let requests = usize::try_from(args.requests)?;
     // requests spread over the filings, round robin
     let spread: Vec<&Filing> = (0..requests).map(|i| &suite.filings[i % suite.filings.len()]).collect();
-    let rlt_reports = tempfile::tempdir()?;
 
     // start's tokens first, so that health and start run back to back
     let mut start_data = None;
@@ -155,10 +163,15 @@ async fn measure_all(
         let work = match name {
             // two timed runs of its own, nothing queued
             ScenarioName::Login => {
-                scenarios.extend(measure_logins(suite, args, &connections, rlt_reports.path()).await?);
+                scenarios.extend(measure_logins(suite, args, &connections, &peer, rlt_reports.path()).await?);
                 continue;
             }
             ScenarioName::Health => Work::Health,
+            ScenarioName::Hop => Work::Hop,
+            // open only while measured: on PostgreSQL its pool would take connections the
+            // services need (their five pools and the probe's exceed the server's 100)
+            ScenarioName::Read => Work::Read(suite.probe().await?),
+            ScenarioName::Write => Work::Write(suite.probe().await?),
             ScenarioName::Start => Work::Start(Arc::new(start_data.take().unwrap_or_default())),
             ScenarioName::Send => {
                 Work::Send(Arc::new(prepared("send", preparer.send_requests(&spread)).await?))
@@ -180,9 +193,17 @@ async fn measure_all(
         let delivered = messages::count(&suite.messages_file())?;
         let total = work.capacity().unwrap_or(requests).min(requests);
         anyhow::ensure!(total > 0, "{}: nothing prepared to run", name.as_str());
-        let load = GatewayLoad { connections: connections.clone(), work };
+        let probe = match &work {
+            Work::Read(db) | Work::Write(db) => Some(db.clone()),
+            _ => None,
+        };
+        let load = GatewayLoad { connections: connections.clone(), peer: peer.clone(), work };
         let report = rlt_reports.path().join(format!("{}.json", name.as_str()));
-        let figures = measure(load, u64::try_from(total)?, args.concurrency, &report).await?;
+        let measured = measure(load, u64::try_from(total)?, args.concurrency, &report).await;
+        if let Some(probe) = probe {
+            probe.close().await;
+        }
+        let figures = measured?;
         print_row(name.as_str(), &figures);
         // let the outbox deliver what the calls queued before the next timed
         // run, so that it does not share the CPU with it
@@ -200,7 +221,12 @@ async fn measure_all(
 /// What a successful call queues in the outbox: a code, or the login name to two contacts.
 fn messages_per_call(name: ScenarioName) -> usize {
     match name {
-        ScenarioName::Health | ScenarioName::Start | ScenarioName::Login => 0,
+        ScenarioName::Health
+        | ScenarioName::Hop
+        | ScenarioName::Read
+        | ScenarioName::Write
+        | ScenarioName::Start
+        | ScenarioName::Login => 0,
         ScenarioName::Send => 1,
         ScenarioName::Verify => 2,
         // TRANSFER_COMPLETED to both sides
@@ -214,7 +240,8 @@ async fn measure_logins(
     suite: &LoadSuite,
     args: &RunArgs,
     connections: &Arc<Vec<Channel>>,
-    reports: &std::path::Path,
+    peer: &Channel,
+    reports: &Path,
 ) -> anyhow::Result<Vec<Scenario>> {
     let permits = identity_recovery::LoginSettings::default().hash_permits;
     let requests: Vec<LoginRequest> = (0..suite.filings.len())
@@ -228,7 +255,7 @@ async fn measure_logins(
     }
     let mut measured = Vec::new();
     for (name, concurrency) in runs {
-        let load = GatewayLoad { connections: connections.clone(), work: work.clone() };
+        let load = GatewayLoad { connections: connections.clone(), peer: peer.clone(), work: work.clone() };
         let report = reports.join(format!("{name}.json"));
         let figures = measure(load, args.requests, concurrency, &report).await?;
         print_row(name, &figures);

@@ -5,6 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
+use beian_platform::storage::Database;
 use beian_proto::gateway::v1::{
     CompleteTransferRequest, LoginRequest, SendAccountLookupCodeRequest, StartAccountLookupRequest,
     VerifyAccountLookupCodeRequest, account_lookup_service_client::AccountLookupServiceClient,
@@ -24,6 +25,11 @@ use tonic_types::StatusExt;
 #[derive(Debug, Clone)]
 pub enum Work {
     Health,
+    /// A health check on verification-codes' own port.
+    Hop,
+    /// Reads and writes on the probe database (`parts.rs`), no gRPC.
+    Read(Database),
+    Write(Database),
     Start(Arc<Vec<StartAccountLookupRequest>>),
     Send(Arc<Vec<SendAccountLookupCodeRequest>>),
     Verify(Arc<Vec<VerifyAccountLookupCodeRequest>>),
@@ -37,7 +43,7 @@ impl Work {
     /// How many iterations the prepared data allows.
     pub fn capacity(&self) -> Option<usize> {
         match self {
-            Self::Health | Self::Login(_) => None,
+            Self::Health | Self::Hop | Self::Read(_) | Self::Write(_) | Self::Login(_) => None,
             Self::Start(requests) => Some(requests.len()),
             Self::Send(requests) => Some(requests.len()),
             Self::Verify(requests) => Some(requests.len()),
@@ -50,12 +56,15 @@ impl Work {
 pub struct GatewayLoad {
     /// Worker `w` uses connection `w % len`, as ghz spreads its workers.
     pub connections: Arc<Vec<Channel>>,
+    /// A connection to verification-codes, for the hop.
+    pub peer: Channel,
     pub work: Work,
 }
 
 /// A worker's clients, on its connection.
 pub struct Clients {
     health: HealthClient<Channel>,
+    peer_health: HealthClient<Channel>,
     lookup: AccountLookupServiceClient<Channel>,
     accounts: AccountServiceClient<Channel>,
     transfers: FilingTransferServiceClient<Channel>,
@@ -70,6 +79,7 @@ impl BenchSuite for GatewayLoad {
         let channel = self.connections[worker_id as usize % self.connections.len()].clone();
         Ok(Clients {
             health: HealthClient::new(channel.clone()),
+            peer_health: HealthClient::new(self.peer.clone()),
             lookup: AccountLookupServiceClient::new(channel.clone()),
             accounts: AccountServiceClient::new(channel.clone()),
             transfers: FilingTransferServiceClient::new(channel),
@@ -84,6 +94,16 @@ impl BenchSuite for GatewayLoad {
             Work::Health => {
                 let check = clients.health.check(HealthCheckRequest { service: String::new() });
                 timed(async { serving(check.await?.into_inner()) }).await
+            }
+            Work::Hop => {
+                let check = clients.peer_health.check(HealthCheckRequest { service: String::new() });
+                timed(async { serving(check.await?.into_inner()) }).await
+            }
+            Work::Read(db) => {
+                timed(async { crate::parts::read(db, info.runner_seq).await.map_err(database) }).await
+            }
+            Work::Write(db) => {
+                timed(async { crate::parts::write(db, info.runner_seq).await.map_err(database) }).await
             }
             Work::Start(requests) => {
                 let request = requests.get(i).ok_or_else(missing)?.clone();
@@ -121,6 +141,11 @@ async fn timed<T>(
     let started = Instant::now();
     let result = call.await.map(drop);
     (started.elapsed(), result)
+}
+
+/// A probe's database error, as a failed call.
+fn database(error: sqlx::Error) -> tonic::Status {
+    tonic::Status::internal(error.to_string())
 }
 
 /// A health answer other than SERVING is a failure.

@@ -3,7 +3,13 @@
 //! Either way a run never touches existing data, and its databases go with it.
 
 use beian::{Databases, SERVICES};
-use beian_platform::testing::{Engine, ScratchDatabases};
+use beian_platform::{
+    storage::DatabaseLocation,
+    testing::{Engine, ScratchDatabases},
+};
+
+/// The parts scenarios' database (`parts.rs`), beside the services'.
+const PROBE: &str = "probe";
 
 /// The five databases of one run; dropping it removes them.
 #[derive(Debug)]
@@ -19,9 +25,14 @@ impl Storage {
             Some(admin_url) => Engine::Postgres { admin_url: admin_url.to_owned() },
             None => Engine::Sqlite,
         };
-        let scratch = ScratchDatabases::create(&engine, "beian_load", &SERVICES).await?;
+        let names: Vec<&str> = SERVICES.iter().copied().chain([PROBE]).collect();
+        let scratch = ScratchDatabases::create(&engine, "beian_load", &names).await?;
         let databases = Databases::try_from_fn(|service| scratch.location(service))?;
         Ok(Self { databases, scratch })
+    }
+
+    pub fn probe(&self) -> anyhow::Result<DatabaseLocation> {
+        self.scratch.location(PROBE)
     }
 
     pub fn describe(&self) -> &'static str {

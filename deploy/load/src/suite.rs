@@ -77,10 +77,25 @@ impl LoadSuite {
     }
 
     pub fn gateway(&self) -> SocketAddr {
+        self.addresses().gateway
+    }
+
+    fn addresses(&self) -> Addresses {
         match &self.running {
-            Running::InProcess(running) => running.addresses().gateway,
-            Running::Processes(processes) => processes.addresses.gateway,
+            Running::InProcess(running) => running.addresses(),
+            Running::Processes(processes) => processes.addresses,
         }
+    }
+
+    /// A connection to verification-codes, opened now (the hop scenario's).
+    pub async fn peer_connection(&self) -> anyhow::Result<Channel> {
+        let address = self.addresses().verification_codes;
+        Ok(Endpoint::from_shared(format!("http://{address}"))?.connect().await?)
+    }
+
+    /// The parts scenarios' database, with its rows to read.
+    pub async fn probe(&self) -> anyhow::Result<Database> {
+        crate::parts::open(&self.storage.probe()?).await
     }
 
     /// Each service's memory now, when each runs as its own process.
