@@ -21,6 +21,7 @@ use crate::{
     report::{self, LoginFigures, Ratios, RunReport, Scenario, ServiceMemory, Settings},
     scenario::{GatewayLoad, Work},
     seed::{self, Filing},
+    storage,
     suite::{CAP, LoadSuite},
 };
 
@@ -62,6 +63,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     println!("{}", settings.policy);
+    if let Some(admin_url) = args.storage.postgres.as_deref()
+        && matches!(storage::autovacuum_is_on(admin_url).await, Ok(false))
+    {
+        println!(
+            "PostgreSQL's autovacuum is off on this server: dead rows pile up over a run and the \
+             later steps (and the outbox's deliveries) slow down; production servers run it"
+        );
+    }
     let idle = suite.memory().transpose()?;
     let measured = measure_all(&suite, &args, &settings).await;
     let after_load = suite.memory().transpose()?;

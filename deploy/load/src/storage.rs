@@ -39,3 +39,17 @@ impl Storage {
         if self.scratch.postgres_names().is_empty() { "SQLite" } else { "PostgreSQL" }
     }
 }
+
+/// Whether the PostgreSQL server at `admin_url` runs autovacuum. Without it the tables a run
+/// updates keep every dead row version, and each step slows as the run goes on (the outbox's
+/// claim most: it scans past every superseded lease).
+pub async fn autovacuum_is_on(admin_url: &str) -> anyhow::Result<bool> {
+    use sqlx::Connection as _;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(admin_url).await?;
+    let setting: String = sqlx::query_scalar("select setting from pg_settings where name = 'autovacuum'")
+        .fetch_one(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(setting == "on")
+}
