@@ -25,6 +25,11 @@ pub(crate) fn bearer<T>(message: T, token: &str) -> Request<T> {
     request
 }
 
+/// A change the registry accepts without an SMS code (or with its code): the order it started.
+async fn ordered(suite: &TestSuite, request: Request<ChangeFilingRequest>) -> MyOrder {
+    filing(suite).await.change_filing(request).await.expect("an order").into_inner().order.expect("an order")
+}
+
 pub(crate) async fn login(suite: &TestSuite, login_name: &str) -> String {
     AccountServiceClient::new(suite.gateway().await)
         .login(LoginRequest { login_name: login_name.into(), password: beian::demo::ACCOUNT_PASSWORD.into() })
@@ -272,14 +277,7 @@ async fn an_organisations_sms_verified_change_checks_its_principals_id_suffix_no
     // the organisation's certificate (91330106MA2B123456) is not the principal's ID
     let certificate = filing(&suite).await.change_filing(change(&first.flow_id, &code, "123456")).await;
     assert_eq!(reason(&certificate.expect_err("not the principal's")), "PRINCIPAL_ID_SUFFIX_INCORRECT");
-    let order = filing(&suite)
-        .await
-        .change_filing(change(&first.flow_id, &code, "152846"))
-        .await
-        .expect("an order")
-        .into_inner()
-        .order
-        .expect("an order");
+    let order = ordered(&suite, change(&first.flow_id, &code, "152846")).await;
     assert_eq!((order.kind.as_str(), order.state.as_str()), ("CHANGE_SUBJECT", "IN_PROGRESS"));
     suite.stop().await;
 }
@@ -335,14 +333,7 @@ async fn an_organisations_new_principal_answers_the_sms_check_with_their_own_id_
         .change_filing(change(&tea, new_principal("152846"), &first.flow_id, &code))
         .await;
     assert_eq!(reason(&leaving.expect_err("the old principal's")), "PRINCIPAL_ID_SUFFIX_INCORRECT");
-    let order = filing(&suite)
-        .await
-        .change_filing(change(&tea, new_principal("31002x"), &first.flow_id, &code))
-        .await
-        .expect("an order")
-        .into_inner()
-        .order
-        .expect("an order");
+    let order = ordered(&suite, change(&tea, new_principal("31002x"), &first.flow_id, &code)).await;
     assert_eq!((order.kind.as_str(), order.state.as_str()), ("CHANGE_SUBJECT", "IN_PROGRESS"));
     assert_eq!(decide(&suite, &order.order_number, OrderDecision::Approve, "").await, "ORDER_STATE_APPROVED");
     assert_eq!(my_filing(&suite, &tea).await.unwrap().masked_principal_mobile, "139****0000");
@@ -382,14 +373,7 @@ async fn a_subject_change_in_an_sms_province_takes_a_code_to_the_new_mobile_and_
 
     let wrong = filing(&suite).await.change_filing(change(&first.flow_id, &code, "000000", "")).await;
     assert_eq!(reason(&wrong.expect_err("suffix")), "PRINCIPAL_ID_SUFFIX_INCORRECT");
-    let order = filing(&suite)
-        .await
-        .change_filing(change(&first.flow_id, &code, "01123x", ""))
-        .await
-        .expect("an order")
-        .into_inner()
-        .order
-        .expect("an order");
+    let order = ordered(&suite, change(&first.flow_id, &code, "01123x", "")).await;
     assert_eq!((order.kind.as_str(), order.state.as_str()), ("CHANGE_SUBJECT", "IN_PROGRESS"));
     assert_eq!(decide(&suite, &order.order_number, OrderDecision::Approve, "").await, "ORDER_STATE_APPROVED");
     assert_eq!(my_filing(&suite, &zhang).await.unwrap().masked_principal_mobile, "139****5678");
