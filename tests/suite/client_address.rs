@@ -12,12 +12,25 @@ use tonic::Request;
 use crate::reason;
 
 async fn suite(customise: impl FnOnce(&mut SuiteSettings)) -> TestSuite {
-    TestSuite::start_with(|s| {
+    let suite = TestSuite::start_with(|s| {
         // one slider challenge per client per minute: the cap under test
         s.code_policy.challenges_per_client_per_minute = 1;
         customise(s);
     })
-    .await
+    .await;
+    early_in_a_minute().await;
+    suite
+}
+
+/// The cap counts per clock minute: a test begun in a minute's last seconds could spread its
+/// challenges over two windows and never meet it, so it waits for the next minute then.
+async fn early_in_a_minute() {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
+    let into_minute = since_epoch.as_millis() % 60_000;
+    if into_minute > 45_000 {
+        let left = u64::try_from(60_000 - into_minute).expect("under a minute");
+        tokio::time::sleep(std::time::Duration::from_millis(left)).await;
+    }
 }
 
 async fn challenge(suite: &TestSuite, forwarded_for: &str) -> Result<(), tonic::Status> {
